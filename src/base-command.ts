@@ -1,0 +1,160 @@
+/**
+ * Base classes of every command. A command returns its typed result; `--json` prints that value; one error
+ * path turns anything thrown into one line + hint + exit code (DESIGN.md).
+ */
+import {Command, Flags, Interfaces} from '@oclif/core'
+import type {Admin} from 'kafkajs'
+
+import {ExitCode, KafkitError, refusedError, usageError} from './errors.js'
+import type {KafkaClient} from './kafka/client.js'
+import {mapKafkaError} from './kafka/errors.js'
+import {IOStreams} from './output/io.js'
+import {resolveConnection} from './profiles/resolve.js'
+import type {ResolvedConnection} from './profiles/types.js'
+import {parseDuration} from './specs/duration.js'
+
+// oclif's own FlagOutput/ArgOutput shape (not exported by @oclif/core 4).
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type OclifOutput = {[name: string]: any}
+
+export type Renderer<T> = (result: T, io: IOStreams) => void
+
+export abstract class BaseCommand<T> extends Command {
+  static enableJsonFlag = true
+  static baseFlags = {
+    debug: Flags.boolean({description: 'log what happens (secrets redacted) and show stack traces', helpGroup: 'GLOBAL'}),
+    'no-color': Flags.boolean({description: 'no colours (also NO_COLOR=1)', helpGroup: 'GLOBAL'}),
+  }
+
+  protected io!: IOStreams
+  protected globalFlags: Record<string, unknown> = {}
+
+  override async init(): Promise<void> {
+    await super.init()
+    const argv = this.argv.slice(0, this.argv.includes('--') ? this.argv.indexOf('--') : undefined)
+    this.io = new IOStreams({json: this.jsonEnabled(), noColor: argv.includes('--no-color'), debug: argv.includes('--debug')})
+  }
+
+  protected override async parse<F extends OclifOutput, B extends OclifOutput, A extends OclifOutput>(
+    options?: Interfaces.Input<F, B, A>,
+    argv?: string[],
+  ): Promise<Interfaces.ParserOutput<F, B, A>> {
+    const result = await super.parse(options, argv)
+    this.globalFlags = result.flags as Record<string, unknown>
+    return result
+  }
+
+  abstract override run(): Promise<T>
+
+  /** Human output for a result; skipped under --json, where the return value is printed instead. */
+  protected render(result: T, renderer: Renderer<T>): void {
+    if (!this.io.json) renderer(result, this.io)
+  }
+
+  override logJson(json: unknown): void {
+    process.stdout.write(JSON.stringify(json, null, 2) + '\n')
+  }
+
+  /** Maps anything thrown to a KafkitError. Subclasses add context (brokers, profile). */
+  protected toKafkitError(error: unknown): KafkitError {
+    if (error instanceof KafkitError) return error
+    const err = error as {parse?: unknown; message?: string; name?: string; oclif?: {exit?: number}}
+    if (err?.parse || /^(Nonexistent flag|Unexpected argument|Missing \d+ required arg|Expected --|Parsing --|.*must be one of|Missing required flag|--\S+=\S+ cannot also be provided)/i.test(err?.message ?? '')) {
+      const first = (err.message ?? 'invalid usage').split('\n')[0]
+      return usageError(first, `see '${this.config.bin} ${this.id?.replaceAll(':', ' ') ?? ''} --help'`.replace(/\s+--help/, ' --help'))
+    }
+    if (typeof err?.name === 'string' && err.name.startsWith('KafkaJS')) return mapKafkaError(error, {brokers: []})
+    return new KafkitError('UNEXPECTED', err?.message?.split('\n')[0] ?? String(error), {
+      hint: this.io?.debug ? undefined : 'run again with --debug for details',
+      exitCode: ExitCode.FAILED,
+      cause: error,
+    })
+  }
+
+  override async catch(error: Error & {code?: string; oclif?: {exit?: number}}): Promise<unknown> {
+    // this.exit() and a help request are not failures to report.
+    if (error?.code === 'EEXIT' || error?.oclif?.exit === 0) throw error
+    this.io ??= new IOStreams({json: this.jsonEnabled()})
+    const kerr = this.toKafkitError(error)
+    this.printError(kerr, error)
+    return this.exit(kerr.exitCode)
+  }
+
+  protected printError(kerr: KafkitError, original: unknown): void {
+    const io = this.io
+    if (io.json) {
+      io.stderr.write(JSON.stringify({error: kerr.toJSON()}) + '\n')
+    } else {
+      io.stderr.write(`${io.styleErr('error:', 'red', 'bold')} ${kerr.message}\n`)
+      if (kerr.hint) io.stderr.write(`${io.styleErr('hint:', 'dim')} ${kerr.hint}\n`)
+    }
+    if (io.debug) {
+      const cause = (kerr.cause ?? original) as {stack?: string}
+      io.stderr.write(`${cause?.stack ?? kerr.stack}\n`)
+    }
+  }
+
+  /**
+   * Destructive operations: --yes goes ahead; a person on a TTY is asked; anything else is refused (exit 6).
+   * `profileName` is shown in red when the target profile is protected.
+   */
+  protected async confirmDestructive(summary: string, yes: boolean | undefined, profile?: {name: string; protected: boolean}): Promise<void> {
+    if (yes) return
+    if (!this.io.interactive) {
+      throw refusedError(`${summary}: refusing without confirmation`, 'pass --yes to confirm (no prompt is shown without a terminal)', 'CONFIRMATION_REQUIRED')
+    }
+    const where = profile?.protected ? ` on ${this.io.styleErr(`protected profile '${profile.name}'`, 'red', 'bold')}` : ''
+    const {confirm} = await import('@inquirer/prompts')
+    const ok = await confirm({message: `${summary}${where}. Continue?`, default: false}, {output: process.stderr})
+    if (!ok) throw new KafkitError('ABORTED', 'aborted, nothing changed', {exitCode: ExitCode.REFUSED})
+  }
+}
+
+export abstract class KafkaCommand<T> extends BaseCommand<T> {
+  static baseFlags = {
+    ...BaseCommand.baseFlags,
+    profile: Flags.string({char: 'p', description: 'connection profile to use (see `kafkit profiles list`)', helpGroup: 'GLOBAL'}),
+    brokers: Flags.string({char: 'b', description: 'bootstrap brokers host:port,... (overrides the profile)', helpGroup: 'GLOBAL'}),
+    timeout: Flags.string({description: 'upper bound for each network wait, e.g. 10s, 2m', default: '10s', helpGroup: 'GLOBAL'}),
+  }
+
+  private clientPromise?: Promise<KafkaClient>
+  private connectionPromise?: Promise<ResolvedConnection>
+
+  protected get timeoutMs(): number {
+    return parseDuration(String(this.globalFlags.timeout ?? '10s'), {bareUnit: 's', label: '--timeout'})
+  }
+
+  protected connection(): Promise<ResolvedConnection> {
+    this.connectionPromise ??= resolveConnection({profile: this.globalFlags.profile as string | undefined, brokers: this.globalFlags.brokers as string | undefined})
+    return this.connectionPromise
+  }
+
+  protected client(): Promise<KafkaClient> {
+    this.clientPromise ??= (async () => {
+      const connection = await this.connection()
+      const timeoutMs = this.timeoutMs
+      this.io.debugLog(`profile ${connection.profile}, brokers ${connection.brokers.join(',')}, timeout ${timeoutMs}ms`)
+      const {createClient} = await import('./kafka/client.js')
+      return createClient(connection, {timeoutMs, debugLog: this.io.debug ? (line) => this.io.debugLog(line) : undefined})
+    })()
+    return this.clientPromise
+  }
+
+  protected async admin(): Promise<Admin> {
+    return (await this.client()).admin()
+  }
+
+  protected override toKafkitError(error: unknown): KafkitError {
+    const err = error as {name?: string}
+    if (!(error instanceof KafkitError) && typeof err?.name === 'string' && err.name.startsWith('KafkaJS')) {
+      return mapKafkaError(error, {brokers: (this.globalFlags.brokers as string | undefined)?.split(',') ?? ['127.0.0.1:9092'], profile: this.globalFlags.profile as string | undefined})
+    }
+    return super.toKafkitError(error)
+  }
+
+  override async finally(error: Error | undefined): Promise<unknown> {
+    if (this.clientPromise) await this.clientPromise.then((c) => c.disconnect()).catch(() => undefined)
+    return super.finally(error)
+  }
+}

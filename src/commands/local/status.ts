@@ -1,0 +1,34 @@
+import {BaseCommand} from '../../base-command.js'
+import {LocalStatus, localStatus} from '../../local/lifecycle.js'
+import {renderTable} from '../../output/table.js'
+
+export default class LocalStatusCommand extends BaseCommand<LocalStatus> {
+  static summary = 'Is the local Kafka running? Checks each process and its port'
+  static description = 'Exit code 0 when every node is up, 1 when it is stopped or some node is down.'
+  static examples = ['<%= config.bin %> local status', '<%= config.bin %> local status --json']
+
+  async run(): Promise<LocalStatus> {
+    await this.parse(LocalStatusCommand)
+    const status = await localStatus()
+    this.render(status, (s, io) => {
+      if (s.nodes.length === 0) {
+        io.info("local Kafka has never been started here; start it with 'kafkit local start'")
+        return
+      }
+      io.info(`${s.running ? (s.degraded ? 'degraded' : 'running') : 'stopped'}: Kafka ${s.version}, data in ${s.dataDir}`)
+      renderTable(
+        io,
+        [
+          {header: 'NODE', get: (n) => n.id, align: 'right'},
+          {header: 'ADDRESS', get: (n) => `127.0.0.1:${n.port}`},
+          {header: 'PID', get: (n) => n.pid, align: 'right'},
+          {header: 'PROCESS', get: (n) => (n.alive ? 'alive' : 'dead')},
+          {header: 'PORT', get: (n) => (n.listening ? 'listening' : 'closed')},
+        ],
+        s.nodes,
+      )
+    })
+    if (!status.running || status.degraded) process.exitCode = 1
+    return status
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * The client layer: the only code that imports kafkajs, and only lazily, so that `--help` and the commands that
+ * never talk to Kafka do not pay for loading it.
+ */
+import type {Admin, Kafka, KafkaConfig, logCreator as LogCreator, Producer, ProducerConfig} from 'kafkajs'
+
+import {KafkitError, withTimeout} from '../errors.js'
+import type {ResolvedConnection} from '../profiles/types.js'
+import {registerCodecs} from './codecs.js'
+import {buildSecurityConfig} from './security.js'
+import {ErrorContext, mapKafkaError} from './errors.js'
+
+export type KafkaJS = typeof import('kafkajs')
+
+let kafkajsModule: Promise<KafkaJS> | undefined
+
+/** Loads kafkajs once (CJS module: its exports are on `default`). */
+export function loadKafkaJS(): Promise<KafkaJS> {
+  kafkajsModule ??= import('kafkajs').then((m) => ((m as {default?: KafkaJS}).default ?? m) as KafkaJS)
+  return kafkajsModule
+}
+
+export interface ClientOptions {
+  /** Upper bound for every network wait of one operation (connect, request, retries). */
+  timeoutMs: number
+  /** kafkajs' own logs go to this sink (stderr under --debug); otherwise they are dropped. */
+  debugLog?: (line: string) => void
+}
+
+export class KafkaClient {
+  private adminClient?: Promise<Admin>
+  private readonly producers: Producer[] = []
+
+  constructor(
+    readonly kafka: Kafka,
+    readonly kafkajs: KafkaJS,
+    readonly connection: ResolvedConnection,
+    readonly options: ClientOptions,
+  ) {}
+
+  get errorContext(): ErrorContext {
+    return {
+      brokers: this.connection.brokers,
+      timeoutMs: this.options.timeoutMs,
+      profile: this.connection.profile,
+      saslUser: this.connection.sasl?.username,
+      saslMechanism: this.connection.sasl?.mechanism,
+    }
+  }
+
+  /**
+   * Runs one network operation with the command's timeout; kafkajs errors become KafkitErrors. A timeout is
+   * reported as a connection failure when the brokers never answered, as a timeout otherwise.
+   */
+  async call<T>(what: string, operation: () => Promise<T>, timeoutMs = this.options.timeoutMs): Promise<T> {
+    try {
+      return await withTimeout(operation(), timeoutMs, () => new KafkaTimeout(what, timeoutMs))
+    } catch (error) {
+      if (error instanceof KafkaTimeout) {
+        throw new KafkitError('TIMEOUT', `${what} timed out after ${Math.round(timeoutMs / 100) / 10}s (${this.connection.brokers.join(',')})`, {
+          hint: 'the cluster may be slow or unreachable; raise --timeout, or check it with `kafkit cluster info`',
+          exitCode: 7,
+        })
+      }
+      throw mapKafkaError(error, this.errorContext)
+    }
+  }
+
+  /** A connected admin client, shared by the whole command. */
+  admin(): Promise<Admin> {
+    this.adminClient ??= (async () => {
+      const admin = this.kafka.admin()
+      await this.call('connecting to Kafka', () => admin.connect())
+      return admin
+    })()
+    return this.adminClient
+  }
+
+  /** A connected producer. Topic auto-creation is always off: produce to an unknown topic is an error. */
+  async producer(config: ProducerConfig = {}): Promise<Producer> {
+    const producer = this.kafka.producer({allowAutoTopicCreation: false, ...config})
+    this.producers.push(producer)
+    await this.call('connecting to Kafka', () => producer.connect())
+    return producer
+  }
+
+  async disconnect(): Promise<void> {
+    const pending: Promise<unknown>[] = this.producers.map((p) => p.disconnect())
+    if (this.adminClient) pending.push(this.adminClient.then((a) => a.disconnect()))
+    // Disconnecting never blocks the exit for long, and never fails the command.
+    await withTimeout(Promise.allSettled(pending), 2000, () => new Error('disconnect')).catch(() => undefined)
+  }
+}
+
+class KafkaTimeout extends Error {
+  constructor(
+    readonly what: string,
+    readonly ms: number,
+  ) {
+    super(`${what} timed out`)
+  }
+}
+
+/** Builds a client for a resolved connection. Nothing is connected until a method needs it. */
+export async function createClient(connection: ResolvedConnection, options: ClientOptions): Promise<KafkaClient> {
+  const kafkajs = await loadKafkaJS()
+  await registerCodecs(kafkajs)
+  const security = await buildSecurityConfig(connection)
+  const timeout = options.timeoutMs
+  const config: KafkaConfig = {
+    clientId: connection.clientId,
+    brokers: connection.brokers,
+    ...security,
+    connectionTimeout: Math.min(timeout, 3000),
+    authenticationTimeout: Math.min(timeout, 10_000),
+    requestTimeout: Math.max(timeout, 1000),
+    // Retries fit inside the command's timeout: an unreachable broker fails within --timeout, never hangs.
+    retry: {retries: 5, initialRetryTime: 100, maxRetryTime: Math.max(500, Math.floor(timeout / 4))},
+    logLevel: options.debugLog ? kafkajs.logLevel.DEBUG : kafkajs.logLevel.NOTHING,
+    logCreator: options.debugLog ? debugLogCreator(options.debugLog) : undefined,
+  }
+  return new KafkaClient(new kafkajs.Kafka(config), kafkajs, connection, options)
+}
+
+function debugLogCreator(sink: (line: string) => void): LogCreator {
+  return () =>
+    ({namespace, log}) => {
+      const {message, timestamp: _ts, logger: _l, ...extra} = log as Record<string, unknown>
+      sink(`kafkajs ${namespace}: ${String(message)} ${redactLogFields(extra)}`)
+    }
+}
+
+const SECRET_KEYS = /pass(word|phrase)?|secret|token|authorization|credential|sasl|key$/i
+
+/** kafkajs log entries can carry SASL/TLS options: anything that looks like a secret is replaced. */
+export function redactLogFields(fields: Record<string, unknown>): string {
+  return JSON.stringify(fields, (key, value) => (key && SECRET_KEYS.test(key) && typeof value !== 'number' ? '[redacted]' : value))
+}

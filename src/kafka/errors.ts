@@ -1,0 +1,128 @@
+/**
+ * kafkajs errors -> KafkitError (one line, a hint, an exit code). Matches on error names and protocol types, so
+ * this module does not need to load kafkajs.
+ */
+import {ExitCode, KafkitError, connectError, formatMs, notFoundError} from '../errors.js'
+
+interface KafkaJSLike extends Error {
+  type?: string
+  code?: string | number
+  retriable?: boolean
+  originalError?: unknown
+  cause?: unknown
+  errors?: unknown[]
+  broker?: string
+}
+
+export interface ErrorContext {
+  brokers: string[]
+  timeoutMs?: number
+  profile?: string
+  /** The SASL mechanism and user, to say whose login failed. */
+  saslUser?: string
+  saslMechanism?: string
+}
+
+const TLS_TRUST = /self[- ]signed|unable to (get|verify)|certificate (has expired|is not yet valid)|CERT_|UNABLE_TO_|DEPTH_ZERO/i
+const TLS_HOST = /altnames|Hostname\/IP does not match|ERR_TLS_CERT_ALTNAME_INVALID/i
+const TLS_OTHER = /SSL routines|wrong version number|ssl3_|tls|handshake/i
+
+/** Walks kafkajs' wrappers (retries exceeded, non-retriable, aggregate) to the error that says what happened. */
+export function rootCause(err: unknown): KafkaJSLike {
+  let current = err as KafkaJSLike
+  for (let i = 0; i < 10; i++) {
+    const inner = current?.originalError ?? (current?.name === 'KafkaJSAggregateError' ? current.errors?.[0] : undefined)
+    if (!inner || inner === current) break
+    current = inner as KafkaJSLike
+  }
+  return current
+}
+
+export function mapKafkaError(err: unknown, ctx: ErrorContext): KafkitError {
+  if (err instanceof KafkitError) return err
+  const root = rootCause(err)
+  const name = root?.name ?? ''
+  const message = String(root?.message ?? err)
+  const where = ctx.brokers.join(',')
+  const profile = ctx.profile && ctx.profile !== 'local' ? ` (profile '${ctx.profile}')` : ''
+
+  if (name === 'KafkaJSSASLAuthenticationError' || /SASL .*authentication failed|Authentication failed/i.test(message)) {
+    const who = ctx.saslUser ? `user '${ctx.saslUser}'` : 'the configured user'
+    return connectError(
+      `authentication failed for ${who} with ${(ctx.saslMechanism ?? 'SASL').toUpperCase()} at ${where}${profile}`,
+      'check the username and password (passwordEnv / passwordCommand) and the mechanism the cluster expects',
+      'AUTHENTICATION_FAILED',
+      err,
+    )
+  }
+  if (TLS_HOST.test(message)) {
+    return connectError(
+      `TLS: the broker's certificate does not match the host name (${where}): ${firstLine(message)}`,
+      "connect with the name in the certificate, or set 'tls.servername' in the profile",
+      'TLS_HOSTNAME_MISMATCH',
+      err,
+    )
+  }
+  if (TLS_TRUST.test(message) || TLS_TRUST.test(String(root?.code ?? ''))) {
+    return connectError(
+      `TLS: cannot verify the broker's certificate at ${where}: ${firstLine(message)}`,
+      "trust its CA with 'tls.ca: /path/to/ca.pem' in the profile (or --tls-ca)",
+      'TLS_UNTRUSTED',
+      err,
+    )
+  }
+  if (name === 'KafkaJSConnectionError' || name === 'KafkaJSBrokerNotFound' || /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ECONNRESET|Connection timeout|Closed connection/i.test(message)) {
+    if (TLS_OTHER.test(message) && !/ECONNREFUSED/.test(message)) {
+      return connectError(
+        `TLS handshake with ${where} failed: ${firstLine(message)}`,
+        'is this a TLS listener? check the port and the profile\'s tls settings',
+        'TLS_FAILED',
+        err,
+      )
+    }
+    const isLocal = ctx.brokers.every((b) => b.startsWith('127.0.0.1:9092') || b.startsWith('localhost:9092'))
+    return connectError(
+      `cannot connect to Kafka at ${where}${profile}: ${firstLine(message)}`,
+      isLocal ? "is the broker running? try 'kafkit local start'" : 'check the address, the port and that the broker is reachable from here',
+      'CONNECTION_FAILED',
+      err,
+    )
+  }
+  if (name === 'KafkaJSRequestTimeoutError' || name === 'KafkaJSTimeout') {
+    return new KafkitError('TIMEOUT', `request to ${where} timed out${ctx.timeoutMs ? ` after ${formatMs(ctx.timeoutMs)}` : ''}`, {
+      hint: 'the cluster may be overloaded; raise --timeout',
+      exitCode: ExitCode.TIMEOUT,
+      cause: err,
+    })
+  }
+  switch (root?.type) {
+    case 'UNKNOWN_TOPIC_OR_PARTITION':
+      return notFoundError('TOPIC_NOT_FOUND', 'topic or partition does not exist', "list topics with 'kafkit topics list'")
+    case 'GROUP_ID_NOT_FOUND':
+      return notFoundError('GROUP_NOT_FOUND', 'consumer group does not exist', "list groups with 'kafkit groups list'")
+    case 'TOPIC_AUTHORIZATION_FAILED':
+    case 'GROUP_AUTHORIZATION_FAILED':
+    case 'CLUSTER_AUTHORIZATION_FAILED':
+    case 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED':
+      return new KafkitError('NOT_AUTHORIZED', `not authorized: ${message}`, {
+        hint: 'the principal lacks an ACL for this operation; ask the cluster admin',
+        exitCode: ExitCode.FAILED,
+        cause: err,
+      })
+    case 'SASL_AUTHENTICATION_FAILED':
+    case 'ILLEGAL_SASL_STATE':
+    case 'UNSUPPORTED_SASL_MECHANISM':
+      return connectError(`SASL: ${message}`, 'check the mechanism and credentials of the profile', 'AUTHENTICATION_FAILED', err)
+    default:
+      break
+  }
+  return new KafkitError(root?.type ?? 'KAFKA_ERROR', firstLine(message) || 'unexpected Kafka error', {
+    hint: 'run again with --debug for details',
+    exitCode: ExitCode.FAILED,
+    cause: err,
+  })
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0].trim()
+}

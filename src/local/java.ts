@@ -1,0 +1,42 @@
+import {spawnSync} from 'node:child_process'
+import {join} from 'node:path'
+
+import {KafkitError} from '../errors.js'
+
+export interface JavaInfo {
+  path: string
+  major: number
+  version: string
+}
+
+/** `$JAVA_HOME/bin/java` when JAVA_HOME is set, else `java` from PATH. */
+export function javaPath(env: NodeJS.ProcessEnv = process.env): string {
+  return env.JAVA_HOME ? join(env.JAVA_HOME, 'bin', 'java') : 'java'
+}
+
+/** Parses the major version from `java -version` output (`"17.0.15"` -> 17, `"1.8.0_392"` -> 8). */
+export function parseJavaVersion(output: string): {major: number; version: string} | undefined {
+  const m = /version "([^"]+)"/.exec(output)
+  if (!m) return undefined
+  const parts = m[1].split(/[._-]/).map(Number)
+  return {major: parts[0] === 1 ? parts[1] : parts[0], version: m[1]}
+}
+
+/** Finds Java and checks it is new enough to run the given Kafka version. */
+export function requireJava(kafkaVersion: string): JavaInfo {
+  const needed = Number(kafkaVersion.split('.')[0]) >= 4 ? 17 : 11
+  const path = javaPath()
+  const result = spawnSync(path, ['-version'], {encoding: 'utf8'})
+  const parsed = result.error ? undefined : parseJavaVersion(`${result.stderr}${result.stdout}`)
+  if (!parsed) {
+    throw new KafkitError('JAVA_NOT_FOUND', `Java ${needed} or newer is needed to run Kafka ${kafkaVersion}, and '${path}' was not found`, {
+      hint: 'install it (Debian/Ubuntu: apt-get install openjdk-17-jre-headless) or set JAVA_HOME',
+    })
+  }
+  if (parsed.major < needed) {
+    throw new KafkitError('JAVA_TOO_OLD', `Kafka ${kafkaVersion} needs Java ${needed} or newer; '${path}' is Java ${parsed.version}`, {
+      hint: 'install a newer JDK (apt-get install openjdk-17-jre-headless) and set JAVA_HOME to it',
+    })
+  }
+  return {path, ...parsed}
+}

@@ -1,0 +1,348 @@
+/**
+ * `kafkit local`: a real Apache Kafka (KRaft, combined broker+controller nodes) on 127.0.0.1, started with
+ * Java from the jars resolved by ./distribution.ts. State (pids, ports, version, data dir) lives in
+ * <local dir>/state.json; the data survives stop/start until `reset`.
+ */
+import {spawn} from 'node:child_process'
+import {randomBytes} from 'node:crypto'
+import {closeSync, existsSync, openSync, readFileSync} from 'node:fs'
+import {mkdir, readFile, rm, writeFile} from 'node:fs/promises'
+import {join} from 'node:path'
+import {setTimeout as sleep} from 'node:timers/promises'
+
+import {KafkitError} from '../errors.js'
+import {KafkaDistribution, resolveKafka} from './distribution.js'
+import {requireJava} from './java.js'
+import {LocalNode, nodeProperties, planNodes, randomClusterId} from './node-config.js'
+import {localDir} from './paths.js'
+import {isFree, isListening, portOwner} from './ports.js'
+
+export interface LocalState {
+  version: string
+  clusterId: string
+  host: string
+  basePort: number
+  nodes: (LocalNode & {pid: number | null})[]
+  kafkaSource: KafkaDistribution['source']
+  startedAt: string | null
+  /** Broker properties added on top of the defaults (secured listeners, ...), kept for restarts. */
+  extraProperties?: Record<string, string>
+}
+
+export interface StartOptions {
+  nodes?: number
+  basePort?: number
+  version?: string
+  kafkaHome?: string
+  /** Milliseconds to wait for the cluster to serve requests. */
+  waitMs?: number
+  log?: (line: string) => void
+  /** JVM heap per node. */
+  heap?: string
+  extraProperties?: Record<string, string>
+}
+
+export interface NodeStatus {
+  id: number
+  pid: number | null
+  alive: boolean
+  port: number
+  listening: boolean
+  logFile: string
+}
+
+export interface LocalStatus {
+  running: boolean
+  /** Some nodes up, others not. */
+  degraded: boolean
+  version: string | null
+  clusterId: string | null
+  brokers: string[]
+  dataDir: string
+  nodes: NodeStatus[]
+}
+
+const HOST = '127.0.0.1'
+const stateFile = () => join(localDir(), 'state.json')
+
+export async function readState(): Promise<LocalState | undefined> {
+  try {
+    return JSON.parse(await readFile(stateFile(), 'utf8')) as LocalState
+  } catch {
+    return undefined
+  }
+}
+
+async function writeState(state: LocalState): Promise<void> {
+  await mkdir(localDir(), {recursive: true})
+  await writeFile(stateFile(), JSON.stringify(state, null, 2) + '\n')
+}
+
+/** The process is alive and really is a Kafka node (not a recycled pid). */
+export function isKafkaProcess(pid: number | null): boolean {
+  if (!pid) return false
+  try {
+    process.kill(pid, 0)
+  } catch {
+    return false
+  }
+  try {
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+    return cmdline.includes('kafka.Kafka') && !readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z')
+  } catch {
+    return true
+  }
+}
+
+export async function localStatus(): Promise<LocalStatus> {
+  const state = await readState()
+  if (!state) return {running: false, degraded: false, version: null, clusterId: null, brokers: [], dataDir: localDir(), nodes: []}
+  const nodes = await Promise.all(
+    state.nodes.map(async (n) => ({id: n.id, pid: n.pid, alive: isKafkaProcess(n.pid), port: n.port, listening: await isListening(n.port, state.host), logFile: n.logFile})),
+  )
+  const up = nodes.filter((n) => n.alive && n.listening).length
+  return {
+    running: up > 0,
+    degraded: up > 0 && up < nodes.length,
+    version: state.version,
+    clusterId: state.clusterId,
+    brokers: state.nodes.map((n) => `${state.host}:${n.port}`),
+    dataDir: localDir(),
+    nodes,
+  }
+}
+
+export interface StartResult {
+  alreadyRunning: boolean
+  state: LocalState
+  brokers: string[]
+  elapsedMs: number
+}
+
+export async function startLocal(options: StartOptions = {}): Promise<StartResult> {
+  const started = Date.now()
+  const log = options.log ?? (() => {})
+  const previous = await readState()
+  const count = options.nodes ?? (previous?.nodes.length || 1)
+  const basePort = options.basePort ?? previous?.basePort ?? 9092
+
+  if (previous && previous.nodes.some((n) => isKafkaProcess(n.pid))) {
+    if (options.nodes && options.nodes !== previous.nodes.length) {
+      throw new KafkitError('LOCAL_RUNNING', `local Kafka is already running with ${previous.nodes.length} node(s)`, {
+        hint: `stop it first ('kafkit local stop') to start ${options.nodes} node(s)`,
+        exitCode: 6,
+      })
+    }
+    return {alreadyRunning: true, state: previous, brokers: previous.nodes.map((n) => `${previous.host}:${n.port}`), elapsedMs: Date.now() - started}
+  }
+  if (previous && (previous.nodes.length !== count || previous.basePort !== basePort)) {
+    throw new KafkitError('LOCAL_LAYOUT_CHANGED', `the local data was made for ${previous.nodes.length} node(s) on port ${previous.basePort}`, {
+      hint: `start with the same layout, or wipe it first with 'kafkit local reset'`,
+      exitCode: 2,
+    })
+  }
+  const version = options.version ?? previous?.version
+  if (previous && options.version && options.version !== previous.version) {
+    throw new KafkitError('LOCAL_VERSION_CHANGED', `the local data was made by Kafka ${previous.version}, not ${options.version}`, {
+      hint: `use --kafka-version ${previous.version}, or wipe the data with 'kafkit local reset'`,
+      exitCode: 2,
+    })
+  }
+
+  const dist = await resolveKafka({version, kafkaHome: options.kafkaHome, log})
+  const java = requireJava(dist.version)
+  const nodes = planNodes(count, basePort, localDir())
+  for (const node of nodes) {
+    for (const port of [node.port, node.controllerPort]) {
+      if (!(await isFree(port, HOST))) {
+        const owner = await portOwner(port)
+        throw new KafkitError('PORT_IN_USE', `port ${port} on ${HOST} is already in use${owner ? ` by ${owner}` : ''}`, {
+          hint: 'stop that process, or start on other ports with --port',
+          exitCode: 1,
+        })
+      }
+    }
+  }
+
+  const clusterId = previous?.clusterId ?? randomClusterId(randomBytes(16))
+  const extraProperties = options.extraProperties ?? previous?.extraProperties ?? {}
+  const layout = {nodes, host: HOST}
+  for (const node of nodes) {
+    await mkdir(node.dir, {recursive: true})
+    await writeFile(node.propertiesFile, nodeProperties(node, layout, extraProperties))
+    if (!existsSync(join(node.dataDir, 'meta.properties'))) {
+      log(`formatting storage of node ${node.id}`)
+      await formatStorage(java.path, dist, node, clusterId)
+    }
+  }
+
+  const state: LocalState = {
+    version: dist.version,
+    clusterId,
+    host: HOST,
+    basePort,
+    nodes: nodes.map((n) => ({...n, pid: null})),
+    kafkaSource: dist.source,
+    startedAt: new Date().toISOString(),
+    extraProperties,
+  }
+  for (const node of state.nodes) node.pid = launchNode(java.path, dist, node, options.heap ?? '512m')
+  await writeState(state)
+
+  const brokers = nodes.map((n) => `${HOST}:${n.port}`)
+  log(`waiting for ${count === 1 ? 'the broker' : `${count} brokers`} on ${brokers.join(',')}`)
+  await waitUntilServing(state, options.waitMs ?? 120_000)
+  return {alreadyRunning: false, state, brokers, elapsedMs: Date.now() - started}
+}
+
+async function formatStorage(java: string, dist: KafkaDistribution, node: LocalNode, clusterId: string): Promise<void> {
+  const args = ['-Xmx256m', dist.logConfigFlag, '-cp', dist.classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', node.propertiesFile, '--ignore-formatted']
+  const {code, output} = await new Promise<{code: number; output: string}>((resolve) => {
+    const child = spawn(java, args, {stdio: ['ignore', 'pipe', 'pipe']})
+    let text = ''
+    child.stdout.on('data', (d: Buffer) => (text += d.toString()))
+    child.stderr.on('data', (d: Buffer) => (text += d.toString()))
+    child.on('error', (error) => resolve({code: 1, output: String(error)}))
+    child.on('close', (c) => resolve({code: c ?? 1, output: text}))
+  })
+  if (code !== 0) {
+    throw new KafkitError('LOCAL_FORMAT_FAILED', `formatting the storage of node ${node.id} failed: ${lastLines(output, 3).join(' | ')}`, {
+      hint: "wipe the local data with 'kafkit local reset' and try again",
+    })
+  }
+}
+
+function launchNode(java: string, dist: KafkaDistribution, node: LocalNode, heap: string): number {
+  const fd = openSync(node.logFile, 'a')
+  const args = [
+    `-Xms${heap}`,
+    `-Xmx${heap}`,
+    '-XX:+UseG1GC',
+    '-XX:MaxGCPauseMillis=20',
+    '-Djava.awt.headless=true',
+    dist.logConfigFlag,
+    `-Dkafka.logs.dir=${node.dir}`,
+    '-cp',
+    dist.classpath,
+    'kafka.Kafka',
+    node.propertiesFile,
+  ]
+  // Detached, in its own process group, output to the node's log: it outlives this command.
+  const child = spawn(java, args, {detached: true, stdio: ['ignore', fd, fd], cwd: node.dir})
+  closeSync(fd)
+  child.unref()
+  if (!child.pid) throw new KafkitError('LOCAL_START_FAILED', `could not start Java for node ${node.id}`)
+  return child.pid
+}
+
+/** Polls with metadata requests until every node is a live broker; fails fast when a node exits. */
+async function waitUntilServing(state: LocalState, waitMs: number): Promise<void> {
+  const deadline = Date.now() + waitMs
+  const {createClient} = await import('../kafka/client.js')
+  const brokers = state.nodes.map((n) => `${state.host}:${n.port}`)
+  while (Date.now() < deadline) {
+    for (const node of state.nodes) {
+      if (!isKafkaProcess(node.pid)) {
+        const tail = await readLogTail(node.logFile, 12)
+        throw new KafkitError('LOCAL_START_FAILED', `Kafka node ${node.id} exited during start-up; last log lines:\n${tail.join('\n')}`, {
+          hint: `full log: ${node.logFile}`,
+        })
+      }
+    }
+    if (await Promise.all(state.nodes.map((n) => isListening(n.port, state.host))).then((all) => all.every(Boolean))) {
+      const client = await createClient({profile: 'local', brokers, protected: false, clientId: 'kafkit-local'}, {timeoutMs: 3000})
+      try {
+        const admin = await client.admin()
+        const cluster = await client.call('metadata', () => admin.describeCluster())
+        if (cluster.brokers.length === state.nodes.length && cluster.controller !== null) return
+      } catch {
+        // not ready yet
+      } finally {
+        await client.disconnect()
+      }
+    }
+    await sleep(300)
+  }
+  throw new KafkitError('LOCAL_START_TIMEOUT', `Kafka did not serve requests within ${Math.round(waitMs / 1000)}s`, {
+    hint: `see 'kafkit local logs' (${state.nodes[0].logFile})`,
+    exitCode: 7,
+  })
+}
+
+export interface StopResult {
+  wasRunning: boolean
+  stopped: number[]
+  killed: number[]
+}
+
+/** SIGTERM every node (a clean shutdown), SIGKILL what is left after `graceMs`: no Java process stays behind. */
+export async function stopLocal(graceMs = 30_000, nodeIds?: number[]): Promise<StopResult> {
+  const state = await readState()
+  const targets = (state?.nodes ?? []).filter((n) => !nodeIds || nodeIds.includes(n.id))
+  const running = targets.filter((n) => isKafkaProcess(n.pid))
+  for (const node of running) signal(node.pid!, 'SIGTERM')
+  const deadline = Date.now() + graceMs
+  while (running.some((n) => isKafkaProcess(n.pid)) && Date.now() < deadline) await sleep(200)
+  const killed: number[] = []
+  for (const node of running) {
+    if (isKafkaProcess(node.pid)) {
+      signal(node.pid!, 'SIGKILL')
+      killed.push(node.id)
+    }
+  }
+  while (running.some((n) => isKafkaProcess(n.pid))) await sleep(100)
+  if (state) {
+    for (const node of targets) node.pid = null
+    if (state.nodes.every((n) => n.pid === null)) state.startedAt = null
+    await writeState(state)
+  }
+  return {wasRunning: running.length > 0, stopped: running.map((n) => n.id), killed}
+}
+
+/** Kills one node hard (SIGKILL), for failover tests. */
+export async function killNode(id: number): Promise<boolean> {
+  const state = await readState()
+  const node = state?.nodes.find((n) => n.id === id)
+  if (!node || !isKafkaProcess(node.pid)) return false
+  signal(node.pid!, 'SIGKILL')
+  while (isKafkaProcess(node.pid)) await sleep(50)
+  return true
+}
+
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig)
+  } catch {
+    // already gone
+  }
+}
+
+export interface ResetResult {
+  wasRunning: boolean
+  wiped: string
+  restarted: boolean
+}
+
+/** Wipes all local data. A running cluster is stopped first and started again, empty, with the same layout. */
+export async function resetLocal(options: StartOptions = {}): Promise<ResetResult> {
+  const state = await readState()
+  const status = await localStatus()
+  if (status.running) await stopLocal()
+  await rm(localDir(), {recursive: true, force: true})
+  if (status.running && state) {
+    await startLocal({...options, nodes: state.nodes.length, basePort: state.basePort, version: options.version ?? state.version, extraProperties: state.extraProperties})
+  }
+  return {wasRunning: status.running, wiped: localDir(), restarted: status.running}
+}
+
+export async function readLogTail(file: string, lines: number): Promise<string[]> {
+  try {
+    return lastLines(await readFile(file, 'utf8'), lines)
+  } catch {
+    return []
+  }
+}
+
+function lastLines(text: string, n: number): string[] {
+  return text.trimEnd().split('\n').slice(-n)
+}

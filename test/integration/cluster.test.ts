@@ -1,0 +1,50 @@
+import {describe, expect, it} from 'vitest'
+
+import {expectCleanError, json, kafkit} from './helpers.js'
+
+describe('cluster info', () => {
+  it('describes the local cluster as JSON', async () => {
+    const result = await kafkit(['cluster', 'info', '--json'])
+    expect(result.code).toBe(0)
+    const info = json<{clusterId: string; brokers: {id: number; port: number}[]; controller: number}>(result)
+    expect(info.clusterId).toMatch(/^[\w-]{22}$/)
+    expect(info.brokers.length).toBeGreaterThanOrEqual(1)
+    expect(info.brokers.map((b) => b.id)).toContain(info.controller)
+  })
+
+  it('prints plain tab-separated text when piped', async () => {
+    const result = await kafkit(['cluster', 'info'])
+    expect(result.code).toBe(0)
+    expect(result.stdout).toMatch(/^cluster id\t/m)
+    expect(result.stdout).not.toContain('\u001B[')
+  })
+
+  it('fails with exit 4, one line and a hint when the broker is unreachable', async () => {
+    const result = await kafkit(['cluster', 'info', '-b', '127.0.0.1:1', '--timeout', '3s'])
+    expect(result.code).toBe(4)
+    const {message, hint} = expectCleanError(result)
+    expect(message).toContain('127.0.0.1:1')
+    expect(hint).toBeTruthy()
+    expect(result.durationMs).toBeLessThan(8000)
+  })
+
+  it('reports errors as JSON on stderr under --json', async () => {
+    const result = await kafkit(['cluster', 'info', '-b', '127.0.0.1:1', '--timeout', '2s', '--json'])
+    expect(result.code).toBe(4)
+    expect(result.stdout).toBe('')
+    const err = JSON.parse(result.stderr.trim()) as {error: {code: string; message: string; hint: string}}
+    expect(err.error.code).toBe('CONNECTION_FAILED')
+  })
+
+  it('rejects an unknown flag with exit 2', async () => {
+    const result = await kafkit(['cluster', 'info', '--nope'])
+    expect(result.code).toBe(2)
+    expectCleanError(result)
+  })
+
+  it('rejects a bad --timeout with exit 2', async () => {
+    const result = await kafkit(['cluster', 'info', '--timeout', 'soon'])
+    expect(result.code).toBe(2)
+    expect(expectCleanError(result).message).toContain('--timeout')
+  })
+})
