@@ -1,0 +1,61 @@
+import {notFoundError} from '../errors.js'
+import type {KafkaClient} from './client.js'
+
+export interface TopicPartitions {
+  topic: string
+  partitions: {partition: number; leader: number; replicas: number[]; isr: number[]; offlineReplicas?: number[]}[]
+}
+
+/** Metadata of every topic (one request; unknown topics are not retried the way kafkajs retries a named one). */
+export async function allTopicMetadata(client: KafkaClient): Promise<TopicPartitions[]> {
+  const admin = await client.admin()
+  const {topics} = await client.call('reading topic metadata', () => admin.fetchTopicMetadata())
+  return topics.map((t) => ({
+    topic: t.name,
+    partitions: t.partitions.map((p) => ({partition: p.partitionId, leader: p.leader, replicas: p.replicas, isr: p.isr, offlineReplicas: p.offlineReplicas})).sort((a, b) => a.partition - b.partition),
+  }))
+}
+
+/** The metadata of the named topics; an unknown name is exit 3 with the closest existing name as a hint. */
+export async function requireTopics(client: KafkaClient, names: string[]): Promise<TopicPartitions[]> {
+  const all = await allTopicMetadata(client)
+  const byName = new Map(all.map((t) => [t.topic, t]))
+  return names.map((name) => {
+    const found = byName.get(name)
+    if (!found) throw unknownTopic(name, [...byName.keys()])
+    return found
+  })
+}
+
+export function unknownTopic(name: string, existing: string[]) {
+  const close = closest(name, existing.filter((n) => !n.startsWith('__')))
+  return notFoundError('TOPIC_NOT_FOUND', `topic '${name}' does not exist`, close ? `did you mean '${close}'? (kafkit topics list)` : "list topics with 'kafkit topics list', create one with 'kafkit topics create'")
+}
+
+/** The candidate nearest to `word` by edit distance, if it is near enough to be a likely typo. */
+export function closest(word: string, candidates: string[]): string | undefined {
+  let best: string | undefined
+  let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c.toLowerCase())
+    if (d < bestDistance) {
+      best = c
+      bestDistance = d
+    }
+  }
+  return best
+}
+
+export function editDistance(a: string, b: string): number {
+  const row = Array.from({length: b.length + 1}, (_, i) => i)
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]
+    row[0] = i
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j]
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1))
+      prev = tmp
+    }
+  }
+  return row[b.length]
+}

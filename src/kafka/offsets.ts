@@ -1,0 +1,93 @@
+/**
+ * Resolving offset specs (src/specs/offset-spec.ts) against a cluster: watermarks, offsets at a time, and the
+ * per-partition start / end offsets a reader uses. The arithmetic is pure (resolveStart / resolveEnd).
+ */
+import {usageError} from '../errors.js'
+import type {OffsetSpec} from '../specs/offset-spec.js'
+import type {KafkaClient} from './client.js'
+
+export interface Watermark {
+  partition: number
+  /** Log start offset. */
+  low: number
+  /** Next offset to be written (the last stable offset for read-committed readers). */
+  high: number
+}
+
+export async function fetchWatermarks(client: KafkaClient, topic: string): Promise<Watermark[]> {
+  const admin = await client.admin()
+  const offsets = await client.call(`reading offsets of '${topic}'`, () => admin.fetchTopicOffsets(topic))
+  return offsets.map((o) => ({partition: o.partition, low: Number(o.low), high: Number(o.high)})).sort((a, b) => a.partition - b.partition)
+}
+
+/** The first offset whose timestamp is >= `timestamp`, per partition (the high watermark when none is). */
+export async function fetchOffsetsAtTime(client: KafkaClient, topic: string, timestamp: number): Promise<Map<number, number>> {
+  const admin = await client.admin()
+  const offsets = await client.call(`reading offsets of '${topic}' at a time`, () => admin.fetchTopicOffsetsByTimestamp(topic, timestamp))
+  return new Map(offsets.map((o) => [o.partition, Number(o.offset)]))
+}
+
+export interface ResolveInputs {
+  watermark: Watermark
+  /** Offset at the spec's time (for `time` specs). */
+  atTime?: number
+  /** The group's committed offset (for `stored`), undefined when it has none. */
+  committed?: number
+}
+
+/** Where reading starts in one partition (clamped to the log: an offset below the start reads from the start). */
+export function resolveStart(spec: OffsetSpec, inputs: ResolveInputs): number {
+  const {low, high} = inputs.watermark
+  const clamp = (o: number) => Math.min(Math.max(o, low), high)
+  switch (spec.kind) {
+    case 'beginning':
+      return low
+    case 'end':
+      return high
+    case 'stored':
+      return inputs.committed === undefined || inputs.committed < 0 ? high : clamp(inputs.committed)
+    case 'offset':
+      return clamp(spec.offset)
+    case 'fromEnd':
+      return clamp(high - spec.count)
+    case 'time':
+      return clamp(inputs.atTime ?? high)
+  }
+}
+
+/**
+ * Where reading stops in one partition, exclusive: a closed window `FROM:TO` includes offset TO, and records
+ * stamped exactly at time TO (so `atTime` must be the offset at TO + 1 ms).
+ */
+export function resolveEnd(spec: OffsetSpec, inputs: ResolveInputs): number {
+  const {low, high} = inputs.watermark
+  const clamp = (o: number) => Math.min(Math.max(o, low), high)
+  switch (spec.kind) {
+    case 'beginning':
+      return low
+    case 'end':
+      return high
+    case 'offset':
+      return clamp(spec.offset + 1)
+    case 'fromEnd':
+      return clamp(high - spec.count)
+    case 'time':
+      return clamp(inputs.atTime ?? high)
+    case 'stored':
+      throw usageError("'stored' cannot end a window", 'end with an offset, a time or end')
+  }
+}
+
+/** Start (or end) offsets of every partition of a topic for a spec, with the cluster look-ups it needs. */
+export async function resolveSpec(
+  client: KafkaClient,
+  topic: string,
+  spec: OffsetSpec,
+  role: 'start' | 'end',
+  options: {watermarks?: Watermark[]; committed?: Map<number, number>} = {},
+): Promise<Map<number, number>> {
+  const watermarks = options.watermarks ?? (await fetchWatermarks(client, topic))
+  const atTime = spec.kind === 'time' ? await fetchOffsetsAtTime(client, topic, role === 'end' ? spec.timestamp + 1 : spec.timestamp) : undefined
+  const resolve = role === 'start' ? resolveStart : resolveEnd
+  return new Map(watermarks.map((w) => [w.partition, resolve(spec, {watermark: w, atTime: atTime?.get(w.partition), committed: options.committed?.get(w.partition)})]))
+}

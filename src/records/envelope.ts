@@ -1,0 +1,137 @@
+/**
+ * The record envelope (DESIGN.md): one JSON object per record, written by `consume --format json`, read by
+ * `produce --format json`, used by replay checkpoints. Keys, values and header values that are not valid UTF-8
+ * travel as base64 with an `*Encoding: "base64"` marker; null is a tombstone / absent key. Nothing is lost.
+ */
+import {isUtf8} from 'node:buffer'
+
+import {usageError} from '../errors.js'
+
+export type HeaderValue = string | string[]
+
+export interface RecordEnvelope {
+  topic?: string
+  partition?: number
+  offset?: number
+  /** ISO-8601 with milliseconds. */
+  timestamp?: string
+  key: string | null
+  value: string | null
+  headers?: Record<string, HeaderValue>
+  keyEncoding?: 'base64'
+  valueEncoding?: 'base64'
+  /** All header values are base64 (set when any of them is not UTF-8). */
+  headersEncoding?: 'base64'
+}
+
+/** A record as bytes, the form the client layer reads and writes. */
+export interface RawRecord {
+  topic?: string
+  partition?: number
+  offset?: number
+  /** Milliseconds since the epoch. */
+  timestamp?: number
+  key: Buffer | null
+  value: Buffer | null
+  headers?: Record<string, Buffer | Buffer[]>
+}
+
+export function toEnvelope(record: RawRecord): RecordEnvelope {
+  const envelope: RecordEnvelope = {key: null, value: null}
+  if (record.topic !== undefined) envelope.topic = record.topic
+  if (record.partition !== undefined) envelope.partition = record.partition
+  if (record.offset !== undefined) envelope.offset = record.offset
+  if (record.timestamp !== undefined) envelope.timestamp = new Date(record.timestamp).toISOString()
+  const key = encode(record.key)
+  envelope.key = key.text
+  if (key.base64) envelope.keyEncoding = 'base64'
+  const value = encode(record.value)
+  envelope.value = value.text
+  if (value.base64) envelope.valueEncoding = 'base64'
+  const headers = record.headers
+  if (headers && Object.keys(headers).length > 0) {
+    const all = Object.values(headers).flat()
+    const base64 = all.some((v) => !isUtf8(v))
+    envelope.headers = {}
+    for (const [k, v] of Object.entries(headers)) {
+      const text = (b: Buffer) => b.toString(base64 ? 'base64' : 'utf8')
+      envelope.headers[k] = Array.isArray(v) ? v.map(text) : text(v)
+    }
+    if (base64) envelope.headersEncoding = 'base64'
+  }
+  return envelope
+}
+
+function encode(bytes: Buffer | null): {text: string | null; base64: boolean} {
+  if (bytes === null) return {text: null, base64: false}
+  if (isUtf8(bytes)) return {text: bytes.toString('utf8'), base64: false}
+  return {text: bytes.toString('base64'), base64: true}
+}
+
+/**
+ * Parses one JSON Lines envelope into bytes. Only `value` is required (`key` defaults to null). `timestamp`
+ * accepts ISO-8601 or epoch milliseconds. Errors name the line number.
+ */
+export function fromEnvelope(line: string, lineNumber: number): RawRecord {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(line)
+  } catch (error) {
+    throw usageError(`line ${lineNumber}: not valid JSON (${(error as Error).message})`, 'each line must be one JSON object: {"key":"k","value":"v"}', 'MALFORMED_JSON')
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw usageError(`line ${lineNumber}: expected a JSON object`, 'each line must be one JSON object: {"key":"k","value":"v"}', 'MALFORMED_JSON')
+  }
+  const e = parsed as Record<string, unknown>
+  const bad = (field: string, expected: string) =>
+    usageError(`line ${lineNumber}: "${field}" must be ${expected}`, 'see the record envelope in the README', 'MALFORMED_JSON')
+  const bytes = (field: 'key' | 'value', encoding: unknown): Buffer | null => {
+    const v = e[field]
+    if (v === undefined || v === null) return null
+    if (typeof v !== 'string') {
+      // A JSON value that is not a string (an object, a number) is taken as its JSON text.
+      return Buffer.from(JSON.stringify(v))
+    }
+    if (encoding === 'base64') return decodeBase64(v, field, lineNumber)
+    if (encoding !== undefined && encoding !== 'utf8') throw bad(`${field}Encoding`, '"base64" or "utf8"')
+    return Buffer.from(v, 'utf8')
+  }
+  const record: RawRecord = {key: bytes('key', e.keyEncoding), value: bytes('value', e.valueEncoding)}
+  if (e.topic !== undefined) {
+    if (typeof e.topic !== 'string') throw bad('topic', 'a string')
+    record.topic = e.topic
+  }
+  if (e.partition !== undefined && e.partition !== null) {
+    if (!Number.isInteger(e.partition) || (e.partition as number) < 0) throw bad('partition', 'a whole number >= 0')
+    record.partition = e.partition as number
+  }
+  if (e.offset !== undefined && e.offset !== null) {
+    if (typeof e.offset === 'number' || (typeof e.offset === 'string' && /^\d+$/.test(e.offset))) record.offset = Number(e.offset)
+    else throw bad('offset', 'a whole number')
+  }
+  if (e.timestamp !== undefined && e.timestamp !== null) {
+    const ts = typeof e.timestamp === 'number' ? e.timestamp : typeof e.timestamp === 'string' ? (/^\d+$/.test(e.timestamp) ? Number(e.timestamp) : Date.parse(e.timestamp)) : Number.NaN
+    if (!Number.isFinite(ts)) throw bad('timestamp', 'an ISO-8601 time or epoch milliseconds')
+    record.timestamp = ts
+  }
+  if (e.headers !== undefined && e.headers !== null) {
+    if (typeof e.headers !== 'object' || Array.isArray(e.headers)) throw bad('headers', 'an object of strings')
+    const base64 = e.headersEncoding === 'base64'
+    record.headers = {}
+    for (const [k, v] of Object.entries(e.headers as Record<string, unknown>)) {
+      const one = (x: unknown): Buffer => {
+        if (typeof x !== 'string') throw bad(`headers.${k}`, 'a string or a list of strings')
+        return base64 ? decodeBase64(x, `headers.${k}`, lineNumber) : Buffer.from(x, 'utf8')
+      }
+      record.headers[k] = Array.isArray(v) ? v.map(one) : one(v)
+    }
+  }
+  return record
+}
+
+function decodeBase64(text: string, field: string, lineNumber: number): Buffer {
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 === 1) {
+    throw usageError(`line ${lineNumber}: "${field}" is marked base64 but is not valid base64`, 'remove the encoding marker for plain text', 'MALFORMED_JSON')
+  }
+  return Buffer.from(text, 'base64')
+}
