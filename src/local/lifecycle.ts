@@ -13,9 +13,10 @@ import {setTimeout as sleep} from 'node:timers/promises'
 import {KafkitError} from '../errors.js'
 import {KafkaDistribution, resolveKafka} from './distribution.js'
 import {requireJava} from './java.js'
-import {LocalNode, nodeProperties, planNodes, randomClusterId} from './node-config.js'
+import {LocalNode, nodeProperties, planNodes, randomClusterId, securedPorts} from './node-config.js'
 import {localDir} from './paths.js'
 import {isFree, isListening, portOwner} from './ports.js'
+import {LocalCredentials, LocalSecurityInfo, ensureLocalSecurity, localSecurityInfo, scramFormatArgs, securedBrokerProperties} from './security.js'
 
 export interface LocalState {
   version: string
@@ -27,9 +28,16 @@ export interface LocalState {
   startedAt: string | null
   /** Broker properties added on top of the defaults (secured listeners, ...), kept for restarts. */
   extraProperties?: Record<string, string>
+  /** Secured listeners (SASL_PLAINTEXT, SSL, MTLS, SASL_SSL) on extra ports: `local start --secure`. */
+  secure?: boolean
+  /** The SCRAM users exist (created at format time, or added once afterwards). */
+  scramUsers?: boolean
+  security?: LocalSecurityInfo
 }
 
 export interface StartOptions {
+  /** Add the secured listeners (kept for later starts once given). */
+  secure?: boolean
   nodes?: number
   basePort?: number
   version?: string
@@ -60,6 +68,8 @@ export interface LocalStatus {
   brokers: string[]
   dataDir: string
   nodes: NodeStatus[]
+  /** Present when the cluster was started with --secure: the secured listeners, CA and client files. */
+  security?: LocalSecurityInfo
 }
 
 const HOST = '127.0.0.1'
@@ -109,6 +119,7 @@ export async function localStatus(): Promise<LocalStatus> {
     brokers: state.nodes.map((n) => `${state.host}:${n.port}`),
     dataDir: localDir(),
     nodes,
+    ...(state.secure && state.security ? {security: state.security} : {}),
   }
 }
 
@@ -149,11 +160,12 @@ export async function startLocal(options: StartOptions = {}): Promise<StartResul
     })
   }
 
+  const secure = options.secure ?? previous?.secure ?? false
   const dist = await resolveKafka({version, kafkaHome: options.kafkaHome, log})
   const java = requireJava(dist.version)
   const nodes = planNodes(count, basePort, localDir())
   for (const node of nodes) {
-    for (const port of [node.port, node.controllerPort]) {
+    for (const port of [node.port, node.controllerPort, ...(secure ? Object.values(securedPorts(node)) : [])]) {
       if (!(await isFree(port, HOST))) {
         const owner = await portOwner(port)
         throw new KafkitError('PORT_IN_USE', `port ${port} on ${HOST} is already in use${owner ? ` by ${owner}` : ''}`, {
@@ -166,15 +178,31 @@ export async function startLocal(options: StartOptions = {}): Promise<StartResul
 
   const clusterId = previous?.clusterId ?? randomClusterId(randomBytes(16))
   const extraProperties = options.extraProperties ?? previous?.extraProperties ?? {}
-  const layout = {nodes, host: HOST}
+  const layout = {nodes, host: HOST, secure}
+  let credentials: LocalCredentials | undefined
+  let securityProperties: Record<string, string> = {}
+  let security: LocalSecurityInfo | undefined
+  if (secure) {
+    log('preparing the secured listeners (CA, certificates, users)')
+    const material = await ensureLocalSecurity(localDir(), HOST)
+    credentials = material.credentials
+    securityProperties = securedBrokerProperties(material.files, material.credentials)
+    security = localSecurityInfo(material.files, material.credentials, nodes, HOST)
+  }
+  let scramUsers = previous?.scramUsers ?? false
+  let formattedAll = true
   for (const node of nodes) {
     await mkdir(node.dir, {recursive: true})
-    await writeFile(node.propertiesFile, nodeProperties(node, layout, extraProperties))
+    // The generated security properties are not part of extraProperties: they follow the files on disk.
+    await writeFile(node.propertiesFile, nodeProperties(node, layout, {...securityProperties, ...extraProperties}))
     if (!existsSync(join(node.dataDir, 'meta.properties'))) {
       log(`formatting storage of node ${node.id}`)
-      await formatStorage(java.path, dist, node, clusterId)
+      await formatStorage(java.path, dist, node, clusterId, credentials ? scramFormatArgs(credentials) : [])
+    } else {
+      formattedAll = false
     }
   }
+  if (credentials && formattedAll) scramUsers = true
 
   const state: LocalState = {
     version: dist.version,
@@ -185,6 +213,9 @@ export async function startLocal(options: StartOptions = {}): Promise<StartResul
     kafkaSource: dist.source,
     startedAt: new Date().toISOString(),
     extraProperties,
+    secure,
+    scramUsers,
+    ...(security ? {security} : {}),
   }
   for (const node of state.nodes) node.pid = launchNode(java.path, dist, node, options.heap ?? '512m')
   await writeState(state)
@@ -192,12 +223,36 @@ export async function startLocal(options: StartOptions = {}): Promise<StartResul
   const brokers = nodes.map((n) => `${HOST}:${n.port}`)
   log(`waiting for ${count === 1 ? 'the broker' : `${count} brokers`} on ${brokers.join(',')}`)
   await waitUntilServing(state, options.waitMs ?? 120_000)
+  if (credentials && !scramUsers) {
+    // Storage formatted before --secure was first given: add the SCRAM users through the running cluster.
+    log('adding the SCRAM users')
+    await addScramUsers(java.path, dist, brokers[0], credentials)
+    state.scramUsers = true
+    await writeState(state)
+  }
   return {alreadyRunning: false, state, brokers, elapsedMs: Date.now() - started}
 }
 
-async function formatStorage(java: string, dist: KafkaDistribution, node: LocalNode, clusterId: string): Promise<void> {
-  const args = ['-Xmx256m', dist.logConfigFlag, '-cp', dist.classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', node.propertiesFile, '--ignore-formatted']
-  const {code, output} = await new Promise<{code: number; output: string}>((resolve) => {
+async function formatStorage(java: string, dist: KafkaDistribution, node: LocalNode, clusterId: string, extraArgs: string[] = []): Promise<void> {
+  const args = ['-Xmx256m', dist.logConfigFlag, '-cp', dist.classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', node.propertiesFile, '--ignore-formatted', ...extraArgs]
+  const {code, output} = await runJava(java, args)
+  if (code !== 0) {
+    throw new KafkitError('LOCAL_FORMAT_FAILED', `formatting the storage of node ${node.id} failed: ${lastLines(output, 3).join(' | ').replaceAll(/password=[^\],]*/g, 'password=[redacted]')}`, {
+      hint: "wipe the local data with 'kafkit local reset' and try again",
+    })
+  }
+}
+
+async function addScramUsers(java: string, dist: KafkaDistribution, broker: string, credentials: LocalCredentials): Promise<void> {
+  const config = ['SCRAM-SHA-256', 'SCRAM-SHA-512'].map((m) => `${m}=[password=${credentials.password}]`).join(',')
+  const args = ['-Xmx256m', dist.logConfigFlag, '-cp', dist.classpath, 'org.apache.kafka.tools.ConfigCommand', '--bootstrap-server', broker, '--alter', '--add-config', config, '--entity-type', 'users', '--entity-name', credentials.username]
+  const {code, output} = await runJava(java, args)
+  // The output can echo the config: never show it.
+  if (code !== 0) throw new KafkitError('LOCAL_SCRAM_FAILED', `adding the SCRAM users failed (exit ${code}, ${output.split(credentials.password).join('[redacted]').trim().split('\n').at(-1)})`, {hint: "start from empty data with 'kafkit local reset'"})
+}
+
+function runJava(java: string, args: string[]): Promise<{code: number; output: string}> {
+  return new Promise<{code: number; output: string}>((resolve) => {
     const child = spawn(java, args, {stdio: ['ignore', 'pipe', 'pipe']})
     let text = ''
     child.stdout.on('data', (d: Buffer) => (text += d.toString()))
@@ -205,11 +260,6 @@ async function formatStorage(java: string, dist: KafkaDistribution, node: LocalN
     child.on('error', (error) => resolve({code: 1, output: String(error)}))
     child.on('close', (c) => resolve({code: c ?? 1, output: text}))
   })
-  if (code !== 0) {
-    throw new KafkitError('LOCAL_FORMAT_FAILED', `formatting the storage of node ${node.id} failed: ${lastLines(output, 3).join(' | ')}`, {
-      hint: "wipe the local data with 'kafkit local reset' and try again",
-    })
-  }
 }
 
 function launchNode(java: string, dist: KafkaDistribution, node: LocalNode, heap: string): number {
@@ -330,7 +380,7 @@ export async function resetLocal(options: StartOptions = {}): Promise<ResetResul
   if (status.running) await stopLocal()
   await rm(localDir(), {recursive: true, force: true})
   if (status.running && state) {
-    await startLocal({...options, nodes: state.nodes.length, basePort: state.basePort, version: options.version ?? state.version, extraProperties: state.extraProperties})
+    await startLocal({...options, nodes: state.nodes.length, basePort: state.basePort, version: options.version ?? state.version, extraProperties: state.extraProperties, secure: options.secure ?? state.secure})
   }
   return {wasRunning: status.running, wiped: localDir(), restarted: status.running}
 }

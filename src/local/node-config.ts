@@ -14,6 +14,24 @@ export interface LocalNode {
 export interface ClusterLayout {
   nodes: LocalNode[]
   host: string
+  /** Adds the secured listeners of `securedListeners()` to every node (`kafkit local start --secure`). */
+  secure?: boolean
+}
+
+/** The secured listeners a node gets with --secure: name, security protocol and port offset from the PLAINTEXT port. */
+export const SECURED_LISTENERS = [
+  {name: 'SASL_PLAINTEXT', protocol: 'SASL_PLAINTEXT', offset: 1000},
+  {name: 'SSL', protocol: 'SSL', offset: 2000},
+  // TLS with a required client certificate (mTLS): a listener of its own so that plain TLS stays testable.
+  {name: 'MTLS', protocol: 'SSL', offset: 3000},
+  {name: 'SASL_SSL', protocol: 'SASL_SSL', offset: 4000},
+] as const
+
+export type SecuredListenerName = (typeof SECURED_LISTENERS)[number]['name']
+
+/** Ports of a node's secured listeners (9092 -> 10092 SASL_PLAINTEXT, 11092 SSL, 12092 MTLS, 13092 SASL_SSL). */
+export function securedPorts(node: Pick<LocalNode, 'port'>): Record<SecuredListenerName, number> {
+  return Object.fromEntries(SECURED_LISTENERS.map((l) => [l.name, node.port + l.offset])) as Record<SecuredListenerName, number>
 }
 
 /** Client ports start at basePort; controller ports at basePort + 10000. */
@@ -36,15 +54,16 @@ export function planNodes(count: number, basePort: number, root: string): LocalN
 export function nodeProperties(node: LocalNode, layout: ClusterLayout, extra: Record<string, string | number | boolean> = {}): string {
   const n = layout.nodes.length
   const host = layout.host
+  const secured = layout.secure ? SECURED_LISTENERS.map((l) => ({...l, port: node.port + l.offset})) : []
   const props: Record<string, string | number | boolean> = {
     'process.roles': 'broker,controller',
     'node.id': node.id,
     'controller.quorum.voters': layout.nodes.map((x) => `${x.id}@${host}:${x.controllerPort}`).join(','),
-    listeners: `PLAINTEXT://${host}:${node.port},CONTROLLER://${host}:${node.controllerPort}`,
-    'advertised.listeners': `PLAINTEXT://${host}:${node.port}`,
+    listeners: [`PLAINTEXT://${host}:${node.port}`, `CONTROLLER://${host}:${node.controllerPort}`, ...secured.map((l) => `${l.name}://${host}:${l.port}`)].join(','),
+    'advertised.listeners': [`PLAINTEXT://${host}:${node.port}`, ...secured.map((l) => `${l.name}://${host}:${l.port}`)].join(','),
     'controller.listener.names': 'CONTROLLER',
     'inter.broker.listener.name': 'PLAINTEXT',
-    'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+    'listener.security.protocol.map': ['CONTROLLER:PLAINTEXT', 'PLAINTEXT:PLAINTEXT', ...secured.map((l) => `${l.name}:${l.protocol}`)].join(','),
     'log.dirs': node.dataDir,
     'num.partitions': 1,
     'default.replication.factor': 1,

@@ -1,39 +1,158 @@
-import {usageError} from '../errors.js'
-import type {ResolvedConnection} from './types.js'
+/**
+ * Which cluster a command talks to, and how. Precedence, highest first:
+ *   flags (--brokers) > KAFKIT_* environment overrides > the profile chosen by --profile > KAFKIT_PROFILE >
+ *   the config file's `current` > the built-in `local` profile (127.0.0.1:9092).
+ * Secrets stay sources ({env}, {command}, {value}) here; they are read only when a client is built.
+ */
+import {notFoundError, usageError} from '../errors.js'
+import {closest} from '../kafka/metadata.js'
+import {parseBrokerList} from './brokers.js'
+import {LoadedConfig, configPath, loadConfig} from './config.js'
+import type {Profile, ResolvedConnection, SaslSettings, TlsSettings} from './types.js'
+import {checkMechanism, normalizeMechanism} from './validate.js'
+
+export {parseBrokerList} from './brokers.js'
 
 export const LOCAL_BROKERS = ['127.0.0.1:9092']
+export const BUILTIN_LOCAL: Profile = {brokers: LOCAL_BROKERS}
 
 export interface ConnectionFlags {
   profile?: string
   brokers?: string
 }
 
-/**
- * Resolves the connection a command uses. Precedence, highest first: flags > KAFKIT_* environment >
- * --profile > the current profile > the built-in `local` profile (127.0.0.1:9092).
- */
-export async function resolveConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv = process.env): Promise<ResolvedConnection> {
-  const name = flags.profile ?? env.KAFKIT_PROFILE ?? 'local'
-  const base: ResolvedConnection = {profile: name, brokers: LOCAL_BROKERS, protected: false, clientId: 'kafkit'}
-  if (name !== 'local') {
-    throw usageError(`profile '${name}' is not defined`, "list them with 'kafkit profiles list'", 'PROFILE_NOT_FOUND')
-  }
-  const brokers = flags.brokers ?? env.KAFKIT_BROKERS
-  return brokers ? {...base, brokers: parseBrokerList(brokers)} : base
+export interface ResolveOptions {
+  /** An already loaded config (commands that edit it); else read from $KAFKIT_CONFIG / XDG. */
+  loaded?: LoadedConfig
+  /**
+   * Apply the KAFKIT_* field overrides (default true). A second connection in the same command (replay's
+   * destination profile) passes false: the environment describes the main connection only.
+   */
+  envOverrides?: boolean
 }
 
-/** `host:port,host2:port` -> list; a missing port means 9092. */
-export function parseBrokerList(input: string): string[] {
-  const brokers = input
-    .split(',')
-    .map((b) => b.trim())
-    .filter(Boolean)
-  if (brokers.length === 0) throw usageError('no broker given', 'use --brokers host:port[,host:port...]')
-  return brokers.map((b) => {
-    const m = /^(\[[^\]]+\]|[^:\s]+)(?::(\d+))?$/.exec(b)
-    if (!m) throw usageError(`'${b}' is not a broker address`, 'use host:port, e.g. --brokers 127.0.0.1:9092')
-    const port = m[2] === undefined ? 9092 : Number(m[2])
-    if (port < 1 || port > 65_535) throw usageError(`port ${m[2]} in '${b}' is out of range`, 'ports are 1-65535')
-    return `${m[1]}:${port}`
-  })
+/** The KAFKIT_* variables that override a profile's fields (documented in the README). */
+export const ENV_OVERRIDES = [
+  'KAFKIT_BROKERS',
+  'KAFKIT_TLS',
+  'KAFKIT_TLS_CA',
+  'KAFKIT_TLS_CERT',
+  'KAFKIT_TLS_KEY',
+  'KAFKIT_TLS_KEY_PASSPHRASE',
+  'KAFKIT_TLS_SERVERNAME',
+  'KAFKIT_TLS_INSECURE',
+  'KAFKIT_SASL_MECHANISM',
+  'KAFKIT_SASL_USERNAME',
+  'KAFKIT_SASL_PASSWORD',
+  'KAFKIT_SASL_TOKEN_COMMAND',
+  'KAFKIT_AWS_REGION',
+] as const
+
+export async function resolveConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv = process.env, options: ResolveOptions = {}): Promise<ResolvedConnection> {
+  const loaded = options.loaded ?? (await loadConfig(configPath(env)))
+  const sources: Record<string, string> = {}
+  const warnings = [...loaded.warnings.filter((w) => w.includes('readable by others'))]
+
+  let name: string
+  if (flags.profile) [name, sources.profile] = [flags.profile, '--profile']
+  else if (env.KAFKIT_PROFILE) [name, sources.profile] = [env.KAFKIT_PROFILE, 'KAFKIT_PROFILE']
+  else if (loaded.config.current) [name, sources.profile] = [loaded.config.current, `current in ${loaded.path}`]
+  else [name, sources.profile] = ['local', 'built-in default']
+
+  const profile = lookupProfile(name, loaded)
+  const fromFile = name in loaded.config.profiles
+  const origin = fromFile ? `profile '${name}'` : 'built-in local profile'
+  sources.brokers = origin
+  if (profile.tls) sources.tls = origin
+  if (profile.sasl) sources.sasl = origin
+  if (fromFile) {
+    // Only this profile's clear-text secrets are worth a warning on every command.
+    const prefix = `profiles.${name}.`
+    warnings.push(...loaded.warnings.filter((w) => w.includes(`: ${prefix}`)))
+  }
+
+  let brokers = profile.brokers
+  let tls: TlsSettings | undefined = profile.tls ? {...profile.tls} : undefined
+  let sasl: SaslSettings | undefined = profile.sasl ? {...profile.sasl} : undefined
+
+  if (options.envOverrides !== false) {
+    if (env.KAFKIT_BROKERS) [brokers, sources.brokers] = [parseBrokerList(env.KAFKIT_BROKERS), 'KAFKIT_BROKERS']
+    ;({tls, sasl} = applyEnvOverrides(tls, sasl, env, sources))
+  }
+  if (flags.brokers) [brokers, sources.brokers] = [parseBrokerList(flags.brokers), '--brokers']
+
+  if (sasl) {
+    const where = sources.sasl ?? origin
+    checkMechanism(sasl, ['sasl'], (path, message) =>
+      usageError(`${where}: ${path.join('.')}: ${message}`, sources.sasl?.startsWith('KAFKIT_') ? 'set the missing KAFKIT_SASL_* variable' : `fix it with 'kafkit profiles add ${name} --force ...' or in ${loaded.path}`, 'PROFILE_INVALID'),
+    )
+  }
+  if (tls?.insecureSkipVerify) warnings.push(`TLS certificate verification is OFF for ${fromFile ? `profile '${name}'` : 'this connection'} (insecureSkipVerify): anyone on the path can read and change the traffic`)
+
+  return {
+    profile: name,
+    brokers,
+    ...(tls ? {tls} : {}),
+    ...(sasl ? {sasl} : {}),
+    protected: profile.protected ?? false,
+    clientId: profile.clientId ?? 'kafkit',
+    sources,
+    warnings,
+  }
+}
+
+/** A profile from the file, or the built-in `local`; an unknown name is exit 3 with a did-you-mean. */
+export function lookupProfile(name: string, loaded: LoadedConfig): Profile {
+  const profile = loaded.config.profiles[name]
+  if (profile) return profile
+  if (name === 'local') return BUILTIN_LOCAL
+  const known = Object.keys(loaded.config.profiles)
+  const guess = closest(name, [...known, 'local'])
+  throw notFoundError(
+    'PROFILE_NOT_FOUND',
+    `profile '${name}' is not defined${loaded.exists ? ` in ${loaded.path}` : ''}`,
+    guess ? `did you mean '${guess}'? ('kafkit profiles list' shows them all)` : `list them with 'kafkit profiles list', add one with 'kafkit profiles add ${name} --brokers host:port'`,
+  )
+}
+
+const truthy = (v: string) => /^(1|true|yes|on)$/i.test(v)
+
+function applyEnvOverrides(tlsIn: TlsSettings | undefined, saslIn: SaslSettings | undefined, env: NodeJS.ProcessEnv, sources: Record<string, string>): {tls?: TlsSettings; sasl?: SaslSettings} {
+  let tls = tlsIn
+  const tlsVars = {ca: env.KAFKIT_TLS_CA, cert: env.KAFKIT_TLS_CERT, key: env.KAFKIT_TLS_KEY, servername: env.KAFKIT_TLS_SERVERNAME}
+  if (env.KAFKIT_TLS !== undefined && env.KAFKIT_TLS !== '') {
+    if (truthy(env.KAFKIT_TLS)) tls ??= {}
+    else tls = undefined
+    sources.tls = 'KAFKIT_TLS'
+  }
+  for (const [key, value] of Object.entries(tlsVars) as [keyof typeof tlsVars, string | undefined][]) {
+    if (value) {
+      tls = {...tls, [key]: value}
+      sources.tls = `KAFKIT_TLS_${key.toUpperCase()}`
+    }
+  }
+  if (env.KAFKIT_TLS_KEY_PASSPHRASE && tls) tls.passphrase = {env: 'KAFKIT_TLS_KEY_PASSPHRASE'}
+  if (env.KAFKIT_TLS_INSECURE && truthy(env.KAFKIT_TLS_INSECURE)) {
+    tls = {...tls, insecureSkipVerify: true}
+    sources.tls = 'KAFKIT_TLS_INSECURE'
+  }
+
+  let sasl = saslIn
+  if (env.KAFKIT_SASL_MECHANISM) {
+    const mechanism = normalizeMechanism(env.KAFKIT_SASL_MECHANISM)
+    if (!mechanism) throw usageError(`KAFKIT_SASL_MECHANISM: '${env.KAFKIT_SASL_MECHANISM}' is not a SASL mechanism`, 'use plain, scram-sha-256, scram-sha-512, oauthbearer or aws-msk-iam')
+    // A different mechanism starts from scratch: a SCRAM password must not become an OAuth setting.
+    sasl = sasl?.mechanism === mechanism ? sasl : {mechanism}
+    sources.sasl = 'KAFKIT_SASL_MECHANISM'
+  }
+  const fields = {username: env.KAFKIT_SASL_USERNAME, tokenCommand: env.KAFKIT_SASL_TOKEN_COMMAND, region: env.KAFKIT_AWS_REGION}
+  const given = Object.entries(fields).filter(([, v]) => v) as [keyof typeof fields, string][]
+  if (given.length > 0 || env.KAFKIT_SASL_PASSWORD) {
+    if (!sasl) throw usageError('KAFKIT_SASL_* is set but no SASL mechanism is known', 'set KAFKIT_SASL_MECHANISM (plain, scram-sha-256, scram-sha-512, oauthbearer, aws-msk-iam)')
+    for (const [key, value] of given) sasl = {...sasl, [key]: value}
+    // The password stays in the environment: only the variable's name is kept.
+    if (env.KAFKIT_SASL_PASSWORD) sasl = {...sasl, password: {env: 'KAFKIT_SASL_PASSWORD'}}
+    sources.sasl = sources.sasl ?? 'KAFKIT_SASL_*'
+  }
+  return {tls, sasl}
 }

@@ -13,20 +13,41 @@ export interface TlsSettings {
 
 export type SecretSource = {value: string} | {env: string} | {command: string}
 
-export type SaslMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512' | 'oauthbearer' | 'aws-msk-iam'
+export const SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512', 'oauthbearer', 'aws-msk-iam'] as const
+export type SaslMechanism = (typeof SASL_MECHANISMS)[number]
 
 export interface SaslSettings {
   mechanism: SaslMechanism
   username?: string
   password?: SecretSource
-  /** OAUTHBEARER: a command that prints a token, or a client-credentials token endpoint. */
+  /** OAUTHBEARER: a command that prints a token (or a JSON object with access_token) ... */
   tokenCommand?: string
+  /** ... or the OAuth 2 client-credentials flow against this token endpoint. */
   tokenEndpoint?: string
   clientId?: string
   clientSecret?: SecretSource
   scope?: string
-  /** AWS MSK IAM */
+  /** OAUTHBEARER: SASL extensions (Confluent Cloud: logicalCluster, identityPoolId). */
+  extensions?: Record<string, string>
+  /** AWS MSK IAM: region, and optionally a named AWS profile or a role to assume (else the default chain). */
   region?: string
+  awsProfile?: string
+  roleArn?: string
+}
+
+/** A profile as written in the config file (paths unexpanded, secrets as sources). */
+export interface Profile {
+  brokers: string[]
+  /** `true`: TLS with the system CAs. */
+  tls?: TlsSettings
+  sasl?: SaslSettings
+  protected?: boolean
+  clientId?: string
+}
+
+export interface ConfigFile {
+  current?: string
+  profiles: Record<string, Profile>
 }
 
 export interface ResolvedConnection {
@@ -38,4 +59,8 @@ export interface ResolvedConnection {
   /** Destructive commands need --yes and say the profile name loudly. */
   protected: boolean
   clientId: string
+  /** Where each part came from (`flag`, `env KAFKIT_BROKERS`, `profile`, `built-in`), for `profiles show`/--debug. */
+  sources?: Record<string, string>
+  /** Things the user should hear about on stderr (a password in clear text, TLS verification off). */
+  warnings?: string[]
 }

@@ -3,6 +3,7 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../base-command.js'
 import {DEFAULT_KAFKA_VERSION, KNOWN_KAFKA_VERSIONS} from '../../local/distribution.js'
 import {startLocal} from '../../local/lifecycle.js'
+import type {LocalSecurityInfo} from '../../local/security.js'
 
 export interface LocalStartResult {
   alreadyRunning: boolean
@@ -11,18 +12,24 @@ export interface LocalStartResult {
   brokers: string[]
   nodes: {id: number; pid: number | null; port: number; logFile: string}[]
   elapsedMs: number
+  /** With --secure: the secured listeners, the CA and client certificate files, the credentials file. */
+  security?: LocalSecurityInfo
 }
 
 export default class LocalStart extends BaseCommand<LocalStartResult> {
   static summary = 'Start a real Apache Kafka (KRaft) on 127.0.0.1'
   static description = `Fetches Kafka's jars once (Maven Central, cached under ~/.cache/kafkit/kafka/<version>) unless --kafka-home or KAFKA_HOME points at an unpacked distribution, formats storage, starts the node(s) with Java and waits until they serve requests. Data is kept across stop/start until 'kafkit local reset'.`
-  static examples = ['<%= config.bin %> local start', '<%= config.bin %> local start --nodes 3', `<%= config.bin %> local start --kafka-version ${KNOWN_KAFKA_VERSIONS[1]}`]
+  static examples = ['<%= config.bin %> local start', '<%= config.bin %> local start --nodes 3', '<%= config.bin %> local start --secure', `<%= config.bin %> local start --kafka-version ${KNOWN_KAFKA_VERSIONS[1]}`]
   static flags = {
     nodes: Flags.integer({description: 'number of combined broker+controller nodes', options: undefined, min: 1, max: 5}),
     port: Flags.integer({description: 'client port of the first node (the next nodes use the next ports)', min: 1024, max: 55_000}),
     'kafka-version': Flags.string({description: `Apache Kafka version (default ${DEFAULT_KAFKA_VERSION}; tested: ${KNOWN_KAFKA_VERSIONS.join(', ')})`}),
     'kafka-home': Flags.string({description: 'an unpacked Kafka distribution to use instead of Maven (also KAFKA_HOME)'}),
     heap: Flags.string({description: 'JVM heap per node', default: '512m'}),
+    secure: Flags.boolean({
+      description:
+        'also open secured listeners for testing profiles: SASL_PLAINTEXT (port+1000), SSL (port+2000), mTLS (port+3000), SASL_SSL (port+4000) with PLAIN, SCRAM-SHA-256/512 and OAUTHBEARER (unsecured test tokens); a CA and certificates are generated. Kept for later starts.',
+    }),
   }
 
   async run(): Promise<LocalStartResult> {
@@ -34,6 +41,7 @@ export default class LocalStart extends BaseCommand<LocalStartResult> {
       version: flags['kafka-version'],
       kafkaHome: flags['kafka-home'],
       heap: flags.heap,
+      secure: flags.secure ? true : undefined,
       log: (line) => (this.io.stderrIsTTY ? spinner.update(line) : this.io.info(line)),
     }).catch((error) => {
       spinner.fail()
@@ -47,11 +55,16 @@ export default class LocalStart extends BaseCommand<LocalStartResult> {
       brokers: result.brokers,
       nodes: result.state.nodes.map((n) => ({id: n.id, pid: n.pid, port: n.port, logFile: n.logFile})),
       elapsedMs: result.elapsedMs,
+      ...(result.state.secure && result.state.security ? {security: result.state.security} : {}),
     }
     this.render(out, (r, io) => {
       const what = `Kafka ${r.version} (${r.nodes.length} node${r.nodes.length > 1 ? 's' : ''}) on ${r.brokers.join(',')}`
       if (r.alreadyRunning) io.info(`already running: ${what}`)
       else io.info(`${io.styleErr('✓', 'green')} started ${what} in ${(r.elapsedMs / 1000).toFixed(1)}s`)
+      if (r.security) {
+        for (const [name, addresses] of Object.entries(r.security.listeners)) io.info(`  ${name.padEnd(14)} ${addresses.join(',')}`)
+        io.info(`  CA ${r.security.ca}; user '${r.security.username}', password in ${r.security.credentialsFile}`)
+      }
       io.out(r.brokers.join(','))
     })
     return out

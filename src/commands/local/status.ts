@@ -27,6 +27,10 @@ export default class LocalStatusCommand extends BaseCommand<LocalStatus> {
         ],
         s.nodes,
       )
+      if (s.security) {
+        for (const [name, addresses] of Object.entries(s.security.listeners)) io.info(`${name.padEnd(14)} ${addresses.join(',')}`)
+        io.info(`CA ${s.security.ca}; credentials in ${s.security.credentialsFile}`)
+      }
     })
     if (!status.running || status.degraded) process.exitCode = 1
     return status
