@@ -10,6 +10,7 @@ import type {KafkaClient} from './kafka/client.js'
 import {mapKafkaError} from './kafka/errors.js'
 import {IOStreams} from './output/io.js'
 import {resolveConnection} from './profiles/resolve.js'
+import {redactSecrets} from './profiles/secrets.js'
 import type {ResolvedConnection} from './profiles/types.js'
 import {parseDuration} from './specs/duration.js'
 
@@ -82,15 +83,16 @@ export abstract class BaseCommand<T> extends Command {
 
   protected printError(kerr: KafkitError, original: unknown): void {
     const io = this.io
+    // Last line of defence: a secret read for this run never reaches the terminal, whatever the error says.
     if (io.json) {
-      io.stderr.write(JSON.stringify({error: kerr.toJSON()}) + '\n')
+      io.stderr.write(redactSecrets(JSON.stringify({error: kerr.toJSON()})) + '\n')
     } else {
-      io.stderr.write(`${io.styleErr('error:', 'red', 'bold')} ${kerr.message}\n`)
-      if (kerr.hint) io.stderr.write(`${io.styleErr('hint:', 'dim')} ${kerr.hint}\n`)
+      io.stderr.write(`${io.styleErr('error:', 'red', 'bold')} ${redactSecrets(kerr.message)}\n`)
+      if (kerr.hint) io.stderr.write(`${io.styleErr('hint:', 'dim')} ${redactSecrets(kerr.hint)}\n`)
     }
     if (io.debug) {
       const cause = (kerr.cause ?? original) as {stack?: string}
-      io.stderr.write(`${cause?.stack ?? kerr.stack}\n`)
+      io.stderr.write(`${redactSecrets(String(cause?.stack ?? kerr.stack))}\n`)
     }
   }
 
@@ -99,7 +101,10 @@ export abstract class BaseCommand<T> extends Command {
    * `profileName` is shown in red when the target profile is protected.
    */
   protected async confirmDestructive(summary: string, yes: boolean | undefined, profile?: {name: string; protected: boolean}): Promise<void> {
-    if (yes) return
+    if (yes) {
+      if (profile?.protected) this.io.warn(`${summary} on ${this.io.styleErr(`protected profile '${profile.name}'`, 'red', 'bold')} (confirmed with --yes)`)
+      return
+    }
     if (!this.io.interactive) {
       throw refusedError(`${summary}: refusing without confirmation`, 'pass --yes to confirm (no prompt is shown without a terminal)', 'CONFIRMATION_REQUIRED')
     }
@@ -134,11 +139,19 @@ export abstract class KafkaCommand<T> extends BaseCommand<T> {
     this.clientPromise ??= (async () => {
       const connection = await this.connection()
       const timeoutMs = this.timeoutMs
+      for (const warning of connection.warnings ?? []) this.io.warn(warning)
       this.io.debugLog(`profile ${connection.profile}, brokers ${connection.brokers.join(',')}, timeout ${timeoutMs}ms`)
+      if (connection.sources) this.io.debugLog(`from: ${Object.entries(connection.sources).map(([k, v]) => `${k} <- ${v}`).join('; ')}`)
       const {createClient} = await import('./kafka/client.js')
-      return createClient(connection, {timeoutMs, debugLog: this.io.debug ? (line) => this.io.debugLog(line) : undefined})
+      return createClient(connection, {timeoutMs, debugLog: this.io.debug ? (line) => this.io.debugLog(redactSecrets(line)) : undefined})
     })()
     return this.clientPromise
+  }
+
+  /** Destructive operations on the resolved connection: a protected profile is named in red (DESIGN: Profiles). */
+  protected override async confirmDestructive(summary: string, yes: boolean | undefined, profile?: {name: string; protected: boolean}): Promise<void> {
+    const target = profile ?? (await this.connection().then((c) => ({name: c.profile, protected: c.protected})))
+    return super.confirmDestructive(summary, yes, target)
   }
 
   protected async admin(): Promise<Admin> {

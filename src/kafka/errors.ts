@@ -41,6 +41,8 @@ export function rootCause(err: unknown): KafkaJSLike {
 export function mapKafkaError(err: unknown, ctx: ErrorContext): KafkitError {
   if (err instanceof KafkitError) return err
   const root = rootCause(err)
+  // A KafkitError thrown inside kafkajs (an OAUTHBEARER token provider) already says what happened.
+  if (root instanceof KafkitError) return root
   const name = root?.name ?? ''
   const message = String(root?.message ?? err)
   const where = ctx.brokers.join(',')
@@ -66,7 +68,7 @@ export function mapKafkaError(err: unknown, ctx: ErrorContext): KafkitError {
   if (TLS_TRUST.test(message) || TLS_TRUST.test(String(root?.code ?? ''))) {
     return connectError(
       `TLS: cannot verify the broker's certificate at ${where}: ${firstLine(message)}`,
-      "trust its CA with 'tls.ca: /path/to/ca.pem' in the profile (or --tls-ca)",
+      "trust its CA with 'tls.ca: /path/to/ca.pem' in the profile (or KAFKIT_TLS_CA=/path/to/ca.pem)",
       'TLS_UNTRUSTED',
       err,
     )
