@@ -1,0 +1,257 @@
+import {createReadStream} from 'node:fs'
+import {readFile, stat} from 'node:fs/promises'
+import {addAbortSignal} from 'node:stream'
+
+import {Args, Flags} from '@oclif/core'
+
+import {KafkaCommand} from '../base-command.js'
+import {ExitCode, KafkitError, usageError} from '../errors.js'
+import type {KafkaClient} from '../kafka/client.js'
+import {requireTopics} from '../kafka/metadata.js'
+import {PARTITIONERS, PartitionerName, keyPartitioner} from '../kafka/partitioners.js'
+import {Acks, COMPRESSIONS, CompressionName, RecordWriter, WriterStats, singleRecordBatchSize} from '../kafka/writer.js'
+import type {RawRecord} from '../records/envelope.js'
+import {INPUT_FORMATS, InputFormat, lineParser, parseHeaderFlags, parseSize, unescapeSeparator} from '../records/input.js'
+import {InputError, InputSource, pumpRecords} from '../records/input-pump.js'
+import {formatSummary, ProduceSummary} from '../records/input-summary.js'
+import {parseDuration} from '../specs/duration.js'
+import {parseTime} from '../specs/offset-spec.js'
+
+export default class Produce extends KafkaCommand<ProduceSummary> {
+  static summary = 'Write records to a topic from stdin, files or flags'
+  static description = `One record per line (or one JSON envelope per line with --format json), batched per partition with several requests in flight; acks=all and idempotent by default. Keyed records land on the partition Kafka's Java producer picks (murmur2), or librdkafka's with --partitioner crc32. The summary goes to stderr (--json: stdout). Exit 2 on a malformed line (the message names it), 3 for an unknown topic, 5 if any record was not delivered, 130 on Ctrl-C after flushing what was read.`
+
+  static examples = [
+    `printf 'hello\\nworld\\n' | <%= config.bin %> produce orders`,
+    `printf 'k1:v1\\nk2:v2\\n' | <%= config.bin %> produce orders --key-separator :`,
+    `<%= config.bin %> produce orders --key user-1 --value '{"plan":"pro"}' --header source=cli`,
+    `<%= config.bin %> produce orders --file a.txt --file b.txt --compression gzip`,
+    `<%= config.bin %> consume orders --format json | <%= config.bin %> produce orders-copy --format json`,
+    `<%= config.bin %> produce images --key logo --value-file logo.png`,
+    `printf 'user-1:NULL\\n' | <%= config.bin %> produce users --key-separator : --null-marker NULL   # tombstone`,
+  ]
+
+  static args = {topic: Args.string({description: 'topic to write to', required: true})}
+
+  static flags = {
+    file: Flags.string({char: 'f', description: 'read records from this file (repeatable; - is stdin); default stdin', multiple: true}),
+    format: Flags.string({description: 'input format: line (one record per line) or json (one envelope per line)', options: [...INPUT_FORMATS], default: 'line'}),
+    'key-separator': Flags.string({char: 'K', description: 'split each line into KEY<sep>VALUE at the first separator (\\t allowed)'}),
+    'null-marker': Flags.string({description: 'a key or value equal to this string is null (tombstone)'}),
+    header: Flags.string({char: 'H', description: 'header NAME=VALUE added to every record (repeatable)', multiple: true}),
+    'max-line-bytes': Flags.string({description: 'longest accepted line (e.g. 1MiB, 10m)', default: '8MiB'}),
+    'skip-invalid': Flags.boolean({description: 'report malformed or oversized lines on stderr and go on'}),
+    'keep-partition': Flags.boolean({description: 'json: write each record to the partition in its envelope'}),
+    key: Flags.string({char: 'k', description: 'key of the record (--value/--value-file), or of every line'}),
+    value: Flags.string({char: 'v', description: 'write one record with this value (no input read)'}),
+    'value-file': Flags.string({description: 'write one record whose value is this whole file (binary safe)'}),
+    partition: Flags.integer({char: 'P', description: 'write every record to this partition', min: 0}),
+    timestamp: Flags.string({description: 'record timestamp: ISO-8601, epoch ms, or -2h from now (default: now)'}),
+    partitioner: Flags.string({description: 'key -> partition: murmur2 (Java clients) or crc32 (librdkafka: kcat, confluent-kafka)', options: [...PARTITIONERS], default: 'murmur2'}),
+    acks: Flags.string({description: 'acknowledgements to wait for', options: ['all', '1', '0'], default: 'all'}),
+    idempotent: Flags.boolean({description: 'idempotent producer (default with --acks all)', allowNo: true}),
+    compression: Flags.string({char: 'z', description: 'compression codec', options: [...COMPRESSIONS], default: 'none'}),
+    rate: Flags.integer({description: 'at most N records per second', min: 1}),
+    'batch-size': Flags.string({description: "largest batch per partition per request (e.g. 256KiB); capped by the topic's max.message.bytes", default: '1MiB'}),
+    linger: Flags.string({description: 'how long a record may wait for others to share its request', default: '5ms'}),
+    'max-in-flight': Flags.integer({description: 'requests in flight at once', min: 1, max: 100, default: 5}),
+  }
+
+  private aborter = new AbortController()
+
+  async run(): Promise<ProduceSummary> {
+    const {args, flags} = await this.parse(Produce)
+    const topic = args.topic
+    const format = flags.format as InputFormat
+    const acks: Acks = flags.acks === 'all' ? -1 : flags.acks === '1' ? 1 : 0
+    const single = flags.value !== undefined || flags['value-file'] !== undefined
+    if (flags.value !== undefined && flags['value-file'] !== undefined) throw usageError('use --value or --value-file, not both')
+    if (single && flags.file) throw usageError('--value/--value-file write one record; they do not combine with --file')
+    if (flags.key !== undefined && flags['key-separator'] !== undefined) throw usageError('--key and --key-separator both set the key: use one')
+    if (format === 'json' && (flags['key-separator'] !== undefined || flags.key !== undefined)) throw usageError('--format json reads keys from the envelope: drop --key/--key-separator')
+    if (flags['keep-partition'] && flags.partition !== undefined) throw usageError('--keep-partition and --partition contradict each other')
+    if (flags.idempotent && acks !== -1) throw usageError('the idempotent producer needs --acks all', 'drop --idempotent, or use --acks all')
+    const headers = parseHeaderFlags(flags.header)
+    const maxLineBytes = parseSize(flags['max-line-bytes'], '--max-line-bytes')
+    const batchBytes = parseSize(flags['batch-size'], '--batch-size')
+    const lingerMs = parseDuration(flags.linger, {bareUnit: 'ms', label: '--linger'})
+    const timestamp = flags.timestamp === undefined ? undefined : parseTime(flags.timestamp, Date.now(), '--timestamp')
+    const files = (flags.file ?? []).filter((f) => f !== '-')
+    for (const file of [...files, ...(flags['value-file'] ? [flags['value-file']] : [])]) {
+      const info = await stat(file).catch(() => undefined)
+      if (!info?.isFile()) throw usageError(`cannot read '${file}': no such file`, 'check the path')
+    }
+
+    const client = await this.client()
+    const [meta] = await requireTopics(client, [topic])
+    const partitions = meta.partitions.length
+    if (flags.partition !== undefined && flags.partition >= partitions) {
+      throw new KafkitError('PARTITION_NOT_FOUND', `partition ${flags.partition} does not exist: '${topic}' has ${partitions} partition${partitions === 1 ? '' : 's'} (0-${partitions - 1})`, {hint: `kafkit topics describe ${topic}`, exitCode: ExitCode.NOT_FOUND})
+    }
+    const maxMessageBytes = await topicMaxMessageBytes(client, topic)
+    const compression = flags.compression as CompressionName
+    const started = Date.now()
+    const writer = await RecordWriter.open(client, {
+      topic,
+      partitions,
+      acks,
+      idempotent: flags.idempotent,
+      compression,
+      partitioner: keyPartitioner(flags.partitioner as PartitionerName),
+      batchBytes,
+      lingerMs,
+      maxInFlight: flags['max-in-flight'],
+      requestTimeoutMs: Math.max(this.timeoutMs, 5000),
+      maxMessageBytes,
+    })
+    // Only uncompressed sizes can be checked up front; compressed batches are the broker's to judge.
+    const maxRecord = maxMessageBytes && compression === 'none' ? {limit: maxMessageBytes, size: singleRecordBatchSize} : undefined
+    const fixedPartition = flags.partition
+    const summary = (stats: WriterStats, skipped: number, interrupted: boolean): ProduceSummary => {
+      const durationMs = Date.now() - started
+      return {
+        topic,
+        records: stats.delivered,
+        bytes: stats.bytes,
+        partitions: stats.partitions,
+        failed: stats.failed,
+        skipped,
+        durationMs,
+        recordsPerSecond: durationMs > 0 ? Math.round((stats.delivered * 1000) / durationMs) : stats.delivered,
+        interrupted,
+      }
+    }
+
+    if (single) {
+      const value = flags['value-file'] ? await readFile(flags['value-file']) : Buffer.from(flags.value!)
+      const record: RawRecord = {key: flags.key === undefined ? null : Buffer.from(flags.key), value, headers: Object.keys(headers).length > 0 ? headers : undefined, timestamp, partition: fixedPartition}
+      if (flags['null-marker'] !== undefined && flags.value === flags['null-marker']) record.value = null
+      if (maxRecord && maxRecord.size(record) > maxRecord.limit) {
+        throw new KafkitError('RECORD_TOO_LARGE', `the record is ${maxRecord.size(record)} bytes, above the topic's max.message.bytes (${maxRecord.limit} bytes)`, {hint: "raise the topic's max.message.bytes or compress (--compression gzip)", exitCode: ExitCode.INCOMPLETE, details: {delivered: 0, failed: 1}})
+      }
+      const wait = writer.write(record)
+      if (wait) await wait
+      return this.finish(summary(await writer.close(), 0, false))
+    }
+
+    const parse = lineParser({format, keySeparator: flags['key-separator'] === undefined ? undefined : unescapeSeparator(flags['key-separator']), nullMarker: flags['null-marker'], headers, keepPartition: flags['keep-partition']})
+    const fixedKey = flags.key === undefined ? undefined : Buffer.from(flags.key)
+    const sources = this.sources(flags.file)
+    if (sources.length === 1 && sources[0].name === 'stdin' && this.io.stdinIsTTY && !this.io.json) {
+      this.io.info(this.io.styleErr(`type records for '${topic}', one per line; Ctrl-D to finish`, 'dim'))
+    }
+    const live = this.liveCounter(writer)
+    const onSigint = () => {
+      if (this.aborter.signal.aborted) process.exit(ExitCode.INTERRUPTED) // second Ctrl-C: leave now
+      this.aborter.abort()
+    }
+    process.on('SIGINT', onSigint)
+    let result
+    try {
+      result = await pumpRecords({
+        sources,
+        parse,
+        sink: {
+          write: (record) => {
+            if (fixedKey) record.key = fixedKey
+            if (fixedPartition !== undefined) record.partition = fixedPartition
+            return writer.write(record)
+          },
+        },
+        maxLineBytes,
+        skipInvalid: flags['skip-invalid'],
+        timestamp,
+        rate: flags.rate,
+        maxRecord,
+        check: (record, where) => {
+          if (record.partition !== undefined && record.partition >= partitions) {
+            throw usageError(`${where}: partition ${record.partition} does not exist ('${topic}' has ${partitions})`, 'drop --keep-partition to let the partitioner choose', 'PARTITION_NOT_FOUND')
+          }
+        },
+        signal: this.aborter.signal,
+        onSkip: (s) => this.io.warn(`skipped ${s.reason}`),
+      })
+    } catch (error) {
+      live.stop()
+      const stats = await writer.close()
+      if (error instanceof InputError) {
+        // The records before the bad line were flushed: say how many made it.
+        const done = `${stats.delivered} record${stats.delivered === 1 ? '' : 's'} before it ${stats.delivered === 1 ? 'was' : 'were'} delivered${stats.failed > 0 ? `, ${stats.failed} failed` : ''}`
+        throw new KafkitError(error.code, `${error.message} (${done})`, {hint: error.hint, exitCode: error.exitCode, details: {line: error.line, source: error.source, delivered: stats.delivered, failed: stats.failed}})
+      }
+      if (stats.firstError) throw this.incomplete(stats)
+      throw error
+    } finally {
+      process.off('SIGINT', onSigint)
+    }
+    const stats = await writer.close()
+    live.stop()
+    if (stats.failed > 0) throw this.incomplete(stats)
+    const done = summary(stats, result.skipped, result.interrupted)
+    if (result.interrupted) {
+      if (!this.io.json) this.io.info(formatSummary(done))
+      throw new KafkitError('INTERRUPTED', `interrupted: ${stats.delivered} records read before Ctrl-C were delivered, 0 failed`, {exitCode: ExitCode.INTERRUPTED, details: {...done}})
+    }
+    return this.finish(done)
+  }
+
+  private finish(summary: ProduceSummary): ProduceSummary {
+    if (summary.failed > 0) throw this.incomplete({delivered: summary.records, failed: summary.failed} as WriterStats)
+    if (!this.io.json) this.io.info(formatSummary(summary))
+    return summary
+  }
+
+  private incomplete(stats: Pick<WriterStats, 'delivered' | 'failed' | 'firstError'>): KafkitError {
+    const cause = stats.firstError
+    return new KafkitError(cause?.code === 'RECORD_TOO_LARGE' ? 'RECORD_TOO_LARGE' : 'INCOMPLETE', `${stats.failed} record${stats.failed === 1 ? ' was' : 's were'} not delivered (${stats.delivered} delivered)${cause ? `: ${cause.message}` : ''}`, {
+      hint: cause?.hint ?? 'run again with --debug for details',
+      exitCode: ExitCode.INCOMPLETE,
+      cause,
+      details: {delivered: stats.delivered, failed: stats.failed},
+    })
+  }
+
+  private sources(files: string[] | undefined): InputSource[] {
+    const stdin: InputSource = {name: 'stdin', open: () => addAbortSignal(this.aborter.signal, process.stdin)}
+    if (!files || files.length === 0) return [stdin]
+    return files.map((file) =>
+      file === '-' ? stdin : {name: file, open: () => addAbortSignal(this.aborter.signal, createReadStream(file, {highWaterMark: 1 << 20}))},
+    )
+  }
+
+  /** "123,456 records" on a TTY's stderr, refreshed 4× a second, after the first second. */
+  private liveCounter(writer: RecordWriter): {stop: () => void} {
+    if (!this.io.stderrIsTTY || this.io.json) return {stop() {}}
+    const started = Date.now()
+    let shown = false
+    const timer = setInterval(() => {
+      if (Date.now() - started < 1000) return
+      shown = true
+      const s = writer.stats
+      const rate = Math.round((s.delivered * 1000) / (Date.now() - started))
+      this.io.stderr.write(`\r\u001B[K${s.delivered.toLocaleString('en-US')} records delivered (${rate.toLocaleString('en-US')}/s)`)
+    }, 250)
+    timer.unref()
+    return {
+      stop: () => {
+        clearInterval(timer)
+        if (shown) this.io.stderr.write('\r\u001B[K')
+      },
+    }
+  }
+}
+
+/** The topic's max.message.bytes, or undefined when the configs cannot be read (then the broker judges). */
+async function topicMaxMessageBytes(client: KafkaClient, topic: string): Promise<number | undefined> {
+  try {
+    const admin = await client.admin()
+    const {resources} = await client.call('reading topic config', () =>
+      admin.describeConfigs({includeSynonyms: false, resources: [{type: client.kafkajs.ConfigResourceTypes.TOPIC, name: topic, configNames: ['max.message.bytes']}]}),
+    )
+    const entry = resources[0]?.configEntries.find((e) => e.configName === 'max.message.bytes')
+    const value = Number(entry?.configValue)
+    return Number.isFinite(value) && value > 0 ? value : undefined
+  } catch {
+    return undefined
+  }
+}

@@ -1,0 +1,396 @@
+/**
+ * RecordWriter: the reusable, fast, loss-aware way to write records to one topic (used by `produce`, meant for
+ * `replay` too).
+ *
+ * Why it exists: kafkajs batches only what a single `send()` gets and has no linger, so a send per record is
+ * slow and one giant send is unbounded memory. The writer accumulates records per partition (kafkajs turns each
+ * partition's records into one RecordBatch), seals a request when a partition's batch reaches `batchBytes`, the
+ * whole request reaches `requestBytes` or `lingerMs` passes, and keeps up to `maxInFlight` requests in flight.
+ * With the idempotent producer kafkajs itself serialises requests per broker (its sequence numbers are
+ * assigned under a per-broker lock); the pipelining then still overlaps input parsing with the network.
+ *
+ * Usage:
+ *
+ *   const writer = await RecordWriter.open(client, {topic, partitions: 6, onAck: (ack) => checkpoint(ack.committed)})
+ *   for (const record of records) {
+ *     const wait = writer.write(record, {source: 'src-topic/3', offset: 1042})   // source is optional
+ *     if (wait) await wait            // backpressure: a promise only when the writer is full (memory stays flat)
+ *   }
+ *   const stats = await writer.close() // flushes, waits for every ack; stats.delivered / stats.failed
+ *
+ * Contract:
+ * - `write()` returns `undefined` (accepted) or a promise that resolves once the record is accepted. It throws
+ *   (or the promise rejects) with the first delivery error once any request has failed: stop feeding then, and
+ *   call `close()`; records still buffered are not sent and count as failed.
+ * - `onAck(ack)` runs once per acknowledged request, in acknowledgement order. `ack.committed` maps each source
+ *   id seen in that request to the highest source offset such that THIS record and EVERY EARLIER record written
+ *   with that source id (in `write()` order) are acknowledged: a safe checkpoint for resume after a crash (resume
+ *   at committed + 1). With acks=0 an "ack" means "sent".
+ * - `close()` never throws for delivery failures; it returns the stats (`failed > 0` is the caller's exit 5) and
+ *   `firstError`. It disconnects nothing: the client owns the producer.
+ * - Every request is bounded by `requestTimeoutMs`; a request that times out counts as failed (it may still have
+ *   been written: the stats say "not acknowledged", not "not written").
+ */
+import type {Message, Producer} from 'kafkajs'
+
+import {ExitCode, KafkitError, formatMs, withTimeout} from '../errors.js'
+import type {RawRecord} from '../records/envelope.js'
+import type {KafkaClient} from './client.js'
+import {ErrorContext, mapKafkaError, rootCause} from './errors.js'
+import {KeyPartitioner, NO_KEY, murmur2Partitioner} from './partitioners.js'
+
+export type Acks = -1 | 0 | 1
+export type CompressionName = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd'
+export const COMPRESSIONS: readonly CompressionName[] = ['none', 'gzip', 'snappy', 'lz4', 'zstd']
+const COMPRESSION_CODE: Record<CompressionName, number> = {none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4}
+
+/** Where a record came from, for checkpoints (replay): any id (e.g. `topic/partition`) and an offset in it. */
+export interface SourcePosition {
+  source: string
+  offset: number
+}
+
+export interface BatchAck {
+  records: number
+  /** Key + value + header bytes of this request's records. */
+  bytes: number
+  /** Records of this request per partition. */
+  partitions: Map<number, number>
+  /** Per source id: the highest offset up to which everything written with that id is acknowledged. */
+  committed: Map<string, number>
+}
+
+export interface WriterOptions {
+  topic: string
+  /** The topic's partition count (from metadata). */
+  partitions: number
+  /** -1 = all (default), 1 = leader, 0 = none. */
+  acks?: Acks
+  /** Default: true when acks = -1. */
+  idempotent?: boolean
+  compression?: CompressionName
+  partitioner?: KeyPartitioner
+  /** Upper bound of one partition's batch in a request (record bytes). Default 1 MiB, capped by maxRecordBytes. */
+  batchBytes?: number
+  /** A request is sealed at this many record bytes over all partitions. Default 4 MiB. */
+  requestBytes?: number
+  /** How long the first record of a request may wait for company. Default 5 ms. */
+  lingerMs?: number
+  /** Requests in flight at once. Default 5. */
+  maxInFlight?: number
+  /** Bound of one request including kafkajs' retries. */
+  requestTimeoutMs: number
+  /** The topic's max.message.bytes: batches are kept below it. */
+  maxMessageBytes?: number
+  onAck?: (ack: BatchAck) => void
+  /** For error messages (set by open()). */
+  errorContext?: ErrorContext
+}
+
+export interface WriterStats {
+  /** Records accepted by write(). */
+  written: number
+  delivered: number
+  failed: number
+  /** Key + value + header bytes delivered. */
+  bytes: number
+  /** Delivered records per partition. */
+  partitions: Record<number, number>
+  requests: number
+  firstError?: KafkitError
+}
+
+/** Bytes a record adds to a batch beyond key/value/headers (varints, attributes, deltas: a safe bound). */
+export const RECORD_OVERHEAD = 21
+/** RecordBatch header (v2). */
+export const BATCH_OVERHEAD = 61
+
+interface Ticket {
+  offset: number
+  done: boolean
+}
+
+interface SourceQueue {
+  tickets: Ticket[]
+  head: number
+}
+
+interface Request {
+  messages: Message[]
+  bytes: number
+  partitions: Map<number, number>
+  tickets?: {source: string; ticket: Ticket}[]
+  largest: number
+}
+
+export class RecordWriter {
+  readonly stats: WriterStats = {written: 0, delivered: 0, failed: 0, bytes: 0, partitions: {}, requests: 0}
+
+  private readonly acks: Acks
+  private readonly compression: number
+  private readonly partitioner: KeyPartitioner
+  private readonly batchBytes: number
+  private readonly requestBytes: number
+  private readonly lingerMs: number
+  private readonly maxInFlight: number
+
+  // The request being filled.
+  private pending: Message[] = []
+  private pendingBytes = 0
+  private pendingLargest = 0
+  private partitionBytes: number[]
+  private pendingPartitions = new Map<number, number>()
+  private pendingTickets?: {source: string; ticket: Ticket}[]
+  private sticky: number
+  private lingerTimer?: NodeJS.Timeout
+  private lingerDue = false
+
+  private inFlight = 0
+  private slotWaiters: (() => void)[] = []
+  private idleWaiters: (() => void)[] = []
+  private readonly sources = new Map<string, SourceQueue>()
+
+  constructor(
+    private readonly producer: Producer,
+    private readonly options: WriterOptions,
+  ) {
+    this.acks = options.acks ?? -1
+    this.compression = COMPRESSION_CODE[options.compression ?? 'none']
+    this.partitioner = options.partitioner ?? murmur2Partitioner
+    const limit = options.maxMessageBytes ? options.maxMessageBytes - BATCH_OVERHEAD : Number.POSITIVE_INFINITY
+    this.batchBytes = Math.max(1, Math.min(options.batchBytes ?? 1 << 20, limit))
+    this.requestBytes = Math.max(this.batchBytes, options.requestBytes ?? 4 << 20)
+    this.lingerMs = options.lingerMs ?? 5
+    this.maxInFlight = Math.max(1, options.maxInFlight ?? 5)
+    this.partitionBytes = Array.from({length: options.partitions}, () => 0)
+    this.sticky = Math.floor(Math.random() * options.partitions)
+  }
+
+  /** Connects a producer (idempotent by default with acks=all; never auto-creates topics) and wraps it. */
+  static async open(client: KafkaClient, options: WriterOptions): Promise<RecordWriter> {
+    const acks = options.acks ?? -1
+    const idempotent = options.idempotent ?? acks === -1
+    if (idempotent && acks !== -1) throw new KafkitError('USAGE', 'the idempotent producer needs --acks all', {hint: 'drop --idempotent, or use --acks all', exitCode: ExitCode.USAGE})
+    const compression = options.compression ?? 'none'
+    const codes = client.kafkajs.CompressionCodecs as unknown as Record<number, unknown>
+    if (compression !== 'none' && !codes[COMPRESSION_CODE[compression]]) {
+      throw new KafkitError('CODEC_UNAVAILABLE', `${compression} compression is not available in this build`, {hint: 'use --compression gzip (or none)', exitCode: ExitCode.USAGE})
+    }
+    const producer = await client.producer({
+      idempotent,
+      // The writer decides partitions itself (murmur2/crc32/sticky); kafkajs just keeps them.
+      createPartitioner: () => ({message}) => message.partition ?? 0,
+      maxInFlightRequests: idempotent ? undefined : options.maxInFlight ?? 5,
+    })
+    return new RecordWriter(producer, {...options, acks, errorContext: client.errorContext})
+  }
+
+  /** The bytes a record occupies in a batch (what max.message.bytes is compared with, uncompressed). */
+  static recordSize(record: Pick<RawRecord, 'key' | 'value' | 'headers'>): number {
+    let size = RECORD_OVERHEAD + (record.key?.length ?? 0) + (record.value?.length ?? 0)
+    if (record.headers) {
+      for (const [name, value] of Object.entries(record.headers)) {
+        for (const v of Array.isArray(value) ? value : [value]) size += Buffer.byteLength(name) + v.length + 10
+      }
+    }
+    return size
+  }
+
+  /** Picks the partition a record goes to: its own, the key's, or the sticky one for keyless records. */
+  partitionFor(record: Pick<RawRecord, 'key' | 'partition'>): number {
+    if (record.partition !== undefined) return record.partition
+    const p = this.partitioner(record.key, this.options.partitions)
+    return p === NO_KEY ? this.sticky : p
+  }
+
+  /** Accepts a record; returns a promise only when the caller must wait (backpressure). See the file comment. */
+  write(record: RawRecord, source?: SourcePosition): Promise<void> | undefined {
+    if (this.stats.firstError) throw this.stats.firstError
+    const partition = this.partitionFor(record)
+    const size = RecordWriter.recordSize(record)
+    const full = this.pending.length > 0 && (this.partitionBytes[partition] + size > this.batchBytes || this.pendingBytes + size > this.requestBytes)
+    if (full) {
+      if (this.inFlight >= this.maxInFlight) {
+        return this.waitForSlot().then(() => {
+          if (this.stats.firstError) throw this.stats.firstError
+          // The sticky partition may have moved while waiting: re-place keyless records.
+          const again = record.partition === undefined && this.partitioner(record.key, this.options.partitions) === NO_KEY
+          if (this.pending.length > 0) this.seal()
+          this.add(record, again ? this.sticky : partition, size, source)
+        })
+      }
+      this.seal()
+    }
+    this.add(record, partition, size, source)
+    return undefined
+  }
+
+  /** Sends everything buffered and waits for every acknowledgement. */
+  async flush(): Promise<void> {
+    while (this.pending.length > 0 && !this.stats.firstError) {
+      if (this.inFlight >= this.maxInFlight) await this.waitForSlot()
+      else this.seal()
+    }
+    while (this.inFlight > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve))
+  }
+
+  /** Flushes (unless a request already failed) and returns the final stats. */
+  async close(): Promise<WriterStats> {
+    await this.flush()
+    if (this.pending.length > 0) {
+      // Not sent because an earlier request failed.
+      this.stats.failed += this.pending.length
+      this.pending = []
+    }
+    clearTimeout(this.lingerTimer)
+    return this.stats
+  }
+
+  /** Records accepted but not yet acknowledged (or failed). */
+  get outstanding(): number {
+    return this.stats.written - this.stats.delivered - this.stats.failed
+  }
+
+  private add(record: RawRecord, partition: number, size: number, source?: SourcePosition): void {
+    const message: Message = {key: record.key, value: record.value, partition}
+    if (record.headers) message.headers = record.headers
+    if (record.timestamp !== undefined) message.timestamp = String(record.timestamp)
+    this.pending.push(message)
+    this.pendingBytes += size
+    if (size > this.pendingLargest) this.pendingLargest = size
+    this.partitionBytes[partition] += size
+    this.pendingPartitions.set(partition, (this.pendingPartitions.get(partition) ?? 0) + 1)
+    this.stats.written++
+    if (source) {
+      let queue = this.sources.get(source.source)
+      if (!queue) this.sources.set(source.source, (queue = {tickets: [], head: 0}))
+      const ticket = {offset: source.offset, done: false}
+      queue.tickets.push(ticket)
+      ;(this.pendingTickets ??= []).push({source: source.source, ticket})
+    }
+    if (!this.lingerTimer && !this.lingerDue) {
+      this.lingerTimer = setTimeout(() => this.onLinger(), this.lingerMs)
+    }
+  }
+
+  private onLinger(): void {
+    this.lingerTimer = undefined
+    if (this.pending.length === 0) return
+    // Under load (all slots busy) the request keeps filling until a slot frees: bigger batches, same latency.
+    if (this.inFlight < this.maxInFlight) this.seal()
+    else this.lingerDue = true
+  }
+
+  private seal(): void {
+    clearTimeout(this.lingerTimer)
+    this.lingerTimer = undefined
+    this.lingerDue = false
+    const request: Request = {messages: this.pending, bytes: this.pendingBytes, partitions: this.pendingPartitions, tickets: this.pendingTickets, largest: this.pendingLargest}
+    this.pending = []
+    this.pendingBytes = 0
+    this.pendingLargest = 0
+    this.pendingPartitions = new Map()
+    this.pendingTickets = undefined
+    this.partitionBytes.fill(0)
+    // Java's sticky partitioner: keyless records move on to the next partition with every batch.
+    this.sticky = (this.sticky + 1) % this.options.partitions
+    this.inFlight++
+    this.stats.requests++
+    void this.send(request)
+  }
+
+  private async send(request: Request): Promise<void> {
+    const timeout = this.options.requestTimeoutMs
+    try {
+      await withTimeout(
+        this.producer.sendBatch({topicMessages: [{topic: this.options.topic, messages: request.messages}], acks: this.acks, compression: this.compression, timeout}),
+        timeout,
+        () => new KafkitError('TIMEOUT', `writing to '${this.options.topic}' was not acknowledged within ${formatMs(timeout)}`, {hint: 'the cluster may be overloaded; raise --timeout', exitCode: ExitCode.TIMEOUT}),
+      )
+      this.acknowledged(request)
+    } catch (error) {
+      this.stats.failed += request.messages.length
+      this.stats.firstError ??= this.describeFailure(error, request)
+    } finally {
+      this.inFlight--
+      const waiter = this.slotWaiters.shift()
+      if (waiter) waiter()
+      else if (this.lingerDue && this.pending.length > 0 && !this.stats.firstError) this.seal()
+      if (this.inFlight === 0) for (const idle of this.idleWaiters.splice(0)) idle()
+    }
+  }
+
+  private acknowledged(request: Request): void {
+    const stats = this.stats
+    stats.delivered += request.messages.length
+    stats.bytes += request.bytes - request.messages.length * RECORD_OVERHEAD
+    for (const [p, n] of request.partitions) stats.partitions[p] = (stats.partitions[p] ?? 0) + n
+    const committed = new Map<string, number>()
+    if (request.tickets) {
+      const touched = new Set<string>()
+      for (const {source, ticket} of request.tickets) {
+        ticket.done = true
+        touched.add(source)
+      }
+      for (const source of touched) {
+        const queue = this.sources.get(source)!
+        let last: number | undefined
+        while (queue.head < queue.tickets.length && queue.tickets[queue.head].done) last = queue.tickets[queue.head++].offset
+        if (queue.head > 4096 && queue.head * 2 > queue.tickets.length) {
+          queue.tickets = queue.tickets.slice(queue.head)
+          queue.head = 0
+        }
+        if (last !== undefined) committed.set(source, last)
+      }
+    }
+    this.options.onAck?.({records: request.messages.length, bytes: request.bytes, partitions: request.partitions, committed})
+  }
+
+  private describeFailure(error: unknown, request: Request): KafkitError {
+    const root = rootCause(error)
+    if (root?.type === 'MESSAGE_TOO_LARGE' || root?.type === 'RECORD_LIST_TOO_LARGE') {
+      const limit = this.options.maxMessageBytes
+      return new KafkitError('RECORD_TOO_LARGE', `the broker refused a batch as too large: largest record ${request.largest} bytes, topic max.message.bytes ${limit ?? 'unknown'}`, {
+        hint: 'raise the topic\'s max.message.bytes, or lower --batch-size',
+        exitCode: ExitCode.INCOMPLETE,
+        cause: error,
+      })
+    }
+    if (error instanceof KafkitError) return error
+    return mapKafkaError(error, this.options.errorContext ?? {brokers: [], timeoutMs: this.options.requestTimeoutMs})
+  }
+
+  private waitForSlot(): Promise<void> {
+    return new Promise((resolve) => this.slotWaiters.push(resolve))
+  }
+}
+
+/**
+ * The exact size of a RecordBatch holding only this record, uncompressed: what the broker compares with the
+ * topic's max.message.bytes.
+ */
+export function singleRecordBatchSize(record: Pick<RawRecord, 'key' | 'value' | 'headers'>): number {
+  const bytesField = (b: Buffer | null | undefined) => (b ? varintSize(b.length) + b.length : 1)
+  let body = 3 + bytesField(record.key) + bytesField(record.value) // attributes, timestamp delta, offset delta
+  let headerCount = 0
+  for (const [name, value] of Object.entries(record.headers ?? {})) {
+    for (const v of Array.isArray(value) ? value : [value]) {
+      const n = Buffer.byteLength(name)
+      body += varintSize(n) + n + varintSize(v.length) + v.length
+      headerCount++
+    }
+  }
+  body += varintSize(headerCount)
+  return BATCH_OVERHEAD + varintSize(body) + body
+}
+
+/** Size of a zig-zag varint of a non-negative int. */
+function varintSize(n: number): number {
+  let z = n * 2
+  let size = 1
+  while (z >= 128) {
+    z = Math.floor(z / 128)
+    size++
+  }
+  return size
+}

@@ -1,0 +1,177 @@
+/**
+ * Produce input: bytes -> lines -> records.
+ *
+ * - `readLineChunks` splits a byte stream into lines one read chunk at a time (no per-line promise: a chunk of
+ *   thousands of lines is handed over as one array, which is what makes a 1M-line file fast). Lines are
+ *   zero-copy views (`subarray`) of the chunk. A line longer than `maxLineBytes` is reported to `onTooLong`, which
+ *   either throws (stop) or returns (the rest of that line is dropped).
+ * - `lineParser` turns a line into a record: plain lines (`--key-separator`, `--null-marker`, `--header`) or
+ *   JSON envelope lines (`fromEnvelope`). Bad input throws a usage error that names the line.
+ */
+import {isUtf8} from 'node:buffer'
+
+import {KafkitError, usageError} from '../errors.js'
+import {RawRecord, fromEnvelope} from './envelope.js'
+
+export type InputFormat = 'line' | 'json'
+export const INPUT_FORMATS: readonly InputFormat[] = ['line', 'json']
+
+export interface LineChunk {
+  /** The lines of this chunk, without their '\n'. */
+  lines: Buffer[]
+  /** 1-based number of `lines[0]` in its input. */
+  firstLine: number
+}
+
+export interface LineReaderOptions {
+  maxLineBytes: number
+  /** Called for an over-long line; throw to stop, return to drop the line and go on. */
+  onTooLong: (lineNumber: number, bytesSoFar: number) => void
+}
+
+const NL = 0x0a
+
+export async function* readLineChunks(source: AsyncIterable<Buffer | string>, options: LineReaderOptions): AsyncGenerator<LineChunk> {
+  let carry: Buffer[] = []
+  let carryBytes = 0
+  let dropping = false // inside an over-long line that was reported and is being skipped
+  let lineNumber = 1
+  for await (const piece of source) {
+    const chunk = typeof piece === 'string' ? Buffer.from(piece) : piece
+    let lines: Buffer[] = []
+    let first = lineNumber
+    let start = 0
+    let nl = chunk.indexOf(NL, 0)
+    while (nl !== -1) {
+      if (dropping) {
+        dropping = false
+        first = ++lineNumber
+      } else {
+        let line = chunk.subarray(start, nl)
+        if (carryBytes > 0) {
+          carry.push(line)
+          line = Buffer.concat(carry, carryBytes + line.length)
+          carry = []
+          carryBytes = 0
+        }
+        if (line.length > options.maxLineBytes) {
+          // Hand over the lines before it, so that numbering stays exact (firstLine + index).
+          if (lines.length > 0) yield {lines, firstLine: first}
+          options.onTooLong(lineNumber, line.length)
+          lines = []
+          first = ++lineNumber
+        } else {
+          lines.push(line)
+          lineNumber++
+        }
+      }
+      start = nl + 1
+      nl = chunk.indexOf(NL, start)
+    }
+    if (start < chunk.length && !dropping) {
+      const rest = chunk.subarray(start)
+      carry.push(rest)
+      carryBytes += rest.length
+      if (carryBytes > options.maxLineBytes) {
+        // Say so now rather than buffer an endless line.
+        if (lines.length > 0) yield {lines, firstLine: first}
+        lines = []
+        options.onTooLong(lineNumber, carryBytes)
+        carry = []
+        carryBytes = 0
+        dropping = true
+      }
+    }
+    if (lines.length > 0) yield {lines, firstLine: first}
+  }
+  if (carryBytes > 0 && !dropping) yield {lines: [Buffer.concat(carry, carryBytes)], firstLine: lineNumber}
+}
+
+export interface LineParserOptions {
+  format: InputFormat
+  /** Splits key and value at its first occurrence (line format). */
+  keySeparator?: string
+  /** A key or value equal to this is null (a tombstone for a value). */
+  nullMarker?: string
+  /** Added to every record (`--header k=v`). */
+  headers?: Record<string, Buffer | Buffer[]>
+  /** JSON: keep the envelope's partition (`--keep-partition`). */
+  keepPartition?: boolean
+}
+
+/** Returns null for a line that is not a record (a blank line in JSON Lines). */
+export type LineParser = (line: Buffer, lineNumber: number) => RawRecord | null
+
+export function lineParser(options: LineParserOptions): LineParser {
+  const headers = options.headers && Object.keys(options.headers).length > 0 ? options.headers : undefined
+  if (options.format === 'json') {
+    return (line, lineNumber) => {
+      if (isBlank(line)) return null
+      if (!isUtf8(line)) throw malformed(lineNumber, 'is not valid UTF-8', 'JSON Lines must be UTF-8; binary keys/values travel as base64 with "valueEncoding":"base64"')
+      const record = fromEnvelope(line.toString('utf8'), lineNumber)
+      delete record.topic
+      delete record.offset
+      if (!options.keepPartition) delete record.partition
+      if (headers) record.headers = {...headers, ...record.headers}
+      return record
+    }
+  }
+  const separator = options.keySeparator ? Buffer.from(options.keySeparator) : undefined
+  const nullMarker = options.nullMarker === undefined ? undefined : Buffer.from(options.nullMarker)
+  const orNull = (bytes: Buffer): Buffer | null => (nullMarker && bytes.equals(nullMarker) ? null : bytes)
+  if (!separator) {
+    return (line) => ({key: null, value: orNull(line), headers})
+  }
+  const sepText = options.keySeparator!
+  return (line, lineNumber) => {
+    const at = line.indexOf(separator)
+    if (at === -1) {
+      throw malformed(lineNumber, `has no key separator '${printable(sepText)}'`, `write KEY${printable(sepText)}VALUE on every line, or pass --skip-invalid to skip such lines`)
+    }
+    return {key: orNull(line.subarray(0, at)), value: orNull(line.subarray(at + separator.length)), headers}
+  }
+}
+
+/** `--header k=v` (repeatable; a repeated name becomes a list, as Kafka allows). */
+export function parseHeaderFlags(flags: string[] | undefined): Record<string, Buffer | Buffer[]> {
+  const headers: Record<string, Buffer | Buffer[]> = {}
+  for (const flag of flags ?? []) {
+    const at = flag.indexOf('=')
+    if (at <= 0) throw usageError(`--header '${flag}' is not NAME=VALUE`, 'e.g. --header source=import --header trace-id=abc', 'BAD_HEADER')
+    const name = flag.slice(0, at)
+    const value = Buffer.from(flag.slice(at + 1))
+    const existing = headers[name]
+    headers[name] = existing === undefined ? value : [...(Array.isArray(existing) ? existing : [existing]), value]
+  }
+  return headers
+}
+
+/** Separator flags accept the escapes people type in shells: `\t`, `\n`, `\\`. */
+export function unescapeSeparator(text: string): string {
+  return text.replaceAll(/\\([tn\\0])/g, (_, c: string) => ({t: '\t', n: '\n', '\\': '\\', '0': '\0'})[c]!)
+}
+
+export function malformed(lineNumber: number, what: string, hint: string): KafkitError {
+  return usageError(`line ${lineNumber} ${what}`, hint, 'MALFORMED_LINE')
+}
+
+function isBlank(line: Buffer): boolean {
+  for (const byte of line) if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0d) return false
+  return true
+}
+
+function printable(text: string): string {
+  return text.replaceAll('\t', '\\t').replaceAll('\n', '\\n')
+}
+
+const SIZE_UNITS: Record<string, number> = {'': 1, b: 1, k: 1024, kb: 1000, kib: 1024, m: 1 << 20, mb: 1_000_000, mib: 1 << 20, g: 1 << 30, gb: 1e9, gib: 1 << 30}
+
+/** `1048576`, `512k`, `1MiB`, `10MB` -> bytes. */
+export function parseSize(text: string, label: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text.trim())
+  const unit = match ? SIZE_UNITS[match[2].toLowerCase()] : undefined
+  if (!match || unit === undefined || Number(match[1]) * unit < 1) {
+    throw usageError(`${label}: '${text}' is not a size`, 'use bytes or a unit: 65536, 512KiB, 1MiB, 10MB', 'BAD_SIZE')
+  }
+  return Math.floor(Number(match[1]) * unit)
+}
