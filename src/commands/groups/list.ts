@@ -1,0 +1,34 @@
+import {Args} from '@oclif/core'
+
+import {KafkaCommand} from '../../base-command.js'
+import {type GroupSummary, summarizeGroups} from '../../groups/overview.js'
+import {renderTable} from '../../output/table.js'
+
+export default class GroupsList extends KafkaCommand<GroupSummary[]> {
+  static summary = 'List consumer groups: state, members, protocol, topics'
+  static examples = ['<%= config.bin %> groups list', "<%= config.bin %> groups list '^billing-'", '<%= config.bin %> groups list --json']
+  static args = {regex: Args.string({description: 'only groups whose id matches this regular expression'})}
+
+  async run(): Promise<GroupSummary[]> {
+    const {args} = await this.parse(GroupsList)
+    const groups = await summarizeGroups(await this.client(), args.regex)
+    this.render(groups, (rows, io) => {
+      if (rows.length === 0 && io.stdoutIsTTY) {
+        io.info(args.regex ? `no consumer groups match '${args.regex}'` : 'no consumer groups')
+        return
+      }
+      renderTable(
+        io,
+        [
+          {header: 'GROUP', get: (g) => g.group},
+          {header: 'STATE', get: (g) => g.state},
+          {header: 'MEMBERS', get: (g) => g.members, align: 'right'},
+          {header: 'PROTOCOL', get: (g) => g.protocol || g.protocolType || '-'},
+          {header: 'TOPICS', get: (g) => g.topics.join(',') || '-'},
+        ],
+        rows,
+      )
+    })
+    return groups
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * A group's lag: per partition committed offset, log end and the difference, with the member that owns it.
+ * Pure: the cluster look-ups are in src/kafka/groups.ts and src/kafka/offsets.ts.
+ */
+import type {GroupDescription, PartitionOffset} from '../kafka/groups.js'
+import type {Watermark} from '../kafka/offsets.js'
+
+export interface PartitionLag {
+  topic: string
+  partition: number
+  /** null: the group has committed nothing for this partition. */
+  committed: number | null
+  logStart: number
+  logEnd: number
+  /** logEnd - committed; null without a committed offset. */
+  lag: number | null
+  memberId: string | null
+  clientId: string | null
+  host: string | null
+}
+
+export interface GroupLag {
+  group: string
+  state: string
+  protocol: string
+  members: {memberId: string; clientId: string; host: string; assignment: {topic: string; partitions: number[]}[]}[]
+  topics: string[]
+  partitions: PartitionLag[]
+  totalLag: number
+}
+
+export const partitionKey = (topic: string, partition: number) => `${topic}\u0000${partition}`
+
+/**
+ * Rows for every partition the group has committed or has assigned to a member (what kafka-consumer-groups
+ * --describe shows). `watermarks` holds every topic involved.
+ */
+export function computeLag(group: GroupDescription, committed: PartitionOffset[], watermarks: Map<string, Watermark[]>): GroupLag {
+  const owner = new Map<string, GroupDescription['members'][number]>()
+  for (const m of group.members) for (const a of m.assignment) for (const p of a.partitions) owner.set(partitionKey(a.topic, p), m)
+  const committedBy = new Map(committed.map((c) => [partitionKey(c.topic, c.partition), c.offset]))
+  const keys = new Map<string, {topic: string; partition: number}>()
+  for (const c of committed) keys.set(partitionKey(c.topic, c.partition), c)
+  for (const m of group.members) for (const a of m.assignment) for (const p of a.partitions) keys.set(partitionKey(a.topic, p), {topic: a.topic, partition: p})
+
+  const partitions: PartitionLag[] = []
+  for (const [key, {topic, partition}] of keys) {
+    const w = watermarks.get(topic)?.find((x) => x.partition === partition)
+    const c = committedBy.get(key)
+    const member = owner.get(key)
+    const logEnd = w?.high ?? 0
+    partitions.push({
+      topic,
+      partition,
+      committed: c ?? null,
+      logStart: w?.low ?? 0,
+      logEnd,
+      lag: c === undefined ? null : Math.max(0, logEnd - c),
+      memberId: member?.memberId ?? null,
+      clientId: member?.clientId ?? null,
+      host: member?.host ?? null,
+    })
+  }
+  partitions.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition)
+  return {
+    group: group.groupId,
+    state: group.state,
+    protocol: group.protocol,
+    members: group.members.map((m) => ({memberId: m.memberId, clientId: m.clientId, host: m.host, assignment: m.assignment})),
+    topics: [...new Set(partitions.map((p) => p.topic))],
+    partitions,
+    totalLag: partitions.reduce((sum, p) => sum + (p.lag ?? 0), 0),
+  }
+}

@@ -1,0 +1,195 @@
+/**
+ * Consumer-group admin calls: list, describe, committed offsets, set offsets, delete. Every call is bounded by
+ * the command's --timeout (client.call) and kafkajs errors become KafkitErrors.
+ */
+import type {Kafka} from 'kafkajs'
+
+import {notFoundError} from '../errors.js'
+import {closest} from './metadata.js'
+import type {KafkaClient} from './client.js'
+
+export interface GroupListing {
+  groupId: string
+  protocolType: string
+}
+
+export interface TopicAssignment {
+  topic: string
+  partitions: number[]
+}
+
+export interface GroupMember {
+  memberId: string
+  clientId: string
+  host: string
+  assignment: TopicAssignment[]
+}
+
+export interface GroupDescription {
+  groupId: string
+  /** Stable, PreparingRebalance, CompletingRebalance, Empty, Dead (= unknown). */
+  state: string
+  protocolType: string
+  protocol: string
+  members: GroupMember[]
+}
+
+export interface PartitionOffset {
+  topic: string
+  partition: number
+  offset: number
+}
+
+export async function listGroups(client: KafkaClient): Promise<GroupListing[]> {
+  const admin = await client.admin()
+  const {groups} = await client.call('listing consumer groups', () => admin.listGroups())
+  return groups.map((g) => ({groupId: g.groupId, protocolType: g.protocolType})).sort((a, b) => a.groupId.localeCompare(b.groupId))
+}
+
+/** Describes groups; a group the coordinator does not know comes back with state `Dead`. */
+export async function describeGroups(client: KafkaClient, groupIds: string[]): Promise<GroupDescription[]> {
+  if (groupIds.length === 0) return []
+  const admin = await client.admin()
+  const {groups} = await client.call('describing consumer groups', () => admin.describeGroups(groupIds))
+  const {AssignerProtocol} = client.kafkajs
+  return groups.map((g) => ({
+    groupId: g.groupId,
+    state: g.state,
+    protocolType: g.protocolType,
+    protocol: g.protocol,
+    members: g.members.map((m) => ({
+      memberId: m.memberId,
+      clientId: m.clientId,
+      host: m.clientHost.replace(/^\//, ''),
+      assignment: decodeAssignment(g.protocolType, m.memberAssignment, AssignerProtocol.MemberAssignment.decode),
+    })),
+  }))
+}
+
+function decodeAssignment(
+  protocolType: string,
+  buffer: Buffer,
+  decode: (b: Buffer) => {assignment: Record<string, number[]>} | null,
+): TopicAssignment[] {
+  // Only the `consumer` protocol's assignment format is known; connect workers etc. carry their own.
+  if (protocolType !== 'consumer' || !buffer || buffer.length === 0) return []
+  try {
+    const decoded = decode(buffer)
+    if (!decoded) return []
+    return Object.entries(decoded.assignment)
+      .map(([topic, partitions]) => ({topic, partitions: [...partitions].sort((a, b) => a - b)}))
+      .sort((a, b) => a.topic.localeCompare(b.topic))
+  } catch {
+    return []
+  }
+}
+
+/** One group, or exit 3 with the closest existing group name as a hint. */
+export async function requireGroup(client: KafkaClient, groupId: string): Promise<GroupDescription> {
+  const [group] = await describeGroups(client, [groupId])
+  if (!group || group.state === 'Dead') throw await unknownGroup(client, groupId)
+  return group
+}
+
+export async function unknownGroup(client: KafkaClient, groupId: string) {
+  const existing = await listGroups(client).catch(() => [] as GroupListing[])
+  const close = closest(
+    groupId,
+    existing.map((g) => g.groupId),
+  )
+  return notFoundError('GROUP_NOT_FOUND', `consumer group '${groupId}' does not exist`, close ? `did you mean '${close}'? (kafkit groups list)` : "list groups with 'kafkit groups list'")
+}
+
+/** The group's committed offsets (all topics, or the given ones); partitions without a commit are left out. */
+export async function fetchCommittedOffsets(client: KafkaClient, groupId: string, topics?: string[]): Promise<PartitionOffset[]> {
+  const admin = await client.admin()
+  const result = await client.call(`reading the offsets of group '${groupId}'`, () => admin.fetchOffsets({groupId, topics}))
+  const offsets: PartitionOffset[] = []
+  for (const t of result) {
+    for (const p of t.partitions) {
+      const offset = Number(p.offset)
+      if (offset >= 0) offsets.push({topic: t.topic, partition: p.partition, offset})
+    }
+  }
+  return offsets.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition)
+}
+
+type Cluster = {
+  connect(): Promise<void>
+  disconnect(): Promise<void>
+  findGroupCoordinator(args: {groupId: string}): Promise<{
+    offsetCommit(args: {groupId: string; groupGenerationId: number; memberId: string; topics: {topic: string; partitions: {partition: number; offset: string}[]}[]}): Promise<unknown>
+  }>
+}
+
+/**
+ * kafkajs' own admin.setOffsets joins the group with a throw-away consumer, once per topic: seconds per call.
+ * The Java AdminClient (alterConsumerGroupOffsets) instead sends one OffsetCommit with generation -1 and no
+ * member id, which the coordinator accepts for a group without active members. We do the same through the
+ * cluster object kafkajs builds for its own clients (reached by its symbol; the admin API does not expose it).
+ */
+function createCluster(kafka: Kafka): Cluster | undefined {
+  const owner = kafka as unknown as Record<symbol, unknown>
+  const symbol = Object.getOwnPropertySymbols(owner).find((s) => s.description === 'private:Kafka:createCluster')
+  const factory = symbol ? owner[symbol] : undefined
+  return typeof factory === 'function' ? (factory as (o: object) => Cluster)({}) : undefined
+}
+
+/** Commits the given offsets for a group that has no active members, in one request. */
+export async function setOffsets(client: KafkaClient, groupId: string, offsets: PartitionOffset[]): Promise<void> {
+  if (offsets.length === 0) return
+  const byTopic = new Map<string, {partition: number; offset: string}[]>()
+  for (const o of offsets) {
+    const list = byTopic.get(o.topic) ?? []
+    list.push({partition: o.partition, offset: String(o.offset)})
+    byTopic.set(o.topic, list)
+  }
+  const topics = [...byTopic].map(([topic, partitions]) => ({topic, partitions}))
+  const cluster = createCluster(client.kafka)
+  if (!cluster) {
+    // Fallback for a kafkajs without that factory: the slow but public path.
+    const admin = await client.admin()
+    for (const t of topics) await client.call(`setting the offsets of group '${groupId}'`, () => admin.setOffsets({groupId, topic: t.topic, partitions: t.partitions}))
+    return
+  }
+  try {
+    await client.call(`committing the offsets of group '${groupId}'`, async () => {
+      await cluster.connect()
+      const coordinator = await cluster.findGroupCoordinator({groupId})
+      await coordinator.offsetCommit({groupId, groupGenerationId: -1, memberId: '', topics})
+    })
+  } finally {
+    await cluster.disconnect().catch(() => undefined)
+  }
+}
+
+export interface GroupDeletion {
+  groupId: string
+  deleted: boolean
+  error?: string
+}
+
+export async function deleteGroups(client: KafkaClient, groupIds: string[]): Promise<GroupDeletion[]> {
+  const admin = await client.admin()
+  return client.call('deleting consumer groups', async () => {
+    try {
+      await admin.deleteGroups(groupIds)
+      return groupIds.map((groupId) => ({groupId, deleted: true}))
+    } catch (error) {
+      // KafkaJSDeleteGroupsError lists the groups that failed; the others were deleted.
+      const failed = (error as {groups?: {groupId: string; error?: {type?: string; message?: string}}[]}).groups
+      if (!failed || failed.length === 0) throw error
+      return groupIds.map((groupId) => {
+        const f = failed.find((x) => x.groupId === groupId)
+        return f ? {groupId, deleted: false, error: f.error?.type ?? f.error?.message ?? 'failed'} : {groupId, deleted: true}
+      })
+    }
+  })
+}
+
+/** The cluster id, to name snapshots so that one cluster's snapshot is never applied to another. */
+export async function clusterId(client: KafkaClient): Promise<string> {
+  const admin = await client.admin()
+  const cluster = await client.call('describing the cluster', () => admin.describeCluster())
+  return cluster.clusterId
+}
