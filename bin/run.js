@@ -5,6 +5,10 @@ process.stdout.on('error', (err) => {
   throw err
 })
 process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1'
+// oclif's Node version check loads semver at every start (~7 ms); npm already enforces package.json's engines.
+process.env.OCLIF_DISABLE_ENGINE_WARNING ??= '1'
 
-const {execute} = await import('@oclif/core')
+// dist/bundle/ is the CLI bundled with @oclif/core (scripts/bundle.mjs, run by
+// `npm run build`): one file to read and compile instead of ~150 (start-up time).
+const {execute} = await import('../dist/bundle/kafkit.js')
 await execute({dir: import.meta.url})

@@ -1,0 +1,100 @@
+#!/usr/bin/env node
+/**
+ * Bundles the compiled CLI (dist/, from tsc) for start-up time: `npm run build` runs it after tsc.
+ *
+ * Why: an unbundled start resolves, reads and compiles ~150 small CommonJS files (@oclif/core and its
+ * dependencies) before printing anything. Bundled, a start reads a handful of files.
+ *
+ * Layout (dist/bundle/):
+ *   kafkit.js              what bin/run.js imports: oclif's execute()
+ *   commands/<group>/<verb>.js   one entry per command file of dist/commands (same ids, oclif's "pattern"
+ *                          strategy finds them: package.json `oclif.commands` points here), so a command
+ *                          loads only its own code, and `--help` (answered from the oclif manifest) none
+ *   commands/help.js       @oclif/plugin-help's command, bundled instead of loaded as a plugin (a plugin costs
+ *                          its own package.json, manifest and a second copy of @oclif/core at every start)
+ *   chunks/*.js            code shared by several entries (@oclif/core, base-command, ...): one instance
+ *
+ * Adding a command file under src/commands is enough: entries are found by scanning dist/commands.
+ * Usage: node scripts/bundle.mjs [--metafile FILE]
+ */
+import {build} from 'esbuild'
+import {existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {dirname, join, relative, sep} from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const args = process.argv.slice(2)
+const option = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined)
+const dist = join(root, 'dist')
+const outdir = join(dist, 'bundle')
+
+function walk(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name)
+    return statSync(path).isDirectory() ? walk(path) : [path]
+  })
+}
+
+const commandsDir = join(dist, 'commands')
+const entryPoints = {kafkit: join(root, 'scripts', 'bundle-entry.mjs')}
+for (const file of walk(commandsDir).filter((f) => f.endsWith('.js'))) {
+  entryPoints[`commands/${relative(commandsDir, file).replace(/\.js$/, '').split(sep).join('/')}`] = file
+}
+entryPoints['commands/help'] = join(root, 'scripts', 'bundle-help.mjs')
+
+// CommonJS dependencies inside an ES module bundle still call require() for Node built-ins.
+const banner = ["import {createRequire as __kafkitCreateRequire} from 'node:module';", 'const require = __kafkitCreateRequire(import.meta.url);'].join('\n')
+
+const result = await build({
+  entryPoints,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  splitting: true,
+  outdir,
+  chunkNames: 'chunks/[name]-[hash]',
+  banner: {js: banner},
+  // Loaded from node_modules at run time, not bundled:
+  // - kafkajs: src/kafka/ reaches into its internal modules (kafkajs/src/...) through require() and seeds the
+  //   require cache (native CRC32C); a bundled copy would be a second, unpatched kafkajs. Kafka commands only.
+  // - native addons and WASM find their files next to themselves; only some commands load them.
+  // - typescript/ts-node/tsx: oclif reads tsconfig only for development runs from .ts sources, never from dist.
+  external: [
+    'kafkajs',
+    'kafkajs/*',
+    'kafkajs-snappy',
+    'lz4js',
+    '@node-rs/*',
+    '@bokuweb/zstd-wasm',
+    'aws-msk-iam-sasl-signer-js',
+    '@aws-sdk/*',
+    '@smithy/*',
+    'typescript',
+    'ts-node',
+    'tsx',
+  ],
+  logLevel: 'warning',
+  write: false,
+  metafile: Boolean(option('--metafile')),
+  legalComments: 'none',
+  // Whitespace and syntax only: less to parse at every start, function names kept for --debug stack traces.
+  minifyWhitespace: true,
+  minifySyntax: true,
+})
+
+// Several people (and test runs) share one checkout: each file is replaced atomically (write + rename), chunks
+// before the entries that import them, and stale files are removed only once nothing can still be loading them.
+const isChunk = (path) => path.includes(`${sep}chunks${sep}`)
+const written = new Set()
+for (const file of [...result.outputFiles].sort((a, b) => Number(isChunk(b.path)) - Number(isChunk(a.path)))) {
+  mkdirSync(dirname(file.path), {recursive: true})
+  const tmp = `${file.path}.${process.pid}.tmp`
+  writeFileSync(tmp, file.contents)
+  renameSync(tmp, file.path)
+  written.add(file.path)
+}
+for (const path of existsSync(outdir) ? walk(outdir) : []) {
+  if (!written.has(path) && Date.now() - statSync(path).mtimeMs > 10 * 60_000) rmSync(path, {force: true})
+}
+if (option('--metafile')) writeFileSync(option('--metafile'), JSON.stringify(result.metafile))
