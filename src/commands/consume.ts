@@ -1,0 +1,143 @@
+import {Args, Flags} from '@oclif/core'
+
+import {KafkaCommand} from '../base-command.js'
+import {ExitCode, usageError} from '../errors.js'
+import {parsePartitionList, type ReadBatch, ReaderSession, resolveTargets} from '../kafka/reader.js'
+import {compileFormat, compileGrep, DECODERS, parseDecoder} from '../records/format.js'
+import {RecordPrinter} from '../records/format-stream.js'
+import {formatDuration} from '../specs/duration.js'
+import {type OffsetSpec, parseOffsetSpec, parseRange} from '../specs/offset-spec.js'
+
+export interface ConsumeSummary {
+  records: number
+  bytes: number
+  partitions: number
+  ms: number
+  interrupted: boolean
+}
+
+/** What the print loop reads from: the group-less reader or the group consumer. */
+export interface BatchSource extends AsyncIterable<ReadBatch> {
+  readonly buffered: number
+  /** Group mode: commit what the printer has written. */
+  commit?(positions: Iterable<{topic: string; partition: number; next: number}>, final?: boolean): Promise<void>
+  /** End the iteration (Ctrl-C) without tearing down: a group member still commits afterwards. */
+  stop(): void
+  close(): Promise<void>
+}
+
+export default class Consume extends KafkaCommand<void> {
+  static summary = 'Read records from topics to stdout'
+  static description = `Reads any window of one or more topics straight from the partition leaders: without --group no consumer group is created or joined, so reading changes nothing on the cluster. With --group the group's committed offsets are used and only offsets of records already written to stdout are committed.
+
+Specs: beginning, end, stored, 1234 (offset), -100 (100 before the end), @2026-11-24T09:00:00Z, @1732438800000, @-2h (time). --range FROM:TO is a closed window; with several partitions reading stops when every partition has passed TO.
+
+Template placeholders (kcat-compatible): %t topic, %p partition, %o offset, %k key, %v value, %T timestamp (ms), %d timestamp (ISO-8601), %h headers, %K key size, %S value size, and \\n \\t \\\\.`
+
+  static examples = [
+    '<%= config.bin %> consume orders --from beginning -e',
+    '<%= config.bin %> consume orders --range @-2h:@-1h --format json',
+    "<%= config.bin %> consume orders -f '%p %o %k %v\\n' --count 10",
+    "<%= config.bin %> consume --regex '^orders-' --from -5 -e",
+    '<%= config.bin %> consume orders --group billing --from stored',
+    "<%= config.bin %> consume orders --grep 'sku-17' --value-decoder json -e",
+  ]
+
+  static strict = false
+  static args = {topic: Args.string({description: 'topic names (patterns with --regex)', required: true})}
+  static flags = {
+    regex: Flags.boolean({description: 'TOPIC arguments are regular expressions matched against topic names'}),
+    from: Flags.string({description: 'where to start: beginning|end|stored|OFFSET|-N|@TIME|@-2h (default: beginning; with --group: committed, else this)'}),
+    to: Flags.string({description: 'where to stop (inclusive): OFFSET|@TIME|end'}),
+    range: Flags.string({description: 'a closed window FROM:TO, e.g. 100:200 or @-48h:@-24h', exclusive: ['from', 'to']}),
+    exit: Flags.boolean({char: 'e', description: 'stop at the end offsets seen at start instead of following'}),
+    count: Flags.integer({char: 'c', description: 'stop after N records', min: 1}),
+    partitions: Flags.string({description: 'only these partitions, e.g. 0,3 or 0-5'}),
+    group: Flags.string({char: 'g', description: 'read as this consumer group: start from its committed offsets, commit what was written'}),
+    format: Flags.string({char: 'f', description: "raw (value per line), json (the record envelope, JSON Lines) or a template like '%k\\t%v\\n'", default: 'raw'}),
+    'key-decoder': Flags.string({description: `how keys are shown in templates: ${DECODERS.join('|')}`, default: 'utf8'}),
+    'value-decoder': Flags.string({description: `how values are shown: ${DECODERS.join('|')} (json is pretty-printed on a terminal)`, default: 'utf8'}),
+    grep: Flags.string({description: 'keep records whose key or value matches this regular expression'}),
+  }
+
+  async run(): Promise<void> {
+    const {argv, flags} = await this.parse(Consume)
+    const started = Date.now()
+    // Everything the user typed is checked before any network round trip: a bad spec is exit 2 at once.
+    const names = argv as string[]
+    const range = flags.range ? parseRange(flags.range) : undefined
+    const from: OffsetSpec = range?.from ?? (flags.from ? parseOffsetSpec(flags.from, Date.now(), '--from') : {kind: 'beginning'})
+    const to: OffsetSpec | undefined = range?.to ?? (flags.to ? parseOffsetSpec(flags.to, Date.now(), '--to') : undefined)
+    if (to?.kind === 'stored') throw usageError("--to: 'stored' cannot end a window", 'end with an offset, a time or end: --to 500, --to @-1h, --to end', 'BAD_SPEC')
+    if (from.kind === 'stored' && !flags.group) throw usageError("--from stored needs --group", 'e.g. kafkit consume orders --group billing --from stored', 'BAD_SPEC')
+    const partitions = flags.partitions ? parsePartitionList(flags.partitions) : undefined
+    if (partitions && flags.group) throw usageError('--partitions cannot be used with --group (the group assigns partitions)', 'drop --partitions, or read without --group', 'BAD_FLAGS')
+    const formatter = compileFormat({
+      format: this.io.json ? 'json' : flags.format,
+      keyDecoder: parseDecoder(flags['key-decoder'], '--key-decoder'),
+      valueDecoder: parseDecoder(flags['value-decoder'], '--value-decoder'),
+      pretty: this.io.stdoutIsTTY,
+    })
+    const grep = compileGrep(flags.grep)
+
+    const client = await this.client()
+    const session = await ReaderSession.open(client)
+    let source: BatchSource | undefined
+    try {
+      const targets = resolveTargets(await session.topics(), names, {regex: flags.regex, partitions})
+      if (flags.group) {
+        const {openGroupSource} = await import('../kafka/group-reader.js')
+        source = await openGroupSource(client, session, {group: flags.group, targets, from, to, exitAtEnd: flags.exit, warn: (t) => this.io.warn(t)})
+      } else {
+        const windows = await session.planWindows(targets, {from, to, exitAtEnd: flags.exit})
+        source = session.read(windows)
+      }
+      const printer = new RecordPrinter({formatter, grep, limit: flags.count, stream: process.stdout})
+      const interrupted = await printLoop(source, printer)
+      const summary: ConsumeSummary = {records: printer.count, bytes: printer.bytes, partitions: printer.partitions.size, ms: Date.now() - started, interrupted}
+      if (this.io.stderrIsTTY && !this.io.json) this.io.info(this.io.styleErr(describeSummary(summary, targets.length), 'dim'))
+      if (interrupted) this.exit(ExitCode.INTERRUPTED)
+    } finally {
+      await source?.close()
+      await session.close()
+    }
+  }
+}
+
+/**
+ * Batches -> printer -> stdout, writing whenever the reader has nothing more ready (low latency when
+ * following) or a chunk is full (throughput). Ctrl-C stops reading, writes what is buffered, and (group
+ * mode) commits it. Returns true when interrupted.
+ */
+async function printLoop(source: BatchSource, printer: RecordPrinter): Promise<boolean> {
+  let interrupted = false
+  const onSignal = () => {
+    interrupted = true
+    source.stop()
+  }
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
+  let lastCommit = Date.now()
+  try {
+    for await (const batch of source) {
+      const more = printer.add(batch.topic, batch.partition, batch.records, batch.nextOffset)
+      await printer.flush(!more || source.buffered === 0)
+      if (source.commit && Date.now() - lastCommit > 1000) {
+        lastCommit = Date.now()
+        await source.commit(printer.written.values())
+      }
+      if (!more || interrupted) break
+    }
+    await printer.flush(true)
+    if (source.commit) await source.commit(printer.written.values(), true)
+  } finally {
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+  }
+  return interrupted
+}
+
+function describeSummary(s: ConsumeSummary, topics: number): string {
+  const secs = s.ms >= 1000 ? `${(s.ms / 1000).toFixed(1)}s` : formatDuration(s.ms)
+  return `${s.interrupted ? 'interrupted: ' : ''}${s.records.toLocaleString('en-US')} record${s.records === 1 ? '' : 's'} from ${s.partitions} partition${s.partitions === 1 ? '' : 's'}${topics > 1 ? ` of ${topics} topics` : ''} in ${secs}`
+}

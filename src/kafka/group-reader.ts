@@ -1,0 +1,190 @@
+/**
+ * `consume --group G`: reads as a member of consumer group G with kafkajs' consumer (joins the group, gets
+ * partitions assigned, rebalances), and commits only offsets of records the caller has already written.
+ *
+ * - Start: the group's committed offset per partition; a partition without one starts at `from`, and that
+ *   start is committed to the group before joining (as `kafka-consumer-groups --reset-offsets` would), so a
+ *   crash before the first write starts at the same place again. If the group is active (other members), the
+ *   start cannot be written that way and kafkajs' own reset applies (beginning / end).
+ * - Offsets are never auto-committed: the kafkajs position advances with each batch handed over
+ *   (resolveOffset), the commit happens through `commit(positions)` with the positions the printer has
+ *   written. After a crash, records may be printed again, never skipped.
+ * - `-e` / `--to`: the member stops when every partition reached its end offset (computed at start).
+ */
+import type {Consumer, EachBatchPayload} from 'kafkajs'
+
+import {usageError, withTimeout} from '../errors.js'
+import type {RawRecord} from '../records/envelope.js'
+import type {OffsetSpec} from '../specs/offset-spec.js'
+import type {KafkaClient} from './client.js'
+import {BatchQueue, type PartitionWindow, type ReadBatch, type ReaderSession} from './reader.js'
+
+export interface GroupSourceOptions {
+  group: string
+  targets: {topic: string; partitions: number[]}[]
+  from: OffsetSpec
+  to?: OffsetSpec
+  exitAtEnd?: boolean
+  /** Called with a warning line (e.g. could not set start offsets). */
+  warn?: (text: string) => void
+}
+
+export interface Position {
+  topic: string
+  partition: number
+  next: number
+}
+
+const key = (topic: string, partition: number) => `${topic}\u0000${partition}`
+
+export class GroupSource implements AsyncIterable<ReadBatch> {
+  private readonly queue = new BatchQueue(24 * 1024 * 1024)
+  private readonly committed = new Map<string, number>()
+  private readonly positions = new Map<string, number>()
+  private stopped = false
+
+  constructor(
+    private readonly client: KafkaClient,
+    private readonly consumer: Consumer,
+    private readonly windows: PartitionWindow[],
+  ) {
+    for (const w of windows) this.positions.set(key(w.topic, w.partition), w.start)
+  }
+
+  get buffered(): number {
+    return this.queue.length
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<ReadBatch> {
+    return this.queue[Symbol.asyncIterator]()
+  }
+
+  /** Every partition with an end has reached it (and there is one at least). */
+  private get allDone(): boolean {
+    return this.windows.length > 0 && this.windows.every((w) => w.end !== undefined && (this.positions.get(key(w.topic, w.partition)) ?? w.start) >= w.end)
+  }
+
+  async start(): Promise<void> {
+    const windows = new Map(this.windows.map((w) => [key(w.topic, w.partition), w]))
+    if (this.allDone) {
+      this.queue.end()
+      return
+    }
+    await this.client.call('joining the consumer group', () =>
+      this.consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        eachBatch: async (payload: EachBatchPayload) => this.onBatch(payload, windows),
+      }),
+    )
+  }
+
+  private async onBatch({batch, resolveOffset, heartbeat, isRunning, isStale}: EachBatchPayload, windows: Map<string, PartitionWindow>): Promise<void> {
+    if (this.stopped || !isRunning() || isStale()) return
+    const k = key(batch.topic, batch.partition)
+    const w = windows.get(k)
+    let next = Number(batch.lastOffset()) + 1
+    let records: RawRecord[] = batch.messages.map((m) => {
+      const r: RawRecord = {topic: batch.topic, partition: batch.partition, offset: Number(m.offset), timestamp: Number(m.timestamp), key: m.key ?? null, value: m.value ?? null}
+      if (m.headers && Object.keys(m.headers).length > 0) {
+        r.headers = {}
+        for (const [hk, hv] of Object.entries(m.headers)) {
+          if (hv === undefined) continue
+          r.headers[hk] = Array.isArray(hv) ? hv.map((v) => Buffer.from(v)) : Buffer.from(hv)
+        }
+      }
+      return r
+    })
+    if (w?.end !== undefined && next >= w.end) {
+      const end = w.end
+      records = records.filter((r) => (r.offset ?? 0) < end)
+      next = end
+      this.consumer.pause([{topic: batch.topic, partitions: [batch.partition]}])
+    }
+    this.positions.set(k, next)
+    const done = w?.end !== undefined && next >= w.end
+    await this.queue.push({topic: batch.topic, partition: batch.partition, records, nextOffset: next, highWatermark: Number(batch.highWatermark), done})
+    resolveOffset(String(next - 1))
+    await heartbeat()
+    if (this.allDone) this.queue.end()
+  }
+
+  /** Commits the written positions that moved since the last commit. */
+  async commit(positions: Iterable<Position>, final = false): Promise<void> {
+    const changed = [...positions].filter((p) => this.committed.get(key(p.topic, p.partition)) !== p.next)
+    if (changed.length === 0) return
+    try {
+      await this.client.call('committing offsets', () =>
+        this.consumer.commitOffsets(changed.map((p) => ({topic: p.topic, partition: p.partition, offset: String(p.next)}))),
+      )
+      for (const p of changed) this.committed.set(key(p.topic, p.partition), p.next)
+    } catch (error) {
+      // A rebalance can make a commit fail; the next one (or the final one) carries the same positions.
+      if (final) throw error
+    }
+  }
+
+  /** Ends the iteration (Ctrl-C); the member stays in the group until close() so the final commit works. */
+  stop(): void {
+    this.stopped = true
+    this.queue.close()
+    const topics = [...new Set(this.windows.map((w) => w.topic))]
+    try {
+      this.consumer.pause(topics.map((topic) => ({topic})))
+    } catch {
+      // not running yet
+    }
+  }
+
+  /** Leaves the group. */
+  async close(): Promise<void> {
+    this.stopped = true
+    this.queue.close()
+    await withTimeout(this.consumer.disconnect(), Math.max(3000, this.client.options.timeoutMs), () => new Error('disconnect')).catch(() => undefined)
+  }
+}
+
+/** Plans the group's start/end offsets, joins the group and starts reading. */
+export async function openGroupSource(client: KafkaClient, session: ReaderSession, options: GroupSourceOptions): Promise<GroupSource> {
+  const {group, targets} = options
+  const admin = await client.admin()
+  const topics = targets.map((t) => t.topic)
+  const committedList = await client.call(`reading offsets of group '${group}'`, () => admin.fetchOffsets({groupId: group, topics}))
+  const committed = new Map<string, Map<number, number>>()
+  for (const t of committedList) {
+    committed.set(t.topic, new Map(t.partitions.filter((p) => Number(p.offset) >= 0).map((p) => [p.partition, Number(p.offset)])))
+  }
+  if (options.to?.kind === 'stored') throw usageError("'stored' cannot end a window", 'end with an offset, a time or end')
+  const from: OffsetSpec = options.from.kind === 'stored' ? {kind: 'end'} : options.from
+  const planned = await session.planWindows(targets, {from, to: options.to, exitAtEnd: options.exitAtEnd})
+  const windows = planned.map((w) => {
+    const c = committed.get(w.topic)?.get(w.partition)
+    const start = c ?? w.start
+    return {...w, start, end: w.end === undefined ? undefined : Math.max(w.end, start)}
+  })
+
+  // Partitions the group never committed start where `from` says: write that start first (see top comment).
+  const fresh = windows.filter((w) => committed.get(w.topic)?.get(w.partition) === undefined)
+  if (fresh.length > 0) {
+    try {
+      for (const topic of new Set(fresh.map((w) => w.topic))) {
+        const partitions = fresh.filter((w) => w.topic === topic).map((w) => ({partition: w.partition, offset: String(w.start)}))
+        await client.call(`setting start offsets of group '${group}'`, () => admin.setOffsets({groupId: group, topic, partitions}))
+      }
+    } catch (error) {
+      options.warn?.(`could not set the start offsets of group '${group}' (${(error as Error).message}); new partitions start at the ${from.kind === 'end' ? 'end' : 'beginning'}`)
+    }
+  }
+
+  const consumer = client.kafka.consumer({groupId: group, allowAutoTopicCreation: false, maxWaitTimeInMs: 500, retry: {retries: 5}})
+  const source = new GroupSource(client, consumer, windows)
+  try {
+    await client.call('connecting the consumer', () => consumer.connect())
+    await client.call('subscribing', () => consumer.subscribe({topics, fromBeginning: from.kind !== 'end'}))
+    await source.start()
+  } catch (error) {
+    await source.close()
+    throw error
+  }
+  return source
+}

@@ -1,0 +1,100 @@
+/**
+ * The printing half of `consume`: records are filtered (--grep), counted (--count), formatted into one
+ * OutputBuffer and written to stdout in large chunks. It also keeps, per partition, the position up to which
+ * records have really been written (the write callback fired) — the only offsets a group consumer may commit.
+ */
+import type {Writable} from 'node:stream'
+
+import type {RawRecord} from './envelope.js'
+import {OutputBuffer, type RecordFormatter} from './format.js'
+
+export interface PrinterOptions {
+  formatter: RecordFormatter
+  grep?: (record: RawRecord) => boolean
+  /** Stop after this many records (--count). */
+  limit?: number
+  stream: Writable
+  /** Write when this many bytes are buffered (and whenever the caller flushes). */
+  chunkBytes?: number
+}
+
+export interface PartitionPosition {
+  topic: string
+  partition: number
+  /** Every record before this offset has been written (or skipped by --grep). */
+  next: number
+}
+
+export class RecordPrinter {
+  /** Records written (or buffered). */
+  count = 0
+  bytes = 0
+  readonly partitions = new Set<string>()
+  private readonly out = new OutputBuffer()
+  private readonly pending = new Map<string, PartitionPosition>()
+  /** Positions whose records reached the stream. */
+  readonly written = new Map<string, PartitionPosition>()
+  private readonly chunkBytes: number
+
+  constructor(private readonly options: PrinterOptions) {
+    this.chunkBytes = options.chunkBytes ?? 256 * 1024
+  }
+
+  get limitReached(): boolean {
+    return this.options.limit !== undefined && this.count >= this.options.limit
+  }
+
+  get buffered(): number {
+    return this.out.length
+  }
+
+  /**
+   * Formats a partition's records into the buffer. `nextOffset` is where the partition continues after them.
+   * Returns false once --count is reached (records after the limit are not taken).
+   */
+  add(topic: string, partition: number, records: RawRecord[], nextOffset: number): boolean {
+    const {formatter, grep, limit} = this.options
+    const key = `${topic}\u0000${partition}`
+    let next = nextOffset
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i]
+      if (grep && !grep(r)) continue
+      formatter(r, this.out)
+      this.count++
+      if (limit !== undefined && this.count >= limit) {
+        next = (r.offset ?? nextOffset - 1) + 1
+        break
+      }
+    }
+    if (records.length > 0) this.partitions.add(key)
+    this.pending.set(key, {topic, partition, next})
+    return !this.limitReached
+  }
+
+  /** Writes the buffer if it is large enough (or `force`), and waits until the stream took it. */
+  async flush(force = false): Promise<void> {
+    if (this.out.length === 0) {
+      this.settle()
+      return
+    }
+    if (!force && this.out.length < this.chunkBytes) return
+    const chunk = this.out.take()
+    const positions = [...this.pending.values()]
+    this.pending.clear()
+    await writeChunk(this.options.stream, chunk)
+    this.bytes += chunk.length
+    for (const p of positions) this.written.set(`${p.topic}\u0000${p.partition}`, p)
+  }
+
+  /** Positions with nothing buffered (only skipped records) count as written at once. */
+  private settle(): void {
+    for (const [k, p] of this.pending) this.written.set(k, p)
+    this.pending.clear()
+  }
+}
+
+export function writeChunk(stream: Writable, chunk: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    stream.write(chunk, (error) => (error ? reject(error) : resolve()))
+  })
+}
