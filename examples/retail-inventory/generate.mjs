@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // A retail chain's trading day as kafkit record envelopes (JSON Lines), for `kafkit produce --format json`.
 //
-//   node generate.mjs --seed 7 --stores 3 --products 12 --events 1500 --expected expected.json \
-//     | kafkit produce --format json
+//   node generate.mjs --seed 7 --out-dir day --expected day/expected.json    # day/<topic>.jsonl per topic
+//   for f in day/*.jsonl; do kafkit produce "$(basename "$f" .jsonl)" --format json -f "$f"; done
+//
+// Without --out-dir, every envelope goes to stdout (each carries its "topic").
 //
 // Every store's tills and back office write to that store's topic (inventory_store1, inventory_store2, ...):
 // deliveries (`receipt`, +qty), till lines (`sale`: qty > 0 is a sale, qty < 0 a return), shrinkage and damage
@@ -16,7 +18,8 @@
 //
 // --expected FILE gets the totals a correct consumer must end with: the stock level per store and product, plus
 // what the v1 sink ends with, record counts per topic, and how many sales the last hour holds.
-import {writeFileSync} from 'node:fs'
+import {mkdirSync, writeFileSync, appendFileSync} from 'node:fs'
+import {join} from 'node:path'
 import {parseArgs} from 'node:util'
 
 const {values: opt} = parseArgs({
@@ -29,11 +32,12 @@ const {values: opt} = parseArgs({
     now: {type: 'string'},
     prefix: {type: 'string', default: process.env.RETAIL_PREFIX ?? ''},
     expected: {type: 'string'},
+    'out-dir': {type: 'string'},
     help: {type: 'boolean', short: 'h'},
   },
 })
 if (opt.help) {
-  console.error('usage: node generate.mjs [--seed N] [--stores N] [--products N] [--events N] [--hours H] [--now ISO] [--prefix P] [--expected FILE]')
+  console.error('usage: node generate.mjs [--seed N] [--stores N] [--products N] [--events N] [--hours H] [--now ISO] [--prefix P] [--out-dir DIR] [--expected FILE]')
   process.exit(0)
 }
 const int = (name) => {
@@ -102,15 +106,25 @@ const counts = {}
 let salesLastHour = 0
 let seq = 0
 const add = (map, key, delta) => map.set(key, (map.get(key) ?? 0) + delta)
-const out = []
+const outDir = opt['out-dir']
+if (outDir) mkdirSync(outDir, {recursive: true})
+const out = new Map() // topic -> lines not yet written
+let buffered = 0
 function emit(topic, key, value, headers, timestamp) {
+  if (!counts[topic] && outDir) writeFileSync(join(outDir, `${topic}.jsonl`), '')
   counts[topic] = (counts[topic] ?? 0) + 1
-  out.push(JSON.stringify({topic, key, value: JSON.stringify(value), headers, timestamp: new Date(timestamp).toISOString()}))
-  if (out.length >= 500) flush()
+  if (!out.has(topic)) out.set(topic, [])
+  out.get(topic).push(JSON.stringify({topic, key, value: JSON.stringify(value), headers, timestamp: new Date(timestamp).toISOString()}))
+  if (++buffered >= 1000) flush()
 }
 function flush() {
-  if (out.length) process.stdout.write(out.join('\n') + '\n')
-  out.length = 0
+  for (const [topic, lines] of out) {
+    if (!lines.length) continue
+    if (outDir) appendFileSync(join(outDir, `${topic}.jsonl`), lines.join('\n') + '\n')
+    else process.stdout.write(lines.join('\n') + '\n')
+    lines.length = 0
+  }
+  buffered = 0
 }
 function inventory(store, product, type, qty, timestamp, extra = {}, headers = {}) {
   const delta = type === 'receipt' || type === 'transfer_in' || type === 'adjustment' ? qty : -qty
@@ -170,4 +184,4 @@ if (opt.expected) {
     stock: table(stock), stockV1: table(stockV1),
   }, null, 2) + '\n')
 }
-process.stderr.write(`generate: ${Object.values(counts).reduce((a, b) => a + b, 0)} records for ${storeCount} stores x ${productCount} products (seed ${seed})${opt.expected ? `, expected totals in ${opt.expected}` : ''}\n`)
+process.stderr.write(`generate: ${Object.values(counts).reduce((a, b) => a + b, 0)} records for ${storeCount} stores x ${productCount} products (seed ${seed})${outDir ? ` in ${outDir}/<topic>.jsonl` : ''}${opt.expected ? `, expected totals in ${opt.expected}` : ''}\n`)

@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+// Compares the stock levels in PostgreSQL with the generator's expected totals.
+//
+//   node check.mjs day/expected.json          exit 0 when every (store, product) matches, else lists the differences
+//   node check.mjs day/expected.json --v1     compare with what the buggy v1 sink ends with instead
+//   node check.mjs day/expected.json --json   print {"match":..,"pairs":..,"differences":[...]} on stdout
+import {spawnSync} from 'node:child_process'
+import {readFileSync} from 'node:fs'
+import {dirname, join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {parseArgs} from 'node:util'
+
+const {values: opt, positionals} = parseArgs({
+  allowPositionals: true,
+  options: {v1: {type: 'boolean', default: false}, json: {type: 'boolean', default: false}},
+})
+if (positionals.length !== 1) {
+  console.error('usage: node check.mjs EXPECTED.json [--v1] [--json]')
+  process.exit(2)
+}
+const expectedFile = JSON.parse(readFileSync(positionals[0], 'utf8'))
+const expected = opt.v1 ? expectedFile.stockV1 : expectedFile.stock
+
+const db = join(dirname(fileURLToPath(import.meta.url)), 'db.sh')
+const out = spawnSync(db, ['psql', '-At', '-F', '\t', '-v', 'ON_ERROR_STOP=1', '-c', 'SELECT store, product, qty FROM stock_levels ORDER BY 1, 2'], {encoding: 'utf8'})
+if (out.status !== 0) {
+  process.stderr.write(out.stderr)
+  console.error('check: error: cannot read stock_levels\nhint: ./db.sh start')
+  process.exit(1)
+}
+const actual = {}
+for (const line of out.stdout.split('\n').filter(Boolean)) {
+  const [store, product, qty] = line.split('\t')
+  ;(actual[store] ??= {})[product] = Number(qty)
+}
+
+const differences = []
+let pairs = 0
+for (const store of new Set([...Object.keys(expected), ...Object.keys(actual)])) {
+  for (const product of new Set([...Object.keys(expected[store] ?? {}), ...Object.keys(actual[store] ?? {})])) {
+    pairs++
+    const want = expected[store]?.[product] ?? null
+    const got = actual[store]?.[product] ?? null
+    if (want !== got) differences.push({store, product, expected: want, actual: got})
+  }
+}
+const match = differences.length === 0
+if (opt.json) {
+  console.log(JSON.stringify({match, pairs, differences}))
+} else if (match) {
+  console.log(`stock levels match the ${opt.v1 ? 'v1 sink\'s' : 'expected'} totals: ${pairs} (store, product) pairs`)
+} else {
+  console.log(`${differences.length} of ${pairs} stock levels differ from the ${opt.v1 ? 'v1 sink\'s' : 'expected'} totals:`)
+  for (const d of differences.slice(0, 10)) console.log(`  ${d.store} ${d.product}: expected ${d.expected}, PostgreSQL has ${d.actual}`)
+  if (differences.length > 10) console.log(`  ... and ${differences.length - 10} more`)
+}
+process.exit(match ? 0 : 1)
