@@ -1,0 +1,267 @@
+/**
+ * Requests kafkajs 2.2.4 does not have, sent over a kafkajs broker connection:
+ *
+ * - IncrementalAlterConfigs (API key 44, v0): changes only the named config keys. kafkajs has only the
+ *   replace-all AlterConfigs, where a naive call drops every other override of the topic.
+ * - CreateTopics v4 (the v3 body of kafkajs with `-1` meaning the broker's default partitions / replication
+ *   factor, KIP-464), decoded so that the broker's own error message ("Replication factor: 3 larger than
+ *   available brokers: 1") reaches the user; kafkajs' parser drops it.
+ *
+ * The requests are built with kafkajs' own Encoder/Decoder, exactly like its `protocol/requests/alterConfigs`,
+ * and sent through a kafkajs Cluster created by the same `Kafka` instance (same brokers, TLS, SASL, socket
+ * factory), so authentication and connection handling are kafkajs'.
+ */
+import {createRequire} from 'node:module'
+
+import type {KafkaClient} from './client.js'
+
+const require = createRequire(import.meta.url)
+
+interface Encoder {
+  writeInt8(value: number): Encoder
+  writeInt16(value: number): Encoder
+  writeInt32(value: number): Encoder
+  writeString(value: string | null): Encoder
+  writeBoolean(value: boolean): Encoder
+  writeArray(items: Encoder[] | number[]): Encoder
+}
+interface Decoder {
+  readInt8(): number
+  readInt16(): number
+  readInt32(): number
+  readString(): string | null
+  readArray<T>(reader: (d: Decoder) => T): T[]
+}
+type EncoderClass = new () => Encoder
+type DecoderClass = new (buffer: Buffer) => Decoder
+
+interface ProtocolRequest {
+  apiKey: number
+  apiVersion: number
+  apiName: string
+  encode: () => Promise<Encoder>
+}
+interface ProtocolResponse<T> {
+  decode: (raw: Buffer) => Promise<T>
+  parse: (data: T) => Promise<T>
+}
+
+/** The parts of a kafkajs Broker we use (kafkajs/src/broker). */
+interface RawBroker {
+  nodeId: number
+  versions: Record<number, {minVersion: number; maxVersion: number}>
+  connectionPool: {send<T>(protocol: {request: ProtocolRequest; response: ProtocolResponse<T>; requestTimeout?: number}): Promise<T>}
+}
+interface RawCluster {
+  connect(): Promise<void>
+  disconnect(): Promise<void>
+  refreshMetadata(): Promise<void>
+  findControllerBroker(): Promise<RawBroker>
+}
+
+const INCREMENTAL_ALTER_CONFIGS = 44
+const CREATE_TOPICS = 19
+/** ConfigResource type of a topic. */
+export const RESOURCE_TOPIC = 2
+
+export type AlterOp = 'set' | 'delete' | 'append' | 'subtract'
+const OP_CODE: Record<AlterOp, number> = {set: 0, delete: 1, append: 2, subtract: 3}
+
+export interface ConfigChange {
+  name: string
+  op: AlterOp
+  /** Ignored (sent as null) for `delete`. */
+  value?: string | null
+}
+
+export interface AlterResource {
+  type?: number
+  name: string
+  changes: ConfigChange[]
+}
+
+/** An error a broker returned for one resource / topic, with the broker's own message when it sent one. */
+export class BrokerResourceError extends Error {
+  constructor(
+    readonly resource: string,
+    readonly type: string,
+    readonly errorCode: number,
+    message: string,
+  ) {
+    super(message)
+    this.name = 'BrokerResourceError'
+  }
+}
+
+function kafkajsInternals(): {Encoder: EncoderClass; Decoder: DecoderClass; errorType: (code: number) => {type: string; message: string}} {
+  const Encoder = require('kafkajs/src/protocol/encoder') as EncoderClass
+  const Decoder = require('kafkajs/src/protocol/decoder') as DecoderClass
+  const {createErrorFromCode} = require('kafkajs/src/protocol/error') as {createErrorFromCode: (code: number) => {type: string; message: string}}
+  return {Encoder, Decoder, errorType: (code) => createErrorFromCode(code)}
+}
+
+/**
+ * IncrementalAlterConfigs Request (Version: 0) => [resources] validate_only
+ *   resources => resource_type resource_name [configs]
+ *     resource_type => INT8
+ *     resource_name => STRING
+ *     configs => name config_operation value
+ *       name => STRING
+ *       config_operation => INT8
+ *       value => NULLABLE_STRING
+ *   validate_only => BOOLEAN
+ */
+export function incrementalAlterConfigsRequest(resources: AlterResource[], validateOnly = false): ProtocolRequest {
+  const {Encoder} = kafkajsInternals()
+  return {
+    apiKey: INCREMENTAL_ALTER_CONFIGS,
+    apiVersion: 0,
+    apiName: 'IncrementalAlterConfigs',
+    encode: async () =>
+      new Encoder()
+        .writeArray(
+          resources.map((r) =>
+            new Encoder()
+              .writeInt8(r.type ?? RESOURCE_TOPIC)
+              .writeString(r.name)
+              .writeArray(
+                r.changes.map((c) =>
+                  new Encoder()
+                    .writeString(c.name)
+                    .writeInt8(OP_CODE[c.op])
+                    .writeString(c.op === 'delete' ? null : (c.value ?? null)),
+                ),
+              ),
+          ),
+        )
+        .writeBoolean(validateOnly),
+  }
+}
+
+export interface ResourceResult {
+  errorCode: number
+  errorMessage: string | null
+  resourceType: number
+  resourceName: string
+}
+
+/**
+ * IncrementalAlterConfigs Response (Version: 0) => throttle_time_ms [responses]
+ *   responses => error_code error_message resource_type resource_name
+ * (the same layout as AlterConfigs v0's response)
+ */
+export function incrementalAlterConfigsResponse(): ProtocolResponse<{throttleTime: number; resources: ResourceResult[]}> {
+  const {Decoder} = kafkajsInternals()
+  return {
+    decode: async (raw) => {
+      const decoder = new Decoder(raw)
+      const throttleTime = decoder.readInt32()
+      const resources = decoder.readArray((d) => ({
+        errorCode: d.readInt16(),
+        errorMessage: d.readString(),
+        resourceType: d.readInt8(),
+        resourceName: d.readString() ?? '',
+      }))
+      return {throttleTime, resources}
+    },
+    // Errors are per resource: the caller turns them into BrokerResourceErrors with the broker's message.
+    parse: async (data) => data,
+  }
+}
+
+/** CreateTopics v4: kafkajs' v3 body (identical layout); the response keeps each topic's error message. */
+export interface NewTopicRequest {
+  topic: string
+  /** -1: the broker's num.partitions. */
+  numPartitions: number
+  /** -1: the broker's default.replication.factor. */
+  replicationFactor: number
+  configEntries: {name: string; value: string}[]
+}
+
+function createTopicsProtocol(topics: NewTopicRequest[], validateOnly: boolean, timeoutMs: number, version: number) {
+  const {Decoder} = kafkajsInternals()
+  const v3 = require('kafkajs/src/protocol/requests/createTopics/v3/request') as (args: {topics: NewTopicRequest[]; validateOnly: boolean; timeout: number}) => ProtocolRequest
+  const request = {...v3({topics, validateOnly, timeout: timeoutMs}), apiVersion: version}
+  const response: ProtocolResponse<{topics: {topic: string; errorCode: number; errorMessage: string | null}[]}> = {
+    decode: async (raw) => {
+      const decoder = new Decoder(raw)
+      decoder.readInt32() // throttle_time_ms
+      return {topics: decoder.readArray((d) => ({topic: d.readString() ?? '', errorCode: d.readInt16(), errorMessage: d.readString()}))}
+    },
+    parse: async (data) => data,
+  }
+  return {request, response}
+}
+
+/**
+ * Runs `fn` with a connected broker (the controller as kafkajs sees it, as kafkajs' admin does for configs
+ * and topic creation) of a short-lived kafkajs Cluster made by the command's own Kafka instance.
+ */
+export async function withBroker<T>(client: KafkaClient, what: string, fn: (broker: RawBroker) => Promise<T>): Promise<T> {
+  const kafka = client.kafka as unknown as Record<symbol, (options: object) => RawCluster>
+  const create = Object.getOwnPropertySymbols(kafka).find((s) => s.description === 'private:Kafka:createCluster')
+  if (!create) throw new Error('this kafkajs version has no cluster factory (kafkit expects kafkajs 2.2.x)')
+  const cluster = kafka[create]({})
+  try {
+    return await client.call(what, async () => {
+      await cluster.connect()
+      await cluster.refreshMetadata()
+      return fn(await cluster.findControllerBroker())
+    })
+  } finally {
+    await cluster.disconnect().catch(() => undefined)
+  }
+}
+
+function requireVersion(broker: RawBroker, apiKey: number, version: number, name: string): void {
+  const range = broker.versions[apiKey]
+  if (!range || range.minVersion > version || range.maxVersion < version) {
+    throw new BrokerResourceError('', 'UNSUPPORTED_VERSION', 35, `the broker does not support ${name} v${version} (it supports ${range ? `v${range.minVersion}-v${range.maxVersion}` : 'none'})`)
+  }
+}
+
+/**
+ * Changes only the given keys of each resource. Throws a BrokerResourceError (with the broker's message,
+ * e.g. "Invalid value abc for configuration retention.ms") for the first resource that failed.
+ */
+export async function incrementalAlterConfigs(client: KafkaClient, resources: AlterResource[], options: {validateOnly?: boolean} = {}): Promise<void> {
+  if (resources.length === 0 || resources.every((r) => r.changes.length === 0)) return
+  const result = await withBroker(client, 'changing topic configs', async (broker) => {
+    requireVersion(broker, INCREMENTAL_ALTER_CONFIGS, 0, 'IncrementalAlterConfigs')
+    return broker.connectionPool.send({request: incrementalAlterConfigsRequest(resources, options.validateOnly), response: incrementalAlterConfigsResponse()})
+  })
+  const {errorType} = kafkajsInternals()
+  const failed = result.resources.find((r) => r.errorCode !== 0)
+  if (failed) {
+    const known = errorType(failed.errorCode)
+    throw new BrokerResourceError(failed.resourceName, known.type, failed.errorCode, failed.errorMessage ?? known.message)
+  }
+}
+
+export interface CreateTopicOutcome {
+  topic: string
+  /** Undefined on success. */
+  error?: BrokerResourceError
+}
+
+/** Creates topics in one request; each topic's outcome carries the broker's own error message. */
+export async function createTopicsWithMessages(
+  client: KafkaClient,
+  topics: NewTopicRequest[],
+  options: {validateOnly?: boolean; timeoutMs: number},
+): Promise<CreateTopicOutcome[]> {
+  const {errorType} = kafkajsInternals()
+  const data = await withBroker(client, 'creating topics', async (broker) => {
+    const range = broker.versions[CREATE_TOPICS]
+    // v4 lets -1 mean the broker default; v5+ are "flexible" versions kafkajs cannot encode.
+    const version = range && range.maxVersion >= 4 && range.minVersion <= 4 ? 4 : 3
+    const {request, response} = createTopicsProtocol(topics, Boolean(options.validateOnly), Math.max(1000, options.timeoutMs - 500), version)
+    return broker.connectionPool.send({request, response})
+  })
+  return data.topics.map((t) => {
+    if (t.errorCode === 0) return {topic: t.topic}
+    const known = errorType(t.errorCode)
+    return {topic: t.topic, error: new BrokerResourceError(t.topic, known.type, t.errorCode, t.errorMessage ?? known.message)}
+  })
+}
