@@ -31,7 +31,9 @@ export interface LoadedConfig {
 
 /** The YAML library is loaded only by commands that read a config file that exists. */
 async function yamlModule(): Promise<typeof import('yaml')> {
-  return import('yaml')
+  // Bundled or not, ESM or CJS interop: the API is on the module or on its default export.
+  const m = (await import('yaml')) as typeof import('yaml') & {default?: typeof import('yaml')}
+  return typeof m.Document === 'function' ? m : m.default!
 }
 
 export async function loadConfig(path = configPath()): Promise<LoadedConfig> {
