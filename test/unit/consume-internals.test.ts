@@ -1,0 +1,118 @@
+/**
+ * kafkit reads partitions through kafkajs internals (src/kafka/internals.ts). These tests pin every assumption
+ * about them, so that a kafkajs upgrade that moves or changes one fails here rather than in a user's command.
+ * The broker-facing behaviour is covered against the real broker in test/integration/consume*.test.ts.
+ */
+import {createRequire} from 'node:module'
+
+import kafkajs from 'kafkajs'
+import {describe, expect, it} from 'vitest'
+
+import {registerCodecs} from '../../src/kafka/codecs.js'
+import {createInternalCluster, fetchFromBroker, type InternalCluster, type InternalMessage, loadBatchClass} from '../../src/kafka/internals.js'
+
+const require = createRequire(import.meta.url)
+
+const message = (offset: number, extra: Partial<InternalMessage> & {producerId?: string; inTransaction?: boolean; first?: number; delta?: number} = {}): InternalMessage => ({
+  offset: String(offset),
+  timestamp: '1700000000000',
+  key: extra.key ?? Buffer.from(`k${offset}`),
+  value: extra.value ?? Buffer.from(`v${offset}`),
+  headers: {},
+  isControlRecord: extra.isControlRecord ?? false,
+  batchContext: {firstOffset: String(extra.first ?? offset), lastOffsetDelta: extra.delta ?? 0, inTransaction: extra.inTransaction ?? false, producerId: extra.producerId ?? '-1'},
+})
+
+/** An aborted transaction (producer 7, offsets 0-1, abort marker 2), then a committed one (producer 8, 3-4, commit marker 5). */
+const transactional = {
+  partition: 0,
+  errorCode: 0,
+  highWatermark: '6',
+  lastStableOffset: '6',
+  abortedTransactions: [{producerId: '7', firstOffset: '0'}],
+  messages: [
+    message(0, {producerId: '7', inTransaction: true, first: 0, delta: 1}),
+    message(1, {producerId: '7', inTransaction: true, first: 0, delta: 1}),
+    message(2, {producerId: '7', inTransaction: true, isControlRecord: true, key: Buffer.from([0, 0, 0, 0])}),
+    message(3, {producerId: '8', inTransaction: true, first: 3, delta: 1}),
+    message(4, {producerId: '8', inTransaction: true, first: 3, delta: 1}),
+    message(5, {producerId: '8', inTransaction: true, isControlRecord: true, key: Buffer.from([0, 0, 0, 1])}),
+  ],
+}
+
+describe('kafkajs internals kafkit relies on', () => {
+  it('Kafka creates internal clusters through a private:Kafka:createCluster symbol', () => {
+    const kafka = new kafkajs.Kafka({brokers: ['127.0.0.1:1'], logLevel: kafkajs.logLevel.NOTHING})
+    const cluster = createInternalCluster(kafka) as unknown as Record<string, unknown>
+    for (const method of ['connect', 'disconnect', 'refreshMetadata', 'addMultipleTargetTopics', 'metadata', 'findLeaderForPartitions', 'findBroker', 'fetchTopicsOffset']) {
+      expect(typeof cluster[method], method).toBe('function')
+    }
+    expect(cluster.isolationLevel).toBe(1) // read committed
+  })
+
+  it('Broker has fetch() and the Fetch request takes an isolation level', () => {
+    const Broker = require('kafkajs/src/broker') as {prototype: Record<string, unknown>}
+    expect(typeof Broker.prototype.fetch).toBe('function')
+    const fetchV11 = require('kafkajs/src/protocol/requests/fetch/v11/request') as (o: object) => {apiVersion: number}
+    expect(fetchV11({replicaId: -1, maxWaitTime: 1, minBytes: 1, maxBytes: 1, isolationLevel: 1, topics: []}).apiVersion).toBe(11)
+  })
+
+  it('Batch drops aborted records and control records, and records before the fetch offset', () => {
+    const Batch = loadBatchClass()
+    const batch = new Batch('t', '0', transactional)
+    expect(batch.messages.map((m) => m.offset)).toEqual(['3', '4'])
+    expect(batch.rawMessages).toHaveLength(6)
+    expect(new Batch('t', '4', transactional).messages.map((m) => m.offset)).toEqual(['4'])
+  })
+
+  it('fetchFromBroker: filtered records, next offset past the last record batch (markers included)', async () => {
+    const requests: unknown[] = []
+    const cluster = {
+      findBroker: async () => ({
+        fetch: async (request: unknown) => {
+          requests.push(request)
+          return {responses: [{topicName: 't', partitions: [transactional]}]}
+        },
+      }),
+    } as unknown as InternalCluster
+    const [fetched] = await fetchFromBroker(cluster, '1', [{topic: 't', partition: 0, fetchOffset: 0, maxBytes: 100}], {maxWaitTime: 10, maxBytes: 1000})
+    expect(fetched.records.map((r) => [r.offset, r.value?.toString()])).toEqual([
+      [3, 'v3'],
+      [4, 'v4'],
+    ])
+    expect(fetched.nextOffset).toBe(6)
+    expect(fetched.highWatermark).toBe(6)
+    expect(fetched.truncated).toBe(false)
+    expect(requests[0]).toMatchObject({isolationLevel: 1, topics: [{topic: 't', partitions: [{partition: 0, fetchOffset: '0', maxBytes: 100}]}]})
+  })
+
+  it('fetchFromBroker: no data at an offset below the last stable offset means the batch did not fit', async () => {
+    const cluster = {
+      findBroker: async () => ({fetch: async () => ({responses: [{topicName: 't', partitions: [{...transactional, messages: []}]}]})}),
+    } as unknown as InternalCluster
+    const [fetched] = await fetchFromBroker(cluster, '1', [{topic: 't', partition: 0, fetchOffset: 2, maxBytes: 1}], {maxWaitTime: 10, maxBytes: 1})
+    expect(fetched.truncated).toBe(true)
+    expect(fetched.nextOffset).toBe(2)
+  })
+})
+
+describe('compression codecs', () => {
+  it('registers snappy, lz4 and zstd; each compresses and decompresses', async () => {
+    await registerCodecs(kafkajs)
+    const data = Buffer.from(JSON.stringify(Array.from({length: 2000}, (_, i) => ({i, sku: `A${i % 7}`}))))
+    for (const type of ['GZIP', 'Snappy', 'LZ4', 'ZSTD'] as const) {
+      const factory = (kafkajs.CompressionCodecs as unknown as Record<number, () => {compress(e: {buffer: Buffer}): Promise<Buffer>; decompress(b: Buffer): Promise<Buffer>}>)[kafkajs.CompressionTypes[type]]
+      const codec = factory()
+      const compressed = await codec.compress({buffer: data})
+      expect(compressed.length, type).toBeLessThan(data.length)
+      expect((await codec.decompress(compressed)).equals(data), type).toBe(true)
+    }
+  })
+
+  it('lz4 writes the LZ4 frame format (magic 0x184D2204) Kafka expects', async () => {
+    await registerCodecs(kafkajs)
+    const codec = (kafkajs.CompressionCodecs as unknown as Record<number, () => {compress(e: {buffer: Buffer}): Promise<Buffer>}>)[kafkajs.CompressionTypes.LZ4]()
+    const frame = await codec.compress({buffer: Buffer.from('hello hello hello')})
+    expect(frame.readUInt32LE(0)).toBe(0x184d2204)
+  })
+})
