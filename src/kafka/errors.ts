@@ -25,6 +25,8 @@ export interface ErrorContext {
 
 const TLS_TRUST = /self[- ]signed|unable to (get|verify)|certificate (has expired|is not yet valid)|CERT_|UNABLE_TO_|DEPTH_ZERO/i
 const TLS_HOST = /altnames|Hostname\/IP does not match|ERR_TLS_CERT_ALTNAME_INVALID/i
+// The broker rejected (or did not get) our client certificate: mTLS listeners.
+const TLS_CLIENT_CERT = /alert bad certificate|certificate required|alert number (42|116)\b/i
 const TLS_OTHER = /SSL routines|wrong version number|ssl3_|tls|handshake/i
 
 /** Walks kafkajs' wrappers (retries exceeded, non-retriable, aggregate) to the error that says what happened. */
@@ -54,6 +56,14 @@ export function mapKafkaError(err: unknown, ctx: ErrorContext): KafkitError {
       `authentication failed for ${who} with ${(ctx.saslMechanism ?? 'SASL').toUpperCase()} at ${where}${profile}`,
       'check the username and password (passwordEnv / passwordCommand) and the mechanism the cluster expects',
       'AUTHENTICATION_FAILED',
+      err,
+    )
+  }
+  if (TLS_CLIENT_CERT.test(message)) {
+    return connectError(
+      `TLS: the broker at ${where} refused the connection: it requires a client certificate (${firstLine(message).replace(/^.*?(alert [a-z ]+).*$/i, '$1')})`,
+      "set 'tls.cert' and 'tls.key' in the profile (or KAFKIT_TLS_CERT / KAFKIT_TLS_KEY), signed by a CA the broker trusts",
+      'TLS_CLIENT_CERT_REQUIRED',
       err,
     )
   }
