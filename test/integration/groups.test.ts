@@ -1,0 +1,178 @@
+/**
+ * groups list / describe / delete against the real broker, with groups made by Kafka's own console consumer
+ * (org.apache.kafka.tools.consumer.ConsoleConsumer from the kafka-tools jar `kafkit local` fetched).
+ */
+import {type ChildProcess, spawn} from 'node:child_process'
+import {writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {Kafka, logLevel} from 'kafkajs'
+
+import {resolveKafka} from '../../src/local/distribution.js'
+import {TEST_BROKERS, expectCleanError, json, kafkit, uniqueName} from './helpers.js'
+
+const LOG_CONFIG = join(tmpdir(), 'kafkit-test-tools-log4j2.properties')
+writeFileSync(LOG_CONFIG, 'status = error\nappender.e.type = Console\nappender.e.name = E\nappender.e.target = SYSTEM_ERR\nappender.e.layout.type = PatternLayout\nappender.e.layout.pattern = %m%n\nrootLogger.level = error\nrootLogger.appenderRef.e.ref = E\n')
+
+/** Starts one of Kafka's Java tools; quiet logs on stderr, fast JVM start. */
+async function javaTool(mainClass: string, args: string[]): Promise<ChildProcess> {
+  const kafka = await resolveKafka()
+  return spawn('java', ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', `-Dlog4j2.configurationFile=${LOG_CONFIG}`, '-cp', kafka.classpath, mainClass, ...args], {stdio: ['ignore', 'pipe', 'pipe']})
+}
+
+async function runJava(mainClass: string, args: string[], timeoutMs = 40_000): Promise<{code: number | null; stdout: string; stderr: string}> {
+  const child = await javaTool(mainClass, args)
+  let stdout = ''
+  let stderr = ''
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()))
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()))
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+  clearTimeout(timer)
+  return {code, stdout, stderr}
+}
+
+const CONSOLE_CONSUMER = 'org.apache.kafka.tools.consumer.ConsoleConsumer'
+
+const kafka = new Kafka({brokers: TEST_BROKERS.split(','), logLevel: logLevel.NOTHING})
+const topic = uniqueName('grp-t')
+const prefix = uniqueName('grp')
+const consumed = `${prefix}-consumed`
+
+async function produce(perPartition: number) {
+  const producer = kafka.producer()
+  await producer.connect()
+  const messages = [0, 1, 2].flatMap((partition) => Array.from({length: perPartition}, (_, i) => ({partition, value: `v${i}`})))
+  await producer.send({topic, messages})
+  await producer.disconnect()
+}
+
+type Lag = {group: string; state: string; totalLag: number; members: {clientId: string}[]; partitions: {partition: number; committed: number | null; logEnd: number; lag: number | null; clientId: string | null}[]}
+
+beforeAll(async () => {
+  const admin = kafka.admin()
+  await admin.connect()
+  await admin.createTopics({topics: [{topic, numPartitions: 3}], waitForLeaders: true})
+  await admin.disconnect()
+  await produce(10)
+  // A real consumer group: Kafka's console consumer reads all 30 records and commits on exit.
+  const run = await runJava(CONSOLE_CONSUMER, ['--bootstrap-server', TEST_BROKERS, '--topic', topic, '--group', consumed, '--from-beginning', '--max-messages', '30'])
+  expect(run.code, run.stderr).toBe(0)
+  await produce(2) // lag 2 per partition
+}, 60_000)
+
+describe('groups list', () => {
+  it('lists the group with state, members, protocol and topics (--json)', async () => {
+    const result = await kafkit(['groups', 'list', '--json'])
+    expect(result.code).toBe(0)
+    const groups = json<{group: string; state: string; members: number; protocolType: string; topics: string[]}[]>(result)
+    expect(groups.find((g) => g.group === consumed)).toMatchObject({state: 'Empty', members: 0, protocolType: 'consumer', topics: [topic]})
+  })
+
+  it('filters by regex; piped output is tab-separated', async () => {
+    const result = await kafkit(['groups', 'list', `^${prefix}-consumed$`])
+    expect(result.code).toBe(0)
+    expect(result.stdout).toBe(`${consumed}\tEmpty\t0\tconsumer\t${topic}\n`)
+  })
+
+  it('a bad regex is exit 2', async () => {
+    const result = await kafkit(['groups', 'list', '('])
+    expect(result.code).toBe(2)
+    expectCleanError(result)
+  })
+})
+
+describe('groups describe', () => {
+  it('shows committed offset, log end and lag per partition, with the total', async () => {
+    const result = await kafkit(['groups', 'describe', consumed, '--json'])
+    expect(result.code).toBe(0)
+    const lag = json<Lag>(result)
+    expect(lag.partitions.map((p) => [p.partition, p.committed, p.logEnd, p.lag])).toEqual([
+      [0, 10, 12, 2],
+      [1, 10, 12, 2],
+      [2, 10, 12, 2],
+    ])
+    expect(lag.totalLag).toBe(6)
+  })
+
+  it('unknown group: exit 3 with a did-you-mean hint', async () => {
+    const result = await kafkit(['groups', 'describe', `${consumed}x`])
+    expect(result.code).toBe(3)
+    const {message, hint} = expectCleanError(result)
+    expect(message).toContain(`${consumed}x`)
+    expect(hint).toContain(consumed)
+  })
+
+  it('--watch refreshes: one line per sample when piped, JSON Lines with rates under --json', async () => {
+    const piped = await kafkit(['groups', 'describe', consumed, '--watch', '--count', '2', '--interval', '100ms'])
+    expect(piped.code).toBe(0)
+    const lines = piped.stdout.trim().split('\n')
+    expect(lines).toHaveLength(2)
+    expect(lines[1]).toMatch(new RegExp(`\\t${consumed}\\tEmpty\\tlag=6\\tconsume=0.0/s\\tproduce=0.0/s\\tcatch-up=never`))
+    const asJson = await kafkit(['groups', 'describe', consumed, '--watch', '--count', '2', '--interval', '100ms', '--json'])
+    const samples = asJson.stdout.trim().split('\n').map((l) => JSON.parse(l) as Lag & {rates?: {consumeRate: number; catchUpSeconds: number | null}})
+    expect(samples).toHaveLength(2)
+    expect(samples[0].rates).toBeUndefined()
+    expect(samples[1].rates).toMatchObject({consumeRate: 0, catchUpSeconds: null})
+  })
+})
+
+describe('active groups', () => {
+  const active = `${prefix}-active`
+  let consumer: ChildProcess | undefined
+
+  afterAll(() => {
+    consumer?.kill('SIGKILL')
+  })
+
+  it('shows the members, and refuses reset --execute and delete with exit 6 while they run', async () => {
+    consumer = await javaTool(CONSOLE_CONSUMER, ['--bootstrap-server', TEST_BROKERS, '--topic', topic, '--group', active, '--from-beginning'])
+    consumer.stdout!.resume()
+    consumer.stderr!.resume()
+    let lag: Lag | undefined
+    for (const deadline = Date.now() + 40_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 500))) {
+      const r = await kafkit(['groups', 'describe', active, '--json'])
+      if (r.code === 0) {
+        lag = json<Lag>(r)
+        if (lag.state === 'Stable' && lag.partitions.length === 3) break
+      }
+    }
+    expect(lag?.state).toBe('Stable')
+    expect(lag!.members[0].clientId).toBe('console-consumer')
+    expect(lag!.partitions.every((p) => p.clientId === 'console-consumer')).toBe(true)
+
+    const reset = await kafkit(['offsets', 'reset', active, '--topic', topic, '--to-earliest', '--execute'])
+    expect(reset.code).toBe(6)
+    expect(expectCleanError(reset).message).toMatch(/active member.*console-consumer/)
+
+    const dryRun = await kafkit(['offsets', 'reset', active, '--topic', topic, '--to-earliest'])
+    expect(dryRun.code).toBe(0)
+    expect(dryRun.stderr).toMatch(/warning: .*active member/)
+
+    const del = await kafkit(['groups', 'delete', active, '--yes'])
+    expect(del.code).toBe(6)
+    expect(expectCleanError(del).message).toContain('console-consumer')
+  }, 60_000)
+})
+
+describe('groups delete', () => {
+  it('needs --yes without a terminal, deletes with it, and the group is gone', async () => {
+    const group = `${prefix}-del`
+    const made = await kafkit(['offsets', 'reset', group, '--topic', topic, '--to-earliest', '--execute', '--allow-new-group'], {env: {KAFKIT_STATE_DIR: join(tmpdir(), prefix)}})
+    expect(made.code, made.stderr).toBe(0)
+    const refused = await kafkit(['groups', 'delete', group])
+    expect(refused.code).toBe(6)
+    expect(expectCleanError(refused).hint).toContain('--yes')
+    const deleted = await kafkit(['groups', 'delete', group, '--yes', '--json'])
+    expect(deleted.code).toBe(0)
+    expect(json(deleted)).toEqual([{groupId: group, deleted: true}])
+    expect((await kafkit(['groups', 'describe', group])).code).toBe(3)
+  })
+
+  it('unknown group: exit 3, nothing deleted', async () => {
+    const result = await kafkit(['groups', 'delete', consumed, `${prefix}-nope`, '--yes'])
+    expect(result.code).toBe(3)
+    expect((await kafkit(['groups', 'describe', consumed])).code).toBe(0)
+  })
+})
