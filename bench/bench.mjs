@@ -1,0 +1,255 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench [-- SCENARIO...]`: kafkit against its peers (kcat, Kafka's console tools and perf tools) on the
+ * same broker, in the same run, several repetitions each, interleaved; prints medians, ratios and peak RSS and
+ * writes bench/results/latest.json. Not a test: nothing here fails on a number.
+ *
+ * Knobs (environment):
+ *   BENCH_RECORDS=1000000     records per produce/consume/replay run (100 B values); `npm run bench:smoke` = 10000
+ *   BENCH_REPS=3              repetitions of the heavy scenarios (start-up ones do at least 5)
+ *   BENCH_BROKERS=127.0.0.1:9092   broker to use (started with `kafkit local start` if nothing answers there)
+ *   BENCH_PARTITIONS=6        partitions of the produce/consume topics
+ *   BENCH_RESET_PARTITIONS=1000    partitions of the offsets-reset scenario
+ *   BENCH_ONLY=regex          scenario filter (same as names given as arguments)
+ * Topics are named kafkit-bench-<run id>-* and deleted at the end; the broker is never stopped.
+ */
+import {execFileSync} from 'node:child_process'
+import {createWriteStream, existsSync, mkdirSync, statSync, writeFileSync} from 'node:fs'
+import {cpus, hostname, totalmem, tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {once} from 'node:events'
+
+import {KAFKIT, ROOT, adminClient, createTopic, formatMs, formatRate, have, kafkaHome, measure, median, table, topicSize, versionOf} from './lib.mjs'
+import {scenarios} from './scenarios.mjs'
+
+const env = process.env
+const records = Number(env.BENCH_RECORDS ?? 1_000_000)
+const reps = Number(env.BENCH_REPS ?? 3)
+const brokers = env.BENCH_BROKERS ?? '127.0.0.1:9092'
+const filter = new RegExp(env.BENCH_ONLY ?? (process.argv.slice(2).length ? `^(${process.argv.slice(2).join('|')})$` : '.'))
+const runId = `${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`
+const log = (line) => process.stderr.write(`${line}\n`)
+
+if (!existsSync(join(ROOT, 'dist', 'bundle', 'kafkit.js'))) {
+  log('bench: no build found: run `npm run build` first')
+  process.exit(2)
+}
+
+// ---- broker and peers ---------------------------------------------------------------------------------------
+
+async function ensureBroker() {
+  try {
+    const admin = await adminClient(brokers)
+    await admin.listTopics()
+    return admin
+  } catch {
+    log(`bench: nothing answers on ${brokers}: starting one with \`kafkit local start\``)
+    execFileSync(process.execPath, [KAFKIT, 'local', 'start'], {stdio: 'inherit'})
+    return adminClient(brokers)
+  }
+}
+
+const admin = await ensureBroker()
+const kcat = have('kcat')
+const {libs, version: kafkaVersion} = kafkaHome()
+const javaOk = have('java') && existsSync(join(libs, `kafka-tools-${kafkaVersion}.jar`))
+if (!kcat) log('bench: kcat not found (apt-get install kcat): its columns are skipped')
+if (!javaOk) log(`bench: Kafka's tools not found under ${libs} (run \`kafkit local start\` once): their columns are skipped`)
+
+// ---- data -----------------------------------------------------------------------------------------------------
+
+const dataDir = join(tmpdir(), 'kafkit-bench-data')
+mkdirSync(dataDir, {recursive: true})
+const dataFilePath = (n) => join(dataDir, `records-${n}x100B.txt`)
+
+/** n lines of 100 bytes (+ newline), distinct and not trivially compressible; made once and reused. */
+async function dataFileFor(n) {
+  const path = dataFilePath(n)
+  if (existsSync(path) && statSync(path).size === n * 101) return path
+  const out = createWriteStream(path)
+  const alphabet = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'
+  let seed = 42
+  for (let i = 0; i < n; ) {
+    let chunk = ''
+    for (let j = 0; j < 10_000 && i < n; j++, i++) {
+      let line = i.toString().padStart(10, '0') + ' '
+      while (line.length < 100) {
+        seed = (seed * 1103515245 + 12345) & 0x7fffffff
+        line += alphabet[seed % alphabet.length]
+      }
+      chunk += line + '\n'
+    }
+    if (!out.write(chunk)) await once(out, 'drain')
+  }
+  out.end()
+  await once(out, 'finish')
+  return path
+}
+
+const createdTopics = new Set()
+const filled = new Set()
+const prefix = `kafkit-bench-${runId}`
+const ctx = {
+  brokers,
+  records,
+  recordsLabel: records >= 1e6 && records % 1e6 === 0 ? `${records / 1e6}M` : records >= 1000 && records % 1000 === 0 ? `${records / 1000}k` : String(records),
+  reps,
+  prefix,
+  partitions: Number(env.BENCH_PARTITIONS ?? 6),
+  resetPartitions: Number(env.BENCH_RESET_PARTITIONS ?? 1000),
+  kcat,
+  admin,
+  dataFile: await dataFileFor(records),
+  dataFileFor,
+  dataFilePath,
+  /** A topic holding exactly n records, written once per run (by kcat when there is one: the fastest writer). */
+  async fillTopic(topic, n) {
+    if (filled.has(topic)) return
+    await createTopic(admin, topic, ctx.partitions)
+    createdTopics.add(topic)
+    const file = await dataFileFor(n)
+    const argv = kcat ? ['kcat', '-P', '-b', brokers, '-t', topic, '-X', 'acks=all'] : [process.execPath, KAFKIT, 'produce', topic, '-b', brokers, '-f', file]
+    const r = await measure(argv, {stdinFile: kcat ? file : undefined})
+    const size = await topicSize(admin, topic)
+    if (r.code !== 0 || size !== n) throw new Error(`filling ${topic}: exit ${r.code}, ${size}/${n} records: ${r.stderr}`)
+    filled.add(topic)
+  },
+  async deleteTopics(topics) {
+    await admin.deleteTopics({topics, timeout: 60_000}).catch((e) => log(`bench: could not delete ${topics.join(', ')}: ${e.message}`))
+    for (const t of topics) createdTopics.delete(t)
+  },
+}
+
+// ---- running ----------------------------------------------------------------------------------------------------
+
+async function runTool(tool) {
+  await tool.before?.(ctx)
+  const r = await measure(tool.argv, {stdinFile: tool.stdinFile})
+  let error = r.code === 0 ? undefined : `exit ${r.code ?? r.signal}: ${r.stderr.split('\n').slice(-3).join(' | ')}`
+  if (!error && tool.verify) error = await tool.verify(ctx)
+  return {wallMs: r.wallMs, cpuMs: r.cpuMs, rssMb: r.rssMb, error}
+}
+
+const summarize = (runs) => {
+  const ok = runs.filter((r) => !r.error)
+  return {
+    runs,
+    wallMs: median(ok.map((r) => r.wallMs)),
+    cpuMs: median(ok.map((r) => r.cpuMs)),
+    rssMb: Math.max(...ok.map((r) => r.rssMb ?? 0)) || undefined,
+    errors: runs.filter((r) => r.error).map((r) => r.error),
+  }
+}
+
+const results = []
+for (const scenario of scenarios(ctx)) {
+  if (!filter.test(scenario.name)) continue
+  const skip = scenario.available?.(ctx)
+  if (skip) {
+    log(`bench: ${scenario.name}: skipped (${skip})`)
+    results.push({name: scenario.name, title: scenario.title, skipped: skip})
+    continue
+  }
+  log(`bench: ${scenario.name}: ${scenario.title}`)
+  const peers = scenario.peers.filter((p) => javaOk || p.argv[0] !== 'java')
+  try {
+    await scenario.setup?.()
+    if (scenario.kind === 'memory') {
+      const rows = []
+      for (const run of scenario.runs()) {
+        const r = await runTool(run)
+        log(`  ${run.name}: ${formatMs(r.wallMs)}, ${r.rssMb?.toFixed(0)} MB${r.error ? ` (${r.error})` : ''}`)
+        rows.push({name: run.name, ...summarize([r])})
+      }
+      results.push({name: scenario.name, title: scenario.title, kind: 'memory', maxRssMb: scenario.maxRssMb, rows})
+      continue
+    }
+    const tools = [scenario.kafkit, ...peers]
+    const runs = tools.map(() => [])
+    // Interleaved (A B C, A B C, ...): a burst of load from the other tenants of the machine hits every tool.
+    for (let rep = 0; rep < scenario.reps; rep++) {
+      for (const [i, tool] of tools.entries()) {
+        const r = await runTool(tool)
+        runs[i].push(r)
+        log(`  ${rep + 1}/${scenario.reps} ${tool.name}: ${formatMs(r.wallMs)}${r.rssMb ? `, ${r.rssMb.toFixed(0)} MB` : ''}${r.error ? ` FAILED ${r.error}` : ''}`)
+      }
+    }
+    const k = summarize(runs[0])
+    const peerResults = peers.map((p, i) => {
+      const s = summarize(runs[i + 1])
+      const ratio = k.wallMs && s.wallMs ? (scenario.ratio === 'speed' ? s.wallMs / k.wallMs : k.wallMs / s.wallMs) : undefined
+      const met = p.goal && ratio !== undefined ? (p.goal.op === '<=' ? ratio <= p.goal.value : ratio >= p.goal.value) : undefined
+      return {name: p.name, ...s, ratio, goal: p.goal, met}
+    })
+    results.push({
+      name: scenario.name,
+      title: scenario.title,
+      ratio: scenario.ratio,
+      records: scenario.records,
+      reps: scenario.reps,
+      kafkit: {name: scenario.kafkit.name, ...k, maxMs: scenario.maxMs, met: scenario.maxMs && k.wallMs ? k.wallMs <= scenario.maxMs : undefined},
+      peers: peerResults,
+    })
+  } catch (error) {
+    log(`bench: ${scenario.name}: ${error.message}`)
+    results.push({name: scenario.name, title: scenario.title, error: error.message})
+  } finally {
+    await scenario.teardown?.().catch(() => undefined)
+  }
+}
+
+if (createdTopics.size) await ctx.deleteTopics([...createdTopics])
+await admin.disconnect()
+
+// ---- report -----------------------------------------------------------------------------------------------------
+
+const goalText = (g) => (g ? `${g.op === '<=' ? '≤' : '≥'} ${g.value}×` : '')
+const mark = (met) => (met === undefined ? '' : met ? 'yes' : 'NO')
+const rows = [['scenario', 'kafkit', 'kafkit RSS', 'peer', 'peer time', 'peer RSS', 'ratio', 'goal', 'met']]
+for (const r of results) {
+  if (r.skipped || r.error) {
+    rows.push([r.name, r.skipped ? `skipped: ${r.skipped}` : `error: ${r.error}`])
+    continue
+  }
+  if (r.kind === 'memory') {
+    for (const row of r.rows) rows.push([`${r.name}: ${row.name}`, formatMs(row.wallMs), row.rssMb ? `${row.rssMb.toFixed(0)} MB` : '-', '', '', '', '', `≤ ${r.maxRssMb} MB`, mark(row.rssMb ? row.rssMb <= r.maxRssMb : undefined)])
+    continue
+  }
+  const kTime = `${formatMs(r.kafkit.wallMs)}${r.records ? ` (${formatRate(r.records, r.kafkit.wallMs)})` : ''}${r.kafkit.errors.length ? ` [${r.kafkit.errors.length} failed]` : ''}`
+  const kRss = r.kafkit.rssMb ? `${r.kafkit.rssMb.toFixed(0)} MB` : '-'
+  if (r.kafkit.maxMs) rows.push([r.name, kTime, kRss, '(absolute)', '', '', '', `≤ ${r.kafkit.maxMs} ms`, mark(r.kafkit.met)])
+  if (!r.peers.length && !r.kafkit.maxMs) rows.push([r.name, kTime, kRss])
+  for (const p of r.peers) {
+    rows.push([
+      r.name,
+      kTime,
+      kRss,
+      p.name,
+      `${formatMs(p.wallMs)}${r.records ? ` (${formatRate(r.records, p.wallMs)})` : ''}${p.errors.length ? ` [${p.errors.length} failed]` : ''}`,
+      p.rssMb ? `${p.rssMb.toFixed(0)} MB` : '-',
+      p.ratio === undefined ? '-' : `${p.ratio.toFixed(2)}×`,
+      goalText(p.goal),
+      mark(p.met),
+    ])
+  }
+}
+
+const machine = {
+  hostname: hostname(),
+  cpus: cpus().length,
+  cpuModel: cpus()[0]?.model,
+  memoryGb: Math.round(totalmem() / 2 ** 30),
+  loadAverageAtEnd: (await import('node:os')).loadavg().map((l) => Number(l.toFixed(2))),
+  node: process.version,
+  kafka: kafkaVersion,
+  java: javaOk ? versionOf(['java', '-version']) : undefined,
+  kcat: kcat ? versionOf(['kcat', '-V']) : undefined,
+}
+const report = {date: new Date().toISOString(), runId, machine, config: {records, reps, brokers, partitions: ctx.partitions, resetPartitions: ctx.resetPartitions}, results}
+const resultsDir = join(ROOT, 'bench', 'results')
+mkdirSync(resultsDir, {recursive: true})
+writeFileSync(join(resultsDir, 'latest.json'), JSON.stringify(report, null, 2) + '\n')
+
+process.stdout.write(`\n${table(rows)}\n\n`)
+process.stdout.write(`ratio: 'time' scenarios = kafkit's time ÷ the peer's (lower is better); produce/consume/replay = the peer's time ÷ kafkit's (kafkit's relative throughput, higher is better)\n`)
+process.stdout.write(`${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GB, load ${machine.loadAverageAtEnd.join(' ')}; node ${machine.node}; Kafka ${kafkaVersion}; ${records} records, ${reps} reps; medians of wall time; results in bench/results/latest.json\n`)

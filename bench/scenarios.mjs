@@ -1,0 +1,211 @@
+/**
+ * The scenarios: kafkit and its peers doing the same work against the same broker in the same run.
+ *
+ * ratio 'time':  kafkit's time ÷ the peer's (lower is better: `--help` ≤ 2× `node -e 0`)
+ * ratio 'speed': the peer's time ÷ kafkit's, i.e. kafkit's throughput relative to the peer's (higher is better)
+ *
+ * A tool is { name, argv, stdinFile?, verify?(ctx, state) -> error string | undefined, goal?: {op, value} }.
+ * A scenario is { name, title, ratio, reps, records?, available?(ctx) -> reason | undefined, setup, teardown,
+ * kafkit: tool, peers: [tool], maxMs? (absolute goal for kafkit) }.
+ */
+import {existsSync} from 'node:fs'
+import {join} from 'node:path'
+
+import {ROOT, TOOLS, createTopic, java, kafkit, topicSize} from './lib.mjs'
+
+const hasCommand = (id) => existsSync(join(ROOT, 'dist', 'bundle', 'commands', ...id.split(' ')) + '.js')
+
+/** Each run must have written exactly N records: otherwise its time means nothing. */
+function grewBy(topic, n) {
+  const before = new Map()
+  return {
+    before: async (ctx) => before.set(topic, await topicSize(ctx.admin, topic)),
+    verify: async (ctx) => {
+      const size = await topicSize(ctx.admin, topic)
+      const grown = size - before.get(topic)
+      return grown === n ? undefined : `wrote ${grown} records, expected ${n}`
+    },
+  }
+}
+
+export function scenarios(ctx) {
+  const {brokers: B, records: N, reps, prefix, partitions: P, kcat} = ctx
+  const many = Math.max(reps, 5) // start-up scenarios are cheap and noisy: more repetitions
+  const topic = (what) => `${prefix}-${what}`
+
+  const list = []
+
+  list.push({
+    name: 'startup',
+    title: '`kafkit --help` vs `node -e 0`',
+    ratio: 'time',
+    reps: many,
+    kafkit: {name: 'kafkit --help', argv: kafkit('--help')},
+    peers: [{name: 'node -e 0', argv: [process.execPath, '-e', '0'], goal: {op: '<=', value: 2}}],
+  })
+
+  list.push({
+    name: 'cluster-info',
+    title: '`kafkit cluster info` (per-command overhead of a Kafka command)',
+    ratio: 'time',
+    reps: many,
+    kafkit: {name: 'kafkit cluster info', argv: kafkit('cluster', 'info', '-b', B)},
+    peers: [
+      {name: 'node -e 0', argv: [process.execPath, '-e', '0']},
+      kcat && {name: 'kcat -L', argv: ['kcat', '-L', '-b', B]},
+    ],
+  })
+
+  list.push({
+    name: 'topics-list',
+    title: '`kafkit topics list`',
+    ratio: 'time',
+    reps: many,
+    available: () => (hasCommand('topics list') ? undefined : 'no `topics list` command yet'),
+    kafkit: {name: 'kafkit topics list', argv: kafkit('topics', 'list', '-b', B)},
+    peers: [
+      {name: 'TopicCommand --list', argv: java(TOOLS.topicCommand, '--bootstrap-server', B, '--list'), goal: {op: '<=', value: 0.2}},
+      kcat && {name: 'kcat -L', argv: ['kcat', '-L', '-b', B], goal: {op: '<=', value: 1.5}},
+    ],
+  })
+
+  const produceTool = (name, argv, goal, stdin = true) => {
+    const t = topic(`produce-${name.split(' ')[0].toLowerCase()}`)
+    const check = grewBy(t, N)
+    return {name, topic: t, argv: argv(t), stdinFile: stdin ? ctx.dataFile : undefined, goal, before: check.before, verify: check.verify}
+  }
+  const producers = [
+    produceTool('kafkit', (t) => kafkit('produce', t, '-b', B, '--acks', 'all', '-f', ctx.dataFile), undefined, false),
+    produceTool('ConsoleProducer', (t) => java(TOOLS.consoleProducer, '--bootstrap-server', B, '--topic', t, '--producer-property', 'acks=all'), {op: '>=', value: 2}),
+    kcat && produceTool('kcat -P', (t) => ['kcat', '-P', '-b', B, '-t', t, '-X', 'acks=all'], {op: '>=', value: 1}),
+    produceTool(
+      'ProducerPerformance',
+      (t) => java(TOOLS.producerPerformance, '--topic', t, '--num-records', String(N), '--record-size', '100', '--throughput', '-1', '--producer-props', `bootstrap.servers=${B}`, 'acks=all'),
+      {op: '>=', value: 0.5},
+      false,
+    ),
+  ].filter(Boolean)
+  list.push({
+    name: 'produce',
+    title: `produce ${ctx.recordsLabel} × 100 B from a file, acks=all`,
+    ratio: 'speed',
+    reps,
+    records: N,
+    available: () => (hasCommand('produce') ? undefined : 'no `produce` command yet'),
+    setup: async () => {
+      for (const p of producers) await createTopic(ctx.admin, p.topic, P)
+    },
+    teardown: async () => ctx.deleteTopics(producers.map((p) => p.topic)),
+    kafkit: producers[0],
+    peers: producers.slice(1),
+  })
+
+  const consumeTopic = topic('consume')
+  list.push({
+    name: 'consume',
+    title: `consume ${ctx.recordsLabel} × 100 B to /dev/null, exit at the end`,
+    ratio: 'speed',
+    reps,
+    records: N,
+    available: () => (hasCommand('consume') ? undefined : 'no `consume` command yet'),
+    setup: async () => ctx.fillTopic(consumeTopic, N),
+    kafkit: {name: 'kafkit', argv: kafkit('consume', consumeTopic, '-b', B, '-e', '--from', 'beginning')},
+    peers: [
+      {name: 'ConsoleConsumer', argv: java(TOOLS.consoleConsumer, '--bootstrap-server', B, '--topic', consumeTopic, '--from-beginning', '--max-messages', String(N)), goal: {op: '>=', value: 2}},
+      kcat && {name: 'kcat -C -e', argv: ['kcat', '-C', '-b', B, '-t', consumeTopic, '-o', 'beginning', '-e', '-q'], goal: {op: '>=', value: 1}},
+      {name: 'ConsumerPerformance', argv: java(TOOLS.consumerPerformance, '--bootstrap-server', B, '--topic', consumeTopic, '--messages', String(N))},
+    ],
+  })
+
+  list.push({
+    name: 'first-record',
+    title: 'time to the first record (no group), whole process',
+    ratio: 'time',
+    reps: many,
+    maxMs: 300,
+    available: () => (hasCommand('consume') ? undefined : 'no `consume` command yet'),
+    setup: async () => ctx.fillTopic(consumeTopic, N),
+    kafkit: {name: 'kafkit consume -c 1', argv: kafkit('consume', consumeTopic, '-b', B, '-c', '1', '--from', 'beginning')},
+    peers: [kcat && {name: 'kcat -C -c 1', argv: ['kcat', '-C', '-b', B, '-t', consumeTopic, '-o', 'beginning', '-c', '1', '-e', '-q']}],
+  })
+
+  const replaySource = consumeTopic
+  const replayTool = (name, argv) => {
+    const t = topic(`replay-${name.split(' ')[0].toLowerCase()}`)
+    const check = grewBy(t, N)
+    return {name, topic: t, argv: argv(t), before: check.before, verify: check.verify}
+  }
+  const replayers = [
+    replayTool('kafkit', (t) => kafkit('replay', replaySource, t, '-b', B)),
+    kcat &&
+      replayTool('kcat -C -e | kcat -P', (t) => ['bash', '-o', 'pipefail', '-c', `kcat -C -b ${B} -t ${replaySource} -o beginning -e -q | kcat -P -b ${B} -t ${t} -X acks=all`]),
+  ].filter(Boolean)
+  replayers[1] && (replayers[1].goal = {op: '>=', value: 0.8})
+  list.push({
+    name: 'replay',
+    title: `replay a ${ctx.recordsLabel} window to another topic`,
+    ratio: 'speed',
+    reps,
+    records: N,
+    available: () => (hasCommand('replay') ? undefined : 'no `replay` command yet'),
+    setup: async () => {
+      await ctx.fillTopic(replaySource, N)
+      for (const r of replayers) await createTopic(ctx.admin, r.topic, P)
+    },
+    teardown: async () => ctx.deleteTopics(replayers.map((r) => r.topic)),
+    kafkit: replayers[0],
+    peers: replayers.slice(1),
+  })
+
+  const resetTopic = topic('reset')
+  const resetGroup = `${prefix}-reset-group`
+  const RP = ctx.resetPartitions
+  list.push({
+    name: 'offsets-reset',
+    title: `offsets reset: 1 group × ${RP} partitions, --to-earliest --execute`,
+    ratio: 'time',
+    reps,
+    available: () => (hasCommand('offsets reset') ? undefined : 'no `offsets reset` command yet'),
+    setup: async () => {
+      await createTopic(ctx.admin, resetTopic, RP)
+      // An empty group with a committed offset on every partition: what both tools then move.
+      await ctx.admin.setOffsets({groupId: resetGroup, topic: resetTopic, partitions: Array.from({length: RP}, (_, partition) => ({partition, offset: '0'}))})
+    },
+    teardown: async () => {
+      await ctx.admin.deleteGroups([resetGroup]).catch(() => undefined)
+      await ctx.deleteTopics([resetTopic])
+    },
+    kafkit: {name: 'kafkit offsets reset', argv: kafkit('offsets', 'reset', resetGroup, '-b', B, '--topic', resetTopic, '--to-earliest', '--execute', '--yes')},
+    peers: [
+      {
+        name: 'ConsumerGroupCommand',
+        argv: java(TOOLS.consumerGroupCommand, '--bootstrap-server', B, '--group', resetGroup, '--reset-offsets', '--topic', resetTopic, '--to-earliest', '--execute'),
+        goal: {op: '<=', value: 0.3},
+      },
+    ],
+  })
+
+  // Peak RSS must not grow with the input: the same command at N and at 4N.
+  const memTopic = topic('memory')
+  list.push({
+    name: 'memory',
+    title: `peak RSS of kafkit produce / consume at ${ctx.recordsLabel} and 4× that (must stay flat, ≤ 150 MB)`,
+    kind: 'memory',
+    reps: 1,
+    maxRssMb: 150,
+    available: () => (hasCommand('produce') && hasCommand('consume') ? undefined : 'needs `produce` and `consume`'),
+    setup: async () => {
+      await createTopic(ctx.admin, memTopic, P)
+      await ctx.dataFileFor(4 * N)
+    },
+    teardown: async () => ctx.deleteTopics([memTopic]),
+    runs: () => [
+      {name: `produce ${ctx.recordsLabel}`, argv: kafkit('produce', memTopic, '-b', B, '-f', ctx.dataFile)},
+      {name: `produce 4×${ctx.recordsLabel}`, argv: kafkit('produce', memTopic, '-b', B, '-f', ctx.dataFilePath(4 * N))},
+      {name: `consume ${ctx.recordsLabel}`, argv: kafkit('consume', memTopic, '-b', B, '-c', String(N))},
+      {name: `consume 4×${ctx.recordsLabel}`, argv: kafkit('consume', memTopic, '-b', B, '-c', String(4 * N))},
+    ],
+  })
+
+  return list.map((s) => ({...s, peers: (s.peers ?? []).filter(Boolean)}))
+}
