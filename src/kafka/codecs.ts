@@ -3,7 +3,7 @@
  * reading (consume, replay) and writing (`produce --compression`) handle every codec Kafka uses:
  *
  *   snappy  kafkajs-snappy (pure JS; also reads the xerial framing Java producers write)
- *   lz4     lz4js (pure JS) — Kafka uses the LZ4 *frame* format, which lz4js reads and writes
+ *   lz4     lz4js (pure JS) — Kafka uses the LZ4 *frame* format with independent blocks (lz4CompressFrame)
  *   zstd    @bokuweb/zstd-wasm (WASM, initialised asynchronously once)
  *
  * Every codec is loaded only when registerCodecs runs (createClient does, once per process).
@@ -23,8 +23,9 @@ export interface KafkaCodec {
 type CodecFactory = () => KafkaCodec
 
 interface Lz4js {
-  compress(src: Uint8Array, maxSize?: number): Uint8Array | number[]
   decompress(src: Uint8Array, maxSize?: number): Uint8Array | number[]
+  compressBound(n: number): number
+  compressBlock(src: Uint8Array, dst: Uint8Array, sIndex: number, sLength: number, hashTable: Uint32Array): number
 }
 
 interface ZstdWasm {
@@ -36,11 +37,46 @@ interface ZstdWasm {
 const toBuffer = (bytes: Uint8Array | number[]): Buffer =>
   Array.isArray(bytes) ? Buffer.from(bytes) : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 
+const LZ4_MAGIC = 0x184d2204
+const LZ4_BLOCK = 64 * 1024
+
+/**
+ * An LZ4 frame Kafka's brokers accept: lz4js' own compress() writes dependent blocks, which Kafka rejects
+ * ("Dependent block stream is unsupported"). Here every 64 KiB block is compressed with a fresh hash table and
+ * the frame declares block independence (FLG 0x60), as Java's KafkaLZ4BlockOutputStream does.
+ */
+export function lz4CompressFrame(src: Buffer, lz4: Lz4js, xxh32: (seed: number, b: Uint8Array, i: number, n: number) => number): Buffer {
+  const blocks = Math.max(1, Math.ceil(src.length / LZ4_BLOCK))
+  const out = Buffer.allocUnsafe(7 + blocks * (4 + lz4.compressBound(LZ4_BLOCK)) + 4)
+  out.writeUInt32LE(LZ4_MAGIC, 0)
+  out[4] = 0x60 // version 01, independent blocks, no checksums, no content size
+  out[5] = 0x40 // block maximum 64 KiB
+  out[6] = (xxh32(0, out, 4, 2) >> 8) & 0xff
+  let pos = 7
+  const scratch = new Uint8Array(lz4.compressBound(LZ4_BLOCK))
+  for (let start = 0; start < src.length; start += LZ4_BLOCK) {
+    const size = Math.min(LZ4_BLOCK, src.length - start)
+    const compressed = lz4.compressBlock(src, scratch, start, size, new Uint32Array(1 << 16))
+    if (compressed > 0 && compressed < size) {
+      out.writeUInt32LE(compressed, pos)
+      out.set(scratch.subarray(0, compressed), pos + 4)
+      pos += 4 + compressed
+    } else {
+      out.writeUInt32LE((0x80000000 | size) >>> 0, pos)
+      src.copy(out, pos + 4, start, start + size)
+      pos += 4 + size
+    }
+  }
+  out.writeUInt32LE(0, pos) // end mark
+  return out.subarray(0, pos + 4)
+}
+
 export function lz4Codec(): KafkaCodec {
   const lz4 = require('lz4js') as Lz4js
+  const {hash} = require('lz4js/xxh32.js') as {hash: (seed: number, b: Uint8Array, i: number, n: number) => number}
   return {
     async compress(encoder) {
-      return toBuffer(lz4.compress(encoder.buffer))
+      return lz4CompressFrame(encoder.buffer, lz4, hash)
     },
     async decompress(buffer) {
       return toBuffer(lz4.decompress(buffer))
