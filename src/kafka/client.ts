@@ -60,6 +60,13 @@ export class KafkaClient {
       return await withTimeout(operation(), timeoutMs, () => new KafkaTimeout(what, timeoutMs))
     } catch (error) {
       if (error instanceof KafkaTimeout) {
+        // Never connected at all: that is "cannot connect" (exit 4, DESIGN), not a slow cluster.
+        if (what.startsWith('connecting')) {
+          throw new KafkitError('CONNECTION_FAILED', `cannot connect to Kafka at ${this.connection.brokers.join(',')} within ${Math.round(timeoutMs / 100) / 10}s${this.connection.profile !== 'local' ? ` (profile '${this.connection.profile}')` : ''}`, {
+            hint: 'check the address and port, and that the broker is reachable from here; `kafkit profiles test` checks each step',
+            exitCode: 4,
+          })
+        }
         throw new KafkitError('TIMEOUT', `${what} timed out after ${Math.round(timeoutMs / 100) / 10}s (${this.connection.brokers.join(',')})`, {
           hint: 'the cluster may be slow or unreachable; raise --timeout, or check it with `kafkit cluster info`',
           exitCode: 7,
@@ -108,7 +115,7 @@ class KafkaTimeout extends Error {
 export async function createClient(connection: ResolvedConnection, options: ClientOptions): Promise<KafkaClient> {
   const kafkajs = await loadKafkaJS()
   await registerCodecs(kafkajs)
-  const security = await buildSecurityConfig(connection)
+  const security = await buildSecurityConfig(connection, {timeoutMs: options.timeoutMs})
   const timeout = options.timeoutMs
   const config: KafkaConfig = {
     clientId: connection.clientId,

@@ -12,6 +12,7 @@ import {
   TopicDescription,
   TopicListEntry,
 } from '../topics/summary.js'
+import type {ActualTopic, ApplyPlan} from '../topics/apply.js'
 import type {KafkaClient} from './client.js'
 import {BrokerResourceError, ConfigChange, createTopicsWithMessages, incrementalAlterConfigs, RESOURCE_TOPIC} from './incremental-alter-configs.js'
 import {allTopicMetadata, requireTopics, TopicPartitions, unknownTopic} from './metadata.js'
@@ -304,4 +305,42 @@ export async function alterTopicConfigs(client: KafkaClient, topic: string, inpu
       afterSource: a?.source ?? (c.op === 'set' ? 'topic' : 'default'),
     }
   })
+}
+
+/** The cluster's side of `topics apply`: every topic's shape, and the configs of the topics the file names. */
+export async function readActualTopics(client: KafkaClient, configsOf: string[]): Promise<ActualTopic[]> {
+  const all = await listTopics(client)
+  const existing = new Set(all.map((t) => t.name))
+  const configs = await describeTopicConfigs(client, configsOf.filter((n) => existing.has(n)))
+  return all.map((t) => ({name: t.name, partitions: t.partitions, replicationFactor: t.replicationFactor, configs: configs.get(t.name) ?? []}))
+}
+
+/** Runs a plan: creations, then changes (partitions, configs), then deletions. */
+export async function executeApplyPlan(client: KafkaClient, plan: ApplyPlan): Promise<void> {
+  const creates = plan.actions.filter((a) => a.action === 'create')
+  if (creates.length > 0) {
+    await createTopics(
+      client,
+      creates.map((a) => ({name: a.topic, partitions: a.partitions, replicationFactor: a.replicationFactor, configs: Object.entries(a.configs)})),
+    )
+  }
+  for (const a of plan.actions) {
+    if (a.action !== 'change') continue
+    if (a.partitions) {
+      const admin = await client.admin()
+      await client.call(`adding partitions to '${a.topic}'`, () =>
+        admin.createPartitions({topicPartitions: [{topic: a.topic, count: a.partitions!.to}], timeout: client.options.timeoutMs}),
+      )
+    }
+    if (a.configs.length > 0) {
+      const changes: ConfigChange[] = a.configs.map((c) => (c.to === null ? {name: c.name, op: 'delete'} : {name: c.name, op: 'set', value: c.to}))
+      try {
+        await incrementalAlterConfigs(client, [{name: a.topic, changes}])
+      } catch (error) {
+        if (error instanceof BrokerResourceError) throw topicErrorToKafkit(error)
+        throw error
+      }
+    }
+  }
+  await deleteTopics(client, plan.actions.filter((a) => a.action === 'delete').map((a) => a.topic))
 }
