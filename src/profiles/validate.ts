@@ -58,9 +58,10 @@ export function validateConfig(raw: unknown, fail: Fail): {config: ConfigFile; w
   let current: string | undefined
   if (top.current !== undefined && top.current !== null) {
     if (typeof top.current !== 'string') throw fail(['current'], 'must be a profile name')
+    // Not an error here: `profiles use` must still be able to repair it; commands that need it fail with exit 3.
     if (top.current !== 'local' && !(top.current in profiles)) {
       const guess = closest(top.current, Object.keys(profiles))
-      throw fail(['current'], `profile '${top.current}' is not defined${guess ? ` (did you mean '${guess}'?)` : ''}`)
+      warnings.push({path: ['current'], message: `current: profile '${top.current}' is not defined${guess ? ` (did you mean '${guess}'?)` : ''}`})
     }
     current = top.current
   }
