@@ -68,13 +68,14 @@ export default class OffsetsReset extends KafkaCommand<ResetResult> {
     }
     const client = await this.client()
     const {plan, group, isNew} = await prepareReset(client, {group: args.group, strategy, scopes, allTopics: flags['all-topics'], allowNewGroup: flags['allow-new-group']})
-    for (const w of plan.warnings) this.io.warn(w)
+    // Under --json the warnings are part of the document; stderr carries only errors.
+    if (!this.io.json) for (const w of plan.warnings) this.io.warn(w)
     if (flags.export) this.io.stdout.write(formatCsv(planOffsets(plan)))
     else if (!this.io.json) renderPlan(plan, this.io)
     const result: ResetResult = {group: plan.group, strategy: plan.strategy, executed: false, partitions: plan.rows, changes: plan.changes, warnings: plan.warnings}
 
     if (!flags.execute) {
-      if (group.members.length > 0) this.io.warn(`group '${group.groupId}' has ${group.members.length} active member(s): --execute will be refused until they stop`)
+      if (group.members.length > 0 && !this.io.json) this.io.warn(`group '${group.groupId}' has ${group.members.length} active member(s): --execute will be refused until they stop`)
       this.io.info(`${planTotals(plan)}. Plan only, nothing changed: add --execute to apply it.`)
       return result
     }

@@ -38,7 +38,8 @@ export default class OffsetsUndo extends KafkaCommand<UndoResult> {
     const client = await this.client()
     const {plan, group, snapshot} = await prepareUndo(client, args.group, flags.snapshot)
     this.io.info(`restoring snapshot ${snapshot.id} (${snapshot.createdAt}, taken before: ${snapshot.reason})`)
-    for (const w of plan.warnings) this.io.warn(w)
+    // Under --json the warnings are part of the document; stderr carries only errors.
+    if (!this.io.json) for (const w of plan.warnings) this.io.warn(w)
     if (!this.io.json) renderPlan(plan, this.io)
     const result: UndoResult = {
       group: plan.group,
@@ -49,7 +50,7 @@ export default class OffsetsUndo extends KafkaCommand<UndoResult> {
       warnings: plan.warnings,
     }
     if (!flags.execute) {
-      if (group.members.length > 0) this.io.warn(`group '${group.groupId}' has ${group.members.length} active member(s): --execute will be refused until they stop`)
+      if (group.members.length > 0 && !this.io.json) this.io.warn(`group '${group.groupId}' has ${group.members.length} active member(s): --execute will be refused until they stop`)
       this.io.info(`${planTotals(plan)}. Plan only, nothing changed: add --execute to apply it.`)
       return result
     }
