@@ -129,13 +129,14 @@ export async function adminClient(brokers) {
 }
 
 export async function createTopic(admin, topic, numPartitions) {
-  await admin.createTopics({topics: [{topic, numPartitions, replicationFactor: 1}], waitForLeaders: true, timeout: 60_000})
-  // Leaders can be known to the controller before every partition answers ListOffsets: wait until they do, so
-  // that no measured run pays for (or fails on) a topic still being set up.
+  // Not kafkajs' waitForLeaders: its few retries give up on a busy broker. Instead, wait until every partition
+  // answers ListOffsets, so that no measured run pays for (or fails on) a topic still being set up.
+  await admin.createTopics({topics: [{topic, numPartitions, replicationFactor: 1}], waitForLeaders: false, timeout: 60_000})
   for (let i = 0; ; i++) {
     try {
-      await admin.fetchTopicOffsets(topic)
-      return
+      const offsets = await admin.fetchTopicOffsets(topic)
+      if (offsets.length === numPartitions) return
+      throw new Error(`${topic}: ${offsets.length}/${numPartitions} partitions ready`)
     } catch (error) {
       if (i >= 60) throw error
       await new Promise((r) => setTimeout(r, 500))
