@@ -10,5 +10,9 @@ process.env.OCLIF_DISABLE_ENGINE_WARNING ??= '1'
 
 // dist/bundle/ is the CLI bundled with @oclif/core (scripts/bundle.mjs, run by
 // `npm run build`): one file to read and compile instead of ~150 (start-up time).
-const {execute} = await import('../dist/bundle/kafkit.js')
+const {execute} = await import('../dist/bundle/kafkit.js').catch((error) => {
+  if (error?.code !== 'ERR_MODULE_NOT_FOUND' || !String(error.message).includes('dist/bundle/kafkit.js')) throw error
+  process.stderr.write('error: kafkit is not built (no dist/bundle/kafkit.js)\nhint: run `npm run build`\n')
+  process.exit(1)
+})
 await execute({dir: import.meta.url})
