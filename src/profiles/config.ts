@@ -58,12 +58,14 @@ export async function loadConfig(path = configPath()): Promise<LoadedConfig> {
   const lineOf = (fieldPath: (string | number)[]): number => {
     // The closest node that exists: the field itself, else its parent (a missing required field).
     for (let i = fieldPath.length; i >= 0; i--) {
-      const node = doc.getIn(fieldPath.slice(0, i), true) as {range?: [number, number, number]} | undefined
+      // The key's line first (`staging:` rather than the first line of its value), else the node's.
+      if (i > 0) {
+        const parent = (i === 1 ? doc.contents : doc.getIn(fieldPath.slice(0, i - 1), true)) as {items?: {key?: {value?: unknown; range?: [number, number, number]}}[]} | undefined
+        const pair = parent?.items?.find((p) => p.key?.value === fieldPath[i - 1])
+        if (pair?.key?.range) return lineCounter.linePos(pair.key.range[0]).line
+      }
+      const node = (i === 0 ? doc.contents : doc.getIn(fieldPath.slice(0, i), true)) as {range?: [number, number, number]} | undefined
       if (node?.range) return lineCounter.linePos(node.range[0]).line
-      // A key's line: find the pair in its parent map.
-      const parent = doc.getIn(fieldPath.slice(0, i - 1), true) as {items?: {key: {value?: unknown; range?: [number, number, number]}}[]} | undefined
-      const pair = parent?.items?.find((p) => p.key?.value === fieldPath[i - 1])
-      if (pair?.key?.range) return lineCounter.linePos(pair.key.range[0]).line
     }
     return 1
   }
