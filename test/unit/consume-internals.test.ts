@@ -109,10 +109,14 @@ describe('compression codecs', () => {
     }
   })
 
-  it('lz4 writes the LZ4 frame format (magic 0x184D2204) Kafka expects', async () => {
+  it('lz4 writes the LZ4 frame format Kafka accepts (magic 0x184D2204, independent blocks), across several blocks', async () => {
     await registerCodecs(kafkajs)
     const codec = (kafkajs.CompressionCodecs as unknown as Record<number, () => {compress(e: {buffer: Buffer}): Promise<Buffer>}>)[kafkajs.CompressionTypes.LZ4]()
     const frame = await codec.compress({buffer: Buffer.from('hello hello hello')})
     expect(frame.readUInt32LE(0)).toBe(0x184d2204)
+    expect(frame[4] & 0x20).toBe(0x20) // independent blocks: Kafka rejects dependent ones
+    const big = Buffer.from(Array.from({length: 30_000}, (_, i) => `line ${i % 977}\n`).join('')) // > 64 KiB: several blocks
+    const codecBoth = (kafkajs.CompressionCodecs as unknown as Record<number, () => {compress(e: {buffer: Buffer}): Promise<Buffer>; decompress(b: Buffer): Promise<Buffer>}>)[kafkajs.CompressionTypes.LZ4]()
+    expect((await codecBoth.decompress(await codecBoth.compress({buffer: big}))).equals(big)).toBe(true)
   })
 })
