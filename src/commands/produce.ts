@@ -54,7 +54,7 @@ export default class Produce extends KafkaCommand<ProduceSummary> {
     rate: Flags.integer({description: 'at most N records per second', min: 1}),
     'batch-size': Flags.string({description: "largest batch per partition per request (e.g. 256KiB); capped by the topic's max.message.bytes", default: '1MiB'}),
     linger: Flags.string({description: 'how long a record may wait for others to share its request', default: '5ms'}),
-    'max-in-flight': Flags.integer({description: 'requests in flight at once', min: 1, max: 100, default: 5}),
+    'max-in-flight': Flags.integer({description: 'requests in flight at once', min: 1, max: 100, default: 3}),
   }
 
   private aborter = new AbortController()
@@ -165,7 +165,7 @@ export default class Produce extends KafkaCommand<ProduceSummary> {
         maxRecord,
         check: (record, where) => {
           if (record.partition !== undefined && record.partition >= partitions) {
-            throw usageError(`${where}: partition ${record.partition} does not exist ('${topic}' has ${partitions})`, 'drop --keep-partition to let the partitioner choose', 'PARTITION_NOT_FOUND')
+            throw usageError(`${where()}: partition ${record.partition} does not exist ('${topic}' has ${partitions})`, 'drop --keep-partition to let the partitioner choose', 'PARTITION_NOT_FOUND')
           }
         },
         signal: this.aborter.signal,
@@ -215,7 +215,7 @@ export default class Produce extends KafkaCommand<ProduceSummary> {
     const stdin: InputSource = {name: 'stdin', open: () => addAbortSignal(this.aborter.signal, process.stdin)}
     if (!files || files.length === 0) return [stdin]
     return files.map((file) =>
-      file === '-' ? stdin : {name: file, open: () => addAbortSignal(this.aborter.signal, createReadStream(file, {highWaterMark: 1 << 20}))},
+      file === '-' ? stdin : {name: file, open: () => addAbortSignal(this.aborter.signal, createReadStream(file, {highWaterMark: 256 * 1024}))},
     )
   }
 

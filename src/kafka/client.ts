@@ -7,7 +7,7 @@ import type {Admin, Kafka, KafkaConfig, logCreator as LogCreator, Producer, Prod
 import {KafkitError, withTimeout} from '../errors.js'
 import type {ResolvedConnection} from '../profiles/types.js'
 import {registerCodecs} from './codecs.js'
-import {installNativeCrc32C} from './crc32c.js'
+import {installKafkaJSPatches} from './kafkajs-patches.js'
 import {buildSecurityConfig} from './security.js'
 import {ErrorContext, mapKafkaError} from './errors.js'
 
@@ -17,8 +17,8 @@ let kafkajsModule: Promise<KafkaJS> | undefined
 
 /** Loads kafkajs once (CJS module: its exports are on `default`). */
 export function loadKafkaJS(): Promise<KafkaJS> {
-  // Native CRC32C for kafkajs' record batches; must be in place before kafkajs loads (see crc32c.ts).
-  if (!kafkajsModule) installNativeCrc32C()
+  // Native CRC32C and faster record encoding for kafkajs; must be in place before kafkajs loads (see kafkajs-patches.ts).
+  if (!kafkajsModule) installKafkaJSPatches()
   kafkajsModule ??= import('kafkajs').then((m) => ((m as {default?: KafkaJS}).default ?? m) as KafkaJS)
   return kafkajsModule
 }

@@ -19,6 +19,7 @@
  *   const stats = await writer.close() // flushes, waits for every ack; stats.delivered / stats.failed
  *
  * Contract:
+ * - `write()` takes ownership of the record object (it sets `partition` on it and hands it to kafkajs).
  * - `write()` returns `undefined` (accepted) or a promise that resolves once the record is accepted. It throws
  *   (or the promise rejects) with the first delivery error once any request has failed: stop feeding then, and
  *   call `close()`; records still buffered are not sent and count as failed.
@@ -72,11 +73,11 @@ export interface WriterOptions {
   partitioner?: KeyPartitioner
   /** Upper bound of one partition's batch in a request (record bytes). Default 1 MiB, capped by maxRecordBytes. */
   batchBytes?: number
-  /** A request is sealed at this many record bytes over all partitions. Default 4 MiB. */
+  /** A request is sealed at this many record bytes over all partitions. Default 1 MiB (or batchBytes if larger). */
   requestBytes?: number
   /** How long the first record of a request may wait for company. Default 5 ms. */
   lingerMs?: number
-  /** Requests in flight at once. Default 5. */
+  /** Requests in flight at once. Default 3 (with the idempotent producer kafkajs sends one at a time per broker). */
   maxInFlight?: number
   /** Bound of one request including kafkajs' retries. */
   requestTimeoutMs: number
@@ -116,7 +117,7 @@ interface SourceQueue {
 }
 
 interface Request {
-  messages: Message[]
+  messages: RawRecord[]
   bytes: number
   partitions: Map<number, number>
   tickets?: {source: string; ticket: Ticket}[]
@@ -135,7 +136,7 @@ export class RecordWriter {
   private readonly maxInFlight: number
 
   // The request being filled.
-  private pending: Message[] = []
+  private pending: RawRecord[] = []
   private pendingBytes = 0
   private pendingLargest = 0
   private partitionBytes: number[]
@@ -159,9 +160,9 @@ export class RecordWriter {
     this.partitioner = options.partitioner ?? murmur2Partitioner
     const limit = options.maxMessageBytes ? options.maxMessageBytes - BATCH_OVERHEAD : Number.POSITIVE_INFINITY
     this.batchBytes = Math.max(1, Math.min(options.batchBytes ?? 1 << 20, limit))
-    this.requestBytes = Math.max(this.batchBytes, options.requestBytes ?? 4 << 20)
+    this.requestBytes = Math.max(this.batchBytes, options.requestBytes ?? 1 << 20)
     this.lingerMs = options.lingerMs ?? 5
-    this.maxInFlight = Math.max(1, options.maxInFlight ?? 5)
+    this.maxInFlight = Math.max(1, options.maxInFlight ?? 3)
     this.partitionBytes = Array.from({length: options.partitions}, () => 0)
     this.sticky = Math.floor(Math.random() * options.partitions)
   }
@@ -180,7 +181,7 @@ export class RecordWriter {
       idempotent,
       // The writer decides partitions itself (murmur2/crc32/sticky); kafkajs just keeps them.
       createPartitioner: () => ({message}) => message.partition ?? 0,
-      maxInFlightRequests: idempotent ? undefined : options.maxInFlight ?? 5,
+      maxInFlightRequests: idempotent ? undefined : options.maxInFlight ?? 3,
     })
     return new RecordWriter(producer, {...options, acks, errorContext: client.errorContext})
   }
@@ -252,10 +253,10 @@ export class RecordWriter {
   }
 
   private add(record: RawRecord, partition: number, size: number, source?: SourcePosition): void {
-    const message: Message = {key: record.key, value: record.value, partition}
-    if (record.headers) message.headers = record.headers
-    if (record.timestamp !== undefined) message.timestamp = String(record.timestamp)
-    this.pending.push(message)
+    // The record object itself goes to kafkajs (one object less per record): kafkajs reads key, value, headers,
+    // partition and timestamp (a number works where it expects a string: it only subtracts and compares).
+    record.partition = partition
+    this.pending.push(record)
     this.pendingBytes += size
     if (size > this.pendingLargest) this.pendingLargest = size
     this.partitionBytes[partition] += size
@@ -303,7 +304,7 @@ export class RecordWriter {
     const timeout = this.options.requestTimeoutMs
     try {
       await withTimeout(
-        this.producer.sendBatch({topicMessages: [{topic: this.options.topic, messages: request.messages}], acks: this.acks, compression: this.compression, timeout}),
+        this.producer.sendBatch({topicMessages: [{topic: this.options.topic, messages: request.messages as unknown as Message[]}], acks: this.acks, compression: this.compression, timeout}),
         timeout,
         () => new KafkitError('TIMEOUT', `writing to '${this.options.topic}' was not acknowledged within ${formatMs(timeout)}`, {hint: 'the cluster may be overloaded; raise --timeout', exitCode: ExitCode.TIMEOUT}),
       )
@@ -370,6 +371,12 @@ export class RecordWriter {
  * topic's max.message.bytes.
  */
 export function singleRecordBatchSize(record: Pick<RawRecord, 'key' | 'value' | 'headers'>): number {
+  if (record.headers === undefined) {
+    const k = record.key ? varintSize(record.key.length) + record.key.length : 1
+    const v = record.value ? varintSize(record.value.length) + record.value.length : 1
+    const body = 4 + k + v
+    return BATCH_OVERHEAD + varintSize(body) + body
+  }
   const bytesField = (b: Buffer | null | undefined) => (b ? varintSize(b.length) + b.length : 1)
   let body = 3 + bytesField(record.key) + bytesField(record.value) // attributes, timestamp delta, offset delta
   let headerCount = 0

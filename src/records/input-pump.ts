@@ -36,7 +36,7 @@ export interface PumpOptions {
   /** A record whose single-record batch exceeds this is refused (max.message.bytes); size function given. */
   maxRecord?: {limit: number; size: (record: RawRecord) => number}
   /** Validates a record before it is written (e.g. an envelope's partition); throw a KafkitError to refuse. */
-  check?: (record: RawRecord, where: string) => void
+  check?: (record: RawRecord, where: () => string) => void
   /** Stops reading (Ctrl-C); what was read is still handed to the sink. */
   signal?: AbortSignal
   onSkip?: (skipped: SkippedLine) => void
@@ -94,7 +94,7 @@ export async function pumpRecords(options: PumpOptions): Promise<PumpResult> {
             record = parse(lines[i], lineNumber)
             if (record === null) continue
             if (options.timestamp !== undefined) record.timestamp = options.timestamp
-            options.check?.(record, where(lineNumber))
+            options.check?.(record, () => where(lineNumber))
             if (options.maxRecord) {
               const size = options.maxRecord.size(record)
               if (size > options.maxRecord.limit) {

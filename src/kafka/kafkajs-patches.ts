@@ -1,0 +1,421 @@
+/**
+ * Speed-ups for kafkajs' produce path, installed by seeding Node's require cache before kafkajs loads
+ * (loadKafkaJS() calls installKafkaJSPatches()). kafkajs has no hooks for any of them. Each replacement produces
+ * byte-identical output (checked against the original at install time, and in test/unit/produce-encoding.test.ts);
+ * if anything is off, kafkajs keeps its own module: correctness never depends on these.
+ *
+ * 1. CRC32C (`protocol/recordBatch/crc32C`): kafkajs' is pure JS (~0.4 GB/s); `@node-rs/crc32` `crc32c()` is
+ *    native and prebuilt (several GB/s).
+ * 2. Record encoding (`protocol/recordBatch/record/v0`): kafkajs allocates a zeroed 512-byte Encoder per record
+ *    and a temporary array + Buffer per varint; this one writes each record into a shared slab with one size
+ *    computation (a large share of kafkajs' per-record cost and of its garbage).
+ * 3. The Produce request (`protocol/requests/produce/v3/request`, which v4-v7 reuse), uncompressed: kafkajs builds
+ *    an object and an Encoder per record and copies each batch several times; this one sizes the whole request
+ *    first and writes every record batch straight into one buffer (compressed requests go to kafkajs' own).
+ * 4. Grouping by partition (`producer/groupMessagesPerPartition`): kafkajs copies the partition's array for every
+ *    message (`[...current, message]`), quadratic in the batch size; this one appends.
+ *
+ * KAFKIT_KAFKAJS_PATCHES=0 turns them all off (before/after measurements).
+ */
+import {createRequire} from 'node:module'
+
+type Bytes = Buffer | string | null | undefined
+interface RecordInput {
+  offsetDelta?: number
+  timestampDelta?: number
+  key?: Bytes
+  value?: Bytes
+  headers?: Record<string, Bytes | Bytes[]>
+}
+/** What kafkajs' Encoder consumers read from an encoded record: `.buf` (checked to be a Buffer) and `.buffer`. */
+export interface EncodedRecord {
+  buf: Buffer
+  buffer: Buffer
+  offset: number
+}
+
+let installed: {crc32c: boolean; record: boolean; grouping: boolean; produce: boolean} | undefined
+
+export function installKafkaJSPatches(): {crc32c: boolean; record: boolean; grouping: boolean; produce: boolean} {
+  if (installed) return installed
+  installed = {crc32c: false, record: false, grouping: false, produce: false}
+  if (process.env.KAFKIT_KAFKAJS_PATCHES === '0') return installed
+  const require = createRequire(import.meta.url)
+  const seed = (id: string, exports: unknown, check?: (original: unknown) => boolean): boolean => {
+    try {
+      const path = require.resolve(id)
+      if (require.cache[path]) return false // kafkajs already loaded: too late, keep its module
+      if (check) {
+        // Load the original only to compare with it; the modules that capture it are not loaded yet.
+        const original: unknown = require(path)
+        delete require.cache[path]
+        if (!check(original)) return false
+      }
+      const Module = require('node:module') as {new (id: string): NodeJS.Module}
+      const mod = new Module(path)
+      mod.filename = path
+      mod.loaded = true
+      mod.exports = exports
+      require.cache[path] = mod
+      return true
+    } catch {
+      return false
+    }
+  }
+
+  let crc: ((input: Uint8Array) => number) | undefined
+  try {
+    const {crc32c} = require('@node-rs/crc32') as {crc32c: (input: Uint8Array) => number}
+    // The CRC32C check value of "123456789", before trusting the binary.
+    if (crc32c(Buffer.from('123456789')) >>> 0 === 0xe3069283) {
+      crc = (buffer: Uint8Array) => crc32c(buffer) >>> 0
+      installed.crc32c = seed('kafkajs/src/protocol/recordBatch/crc32C/index.js', crc)
+    }
+  } catch {
+    // no prebuilt binary for this platform: kafkajs' JS CRC32C stays
+  }
+  installed.record = seed('kafkajs/src/protocol/recordBatch/record/v0/index.js', encodeRecord, (original) => sameAsOriginal(original as (r: RecordInput) => {buffer: Buffer}))
+  if (crc && installed.record) {
+    try {
+      const Encoder = require('kafkajs/src/protocol/encoder.js') as EncoderClass
+      const v3 = 'kafkajs/src/protocol/requests/produce/v3/request.js'
+      let original: ProduceRequestFactory | undefined
+      installed.produce = seed(v3, (args: ProduceArgs) => (args.compression ? original!(args) : fastProduceRequest(args, Encoder, crc!)), (o) => {
+        original = o as ProduceRequestFactory
+        return true
+      })
+    } catch {
+      installed.produce = false
+    }
+  }
+  installed.grouping = seed('kafkajs/src/producer/groupMessagesPerPartition.js', groupMessagesPerPartition)
+  return installed
+}
+
+interface GroupArgs<M> {
+  topic: string
+  partitionMetadata: unknown[]
+  messages: M[]
+  partitioner: (args: {topic: string; partitionMetadata: unknown[]; message: M}) => number
+}
+
+/** kafkajs' groupMessagesPerPartition, linear. */
+export function groupMessagesPerPartition<M>({topic, partitionMetadata, messages, partitioner}: GroupArgs<M>): Record<number, M[]> {
+  const result: Record<number, M[]> = {}
+  if (partitionMetadata.length === 0) return result
+  for (const message of messages) {
+    const partition = partitioner({topic, partitionMetadata, message})
+    ;(result[partition] ??= []).push(message)
+  }
+  return result
+}
+
+// Records are written one after the other into a slab; a record is a view of it (kept alive by the views).
+const SLAB = 256 * 1024
+let slab = Buffer.allocUnsafe(SLAB)
+let slabOffset = 0
+
+/** kafkajs' Record v0 encoder (Length, Attributes, TimestampDelta, OffsetDelta, Key, Value, Headers), fast. */
+export function encodeRecord({offsetDelta = 0, timestampDelta = 0, key, value, headers}: RecordInput): EncodedRecord {
+  const keyBytes = toBytes(key)
+  const valueBytes = toBytes(value)
+  let headerCount = 0
+  let headerBytes = 0
+  let headerList: [Buffer, Buffer | null][] | undefined
+  if (headers) {
+    for (const name of Object.keys(headers)) {
+      const v = headers[name]
+      for (const one of Array.isArray(v) ? v : [v]) {
+        const k = Buffer.from(name, 'utf8')
+        const b = toBytes(one)
+        ;(headerList ??= []).push([k, b])
+        headerBytes += varintSize(k.length) + k.length + (b === null ? 1 : varintSize(b.length) + b.length)
+        headerCount++
+      }
+    }
+  }
+  const body =
+    1 +
+    varlongSize(timestampDelta) +
+    varintSize(offsetDelta) +
+    (keyBytes === null ? 1 : varintSize(keyBytes.length) + keyBytes.length) +
+    (valueBytes === null ? 1 : varintSize(valueBytes.length) + valueBytes.length) +
+    varintSize(headerCount) +
+    headerBytes
+  const total = varintSize(body) + body
+  let buf: Buffer
+  let at: number
+  if (total > SLAB / 4) {
+    buf = Buffer.allocUnsafe(total)
+    at = 0
+  } else {
+    if (slabOffset + total > SLAB) {
+      slab = Buffer.allocUnsafe(SLAB)
+      slabOffset = 0
+    }
+    buf = slab
+    at = slabOffset
+    slabOffset += total
+  }
+  const start = at
+  at = writeVarint(buf, at, body)
+  buf[at++] = 0 // attributes
+  at = writeVarlong(buf, at, timestampDelta)
+  at = writeVarint(buf, at, offsetDelta)
+  at = writeBytes(buf, at, keyBytes)
+  at = writeBytes(buf, at, valueBytes)
+  at = writeVarint(buf, at, headerCount)
+  if (headerList) {
+    for (const [k, v] of headerList) {
+      at = writeBytes(buf, at, k)
+      at = writeBytes(buf, at, v)
+    }
+  }
+  const view = buf.subarray(start, at)
+  return {buf: view, buffer: view, offset: view.length}
+}
+
+function toBytes(value: Bytes): Buffer | null {
+  if (value === null || value === undefined) return null
+  return Buffer.isBuffer(value) ? value : Buffer.from(String(value), 'utf8')
+}
+
+function zigzag32(value: number): number {
+  return ((value << 1) ^ (value >> 31)) >>> 0
+}
+
+function varintSize(value: number): number {
+  let z = zigzag32(value)
+  let size = 1
+  while (z >= 0x80) {
+    z >>>= 7
+    size++
+  }
+  return size
+}
+
+function writeVarint(buf: Buffer, at: number, value: number): number {
+  let z = zigzag32(value)
+  while (z >= 0x80) {
+    buf[at++] = (z & 0x7f) | 0x80
+    z >>>= 7
+  }
+  buf[at++] = z
+  return at
+}
+
+/** Zig-zag of a 64-bit value given as a JS number (exact below 2^52, which timestamps are). */
+function zigzag64(value: number): number {
+  return value >= 0 ? value * 2 : -value * 2 - 1
+}
+
+function varlongSize(value: number): number {
+  if (value >= -0x40000000 && value < 0x40000000) return varintSize(value)
+  let z = zigzag64(value)
+  let size = 1
+  while (z >= 0x80) {
+    z = Math.floor(z / 128)
+    size++
+  }
+  return size
+}
+
+function writeVarlong(buf: Buffer, at: number, value: number): number {
+  if (value >= -0x40000000 && value < 0x40000000) return writeVarint(buf, at, value)
+  let z = zigzag64(value)
+  while (z >= 0x80) {
+    buf[at++] = (z % 128) | 0x80
+    z = Math.floor(z / 128)
+  }
+  buf[at++] = z
+  return at
+}
+
+function writeBytes(buf: Buffer, at: number, bytes: Buffer | null): number {
+  if (bytes === null) {
+    buf[at++] = 1 // varint -1
+    return at
+  }
+  at = writeVarint(buf, at, bytes.length)
+  bytes.copy(buf, at)
+  return at + bytes.length
+}
+
+/** The replacement must write what kafkajs writes; compared on a few tricky records before it is used. */
+function sameAsOriginal(original: (r: RecordInput) => {buffer: Buffer}): boolean {
+  const samples: RecordInput[] = [
+    {offsetDelta: 0, timestampDelta: 0, key: null, value: Buffer.from('v')},
+    {offsetDelta: 300, timestampDelta: -5, key: Buffer.from('k'), value: null, headers: {a: Buffer.from('1'), b: [Buffer.from('x'), Buffer.from('yy')]}},
+    {offsetDelta: 70000, timestampDelta: 1_732_438_800_000, key: 'ключ', value: Buffer.alloc(200, 7)},
+    {offsetDelta: 1, timestampDelta: -1_732_438_800_000, key: Buffer.alloc(0), value: Buffer.alloc(0)},
+  ]
+  return samples.every((s) => original(s).buffer.equals(encodeRecord(s).buffer))
+}
+
+// ---- Produce request v3+ (uncompressed) ----
+
+interface EncoderLike {
+  buf: Buffer
+  offset: number
+}
+type EncoderClass = new (initialSize?: number) => EncoderLike
+interface ProduceMessage {
+  key?: Bytes
+  value?: Bytes
+  headers?: Record<string, Bytes | Bytes[]>
+  timestamp?: string | number
+}
+export interface ProduceArgs {
+  acks: number
+  timeout: number
+  transactionalId?: string | null
+  /** kafkajs passes a number (-1), a string (from InitProducerId) or its Long. */
+  producerId?: {value: bigint} | number | string | bigint
+  producerEpoch?: number
+  compression?: number
+  topicData: {topic: string; partitions: {partition: number; firstSequence?: number; messages: ProduceMessage[]}[]}[]
+}
+type ProduceRequestFactory = (args: ProduceArgs) => unknown
+
+/** Same fields as kafkajs' v3 request; `encode()` writes the whole body into one buffer. */
+export function fastProduceRequest(args: ProduceArgs, Encoder: EncoderClass, crc32c: (input: Uint8Array) => number) {
+  return {
+    apiKey: 0,
+    apiVersion: 3,
+    apiName: 'Produce',
+    expectResponse: () => args.acks !== 0,
+    encode: async () => {
+      const e = new Encoder(1)
+      e.buf = encodeProduceBody(args, crc32c)
+      e.offset = e.buf.length
+      return e
+    },
+  }
+}
+
+interface PreparedRecord {
+  key: Buffer | null
+  value: Buffer | null
+  headers?: [Buffer, Buffer | null][]
+  timestamp: number
+  body: number
+}
+
+/** The Produce request body (v3-v7 share it): transactional id, acks, timeout, topics -> partitions -> batches. */
+export function encodeProduceBody(args: ProduceArgs, crc32c: (input: Uint8Array) => number): Buffer {
+  const now = Date.now()
+  const transactionalId = args.transactionalId ?? null
+  const tid = transactionalId === null ? null : Buffer.from(transactionalId, 'utf8')
+  const id = args.producerId
+  const producerId = id === undefined || id === null ? -1n : typeof id === 'object' ? BigInt(id.value) : BigInt(id)
+  const producerEpoch = args.producerEpoch ?? 0
+  const transactional = transactionalId !== null
+  // Pass 1: sizes.
+  let total = 2 + (tid ? tid.length : 0) + 2 + 4 + 4
+  const prepared: {topic: Buffer; partitions: {partition: number; firstSequence: number; records: PreparedRecord[]; first: number; max: number; size: number}[]}[] = []
+  for (const {topic, partitions} of args.topicData) {
+    const t = Buffer.from(topic, 'utf8')
+    total += 2 + t.length + 4
+    const ps = []
+    for (const {partition, firstSequence, messages} of partitions) {
+      let first = Number.POSITIVE_INFINITY
+      let max = Number.NEGATIVE_INFINITY
+      const records: PreparedRecord[] = new Array(messages.length)
+      for (let i = 0; i < messages.length; i++) {
+        const m = messages[i]
+        const timestamp = m.timestamp === undefined || m.timestamp === null || m.timestamp === '' ? now : Number(m.timestamp)
+        if (timestamp < first) first = timestamp
+        if (timestamp > max) max = timestamp
+        const r: PreparedRecord = {key: Buffer.isBuffer(m.key) ? m.key : toBytes(m.key), value: Buffer.isBuffer(m.value) ? m.value : toBytes(m.value), timestamp, body: 0}
+        if (m.headers) {
+          for (const name of Object.keys(m.headers)) {
+            const v = m.headers[name]
+            for (const one of Array.isArray(v) ? v : [v]) (r.headers ??= []).push([Buffer.from(name, 'utf8'), toBytes(one)])
+          }
+        }
+        records[i] = r
+      }
+      let size = 0
+      for (let i = 0; i < records.length; i++) {
+        const r = records[i]
+        let body = 1 + varlongSize(r.timestamp - first) + varintSize(i) + bytesSize(r.key) + bytesSize(r.value) + varintSize(r.headers?.length ?? 0)
+        if (r.headers) for (const [k, v] of r.headers) body += bytesSize(k) + bytesSize(v)
+        r.body = body
+        size += varintSize(body) + body
+      }
+      // partition, batch size, then the batch: firstOffset(8) length(4) epoch(4) magic(1) crc(4) + 49 bytes + records
+      size += 8 + 4 + 4 + 1 + 4 + 2 + 4 + 8 + 8 + 8 + 2 + 4 + 4
+      total += 4 + 4 + size
+      ps.push({partition, firstSequence: firstSequence ?? 0, records, first: records.length ? first : now, max: records.length ? max : now, size})
+    }
+    prepared.push({topic: t, partitions: ps})
+  }
+  // Pass 2: bytes.
+  const buf = Buffer.allocUnsafe(total)
+  let at = 0
+  if (tid) {
+    buf.writeInt16BE(tid.length, at)
+    tid.copy(buf, at + 2)
+    at += 2 + tid.length
+  } else {
+    buf.writeInt16BE(-1, at)
+    at += 2
+  }
+  buf.writeInt16BE(args.acks, at)
+  buf.writeInt32BE(args.timeout, at + 2)
+  buf.writeInt32BE(prepared.length, at + 6)
+  at += 10
+  for (const {topic, partitions} of prepared) {
+    buf.writeInt16BE(topic.length, at)
+    topic.copy(buf, at + 2)
+    at += 2 + topic.length
+    buf.writeInt32BE(partitions.length, at)
+    at += 4
+    for (const p of partitions) {
+      buf.writeInt32BE(p.partition, at)
+      buf.writeInt32BE(p.size, at + 4)
+      at += 8
+      const batchStart = at
+      buf.writeBigInt64BE(0n, at) // firstOffset
+      buf.writeInt32BE(p.size - 12, at + 8) // length: everything after this field
+      buf.writeInt32BE(0, at + 12) // partitionLeaderEpoch
+      buf.writeInt8(2, at + 16) // magic
+      const crcAt = at + 17
+      at += 21
+      const crcStart = at
+      buf.writeInt16BE(transactional ? 16 : 0, at)
+      buf.writeInt32BE(p.records.length - 1, at + 2)
+      buf.writeBigInt64BE(BigInt(p.first), at + 6)
+      buf.writeBigInt64BE(BigInt(p.max), at + 14)
+      buf.writeBigInt64BE(BigInt.asIntN(64, producerId), at + 22)
+      buf.writeInt16BE(producerEpoch, at + 30)
+      buf.writeInt32BE(p.firstSequence, at + 32)
+      buf.writeInt32BE(p.records.length, at + 36)
+      at += 40
+      for (let i = 0; i < p.records.length; i++) {
+        const r = p.records[i]
+        at = writeVarint(buf, at, r.body)
+        buf[at++] = 0
+        at = writeVarlong(buf, at, r.timestamp - p.first)
+        at = writeVarint(buf, at, i)
+        at = writeBytes(buf, at, r.key)
+        at = writeBytes(buf, at, r.value)
+        at = writeVarint(buf, at, r.headers?.length ?? 0)
+        if (r.headers) {
+          for (const [k, v] of r.headers) {
+            at = writeBytes(buf, at, k)
+            at = writeBytes(buf, at, v)
+          }
+        }
+      }
+      buf.writeUInt32BE(crc32c(buf.subarray(crcStart, at)), crcAt)
+      if (at - batchStart !== p.size) throw new Error(`produce encoder: batch size ${at - batchStart} != ${p.size}`)
+    }
+  }
+  if (at !== total) throw new Error(`produce encoder: wrote ${at} of ${total} bytes`)
+  return buf
+}
+
+function bytesSize(b: Buffer | null): number {
+  return b === null ? 1 : varintSize(b.length) + b.length
+}
