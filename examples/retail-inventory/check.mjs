@@ -34,24 +34,31 @@ for (const line of out.stdout.split('\n').filter(Boolean)) {
   ;(actual[store] ??= {})[product] = Number(qty)
 }
 
-const differences = []
-let pairs = 0
-for (const store of new Set([...Object.keys(expected), ...Object.keys(actual)])) {
-  for (const product of new Set([...Object.keys(expected[store] ?? {}), ...Object.keys(actual[store] ?? {})])) {
-    pairs++
-    const want = expected[store]?.[product] ?? null
-    const got = actual[store]?.[product] ?? null
-    if (want !== got) differences.push({store, product, expected: want, actual: got})
+function compare(expected) {
+  const differences = []
+  let pairs = 0
+  for (const store of new Set([...Object.keys(expected), ...Object.keys(actual)])) {
+    for (const product of new Set([...Object.keys(expected[store] ?? {}), ...Object.keys(actual[store] ?? {})])) {
+      pairs++
+      const want = expected[store]?.[product] ?? null
+      const got = actual[store]?.[product] ?? null
+      if (want !== got) differences.push({store, product, expected: want, actual: got})
+    }
   }
+  return {pairs, differences}
 }
+const {pairs, differences} = compare(expected)
 const match = differences.length === 0
+// When the totals are wrong, say whether they are wrong the way the v1 sink gets them wrong.
+const likeV1 = !match && !opt.v1 && compare(expectedFile.stockV1).differences.length === 0
 if (opt.json) {
-  console.log(JSON.stringify({match, pairs, differences}))
+  console.log(JSON.stringify({match, pairs, differences, likeV1}))
 } else if (match) {
   console.log(`stock levels match the ${opt.v1 ? 'v1 sink\'s' : 'expected'} totals: ${pairs} (store, product) pairs`)
 } else {
   console.log(`${differences.length} of ${pairs} stock levels differ from the ${opt.v1 ? 'v1 sink\'s' : 'expected'} totals:`)
   for (const d of differences.slice(0, 10)) console.log(`  ${d.store} ${d.product}: expected ${d.expected}, PostgreSQL has ${d.actual}`)
   if (differences.length > 10) console.log(`  ... and ${differences.length - 10} more`)
+  if (likeV1) console.log("  (every one as the v1 sink computes it: returns counted as sales)")
 }
 process.exit(match ? 0 : 1)
