@@ -14,7 +14,7 @@
  * Topics are named kafkit-bench-<run id>-* and deleted at the end; the broker is never stopped.
  */
 import {execFileSync} from 'node:child_process'
-import {createWriteStream, existsSync, mkdirSync, statSync, writeFileSync} from 'node:fs'
+import {createWriteStream, existsSync, mkdirSync, renameSync, statSync, writeFileSync} from 'node:fs'
 import {cpus, hostname, totalmem, tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {once} from 'node:events'
@@ -66,23 +66,31 @@ const dataFilePath = (n) => join(dataDir, `records-${n}x100B.txt`)
 async function dataFileFor(n) {
   const path = dataFilePath(n)
   if (existsSync(path) && statSync(path).size === n * 101) return path
-  const out = createWriteStream(path)
-  const alphabet = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'
+  // A pool of pseudo-random letters; each line is its 10-digit number, a space and 89 letters from the pool.
+  const alphabet = Buffer.from('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789')
+  const pool = Buffer.alloc(1 << 20)
   let seed = 42
+  for (let i = 0; i < pool.length; i++) {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff
+    pool[i] = alphabet[seed % alphabet.length]
+  }
+  const tmp = `${path}.${process.pid}.tmp`
+  const out = createWriteStream(tmp)
   for (let i = 0; i < n; ) {
-    let chunk = ''
-    for (let j = 0; j < 10_000 && i < n; j++, i++) {
-      let line = i.toString().padStart(10, '0') + ' '
-      while (line.length < 100) {
-        seed = (seed * 1103515245 + 12345) & 0x7fffffff
-        line += alphabet[seed % alphabet.length]
-      }
-      chunk += line + '\n'
+    const lines = Math.min(10_000, n - i)
+    const chunk = Buffer.alloc(lines * 101)
+    for (let j = 0; j < lines; j++, i++) {
+      const at = j * 101
+      chunk.write(i.toString().padStart(10, '0') + ' ', at, 'latin1')
+      const from = (i * 7919) % (pool.length - 89)
+      pool.copy(chunk, at + 11, from, from + 89)
+      chunk[at + 100] = 10
     }
     if (!out.write(chunk)) await once(out, 'drain')
   }
   out.end()
   await once(out, 'finish')
+  renameSync(tmp, path)
   return path
 }
 
@@ -102,11 +110,14 @@ const ctx = {
   dataFile: await dataFileFor(records),
   dataFileFor,
   dataFilePath,
+  async createTopic(topic, partitions) {
+    createdTopics.add(topic)
+    await createTopic(admin, topic, partitions)
+  },
   /** A topic holding exactly n records, written once per run (by kcat when there is one: the fastest writer). */
   async fillTopic(topic, n) {
     if (filled.has(topic)) return
-    await createTopic(admin, topic, ctx.partitions)
-    createdTopics.add(topic)
+    await ctx.createTopic(topic, ctx.partitions)
     const file = await dataFileFor(n)
     const argv = kcat ? ['kcat', '-P', '-b', brokers, '-t', topic, '-X', 'acks=all'] : [process.execPath, KAFKIT, 'produce', topic, '-b', brokers, '-f', file]
     const r = await measure(argv, {stdinFile: kcat ? file : undefined})
@@ -118,6 +129,15 @@ const ctx = {
     await admin.deleteTopics({topics, timeout: 60_000}).catch((e) => log(`bench: could not delete ${topics.join(', ')}: ${e.message}`))
     for (const t of topics) createdTopics.delete(t)
   },
+}
+
+// Interrupted: the topics made so far are deleted all the same (the broker is shared).
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, async () => {
+    log(`bench: ${signal}: deleting this run's topics`)
+    await ctx.deleteTopics([...createdTopics]).catch(() => undefined)
+    process.exit(130)
+  })
 }
 
 // ---- running ----------------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@
 import {existsSync} from 'node:fs'
 import {join} from 'node:path'
 
-import {ROOT, TOOLS, createTopic, java, kafkit, topicSize} from './lib.mjs'
+import {ROOT, TOOLS, java, kafkit, topicSize} from './lib.mjs'
 
 const hasCommand = (id) => existsSync(join(ROOT, 'dist', 'bundle', 'commands', ...id.split(' ')) + '.js')
 
@@ -93,7 +93,7 @@ export function scenarios(ctx) {
     records: N,
     available: () => (hasCommand('produce') ? undefined : 'no `produce` command yet'),
     setup: async () => {
-      for (const p of producers) await createTopic(ctx.admin, p.topic, P)
+      for (const p of producers) await ctx.createTopic(p.topic, P)
     },
     teardown: async () => ctx.deleteTopics(producers.map((p) => p.topic)),
     kafkit: producers[0],
@@ -150,7 +150,7 @@ export function scenarios(ctx) {
     available: () => (hasCommand('replay') ? undefined : 'no `replay` command yet'),
     setup: async () => {
       await ctx.fillTopic(replaySource, N)
-      for (const r of replayers) await createTopic(ctx.admin, r.topic, P)
+      for (const r of replayers) await ctx.createTopic(r.topic, P)
     },
     teardown: async () => ctx.deleteTopics(replayers.map((r) => r.topic)),
     kafkit: replayers[0],
@@ -167,7 +167,7 @@ export function scenarios(ctx) {
     reps,
     available: () => (hasCommand('offsets reset') ? undefined : 'no `offsets reset` command yet'),
     setup: async () => {
-      await createTopic(ctx.admin, resetTopic, RP)
+      await ctx.createTopic(resetTopic, RP)
       // An empty group with a committed offset on every partition: what both tools then move.
       await ctx.admin.setOffsets({groupId: resetGroup, topic: resetTopic, partitions: Array.from({length: RP}, (_, partition) => ({partition, offset: '0'}))})
     },
@@ -195,7 +195,7 @@ export function scenarios(ctx) {
     maxRssMb: 150,
     available: () => (hasCommand('produce') && hasCommand('consume') ? undefined : 'needs `produce` and `consume`'),
     setup: async () => {
-      await createTopic(ctx.admin, memTopic, P)
+      await ctx.createTopic(memTopic, P)
       await ctx.dataFileFor(4 * N)
     },
     teardown: async () => ctx.deleteTopics([memTopic]),
