@@ -21,7 +21,7 @@ async function javaTool(mainClass: string, args: string[]): Promise<ChildProcess
   return spawn('java', ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', `-Dlog4j2.configurationFile=${LOG_CONFIG}`, '-cp', kafka.classpath, mainClass, ...args], {stdio: ['ignore', 'pipe', 'pipe']})
 }
 
-async function runJava(mainClass: string, args: string[], timeoutMs = 40_000): Promise<{code: number | null; stdout: string; stderr: string}> {
+async function runJava(mainClass: string, args: string[], timeoutMs = 90_000): Promise<{code: number | null; stdout: string; stderr: string}> {
   const child = await javaTool(mainClass, args)
   let stdout = ''
   let stderr = ''
@@ -60,7 +60,7 @@ beforeAll(async () => {
   const run = await runJava(CONSOLE_CONSUMER, ['--bootstrap-server', TEST_BROKERS, '--topic', topic, '--group', consumed, '--from-beginning', '--max-messages', '30'])
   expect(run.code, run.stderr).toBe(0)
   await produce(2) // lag 2 per partition
-}, 60_000)
+}, 120_000)
 
 describe('groups list', () => {
   it('lists the group with state, members, protocol and topics (--json)', async () => {
@@ -68,19 +68,19 @@ describe('groups list', () => {
     expect(result.code).toBe(0)
     const groups = json<{group: string; state: string; members: number; protocolType: string; topics: string[]}[]>(result)
     expect(groups.find((g) => g.group === consumed)).toMatchObject({state: 'Empty', members: 0, protocolType: 'consumer', topics: [topic]})
-  })
+  }, 120_000)
 
   it('filters by regex; piped output is tab-separated', async () => {
     const result = await kafkit(['groups', 'list', `^${prefix}-consumed$`])
     expect(result.code).toBe(0)
     expect(result.stdout).toBe(`${consumed}\tEmpty\t0\tconsumer\t${topic}\n`)
-  })
+  }, 120_000)
 
   it('a bad regex is exit 2', async () => {
     const result = await kafkit(['groups', 'list', '('])
     expect(result.code).toBe(2)
     expectCleanError(result)
-  })
+  }, 120_000)
 })
 
 describe('groups describe', () => {
@@ -94,7 +94,7 @@ describe('groups describe', () => {
       [2, 10, 12, 2],
     ])
     expect(lag.totalLag).toBe(6)
-  })
+  }, 120_000)
 
   it('unknown group: exit 3 with a did-you-mean hint', async () => {
     const result = await kafkit(['groups', 'describe', `${consumed}x`])
@@ -102,7 +102,7 @@ describe('groups describe', () => {
     const {message, hint} = expectCleanError(result)
     expect(message).toContain(`${consumed}x`)
     expect(hint).toContain(consumed)
-  })
+  }, 120_000)
 
   it('--watch refreshes: one line per sample when piped, JSON Lines with rates under --json', async () => {
     const piped = await kafkit(['groups', 'describe', consumed, '--watch', '--count', '2', '--interval', '100ms'])
@@ -115,7 +115,7 @@ describe('groups describe', () => {
     expect(samples).toHaveLength(2)
     expect(samples[0].rates).toBeUndefined()
     expect(samples[1].rates).toMatchObject({consumeRate: 0, catchUpSeconds: null})
-  })
+  }, 120_000)
 })
 
 describe('active groups', () => {
@@ -124,14 +124,14 @@ describe('active groups', () => {
 
   afterAll(() => {
     consumer?.kill('SIGKILL')
-  })
+  }, 120_000)
 
   it('shows the members, and refuses reset --execute and delete with exit 6 while they run', async () => {
     consumer = await javaTool(CONSOLE_CONSUMER, ['--bootstrap-server', TEST_BROKERS, '--topic', topic, '--group', active, '--from-beginning'])
     consumer.stdout!.resume()
     consumer.stderr!.resume()
     let lag: Lag | undefined
-    for (const deadline = Date.now() + 40_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 500))) {
+    for (const deadline = Date.now() + 90_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 500))) {
       const r = await kafkit(['groups', 'describe', active, '--json'])
       if (r.code === 0) {
         lag = json<Lag>(r)
@@ -153,7 +153,7 @@ describe('active groups', () => {
     const del = await kafkit(['groups', 'delete', active, '--yes'])
     expect(del.code).toBe(6)
     expect(expectCleanError(del).message).toContain('console-consumer')
-  }, 60_000)
+  }, 150_000)
 })
 
 describe('groups delete', () => {
@@ -168,11 +168,32 @@ describe('groups delete', () => {
     expect(deleted.code).toBe(0)
     expect(json(deleted)).toEqual([{groupId: group, deleted: true}])
     expect((await kafkit(['groups', 'describe', group])).code).toBe(3)
-  })
+  }, 120_000)
 
   it('unknown group: exit 3, nothing deleted', async () => {
     const result = await kafkit(['groups', 'delete', consumed, `${prefix}-nope`, '--yes'])
     expect(result.code).toBe(3)
     expect((await kafkit(['groups', 'describe', consumed])).code).toBe(0)
-  })
+  }, 120_000)
+})
+
+describe('with kafkit consume --group', () => {
+  it('a group made by kafkit consume shows no lag; after a reset it re-reads exactly the rewound records', async () => {
+    const g = `${prefix}-kc`
+    const env = {KAFKIT_STATE_DIR: join(tmpdir(), prefix)}
+    const first = await kafkit(['consume', topic, '--group', g, '--exit'])
+    expect(first.code, first.stderr).toBe(0)
+    expect(first.stdout.trim().split('\n')).toHaveLength(36)
+    const lag = json<Lag>(await kafkit(['groups', 'describe', g, '--json']))
+    expect(lag.partitions.map((p) => [p.committed, p.lag])).toEqual([
+      [12, 0],
+      [12, 0],
+      [12, 0],
+    ])
+    const reset = await kafkit(['offsets', 'reset', g, '--all-topics', '--shift-by', '-2', '--execute'], {env})
+    expect(reset.code, reset.stderr).toBe(0)
+    const again = await kafkit(['consume', topic, '--group', g, '--exit'])
+    expect(again.code, again.stderr).toBe(0)
+    expect(again.stdout.trim().split('\n').sort()).toEqual(['v0', 'v0', 'v0', 'v1', 'v1', 'v1'])
+  }, 120_000)
 })

@@ -15,7 +15,7 @@ import {type RunOptions, TEST_BROKERS, expectCleanError, json, kafkit as run, un
 const LOG_CONFIG = join(tmpdir(), 'kafkit-test-tools-log4j2.properties')
 writeFileSync(LOG_CONFIG, 'status = error\nappender.e.type = Console\nappender.e.name = E\nappender.e.target = SYSTEM_ERR\nappender.e.layout.type = PatternLayout\nappender.e.layout.pattern = %m%n\nrootLogger.level = error\nrootLogger.appenderRef.e.ref = E\n')
 
-async function runJava(mainClass: string, args: string[], timeoutMs = 40_000): Promise<{code: number | null; stdout: string; stderr: string}> {
+async function runJava(mainClass: string, args: string[], timeoutMs = 90_000): Promise<{code: number | null; stdout: string; stderr: string}> {
   const kafka = await resolveKafka()
   const child: ChildProcess = spawn('java', ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', `-Dlog4j2.configurationFile=${LOG_CONFIG}`, '-cp', kafka.classpath, mainClass, ...args], {stdio: ['ignore', 'pipe', 'pipe']})
   let stdout = ''
@@ -67,7 +67,7 @@ beforeAll(async () => {
   await producer.disconnect()
   const consumed = await runJava(CONSOLE_CONSUMER, ['--bootstrap-server', TEST_BROKERS, '--topic', topic, '--group', group, '--from-beginning', '--max-messages', '30'])
   expect(consumed.code, consumed.stderr).toBe(0)
-}, 60_000)
+}, 120_000)
 
 describe('offsets list', () => {
   it('earliest, latest and the offset at a time per partition', async () => {
@@ -82,7 +82,7 @@ describe('offsets list', () => {
     const piped = await kafkit(['offsets', 'list', topic])
     expect(piped.stdout.split('\n')[0]).toBe(`${topic}\t0\t0\t10\t10`)
     expect((await kafkit(['offsets', 'list', `${topic}-nope`])).code).toBe(3)
-  })
+  }, 120_000)
 })
 
 describe('offsets reset: the plan', () => {
@@ -96,20 +96,31 @@ describe('offsets reset: the plan', () => {
   const targets = (p: Plan) => p.partitions.map((r) => r.target)
 
   it('every strategy, without --execute, shows current -> new and changes nothing', async () => {
-    expect(targets(await plan('--topic', topic, '--to-earliest'))).toEqual([0, 0, 0])
-    expect(targets(await plan('--all-topics', '--to-latest'))).toEqual([10, 10, 10])
-    expect(targets(await plan('--topic', `${topic}:1`, '--to-offset', '4'))).toEqual([4])
-    const shifted = await plan('--topic', topic, '--shift-by', '-3')
-    expect(shifted.partitions[0]).toMatchObject({current: 10, target: 7, delta: -3, lagAfter: 3})
-    expect(targets(await plan('--topic', topic, '--to-datetime', new Date(BASE + 5000).toISOString()))).toEqual([5, 5, 5])
-    expect(targets(await plan('--topic', topic, '--by-duration', '7d'))).toEqual([0, 0, 0])
-    expect(targets(await plan('--topic', topic, '--by-duration', '1ms'))).toEqual([10, 10, 10])
-    expect(targets(await plan('--all-topics', '--to-current'))).toEqual([10, 10, 10])
     const file = join(STATE_DIR, 'plan.csv')
     writeFileSync(file, `${topic},2,6\n`)
-    expect((await plan('--from-file', file)).partitions).toMatchObject([{partition: 2, current: 10, target: 6}])
+    // Independent dry runs: run side by side to keep the file fast.
+    const [earliest, latest, offset, shifted, datetime, longAgo, justNow, current, fromFile] = await Promise.all([
+      plan('--topic', topic, '--to-earliest'),
+      plan('--all-topics', '--to-latest'),
+      plan('--topic', `${topic}:1`, '--to-offset', '4'),
+      plan('--topic', topic, '--shift-by', '-3'),
+      plan('--topic', topic, '--to-datetime', new Date(BASE + 5000).toISOString()),
+      plan('--topic', topic, '--by-duration', '7d'),
+      plan('--topic', topic, '--by-duration', '1ms'),
+      plan('--all-topics', '--to-current'),
+      plan('--from-file', file),
+    ])
+    expect(targets(earliest)).toEqual([0, 0, 0])
+    expect(targets(latest)).toEqual([10, 10, 10])
+    expect(targets(offset)).toEqual([4])
+    expect(shifted.partitions[0]).toMatchObject({current: 10, target: 7, delta: -3, lagAfter: 3})
+    expect(targets(datetime)).toEqual([5, 5, 5])
+    expect(targets(longAgo)).toEqual([0, 0, 0])
+    expect(targets(justNow)).toEqual([10, 10, 10])
+    expect(targets(current)).toEqual([10, 10, 10])
+    expect(fromFile.partitions).toMatchObject([{partition: 2, current: 10, target: 6}])
     expect(await committed(group)).toEqual([10, 10, 10])
-  })
+  }, 120_000)
 
   it('clamps out-of-range targets to the log with a warning', async () => {
     const result = await kafkit(['offsets', 'reset', group, '--topic', `${topic}:0`, '--shift-by', '+5', '--json'])
@@ -119,7 +130,7 @@ describe('offsets reset: the plan', () => {
     expect(human.stdout).toBe(`${topic}\t0\t10\t10\t0\t0\n`)
     expect(human.stderr).toMatch(/warning: .*offset 99 is past the log end 10; using latest \(10\)/)
     expect(human.stderr).toContain('nothing changed')
-  })
+  }, 120_000)
 
   it('--export prints kafka-consumer-groups CSV', async () => {
     const result = await kafkit(['offsets', 'reset', group, '--topic', topic, '--to-offset', '2', '--export'])
@@ -165,7 +176,7 @@ describe('offsets reset --execute and undo', () => {
     const list = json<{id: string; reason: string; partitions: number}[]>(snapshots)
     expect(list.map((s) => s.reason)).toEqual([`undo to ${firstPlan.snapshot!.id}`, expect.stringMatching(/^undo to /), 'reset --shift-by -1', 'reset --to-offset 3'])
     expect(list.at(-1)!.partitions).toBe(2)
-  }, 60_000)
+  }, 180_000)
 
   it('protected profiles need --yes', async () => {
     const config = join(STATE_DIR, 'config.yaml')
@@ -178,7 +189,7 @@ describe('offsets reset --execute and undo', () => {
     const ok = await kafkit(['offsets', 'reset', g, '--topic', topic, '--to-earliest', '--execute', '--allow-new-group', '-p', 'prod', '--yes'], {env})
     expect(ok.code, ok.stderr).toBe(0)
     expect(await committed(g)).toEqual([0, 0, 0])
-  })
+  }, 120_000)
 })
 
 describe('CSV both ways with kafka-consumer-groups', () => {
@@ -202,38 +213,49 @@ describe('CSV both ways with kafka-consumer-groups', () => {
     expect(ours2.code, ours2.stderr).toBe(0)
     expect(await committed(g)).toEqual([7, 2, 7])
     expect(readFileSync(theirs, 'utf8')).toMatch(new RegExp(`^${topic},[02],7$`, 'm'))
-  }, 60_000)
+  }, 180_000)
 })
 
 describe('errors', () => {
   const reset = (...args: string[]) => kafkit(['offsets', 'reset', ...args])
 
   it('unknown group, topic or partition: exit 3', async () => {
-    const noGroup = await reset(`${prefix}-nope`, '--topic', topic, '--to-earliest')
+    const [noGroup, noTopic, noPartition, undoNoGroup, undoNoSnapshot] = await Promise.all([
+      reset(`${prefix}-nope`, '--topic', topic, '--to-earliest'),
+      reset(group, '--topic', `${topic}-nope`, '--to-earliest'),
+      reset(group, '--topic', `${topic}:7`, '--to-earliest'),
+      kafkit(['offsets', 'undo', `${prefix}-nope`]),
+      kafkit(['offsets', 'undo', group]), // no snapshot of it yet
+    ])
     expect(noGroup.code).toBe(3)
     expect(expectCleanError(noGroup).hint).toContain('--allow-new-group')
-    expect((await reset(group, '--topic', `${topic}-nope`, '--to-earliest')).code).toBe(3)
-    const noPartition = await reset(group, '--topic', `${topic}:7`, '--to-earliest')
+    expect(noTopic.code).toBe(3)
     expect(noPartition.code).toBe(3)
     expect(expectCleanError(noPartition).message).toContain('partition 7')
-    expect((await kafkit(['offsets', 'undo', `${prefix}-nope`])).code).toBe(3)
-    expect((await kafkit(['offsets', 'undo', group])).code).toBe(3) // no snapshot yet
-  })
+    expect(undoNoGroup.code).toBe(3)
+    expect(undoNoSnapshot.code).toBe(3)
+  }, 120_000)
 
   it('bad datetime or duration: exit 2 with an example; conflicting strategies: exit 2', async () => {
-    const badTime = await reset(group, '--topic', topic, '--to-datetime', 'yesterday')
-    expect(badTime.code).toBe(2)
-    expect(expectCleanError(badTime).hint).toMatch(/2026-11-24T09:00:00Z/)
-    const badDuration = await reset(group, '--topic', topic, '--by-duration', 'a while')
-    expect(badDuration.code).toBe(2)
-    expect(expectCleanError(badDuration).hint).toMatch(/--by-duration 2h/)
-    const both = await reset(group, '--topic', topic, '--to-earliest', '--to-offset', '3')
-    expect(both.code).toBe(2)
-    expect(expectCleanError(both).message).toMatch(/conflicting/)
-    expect((await reset(group, '--to-earliest')).code).toBe(2)
-    expect((await reset(group, '--topic', topic)).code).toBe(2)
     const badFile = join(STATE_DIR, 'bad.csv')
     writeFileSync(badFile, 'not,a,number\n')
-    expect((await reset(group, '--from-file', badFile)).code).toBe(2)
-  })
+    const [badTime, badDuration, both, noTopic, noStrategy, badCsv] = await Promise.all([
+      reset(group, '--topic', topic, '--to-datetime', 'yesterday'),
+      reset(group, '--topic', topic, '--by-duration', 'a while'),
+      reset(group, '--topic', topic, '--to-earliest', '--to-offset', '3'),
+      reset(group, '--to-earliest'),
+      reset(group, '--topic', topic),
+      reset(group, '--from-file', badFile),
+    ])
+    expect(badTime.code).toBe(2)
+    expect(expectCleanError(badTime).hint).toMatch(/2026-11-24T09:00:00Z/)
+    expect(badDuration.code).toBe(2)
+    expect(expectCleanError(badDuration).hint).toMatch(/--by-duration 2h/)
+    expect(both.code).toBe(2)
+    expect(expectCleanError(both).message).toMatch(/conflicting/)
+    expect(noTopic.code).toBe(2)
+    expect(noStrategy.code).toBe(2)
+    expect(badCsv.code).toBe(2)
+    expect(expectCleanError(badCsv).message).toContain('line 1')
+  }, 120_000)
 })
