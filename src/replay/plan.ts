@@ -76,16 +76,6 @@ export function compileGrep(pattern: string): (record: RawRecord) => boolean {
   return (r) => (r.key !== null && r.key.includes(needle)) || (r.value !== null && r.value.includes(needle))
 }
 
-/** Per-partition window from resolved starts and (exclusive) ends; an end before its start is an empty part. */
-export function buildWindow(starts: Map<number, number>, ends: Map<number, number>, only?: number[]): WindowPartition[] {
-  const partitions = [...starts.keys()].sort((a, b) => a - b).filter((p) => !only || only.includes(p))
-  return partitions.map((partition) => {
-    const start = starts.get(partition)!
-    const end = Math.max(start, ends.get(partition) ?? start)
-    return {partition, start, end}
-  })
-}
-
 /** Offsets in the window (an upper bound of its records: compaction and transaction markers leave gaps). */
 export function windowOffsets(window: WindowPartition[]): number {
   return window.reduce((sum, p) => sum + (p.end - p.start), 0)

@@ -293,6 +293,10 @@ export async function runReplay(source: Endpoint, destination: Endpoint, options
       topic: options.destinationTopic,
       partitions: destinationCount,
       compression: options.compression,
+      // One request at a time: when kafkajs retries a failed request, a later request already queued for the
+      // same broker takes its sequence numbers and lands first, which would reorder a partition (seen under
+      // load). Reading, transforming and filling the next request still overlap with the one in flight.
+      maxInFlight: 1,
       requestTimeoutMs: options.requestTimeoutMs,
       maxMessageBytes: await maxMessageBytes(destination.client, options.destinationTopic),
       onAck: (ack) => {
