@@ -30,13 +30,14 @@ export async function summarizeGroups(client: KafkaClient, pattern?: string): Pr
     client,
     listed.map((g) => g.groupId),
   )
-  // A group's topics: what its members are assigned, else what it has committed (bounded concurrency).
+  // A group's topics: what its members are assigned, else what it has committed (bounded concurrency). A group
+  // made only by offset commits (kafka-consumer-groups, offsets reset --allow-new-group) has no protocol type.
   const summaries: GroupSummary[] = []
   const queue = [...described]
   const worker = async () => {
     for (let g = queue.shift(); g; g = queue.shift()) {
       let topics = [...new Set(g.members.flatMap((m) => m.assignment.map((a) => a.topic)))]
-      if (topics.length === 0 && g.protocolType === 'consumer') topics = [...new Set((await fetchCommittedOffsets(client, g.groupId)).map((o) => o.topic))]
+      if (topics.length === 0 && (g.protocolType === 'consumer' || g.protocolType === '')) topics = [...new Set((await fetchCommittedOffsets(client, g.groupId)).map((o) => o.topic))]
       summaries.push({group: g.groupId, state: g.state, members: g.members.length, protocolType: g.protocolType, protocol: g.protocol, topics: topics.sort()})
     }
   }
