@@ -156,7 +156,7 @@ const summarize = (runs) => {
     runs,
     wallMs: median(ok.map((r) => r.wallMs)),
     cpuMs: median(ok.map((r) => r.cpuMs)),
-    rssMb: Math.max(...ok.map((r) => r.rssMb ?? 0)) || undefined,
+    rssMb: ok.length ? Math.max(...ok.map((r) => r.rssMb ?? 0)) || undefined : undefined,
     errors: runs.filter((r) => r.error).map((r) => r.error),
   }
 }

@@ -136,7 +136,8 @@ export function scenarios(ctx) {
     return {name, topic: t, argv: argv(t), before: check.before, verify: check.verify}
   }
   const replayers = [
-    replayTool('kafkit', (t) => kafkit('replay', replaySource, t, '-b', B)),
+    // --restart: every repetition copies the whole window, whatever an earlier (failed) one left as checkpoint.
+    replayTool('kafkit', (t) => kafkit('replay', replaySource, t, '-b', B, '--restart')),
     kcat &&
       replayTool('kcat -C -e | kcat -P', (t) => ['bash', '-o', 'pipefail', '-c', `kcat -C -b ${B} -t ${replaySource} -o beginning -e -q | kcat -P -b ${B} -t ${t} -X acks=all`]),
   ].filter(Boolean)
