@@ -106,6 +106,8 @@ export function probeTls(target: HostPort, options: TlsProbeOptions, timeoutMs: 
       if (options.insecureSkipVerify) return finish(base)
       if (!socket.authorized) {
         const reason = String(socket.authorizationError ?? 'not trusted')
+        // Node checks the name too when it is given as servername: report it as the name problem it is.
+        if (/ALTNAME/.test(reason)) return finish({...base, ok: false, failure: 'hostname', error: checkServerIdentity(name, cert)?.message ?? reason})
         return finish({...base, ok: false, failure: /EXPIRED|NOT_YET_VALID/.test(reason) ? 'expired' : 'untrusted', error: reason})
       }
       const identity = checkServerIdentity(name, cert)
