@@ -130,6 +130,6 @@ case "${1:-}" in
   stop) stop ;;
   status) if running; then echo "running: $(url) ($DATA)"; else echo "not running ($DATA)"; exit 1; fi ;;
   url) url ;;
-  psql) shift; exec "$(psql_bin)" -X "$(url)" "$@" ;;
+  psql) shift; exec "$(psql_bin)" -X -P pager=off "$(url)" "$@" ;;
   *) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac
