@@ -51,7 +51,7 @@ export function catchUpSeconds(lag: number, consumeRate: number, produceRate: nu
 
 /** `2h 05m`, `3m 10s`, `42s`, `never` (at this rate). */
 export function formatEta(seconds: number | null): string {
-  if (seconds === null) return 'never at this rate'
+  if (seconds === null) return 'never'
   const s = Math.round(seconds)
   if (s < 60) return `${s}s`
   if (s < 3600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`
@@ -64,4 +64,10 @@ export function formatRate(perSecond: number): string {
   if (perSecond >= 10_000) return `${(perSecond / 1000).toFixed(0)}k/s`
   if (perSecond >= 100) return `${perSecond.toFixed(0)}/s`
   return `${perSecond.toFixed(1)}/s`
+}
+
+/** The sentence under the --watch table. */
+export function describeCatchUp(rates: GroupRates): string {
+  const eta = rates.catchUpSeconds === null ? 'not catching up at this rate' : rates.catchUpSeconds === 0 ? 'caught up' : `caught up in ${formatEta(rates.catchUpSeconds)}`
+  return `consuming ${formatRate(rates.consumeRate)}, producing ${formatRate(rates.produceRate)}: ${eta}`
 }

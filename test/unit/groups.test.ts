@@ -63,3 +63,13 @@ describe('group filter', () => {
     expect(() => compileGroupFilter('(')).toThrow(expect.objectContaining({exitCode: 2}))
   })
 })
+
+describe('describeCatchUp', () => {
+  it('says whether and when the group catches up', async () => {
+    const {describeCatchUp} = await import('../../src/groups/rates.js')
+    const base = {intervalSeconds: 1, totalLag: 100, partitions: []}
+    expect(describeCatchUp({...base, consumeRate: 20, produceRate: 10, catchUpSeconds: 10})).toBe('consuming 20.0/s, producing 10.0/s: caught up in 10s')
+    expect(describeCatchUp({...base, consumeRate: 0, produceRate: 0, catchUpSeconds: null})).toMatch(/not catching up at this rate$/)
+    expect(describeCatchUp({...base, totalLag: 0, consumeRate: 0, produceRate: 0, catchUpSeconds: 0})).toMatch(/: caught up$/)
+  })
+})

@@ -3,7 +3,7 @@ import {Args, Flags} from '@oclif/core'
 import {KafkaCommand} from '../../base-command.js'
 import {type GroupLag} from '../../groups/lag.js'
 import {describeGroupLag} from '../../groups/overview.js'
-import {type GroupRates, computeRates, formatEta, formatRate} from '../../groups/rates.js'
+import {type GroupRates, computeRates, describeCatchUp, formatEta, formatRate} from '../../groups/rates.js'
 import type {IOStreams} from '../../output/io.js'
 import {renderPairs, renderTable} from '../../output/table.js'
 import {parseDuration} from '../../specs/duration.js'
@@ -95,7 +95,7 @@ export default class GroupsDescribe extends KafkaCommand<Described> {
     const r = sample.rates
     io.out(
       r
-        ? `consuming ${formatRate(r.consumeRate)}, producing ${formatRate(r.produceRate)}; caught up in ${formatEta(r.catchUpSeconds)}  ${io.style(`(${sample.at}, Ctrl-C to stop)`, 'dim')}`
+        ? `${describeCatchUp(r)}  ${io.style(`(${sample.at}, Ctrl-C to stop)`, 'dim')}`
         : io.style('measuring rates...', 'dim'),
     )
   }
