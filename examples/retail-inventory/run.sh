@@ -47,7 +47,7 @@ else
   run "kafkit local start"
 fi
 # A second run starts from scratch: the previous run's topics, group and tables go first.
-if kafkit topics list 2>/dev/null | grep -qE "^${P}(inventory_store[0-9]+|sales|sales-debug|stock-levels)\$"; then
+if kafkit topics list 2>/dev/null | grep -qE "^${P}(inventory_store[0-9]+|sales|sales-debug|stock-levels)([[:space:]]|\$)"; then
   run "kafkit topics delete --regex '^${P}(inventory_store[0-9]+|sales|sales-debug|stock-levels)\$' --yes"
 fi
 kafkit groups delete "$GROUP" --yes >/dev/null 2>&1 || true
