@@ -1,11 +1,15 @@
 import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../base-command.js'
-import {usageError} from '../../errors.js'
+import {ExitCode, KafkitError, usageError} from '../../errors.js'
+import type {Diagnosis} from '../../kafka/diagnose.js'
 import {AddFlags, askForMissing, profileFromFlags} from '../../profiles/add.js'
 import {ConfigEdit, configPath, loadConfig, saveConfig} from '../../profiles/config.js'
 import {redactProfile} from '../../profiles/describe.js'
+import {resolveConnection} from '../../profiles/resolve.js'
+import {redactSecrets} from '../../profiles/secrets.js'
 import {isValidProfileName} from '../../profiles/validate.js'
+import {printStep} from './test.js'
 
 export interface ProfileAddResult {
   name: string
@@ -13,6 +17,8 @@ export interface ProfileAddResult {
   replaced: boolean
   current: boolean
   profile: Record<string, unknown>
+  /** With --test: the connection test report (as `profiles test --json`). */
+  test?: Diagnosis
 }
 
 const sec = 'SECURITY'
@@ -93,7 +99,19 @@ export default class ProfilesAdd extends BaseCommand<ProfileAddResult> {
       const {confirm} = await import('@inquirer/prompts')
       test = await confirm({message: `Test the connection to '${name}' now?`, default: true}, {output: process.stderr})
     }
-    if (test) await this.config.runCommand('profiles:test', [name, ...(this.io.json ? ['--json'] : [])])
+    if (test) {
+      // The same steps as `profiles test`; under --json the report becomes part of this command's one document.
+      const {diagnose} = await import('../../kafka/diagnose.js')
+      const connection = await resolveConnection({profile: name}, process.env, {envOverrides: false})
+      const report = await diagnose(connection, {timeoutMs: 10_000, onStep: (step) => this.io.json || printStep(this.io, step)})
+      result.test = report
+      if (!report.ok) {
+        const failed = report.steps.find((x) => x.ok === false)!
+        if (this.io.json) this.io.out(redactSecrets(JSON.stringify(result, null, 2)))
+        throw new KafkitError(failed.code ?? 'CONNECTION_TEST_FAILED', `profile '${name}' was saved, but ${failed.step} failed: ${failed.detail}`, {hint: failed.hint, exitCode: ExitCode.CONNECT})
+      }
+      if (!this.io.json) this.io.info(`${this.io.styleErr('✓', 'green')} profile '${name}' works`)
+    }
     return result
   }
 }

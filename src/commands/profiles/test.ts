@@ -3,6 +3,7 @@ import {Args} from '@oclif/core'
 import {KafkaCommand} from '../../base-command.js'
 import {ExitCode, KafkitError} from '../../errors.js'
 import type {Diagnosis, StepResult} from '../../kafka/diagnose.js'
+import type {IOStreams} from '../../output/io.js'
 import {redactSecrets} from '../../profiles/secrets.js'
 import {resolveConnection} from '../../profiles/resolve.js'
 
@@ -20,7 +21,7 @@ export default class ProfilesTest extends KafkaCommand<Diagnosis> {
     if (!this.io.json) this.io.info(`testing profile '${connection.profile}': ${connection.brokers.join(',')} (${securityProtocol(connection)})`)
     const result = await diagnose(connection, {
       timeoutMs: this.timeoutMs,
-      onStep: (step) => this.printStep(step),
+      onStep: (step) => this.io.json || printStep(this.io, step),
       debugLog: this.io.debug ? (line) => this.io.debugLog(redactSecrets(line)) : undefined,
     })
     if (!result.ok) {
@@ -31,12 +32,11 @@ export default class ProfilesTest extends KafkaCommand<Diagnosis> {
     this.render(result, (r, io) => io.info(`${io.styleErr('✓', 'green')} profile '${r.profile}' works`))
     return result
   }
+}
 
-  private printStep(step: StepResult): void {
-    if (this.io.json) return
-    const io = this.io
-    const mark = step.ok === true ? io.style('✓', 'green') : step.ok === false ? io.style('✗', 'red', 'bold') : io.style('-', 'dim')
-    const detail = step.ok === null ? io.style(step.detail, 'dim') : step.detail
-    io.out(redactSecrets(`${mark} ${step.step.padEnd(9)} ${detail}${step.ms >= 1 ? io.style(` (${step.ms}ms)`, 'dim') : ''}`))
-  }
+/** One line per step on stdout: ✓ passed, ✗ failed, - skipped. Shared with `profiles add --test`. */
+export function printStep(io: IOStreams, step: StepResult): void {
+  const mark = step.ok === true ? io.style('✓', 'green') : step.ok === false ? io.style('✗', 'red', 'bold') : io.style('-', 'dim')
+  const detail = step.ok === null ? io.style(step.detail, 'dim') : step.detail
+  io.out(redactSecrets(`${mark} ${step.step.padEnd(9)} ${detail}${step.ms >= 1 ? io.style(` (${step.ms}ms)`, 'dim') : ''}`))
 }
