@@ -13,6 +13,7 @@ import {createRequire} from 'node:module'
 import type {Kafka} from 'kafkajs'
 
 import type {RawRecord} from '../records/envelope.js'
+import {decodeFetchV11, decodeRecordSet, magicOf, type RawPartition} from './fetch-decoder.js'
 
 const require = createRequire(import.meta.url)
 
@@ -38,6 +39,7 @@ interface InternalPartitionData {
 }
 
 interface InternalBroker {
+  lookupRequest(apiKey: number, definition: unknown): (args: object) => {request: {apiVersion: number}; response: unknown}
   fetch(request: {
     maxWaitTime: number
     minBytes: number
@@ -120,6 +122,53 @@ export interface FetchRequest {
 
 let BatchCtor: BatchClass | undefined
 
+interface KafkaJSProtocol {
+  fetchDefinition: unknown
+  createErrorFromCode(code: number): Error & {type?: string}
+  OffsetOutOfRange: new (e: Error, o: {topic: string; partition: number}) => Error
+  decodeMessages(decoder: unknown): Promise<InternalMessage[]>
+  Decoder: new (b: Buffer) => unknown
+  lookupCodecByAttributes(attributes: number): {decompress(b: Buffer): Promise<Buffer>} | null
+}
+
+let protocol: KafkaJSProtocol | undefined
+
+/** The kafkajs modules the fast path needs (loaded once; a missing one fails the unit tests). */
+export function loadProtocol(): KafkaJSProtocol {
+  protocol ??= {
+    fetchDefinition: (require('kafkajs/src/protocol/requests') as {requests: {Fetch: unknown}}).requests.Fetch,
+    createErrorFromCode: (require('kafkajs/src/protocol/error') as {createErrorFromCode: KafkaJSProtocol['createErrorFromCode']}).createErrorFromCode,
+    OffsetOutOfRange: (require('kafkajs/src/errors') as {KafkaJSOffsetOutOfRange: KafkaJSProtocol['OffsetOutOfRange']}).KafkaJSOffsetOutOfRange,
+    decodeMessages: require('kafkajs/src/protocol/requests/fetch/v4/decodeMessages') as KafkaJSProtocol['decodeMessages'],
+    Decoder: require('kafkajs/src/protocol/decoder') as KafkaJSProtocol['Decoder'],
+    lookupCodecByAttributes: (require('kafkajs/src/protocol/message/compression') as {lookupCodecByAttributes: KafkaJSProtocol['lookupCodecByAttributes']}).lookupCodecByAttributes,
+  }
+  return protocol
+}
+
+const SEND_REQUEST = 'private:Broker:sendRequest'
+const FETCH_API_KEY = 1
+
+/**
+ * Sends a Fetch request through the broker's connection (kafkajs' request building, SASL, TLS, timeouts) but
+ * takes the response body undecoded, for decodeFetchV11. undefined when the broker negotiated a version other
+ * than 11 (the caller then uses Broker.fetch).
+ */
+async function rawFetch(broker: InternalBroker, args: object): Promise<Buffer | undefined> {
+  const {fetchDefinition} = loadProtocol()
+  const request = broker.lookupRequest(FETCH_API_KEY, fetchDefinition)(args)
+  if (request.request.apiVersion !== 11) return undefined
+  let proto: object | null = Object.getPrototypeOf(broker)
+  let send: symbol | undefined
+  while (proto && !send) {
+    send = Object.getOwnPropertySymbols(proto).find((s) => s.description === SEND_REQUEST)
+    proto = Object.getPrototypeOf(proto)
+  }
+  if (!send) return undefined
+  const sender = (broker as unknown as Record<symbol, (r: object) => Promise<Buffer>>)[send].bind(broker)
+  return sender({...request, response: {decode: async (raw: Buffer) => raw, parse: async (raw: Buffer) => raw}})
+}
+
 /** One Fetch request to one broker (the leader of every partition in `requests`). */
 export async function fetchFromBroker(
   cluster: InternalCluster,
@@ -137,33 +186,101 @@ export async function fetchFromBroker(
     offsets.set(`${r.topic}\u0000${r.partition}`, r.fetchOffset)
   }
   const broker = await cluster.findBroker({nodeId})
-  const {responses} = await broker.fetch({
+  const args = {
     maxWaitTime: options.maxWaitTime,
     minBytes: 1,
     maxBytes: options.maxBytes,
     isolationLevel: options.isolationLevel ?? READ_COMMITTED,
     topics: [...byTopic].map(([topic, partitions]) => ({topic, partitions})),
-  })
+  }
+  const raw = typeof broker.lookupRequest === 'function' ? await rawFetch(broker, args) : undefined
+  if (raw) return decodeRawResponse(raw, offsets)
+  const {responses} = await broker.fetch(args)
   const result: FetchedPartition[] = []
   for (const {topicName: topic, partitions} of responses) {
     for (const data of partitions) {
       const fetchOffset = offsets.get(`${topic}\u0000${data.partition}`)
-      if (fetchOffset === undefined) continue
-      const batch = new BatchCtor(topic, String(fetchOffset), data)
-      const highWatermark = Number(data.highWatermark)
-      const lastStableOffset = data.lastStableOffset !== undefined && Number(data.lastStableOffset) >= 0 ? Number(data.lastStableOffset) : highWatermark
-      const raw = batch.rawMessages
-      let nextOffset = fetchOffset
-      if (raw.length > 0) {
-        const last = raw[raw.length - 1]
-        const ctx = last.batchContext
-        const batchEnd = ctx ? Number(ctx.firstOffset) + ctx.lastOffsetDelta + 1 : Number(last.offset) + 1
-        nextOffset = Math.max(fetchOffset, batchEnd, Number(last.offset) + 1)
-      }
-      const records: RawRecord[] = new Array(batch.messages.length)
-      for (let i = 0; i < batch.messages.length; i++) records[i] = toRawRecord(topic, data.partition, batch.messages[i])
-      result.push({topic, partition: data.partition, records, nextOffset, highWatermark, lastStableOffset, truncated: raw.length === 0 && fetchOffset < lastStableOffset})
+      if (fetchOffset !== undefined) result.push(fromBatch(topic, fetchOffset, data))
     }
+  }
+  return result
+}
+
+/** kafkajs' decoding + Batch filtering (aborted transactions, control records) of one partition. */
+function fromBatch(topic: string, fetchOffset: number, data: InternalPartitionData): FetchedPartition {
+  BatchCtor ??= loadBatchClass()
+  const batch = new BatchCtor(topic, String(fetchOffset), data)
+  const highWatermark = Number(data.highWatermark)
+  const lastStableOffset = data.lastStableOffset !== undefined && Number(data.lastStableOffset) >= 0 ? Number(data.lastStableOffset) : highWatermark
+  const raw = batch.rawMessages
+  let nextOffset = fetchOffset
+  if (raw.length > 0) {
+    const last = raw[raw.length - 1]
+    const ctx = last.batchContext
+    const batchEnd = ctx ? Number(ctx.firstOffset) + ctx.lastOffsetDelta + 1 : Number(last.offset) + 1
+    nextOffset = Math.max(fetchOffset, batchEnd, Number(last.offset) + 1)
+  }
+  const records: RawRecord[] = new Array(batch.messages.length)
+  for (let i = 0; i < batch.messages.length; i++) records[i] = toRawRecord(topic, data.partition, batch.messages[i])
+  return {topic, partition: data.partition, records, nextOffset, highWatermark, lastStableOffset, truncated: raw.length === 0 && fetchOffset < lastStableOffset}
+}
+
+async function decodeRawResponse(raw: Buffer, offsets: Map<string, number>): Promise<FetchedPartition[]> {
+  const kafkajs = loadProtocol()
+  const response = decodeFetchV11(raw)
+  if (response.errorCode !== 0) throw kafkajs.createErrorFromCode(response.errorCode)
+  const errors: {topic: string; partition: RawPartition}[] = []
+  const result: FetchedPartition[] = []
+  const decompress = async (attributes: number, data: Buffer) => {
+    const codec = kafkajs.lookupCodecByAttributes(attributes)
+    if (!codec) throw new Error(`unknown compression codec ${attributes & 7}`)
+    return codec.decompress(data)
+  }
+  for (const {topic, partitions} of response.topics) {
+    for (const part of partitions) {
+      const fetchOffset = offsets.get(`${topic}\u0000${part.partition}`)
+      if (fetchOffset === undefined) continue
+      if (part.errorCode !== 0) {
+        errors.push({topic, partition: part})
+        continue
+      }
+      const lastStableOffset = part.lastStableOffset >= 0 ? part.lastStableOffset : part.highWatermark
+      if (part.records && (part.abortedTransactions.length > 0 || magicOf(part.records) < 2)) {
+        // Aborted transactions or an old message format: kafkajs' decoder and its Batch class do the filtering.
+        const sized = Buffer.allocUnsafe(4 + part.records.length)
+        sized.writeInt32BE(part.records.length, 0)
+        part.records.copy(sized, 4)
+        const messages = await kafkajs.decodeMessages(new kafkajs.Decoder(sized))
+        result.push(
+          fromBatch(topic, fetchOffset, {
+            partition: part.partition,
+            errorCode: 0,
+            highWatermark: String(part.highWatermark),
+            lastStableOffset: String(part.lastStableOffset),
+            abortedTransactions: part.abortedTransactions,
+            messages,
+          }),
+        )
+        continue
+      }
+      const decoded = part.records ? await decodeRecordSet(topic, part.partition, part.records, fetchOffset, decompress) : {records: [], nextOffset: fetchOffset}
+      result.push({
+        topic,
+        partition: part.partition,
+        records: decoded.records,
+        nextOffset: decoded.nextOffset,
+        highWatermark: part.highWatermark,
+        lastStableOffset,
+        truncated: decoded.nextOffset === fetchOffset && fetchOffset < lastStableOffset,
+      })
+    }
+  }
+  if (errors.length > 0) {
+    // The same errors kafkajs' Fetch parser throws (the reader retries, refreshes metadata or resets).
+    const {topic, partition} = errors[0]
+    const error = kafkajs.createErrorFromCode(partition.errorCode)
+    if (error.type === 'OFFSET_OUT_OF_RANGE') throw new kafkajs.OffsetOutOfRange(error, {topic, partition: partition.partition})
+    throw error
   }
   return result
 }

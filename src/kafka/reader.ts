@@ -191,9 +191,9 @@ export class PartitionReader implements AsyncIterable<ReadBatch> {
   ) {
     this.options = {
       maxWaitMs: options.maxWaitMs ?? 500,
-      maxBytes: options.maxBytes ?? 32 * 1024 * 1024,
-      partitionMaxBytes: options.partitionMaxBytes ?? 8 * 1024 * 1024,
-      bufferBytes: options.bufferBytes ?? 24 * 1024 * 1024,
+      maxBytes: options.maxBytes ?? 2 * 1024 * 1024,
+      partitionMaxBytes: options.partitionMaxBytes ?? 1024 * 1024,
+      bufferBytes: options.bufferBytes ?? 8 * 1024 * 1024,
       timeoutMs: options.timeoutMs ?? 10_000,
     }
     this.states = windows.map((w) => ({
@@ -419,8 +419,12 @@ export class BatchQueue implements AsyncIterable<ReadBatch> {
   async *[Symbol.asyncIterator](): AsyncIterator<ReadBatch> {
     for (;;) {
       if (this.head < this.items.length) {
-        const {batch, size} = this.items[this.head++]
-        if (this.head > 1024 && this.head * 2 > this.items.length) {
+        const {batch, size} = this.items[this.head]
+        // Taken batches must not stay referenced (they pin their fetch response's memory).
+        if (++this.head === this.items.length) {
+          this.items = []
+          this.head = 0
+        } else if (this.head >= 64) {
           this.items = this.items.slice(this.head)
           this.head = 0
         }
