@@ -79,7 +79,7 @@ Exit 0 when the window is copied (or empty), 2 for a bad spec or flag, 3 for an 
       destinationProtected = connection.protected
     }
 
-    let dryRun = flags['dry-run']
+    let dryRun = Boolean(flags['dry-run'])
     if (!dryRun && destinationProtected && !flags.execute) {
       dryRun = true
       this.io.info(this.io.styleErr(`destination profile '${destinationProfile}' is protected: this is a dry run; pass --execute to copy`, 'yellow'))
@@ -106,9 +106,9 @@ Exit 0 when the window is copied (or empty), 2 for a bad spec or flag, 3 for an 
           to: flags.to,
           specs,
           partitions,
-          keepPartition: flags['keep-partition'],
-          repartition: flags.repartition,
           newTimestamps: Boolean(flags['new-timestamps']),
+          keepPartition: Boolean(flags['keep-partition']),
+          repartition: Boolean(flags.repartition),
           grep: flags.grep,
           headerAdd,
           rate: flags.rate,
