@@ -46,13 +46,26 @@ interface ProtocolResponse<T> {
   parse: (data: T) => Promise<T>
 }
 
+export interface RawMetadata {
+  brokers: {nodeId: number; host: string; port: number}[]
+  topicMetadata: {
+    topicErrorCode: number
+    topic: string
+    isInternal?: boolean
+    partitionMetadata: {partitionErrorCode: number; partitionId: number; leader: number; replicas: number[]; isr: number[]; offlineReplicas?: number[]}[]
+  }[]
+}
+
 /** The parts of a kafkajs Broker we use (kafkajs/src/broker). */
 interface RawBroker {
   nodeId: number
+  /** Metadata of the named topics; all topics for `[]`. */
+  metadata(topics: string[]): Promise<RawMetadata>
   versions: Record<number, {minVersion: number; maxVersion: number}>
   connectionPool: {send<T>(protocol: {request: ProtocolRequest; response: ProtocolResponse<T>; requestTimeout?: number}): Promise<T>}
 }
 interface RawCluster {
+  brokerPool: {seedBroker: RawBroker}
   connect(): Promise<void>
   disconnect(): Promise<void>
   refreshMetadata(): Promise<void>
@@ -195,10 +208,23 @@ function createTopicsProtocol(topics: NewTopicRequest[], validateOnly: boolean, 
 }
 
 /**
+ * One Metadata request for every topic. kafkajs' admin.fetchTopicMetadata() sends two (a refresh, then the
+ * request), which on a cluster with thousands of partitions is most of `topics list`'s network time.
+ */
+export async function fetchAllMetadataOnce(client: KafkaClient): Promise<RawMetadata> {
+  return withBroker(client, 'reading topic metadata', (broker) => broker.metadata([]), {anyBroker: true})
+}
+
+/**
  * Runs `fn` with a connected broker (the controller as kafkajs sees it, as kafkajs' admin does for configs
  * and topic creation) of a short-lived kafkajs Cluster made by the command's own Kafka instance.
  */
-export async function withBroker<T>(client: KafkaClient, what: string, fn: (broker: RawBroker) => Promise<T>): Promise<T> {
+export async function withBroker<T>(
+  client: KafkaClient,
+  what: string,
+  fn: (broker: RawBroker) => Promise<T>,
+  options: {anyBroker?: boolean} = {},
+): Promise<T> {
   const kafka = client.kafka as unknown as Record<symbol, (options: object) => RawCluster>
   const create = Object.getOwnPropertySymbols(kafka).find((s) => s.description === 'private:Kafka:createCluster')
   if (!create) throw new Error('this kafkajs version has no cluster factory (kafkit expects kafkajs 2.2.x)')
@@ -206,6 +232,8 @@ export async function withBroker<T>(client: KafkaClient, what: string, fn: (brok
   try {
     return await client.call(what, async () => {
       await cluster.connect()
+      // Reads can go to the broker we are connected to: no metadata round trip to find the controller.
+      if (options.anyBroker) return fn(cluster.brokerPool.seedBroker)
       await cluster.refreshMetadata()
       return fn(await cluster.findControllerBroker())
     })

@@ -14,15 +14,20 @@ import {
 } from '../topics/summary.js'
 import type {ActualTopic, ApplyPlan} from '../topics/apply.js'
 import type {KafkaClient} from './client.js'
-import {BrokerResourceError, ConfigChange, createTopicsWithMessages, incrementalAlterConfigs, RESOURCE_TOPIC} from './incremental-alter-configs.js'
-import {allTopicMetadata, requireTopics, TopicPartitions, unknownTopic} from './metadata.js'
+import {BrokerResourceError, ConfigChange, createTopicsWithMessages, fetchAllMetadataOnce, incrementalAlterConfigs, RESOURCE_TOPIC} from './incremental-alter-configs.js'
+import {requireTopics, TopicPartitions, unknownTopic} from './metadata.js'
 import {fetchWatermarks} from './offsets.js'
 
 const RESOURCE_BROKER = 4
 
 export async function listTopics(client: KafkaClient): Promise<TopicListEntry[]> {
-  const all = await allTopicMetadata(client)
-  return all.map((t) => summarizeTopic(t.topic, t.partitions))
+  const {topicMetadata} = await fetchAllMetadataOnce(client)
+  return topicMetadata.map((t) =>
+    summarizeTopic(
+      t.topic,
+      t.partitionMetadata.map((p) => ({partition: p.partitionId, leader: p.leader, replicas: p.replicas, isr: p.isr, offlineReplicas: p.offlineReplicas})),
+    ),
+  )
 }
 
 /** Every config entry of some topics (one request), keyed by topic. */

@@ -1,10 +1,11 @@
+import {execFileSync} from 'node:child_process'
 import {mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {describe, expect, it} from 'vitest'
 
-import {expectCleanError, json, kafkit, uniqueName} from './helpers.js'
+import {TEST_BROKERS, expectCleanError, json, kafkit, uniqueName} from './helpers.js'
 
 interface Described {
   name: string
@@ -22,7 +23,7 @@ const describeTopic = async (name: string) => {
 }
 const overrides = (d: Described) => Object.fromEntries(d.configs.filter((c) => c.source === 'topic').map((c) => [c.name, c.value]))
 
-describe('topics', {timeout: 180_000}, () => {
+describe('topics', {timeout: 240_000}, () => {
   it('creates, lists (plain and JSON) and describes a topic with human config values', async () => {
     const name = uniqueName('tp-create')
     const created = await kafkit(['topics', 'create', name, '--partitions', '3', '--config', 'retention.ms=3d', '--config', 'cleanup.policy=both', '--json'])
@@ -35,11 +36,12 @@ describe('topics', {timeout: 180_000}, () => {
     const listedJson = json<{name: string; partitions: number; internal: boolean; underReplicated: number; offline: number}[]>(await kafkit(['topics', 'list', name, '--json']))
     expect(listedJson).toEqual([{name, partitions: 3, replicationFactor: 1, internal: false, underReplicated: 0, offline: 0}])
 
-    await kafkit(['produce', name], {input: 'a\nb\n'}) // fills offsets if produce exists; describe must work either way
+    // Two keyed records (the topic compacts) into partition 0 with kcat, another client, so offsets are real.
+    execFileSync('kcat', ['-P', '-b', TEST_BROKERS, '-t', name, '-p', '0', '-K', ':'], {input: 'k1:a\nk2:b\n'})
     const d = await describeTopic(name)
     expect(d.partitionDetails).toHaveLength(3)
-    expect(d.partitionDetails[0]).toMatchObject({partition: 0, leader: expect.any(Number)})
-    expect(d.records).toBe(d.partitionDetails.reduce((n, p) => n + p.latest - p.earliest, 0))
+    expect(d.partitionDetails[0]).toMatchObject({partition: 0, leader: expect.any(Number), earliest: 0, latest: 2, records: 2})
+    expect(d.records).toBe(2)
     expect(overrides(d)).toMatchObject({'retention.ms': '259200000', 'cleanup.policy': 'compact,delete'})
     expect(d.configs.every((c) => c.source !== 'default')).toBe(true)
 
@@ -167,7 +169,6 @@ describe('topics', {timeout: 180_000}, () => {
     expect(plan.code).toBe(0)
     expect(plan.stdout).toContain(`+ create ${a} (2 partitions`)
     expect(plan.stdout).toContain('Plan: 2 to create, 0 to change, 0 to delete.')
-    expect(json<unknown[]>(await kafkit(['topics', 'list', `^${a}`, '--json']))).toEqual([])
 
     expect((await kafkit(['topics', 'apply', '-f', file, '--check'])).code).toBe(8)
     const exec = await kafkit(['topics', 'apply', '-f', file, '--execute', '--json'])
@@ -201,7 +202,6 @@ describe('topics', {timeout: 180_000}, () => {
     const bad = await kafkit(['topics', 'apply', '-f', file])
     expect(bad.code).toBe(2)
     expect(expectCleanError(bad).message).toContain('topics[0].partitions')
-    expect((await kafkit(['topics', 'apply', '-f', join(dir, 'nope.yaml')])).code).toBe(2)
     await kafkit(['topics', 'delete', a, `${a}-b`, '--yes'])
   })
 })

@@ -276,3 +276,30 @@ describe('apply file and plan', () => {
     expect(err.message).toContain('cannot remove partitions')
   })
 })
+
+describe('IncrementalAlterConfigs v0 request', () => {
+  it('encodes resources, names, operations and null values like kafkajs encodes AlterConfigs', async () => {
+    const {incrementalAlterConfigsRequest} = await import('../../src/kafka/incremental-alter-configs.js')
+    const request = incrementalAlterConfigsRequest([
+      {
+        name: 't',
+        changes: [
+          {name: 'a', op: 'set', value: 'v'},
+          {name: 'b', op: 'delete'},
+        ],
+      },
+    ])
+    expect(request).toMatchObject({apiKey: 44, apiVersion: 0, apiName: 'IncrementalAlterConfigs'})
+    const encoded = (await request.encode()) as unknown as {buffer: Buffer}
+    const expected = Buffer.from([
+      0, 0, 0, 1, // one resource
+      2, // resource type TOPIC
+      0, 1, 0x74, // 't'
+      0, 0, 0, 2, // two configs
+      0, 1, 0x61, 0, 0, 1, 0x76, // 'a' SET 'v'
+      0, 1, 0x62, 1, 0xff, 0xff, // 'b' DELETE null
+      0, // validate_only false
+    ])
+    expect(encoded.buffer.equals(expected)).toBe(true)
+  })
+})
