@@ -9,7 +9,7 @@ import kafkajs from 'kafkajs'
 import {describe, expect, it} from 'vitest'
 
 import {registerCodecs} from '../../src/kafka/codecs.js'
-import {createInternalCluster, fetchFromBroker, type InternalCluster, type InternalMessage, loadBatchClass} from '../../src/kafka/internals.js'
+import {createInternalCluster, fetchFromBroker, type InternalCluster, type InternalMessage, loadBatchClass, loadProtocol} from '../../src/kafka/internals.js'
 
 const require = createRequire(import.meta.url)
 
@@ -55,6 +55,20 @@ describe('kafkajs internals kafkit relies on', () => {
     expect(typeof Broker.prototype.fetch).toBe('function')
     const fetchV11 = require('kafkajs/src/protocol/requests/fetch/v11/request') as (o: object) => {apiVersion: number}
     expect(fetchV11({replicaId: -1, maxWaitTime: 1, minBytes: 1, maxBytes: 1, isolationLevel: 1, topics: []}).apiVersion).toBe(11)
+  })
+
+  it('the fast Fetch path: Broker sends through a private:Broker:sendRequest method, Fetch v11 exists', () => {
+    const Broker = require('kafkajs/src/broker') as {prototype: object}
+    const symbols = Object.getOwnPropertySymbols(Broker.prototype).map((s) => s.description)
+    expect(symbols).toContain('private:Broker:sendRequest')
+    const {fetchDefinition, createErrorFromCode, OffsetOutOfRange, decodeMessages, Decoder, lookupCodecByAttributes} = loadProtocol()
+    expect((fetchDefinition as {versions: string[]}).versions).toContain('11')
+    expect(createErrorFromCode(1).type).toBe('OFFSET_OUT_OF_RANGE')
+    expect(createErrorFromCode(6).type).toBe('NOT_LEADER_FOR_PARTITION')
+    expect(typeof OffsetOutOfRange).toBe('function')
+    expect(typeof decodeMessages).toBe('function')
+    expect(typeof Decoder).toBe('function')
+    expect(lookupCodecByAttributes(0)).toBeNull()
   })
 
   it('Batch drops aborted records and control records, and records before the fetch offset', () => {
