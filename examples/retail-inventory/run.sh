@@ -73,7 +73,7 @@ run "./db.sh start --fresh"
 
 step "3. A trading day: generate it, produce it"
 rm -rf "$DAY"
-run "node generate.mjs --seed $SEED --products $PRODUCTS --events $EVENTS --prefix '$P' --out-dir $DAY --expected $DAY/expected.json"
+run "node generate.mjs --seed $SEED --products $PRODUCTS --events $EVENTS ${P:+--prefix $P }--out-dir $DAY --expected $DAY/expected.json"
 for t in $(seq 1 $STORES | sed "s/^/${P}inventory_store/") "${P}sales"; do
   run "kafkit produce $t --format json -f $DAY/$t.jsonl"
 done

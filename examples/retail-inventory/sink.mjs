@@ -156,7 +156,7 @@ for await (const line of createInterface({input: process.stdin, crlfDelay: Infin
     store: event.store,
     product: event.product ?? envelope.key,
     delta: d,
-    at: event.at ?? envelope.timestamp ?? null,
+    at: [event.at, envelope.timestamp].find((t) => typeof t === 'string' && Number.isFinite(Date.parse(t))) ?? null,
   })
   if (pending.length >= BATCH) {
     // Back-pressure: read no further while a batch is in PostgreSQL.
