@@ -2,7 +2,7 @@
  * Bench plumbing: running one command under /usr/bin/time (wall time, CPU time, peak RSS), the peers' command
  * lines, the broker helpers (topics, offsets) and the result table.
  */
-import {execFileSync, spawn} from 'node:child_process'
+import {execFileSync, spawn, spawnSync} from 'node:child_process'
 import {existsSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync} from 'node:fs'
 import {homedir, tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -109,12 +109,11 @@ export function have(binary) {
   }
 }
 
+/** The line of `argv`'s output (stdout or stderr: `java -version` uses stderr) that names a version. */
 export function versionOf(argv) {
-  try {
-    return execFileSync(argv[0], argv.slice(1), {encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']}).trim().split('\n')[0]
-  } catch (error) {
-    return (error.stderr?.toString() ?? '').trim().split('\n')[0] || undefined
-  }
+  const r = spawnSync(argv[0], argv.slice(1), {encoding: 'utf8'})
+  const lines = `${r.stdout ?? ''}\n${r.stderr ?? ''}`.split('\n').map((l) => l.trim()).filter(Boolean)
+  return (lines.find((l) => /version/i.test(l)) ?? lines[0])?.replace(/ builtin\.features=.*$/, ')')
 }
 
 // ---- the broker -----------------------------------------------------------------------------------------------
