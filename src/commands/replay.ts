@@ -6,7 +6,8 @@ import type {KafkaClient} from '../kafka/client.js'
 import {parsePartitionList} from '../kafka/reader.js'
 import {renderTable} from '../output/table.js'
 import {resolveConnection} from '../profiles/resolve.js'
-import {compileGrep, parseHeaderAdds, parseWindowSpecs} from '../replay/plan.js'
+import {compileGrep} from '../records/format.js'
+import {parseHeaderAdds, parseWindowSpecs} from '../replay/plan.js'
 import {formatBytes, formatDuration, formatProgress} from '../replay/progress.js'
 import {COMPRESSIONS, type ReplaySummary, runReplay} from '../replay/replay.js'
 import type {CompressionName} from '../kafka/writer.js'
@@ -25,7 +26,7 @@ Exit 0 when the window is copied (or empty), 2 for a bad spec or flag, 3 for an 
     '<%= config.bin %> replay orders orders --to-profile staging --from @2026-11-24T09:00Z --to @2026-11-24T10:00Z --header-add replayed-from=orders@2026-11-24T09:00Z',
     '<%= config.bin %> replay orders orders-copy --from beginning --to end --dry-run',
     '<%= config.bin %> replay orders orders-copy --from @-1d --to end --resume',
-    "<%= config.bin %> replay payments payments-debug --from @-30m --to end --grep '/user-4[0-9]/' --new-timestamps --rate 500",
+    "<%= config.bin %> replay payments payments-debug --from @-30m --to end --grep 'user-4[0-9]' --new-timestamps --rate 500",
   ]
 
   static args = {
@@ -42,7 +43,7 @@ Exit 0 when the window is copied (or empty), 2 for a bad spec or flag, 3 for an 
     repartition: Flags.boolean({description: 'spread records by key with the Java producer\'s murmur2 partitioner'}),
     'new-timestamps': Flags.boolean({description: 'stamp records with the time of the copy instead of keeping theirs'}),
     partitions: Flags.string({description: 'copy only these source partitions, e.g. 0,2,4-6'}),
-    grep: Flags.string({description: 'copy only records whose key or value contains this text (/regex/flags for a regular expression)'}),
+    grep: Flags.string({description: 'copy only records whose key or value matches this regular expression (as consume --grep)'}),
     'header-add': Flags.string({description: 'add a header NAME=VALUE to every copied record (repeatable)', multiple: true}),
     rate: Flags.integer({description: 'at most N records per second', min: 1}),
     compression: Flags.string({char: 'z', description: 'compression of the written batches', options: [...COMPRESSIONS], default: 'none'}),

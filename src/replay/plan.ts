@@ -1,7 +1,7 @@
 /**
  * Replay window planning: FROM/TO specs -> per-partition [start, end) source offsets, the `--partitions` filter,
  * where each record goes in the destination (keep the partition or re-partition by key), and the small parsers
- * of the command's flags (`--header-add k=v`, `--grep`). The cluster look-up is `planWindow`; everything else is
+ * of the command's flags (`--header-add k=v`). The cluster look-up is `planWindow`; everything else is
  * pure and unit-tested.
  */
 import {usageError} from '../errors.js'
@@ -54,26 +54,6 @@ export function parseHeaderAdds(inputs: string[]): [string, string][] {
     if (i <= 0) throw usageError(`--header-add: '${input}' is not NAME=VALUE`, 'e.g. --header-add replayed-from=orders@2026-11-24T09:00Z', 'BAD_HEADER')
     return [input.slice(0, i), input.slice(i + 1)]
   })
-}
-
-/**
- * `--grep` matches key or value. A plain string is a substring; `/re/flags` is a regular expression (matched on the
- * UTF-8 text). Returns a predicate on raw records.
- */
-export function compileGrep(pattern: string): (record: RawRecord) => boolean {
-  const m = /^\/(.*)\/([a-z]*)$/s.exec(pattern)
-  if (m) {
-    let re: RegExp
-    try {
-      re = new RegExp(m[1], m[2].replaceAll('g', ''))
-    } catch (error) {
-      throw usageError(`--grep: ${(error as Error).message}`, 'a plain string matches as a substring; /regex/i is a regular expression', 'BAD_GREP')
-    }
-    return (r) => (r.key !== null && re.test(r.key.toString('utf8'))) || (r.value !== null && re.test(r.value.toString('utf8')))
-  }
-  // Substring search on the bytes: no decoding per record.
-  const needle = Buffer.from(pattern, 'utf8')
-  return (r) => (r.key !== null && r.key.includes(needle)) || (r.value !== null && r.value.includes(needle))
 }
 
 /** Offsets in the window (an upper bound of its records: compaction and transaction markers leave gaps). */

@@ -22,7 +22,8 @@ import {
   saveCheckpoint,
 } from './checkpoint.js'
 import {copyWindow, emptyCounts, type CopyCounts, type RecordSink} from './copy.js'
-import {choosePartitionMode, compileGrep, destinationPartition, planWindow, type PartitionMode, type WindowPartition, type WindowSpecs, windowOffsets} from './plan.js'
+import {compileGrep} from '../records/format.js'
+import {choosePartitionMode, destinationPartition, planWindow, type PartitionMode, type WindowPartition, type WindowSpecs, windowOffsets} from './plan.js'
 import {Reconciler} from './resume.js'
 
 export {COMPRESSIONS}
@@ -239,7 +240,7 @@ export async function runReplay(source: Endpoint, destination: Endpoint, options
       return finish(emptyCounts())
     }
 
-    const filter = grep ? compileGrep(grep) : undefined
+    const filter = compileGrep(grep)
     const transform = {headerAdd: headerAdd.map(([k, v]) => [k, Buffer.from(v)] as [string, Buffer]), newTimestamps}
     const route = (p: number, record: RawRecord) => destinationPartition(mode, p, record.key, destinationCount)
     const readerWindows = window.map((w) => ({topic: options.sourceTopic, partition: w.partition, start: w.start, end: w.end}))

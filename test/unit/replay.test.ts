@@ -21,7 +21,7 @@ import {
   saveCheckpoint,
 } from '../../src/replay/checkpoint.js'
 import {copyWindow, emptyCounts, transformRecord} from '../../src/replay/copy.js'
-import {choosePartitionMode, compileGrep, destinationPartition, isEmptyWindow, parseHeaderAdds, parseWindowSpecs, recordBytes, windowOffsets} from '../../src/replay/plan.js'
+import {choosePartitionMode, destinationPartition, isEmptyWindow, parseHeaderAdds, parseWindowSpecs, recordBytes, windowOffsets} from '../../src/replay/plan.js'
 import {formatDuration, formatProgress} from '../../src/replay/progress.js'
 import {fingerprint, Reconciler} from '../../src/replay/resume.js'
 
@@ -65,17 +65,6 @@ describe('flags', () => {
     expect(parseHeaderAdds(['replayed-from=orders@2026-11-24T09:00Z', 'a=b=c'])).toEqual([['replayed-from', 'orders@2026-11-24T09:00Z'], ['a', 'b=c']])
     expect(exitCode(() => parseHeaderAdds(['=x']))).toBe(2)
     expect(exitCode(() => parseHeaderAdds(['novalue']))).toBe(2)
-  })
-
-  it('--grep matches key or value, as text or /regex/', () => {
-    const plain = compileGrep('user-4')
-    expect(plain(rec('user-42', 'x'))).toBe(true)
-    expect(plain(rec(null, '{"u":"user-4"}'))).toBe(true)
-    expect(plain(rec('user-5', null))).toBe(false)
-    const re = compileGrep('/^USER-4\\d$/i')
-    expect(re(rec('user-42', null))).toBe(true)
-    expect(re(rec('user-420', null))).toBe(false)
-    expect(exitCode(() => compileGrep('/(/'))).toBe(2)
   })
 })
 
