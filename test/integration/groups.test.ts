@@ -10,7 +10,10 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {Kafka, logLevel} from 'kafkajs'
 
 import {resolveKafka} from '../../src/local/distribution.js'
-import {TEST_BROKERS, expectCleanError, json, kafkit, uniqueName} from './helpers.js'
+import {type RunOptions, TEST_BROKERS, expectCleanError, json, kafkit as run, uniqueName} from './helpers.js'
+
+// Generous per-process budget: CI machines are small and shared.
+const kafkit = (args: string[], options: RunOptions = {}) => run(args, {timeoutMs: 90_000, ...options})
 
 const LOG_CONFIG = join(tmpdir(), 'kafkit-test-tools-log4j2.properties')
 writeFileSync(LOG_CONFIG, 'status = error\nappender.e.type = Console\nappender.e.name = E\nappender.e.target = SYSTEM_ERR\nappender.e.layout.type = PatternLayout\nappender.e.layout.pattern = %m%n\nrootLogger.level = error\nrootLogger.appenderRef.e.ref = E\n')
