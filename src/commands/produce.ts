@@ -52,9 +52,9 @@ export default class Produce extends KafkaCommand<ProduceSummary> {
     idempotent: Flags.boolean({description: 'idempotent producer (default with --acks all)', allowNo: true}),
     compression: Flags.string({char: 'z', description: 'compression codec', options: [...COMPRESSIONS], default: 'none'}),
     rate: Flags.integer({description: 'at most N records per second', min: 1}),
-    'batch-size': Flags.string({description: "largest batch per partition per request (e.g. 256KiB); capped by the topic's max.message.bytes", default: '1MiB'}),
+    'batch-size': Flags.string({description: "largest batch per partition per request (e.g. 256KiB); capped by the topic's max.message.bytes", default: '512KiB'}),
     linger: Flags.string({description: 'how long a record may wait for others to share its request', default: '5ms'}),
-    'max-in-flight': Flags.integer({description: 'requests in flight at once', min: 1, max: 100, default: 3}),
+    'max-in-flight': Flags.integer({description: 'requests in flight at once', min: 1, max: 100, default: 2}),
   }
 
   private aborter = new AbortController()

@@ -71,13 +71,13 @@ export interface WriterOptions {
   idempotent?: boolean
   compression?: CompressionName
   partitioner?: KeyPartitioner
-  /** Upper bound of one partition's batch in a request (record bytes). Default 1 MiB, capped by maxRecordBytes. */
+  /** Upper bound of one partition's batch in a request (record bytes). Default 512 KiB, capped by maxMessageBytes. */
   batchBytes?: number
   /** A request is sealed at this many record bytes over all partitions. Default 1 MiB (or batchBytes if larger). */
   requestBytes?: number
   /** How long the first record of a request may wait for company. Default 5 ms. */
   lingerMs?: number
-  /** Requests in flight at once. Default 3 (with the idempotent producer kafkajs sends one at a time per broker). */
+  /** Requests in flight at once. Default 2 (with the idempotent producer kafkajs sends one at a time per broker). */
   maxInFlight?: number
   /** Bound of one request including kafkajs' retries. */
   requestTimeoutMs: number
@@ -159,10 +159,10 @@ export class RecordWriter {
     this.compression = COMPRESSION_CODE[options.compression ?? 'none']
     this.partitioner = options.partitioner ?? murmur2Partitioner
     const limit = options.maxMessageBytes ? options.maxMessageBytes - BATCH_OVERHEAD : Number.POSITIVE_INFINITY
-    this.batchBytes = Math.max(1, Math.min(options.batchBytes ?? 1 << 20, limit))
+    this.batchBytes = Math.max(1, Math.min(options.batchBytes ?? 512 * 1024, limit))
     this.requestBytes = Math.max(this.batchBytes, options.requestBytes ?? 1 << 20)
     this.lingerMs = options.lingerMs ?? 5
-    this.maxInFlight = Math.max(1, options.maxInFlight ?? 3)
+    this.maxInFlight = Math.max(1, options.maxInFlight ?? 2)
     this.partitionBytes = Array.from({length: options.partitions}, () => 0)
     this.sticky = Math.floor(Math.random() * options.partitions)
   }
@@ -181,7 +181,7 @@ export class RecordWriter {
       idempotent,
       // The writer decides partitions itself (murmur2/crc32/sticky); kafkajs just keeps them.
       createPartitioner: () => ({message}) => message.partition ?? 0,
-      maxInFlightRequests: idempotent ? undefined : options.maxInFlight ?? 3,
+      maxInFlightRequests: idempotent ? undefined : options.maxInFlight ?? 2,
     })
     return new RecordWriter(producer, {...options, acks, errorContext: client.errorContext})
   }
