@@ -108,4 +108,19 @@ describe('topics create, interactive', {timeout: 120_000}, () => {
     }
     expect((await kafkit(['topics', 'describe', name])).code).toBe(3)
   })
+
+  it('delete shows what goes and asks on a terminal', async () => {
+    const name = uniqueName('tp-pty-del')
+    expect((await kafkit(['topics', 'create', name, '--partitions', '1'])).code).toBe(0)
+    const t = terminal(['topics', 'delete', name])
+    try {
+      await t.waitFor(`- ${name}`)
+      await t.waitFor('Continue?')
+      t.type('y\r')
+      expect(await t.exited).toBe(0)
+    } finally {
+      t.kill()
+    }
+    expect((await kafkit(['topics', 'describe', name])).code).toBe(3)
+  })
 })

@@ -26,14 +26,15 @@ The JSON Schema of the file ships in the package: schemas/topics.schema.json.`
   ]
   static flags = {
     file: Flags.string({char: 'f', description: "the topics file (YAML or JSON); '-' reads stdin", required: true}),
-    execute: Flags.boolean({description: 'apply the plan', exclusive: ['check']}),
-    check: Flags.boolean({description: 'exit 8 when the cluster differs from the file, 0 when it matches', exclusive: ['execute']}),
+    execute: Flags.boolean({description: 'apply the plan'}),
+    check: Flags.boolean({description: 'exit 8 when the cluster differs from the file, 0 when it matches'}),
     prune: Flags.boolean({description: 'also delete topics and topic overrides that are not in the file'}),
     yes: Flags.boolean({char: 'y', description: 'do not ask for confirmation'}),
   }
 
   async run(): Promise<ApplyResult> {
     const {flags} = await this.parse(TopicsApply)
+    if (flags.check && flags.execute) throw usageError('--check and --execute cannot be used together', '--check only compares; --execute applies', 'BAD_FLAGS')
     const source = flags.file === '-' ? 'stdin' : flags.file
     const text = await readSource(flags.file)
     const desired = await parseApplyFile(text, source)
