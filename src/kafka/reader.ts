@@ -191,9 +191,9 @@ export class PartitionReader implements AsyncIterable<ReadBatch> {
   ) {
     this.options = {
       maxWaitMs: options.maxWaitMs ?? 500,
-      maxBytes: options.maxBytes ?? 2 * 1024 * 1024,
-      partitionMaxBytes: options.partitionMaxBytes ?? 1024 * 1024,
-      bufferBytes: options.bufferBytes ?? 8 * 1024 * 1024,
+      maxBytes: options.maxBytes ?? 1024 * 1024,
+      partitionMaxBytes: options.partitionMaxBytes ?? 512 * 1024,
+      bufferBytes: options.bufferBytes ?? 4 * 1024 * 1024,
       timeoutMs: options.timeoutMs ?? 10_000,
     }
     this.states = windows.map((w) => ({
