@@ -2,8 +2,8 @@
  * The retail walkthrough (examples/retail-inventory), end to end: run.sh runs every step of its README against
  * the test broker and a private PostgreSQL, then the stock levels in PostgreSQL must equal the generator's
  * expected totals. Topic and group names get a unique prefix, PostgreSQL its own data directory and port.
- * About 25 kafkit invocations in a row: roughly a minute on an idle 2-core machine, over three minutes when the
- * machine is heavily shared, hence the generous bound.
+ * About 25 kafkit invocations in a row, ~45 s of CPU in all; it took 3.5-4 minutes of wall time on a 2-core
+ * machine at load average 25 (2026-11-25), hence the generous bound.
  */
 import {spawn, spawnSync} from 'node:child_process'
 import {existsSync, mkdtempSync, readFileSync, readdirSync, rmSync} from 'node:fs'
