@@ -49,8 +49,8 @@ fi
 # A second run starts from scratch: the previous run's topics, group and tables go first.
 if kafkit topics list 2>/dev/null | grep -qE "^${P}(inventory_store[0-9]+|sales|sales-debug|stock-levels)([[:space:]]|\$)"; then
   run "kafkit topics delete --regex '^${P}(inventory_store[0-9]+|sales|sales-debug|stock-levels)\$' --yes"
+  kafkit groups delete "$GROUP" --yes >/dev/null 2>&1 || true
 fi
-kafkit groups delete "$GROUP" --yes >/dev/null 2>&1 || true
 topics_file="topics.yaml"
 if [ -n "$P" ]; then
   topics_file="$RETAIL_STATE_DIR/topics.yaml"
