@@ -92,6 +92,7 @@ export async function copyWindow(params: CopyParams): Promise<CopyCounts> {
     if (!part) counts.partitions.set(batch.partition, (part = {read: 0, records: 0, bytes: 0, present: 0}))
     let moved = false
     let whole = true
+    const sourceId = String(batch.partition)
     for (const record of batch.records) {
       counts.read++
       part.read++
@@ -110,7 +111,7 @@ export async function copyWindow(params: CopyParams): Promise<CopyCounts> {
         continue
       }
       tracker?.written(batch.partition, offset, q)
-      const wait = sink.write(out, {source: String(batch.partition), offset})
+      const wait = sink.write(out, {source: sourceId, offset})
       if (wait) await wait
       const bytes = recordBytes(out)
       counts.records++
