@@ -244,11 +244,13 @@ async function formatStorage(java: string, dist: KafkaDistribution, node: LocalN
 }
 
 async function addScramUsers(java: string, dist: KafkaDistribution, broker: string, credentials: LocalCredentials): Promise<void> {
-  const config = ['SCRAM-SHA-256', 'SCRAM-SHA-512'].map((m) => `${m}=[password=${credentials.password}]`).join(',')
-  const args = ['-Xmx256m', dist.logConfigFlag, '-cp', dist.classpath, 'org.apache.kafka.tools.ConfigCommand', '--bootstrap-server', broker, '--alter', '--add-config', config, '--entity-type', 'users', '--entity-name', credentials.username]
-  const {code, output} = await runJava(java, args)
-  // The output can echo the config: never show it.
-  if (code !== 0) throw new KafkitError('LOCAL_SCRAM_FAILED', `adding the SCRAM users failed (exit ${code}, ${output.split(credentials.password).join('[redacted]').trim().split('\n').at(-1)})`, {hint: "start from empty data with 'kafkit local reset'"})
+  // One mechanism per request: Kafka refuses to alter one user's credentials twice in a request.
+  for (const mechanism of ['SCRAM-SHA-256', 'SCRAM-SHA-512']) {
+    const args = ['-Xmx256m', dist.logConfigFlag, '-cp', dist.classpath, 'org.apache.kafka.tools.ConfigCommand', '--bootstrap-server', broker, '--alter', '--add-config', `${mechanism}=[password=${credentials.password}]`, '--entity-type', 'users', '--entity-name', credentials.username]
+    const {code, output} = await runJava(java, args)
+    // The output can echo the config: never show it.
+    if (code !== 0) throw new KafkitError('LOCAL_SCRAM_FAILED', `adding the SCRAM users failed (exit ${code}, ${output.split(credentials.password).join('[redacted]').trim().split('\n').at(-1)})`, {hint: "start from empty data with 'kafkit local reset'"})
+  }
 }
 
 function runJava(java: string, args: string[]): Promise<{code: number; output: string}> {

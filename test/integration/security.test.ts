@@ -60,7 +60,7 @@ async function run(args: string[], env: NodeJS.ProcessEnv = {}, options: RunOpti
 
 const first = (addresses: string[]) => addresses[0]
 
-describe.skipIf(!sec)('secured connections (real broker)', {timeout: 120_000}, () => {
+describe.skipIf(!sec)('secured connections (real broker)', {timeout: 180_000}, () => {
   const s = sec!
   const c = creds!
 
@@ -81,11 +81,19 @@ describe.skipIf(!sec)('secured connections (real broker)', {timeout: 120_000}, (
     }
 
     it('SASL_SSL with SCRAM-SHA-512 from a profile with passwordCommand and the CA', async () => {
-      const add = await run(['profiles', 'add', 'secure-scram', '-b', first(s.listeners.SASL_SSL), '--tls-ca', s.ca, '--sasl', 'scram-sha-512', '-u', c.username, '--password-command', `cat ${s.credentialsFile} | node -e 'process.stdin.on("data",d=>process.stdout.write(JSON.parse(d).password))'`, '--no-test'])
+      const add = await run(['profiles', 'add', 'secure-scram', '-b', first(s.listeners.SASL_SSL), '--tls-ca', s.ca, '--sasl', 'scram-sha-512', '-u', c.username, '--password-command', `sed -n 's/.*"password": "\\(.*\\)".*/\\1/p' ${s.credentialsFile}`, '--no-test'])
       expect(add.code, add.stderr).toBe(0)
       const ok = await run(['cluster', 'info', '-p', 'secure-scram'])
       expect(ok.code, ok.stderr).toBe(0)
-      const test = await run(['profiles', 'test', 'secure-scram', '--json'])
+    })
+
+    it('profiles test on SASL_SSL: every step passes, the certificate is described', async () => {
+      const test = await run(['profiles', 'test', '--json', '-b', first(s.listeners.SASL_SSL)], {
+        KAFKIT_TLS_CA: s.ca,
+        KAFKIT_SASL_MECHANISM: 'scram-sha-512',
+        KAFKIT_SASL_USERNAME: c.username,
+        KAFKIT_SASL_PASSWORD: c.password,
+      })
       expect(test.code, test.stderr).toBe(0)
       const report = json<{steps: {step: string; ok: boolean | null; detail: string}[]; tls: {subject: string; issuer: string; daysLeft: number}}>(test)
       expect(report.steps.map((x) => `${x.step}:${x.ok}`)).toEqual(['resolve:true', 'tcp:true', 'tls:true', 'sasl:true', 'metadata:true', 'cluster:true', 'topics:true'])
