@@ -228,7 +228,8 @@ export async function withBroker<T>(
   const kafka = client.kafka as unknown as Record<symbol, (options: object) => RawCluster>
   const create = Object.getOwnPropertySymbols(kafka).find((s) => s.description === 'private:Kafka:createCluster')
   if (!create) throw new Error('this kafkajs version has no cluster factory (kafkit expects kafkajs 2.2.x)')
-  const cluster = kafka[create]({})
+  // Never auto-create a topic by asking for its metadata (brokers with auto.create.topics.enable=true would).
+  const cluster = kafka[create]({allowAutoTopicCreation: false})
   try {
     return await client.call(what, async () => {
       await cluster.connect()

@@ -15,19 +15,32 @@ import {
 import type {ActualTopic, ApplyPlan} from '../topics/apply.js'
 import type {KafkaClient} from './client.js'
 import {BrokerResourceError, ConfigChange, createTopicsWithMessages, fetchAllMetadataOnce, incrementalAlterConfigs, RESOURCE_TOPIC} from './incremental-alter-configs.js'
-import {requireTopics, TopicPartitions, unknownTopic} from './metadata.js'
+import {TopicPartitions, unknownTopic} from './metadata.js'
 import {fetchWatermarks} from './offsets.js'
 
 const RESOURCE_BROKER = 4
 
-export async function listTopics(client: KafkaClient): Promise<TopicListEntry[]> {
+/** Every topic's partitions from one Metadata request. */
+async function allPartitions(client: KafkaClient): Promise<TopicPartitions[]> {
   const {topicMetadata} = await fetchAllMetadataOnce(client)
-  return topicMetadata.map((t) =>
-    summarizeTopic(
-      t.topic,
-      t.partitionMetadata.map((p) => ({partition: p.partitionId, leader: p.leader, replicas: p.replicas, isr: p.isr, offlineReplicas: p.offlineReplicas})),
-    ),
-  )
+  return topicMetadata.map((t) => ({
+    topic: t.topic,
+    partitions: t.partitionMetadata
+      .map((p) => ({partition: p.partitionId, leader: p.leader, replicas: p.replicas, isr: p.isr, offlineReplicas: p.offlineReplicas}))
+      .sort((a, b) => a.partition - b.partition),
+  }))
+}
+
+export async function listTopics(client: KafkaClient): Promise<TopicListEntry[]> {
+  return (await allPartitions(client)).map((t) => summarizeTopic(t.topic, t.partitions))
+}
+
+/** The named topics' partitions; an unknown name is exit 3 with the closest existing name. */
+async function requireTopic(client: KafkaClient, name: string): Promise<TopicPartitions> {
+  const all = await allPartitions(client)
+  const found = all.find((t) => t.topic === name)
+  if (!found) throw unknownTopic(name, all.map((t) => t.topic))
+  return found
 }
 
 /** Every config entry of some topics (one request), keyed by topic. */
@@ -54,7 +67,7 @@ export async function describeTopicConfigs(client: KafkaClient, topics: string[]
 }
 
 export async function describeTopic(client: KafkaClient, name: string): Promise<TopicDescription> {
-  const [meta] = await requireTopics(client, [name])
+  const meta = await requireTopic(client, name)
   const [watermarks, configs] = await Promise.all([fetchWatermarks(client, name), describeTopicConfigs(client, [name])])
   return buildDescription(name, meta.partitions, watermarks, configs.get(name) ?? [])
 }
@@ -241,7 +254,7 @@ export interface PartitionIncrease {
 }
 
 export async function addPartitions(client: KafkaClient, topic: string, total: number): Promise<PartitionIncrease> {
-  const [meta] = await requireTopics(client, [topic])
+  const meta = await requireTopic(client, topic)
   const before = meta.partitions.length
   if (total <= before) {
     throw usageError(
@@ -276,7 +289,7 @@ export interface AlterPlanInput {
  * itself reports for the topic; every other override stays as it is.
  */
 export async function alterTopicConfigs(client: KafkaClient, topic: string, input: AlterPlanInput, options: {dryRun?: boolean} = {}): Promise<ConfigEdit[]> {
-  await requireTopics(client, [topic])
+  await requireTopic(client, topic)
   const before = (await describeTopicConfigs(client, [topic])).get(topic) ?? []
   const validKeys = new Set([...before.map((c) => c.name)])
   const changes: ConfigChange[] = []

@@ -303,3 +303,30 @@ describe('IncrementalAlterConfigs v0 request', () => {
     expect(encoded.buffer.equals(expected)).toBe(true)
   })
 })
+
+describe('broker errors in the user\'s words', () => {
+  it('says the broker count for a too-large replication factor (Kafka 4 and 3 wordings)', async () => {
+    const {topicErrorToKafkit} = await import('../../src/kafka/topics.js')
+    const {BrokerResourceError} = await import('../../src/kafka/incremental-alter-configs.js')
+    const k4 = topicErrorToKafkit(
+      new BrokerResourceError('t', 'INVALID_REPLICATION_FACTOR', 38, 'Unable to replicate the partition 3 time(s): The target replication factor of 3 cannot be reached because only 1 broker(s) are registered'),
+    )
+    expect(k4.exitCode).toBe(2)
+    expect(k4.message).toBe("replication factor 3 is larger than the cluster's 1 broker")
+    expect(k4.hint).toContain('--replication-factor 1')
+    const k3 = topicErrorToKafkit(new BrokerResourceError('t', 'INVALID_REPLICATION_FACTOR', 38, 'Replication factor: 5 larger than available brokers: 3.'))
+    expect(k3.message).toBe("replication factor 5 is larger than the cluster's 3 brokers")
+  })
+  it('maps exists, unknown config and bad values', async () => {
+    const {topicErrorToKafkit} = await import('../../src/kafka/topics.js')
+    const {BrokerResourceError} = await import('../../src/kafka/incremental-alter-configs.js')
+    const exists = topicErrorToKafkit(new BrokerResourceError('t', 'TOPIC_ALREADY_EXISTS', 36, "Topic 't' already exists."))
+    expect([exists.exitCode, exists.code]).toEqual([1, 'TOPIC_EXISTS'])
+    expect(exists.hint).toContain('--if-not-exists')
+    const unknown = topicErrorToKafkit(new BrokerResourceError('t', 'INVALID_CONFIG', 40, 'Unknown topic config name: retention.msx'))
+    expect([unknown.exitCode, unknown.hint]).toEqual([2, "did you mean 'retention.ms'?"])
+    const value = topicErrorToKafkit(new BrokerResourceError('t', 'INVALID_CONFIG', 40, 'Invalid value 0 for configuration min.insync.replicas: Value must be at least 1'))
+    expect(value.exitCode).toBe(2)
+    expect(value.message).toContain('min.insync.replicas')
+  })
+})
