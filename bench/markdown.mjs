@@ -10,7 +10,11 @@ const mb = (v) => (v ? `${Math.round(v)} MB` : '-')
 const x = (v) => (v === undefined || v === null ? '-' : `${v.toFixed(2)}×`)
 const goal = (g) => (g ? `${g.op === '<=' ? '≤' : '≥'} ${g.value}×` : '')
 const met = (m) => (m === undefined || m === null ? '' : m ? 'yes' : '**no**')
+const cell = (text) => String(text).replaceAll('|', '\\|')
 const time = (s, records) => `${formatMs(s.wallMs)}${records && s.wallMs ? ` (${formatRate(records, s.wallMs)})` : ''}${s.errors?.length ? ` (${s.errors.length} failed)` : ''}`
+
+// Reports written before the CPU ratio existed still have the CPU times.
+const cpuRatio = (r, p) => p.cpuRatio ?? (r.kafkit.cpuMs && p.cpuMs ? (r.ratio === 'speed' ? p.cpuMs / r.kafkit.cpuMs : r.kafkit.cpuMs / p.cpuMs) : undefined)
 
 const lines = ['| scenario | kafkit | peer | peer time | ratio | CPU ratio | goal | met | RSS kafkit / peer |', '|---|---|---|---|---|---|---|---|---|']
 for (const r of report.results) {
@@ -24,9 +28,9 @@ for (const r of report.results) {
   }
   if (r.kafkit.maxMs) lines.push(`| ${r.name} | ${time(r.kafkit)} | (absolute) | | | | ≤ ${r.kafkit.maxMs} ms | ${met(r.kafkit.met)} | ${mb(r.kafkit.rssMb)} |`)
   for (const p of r.peers) {
-    lines.push(`| ${r.name} | ${time(r.kafkit, r.records)} | ${p.name} | ${time(p, r.records)} | ${x(p.ratio)} | ${x(p.cpuRatio)} | ${goal(p.goal)} | ${met(p.met)} | ${mb(r.kafkit.rssMb)} / ${mb(p.rssMb)} |`)
+    lines.push(`| ${r.name} | ${time(r.kafkit, r.records)} | ${cell(p.name)} | ${time(p, r.records)} | ${x(p.ratio)} | ${x(cpuRatio(r, p))} | ${goal(p.goal)} | ${met(p.met)} | ${mb(r.kafkit.rssMb)} / ${mb(p.rssMb)} |`)
   }
 }
 const m = report.machine
-lines.push('', `${report.date.slice(0, 16).replace('T', ' ')} UTC, ${m.cpus} × ${m.cpuModel}, ${m.memoryGb} GB RAM, load average at the end ${m.loadAverageAtEnd.join(' / ')}; Node ${m.node}; Kafka ${m.kafka} (one local KRaft node); ${m.java ?? ''}; ${m.kcat ?? ''}; ${report.config.records} records, ${report.config.reps} repetitions (start-up scenarios ≥ 5), medians.`)
+lines.push('', `Finished ${report.date.slice(0, 16).replace('T', ' ')} UTC; ${m.cpus} × ${m.cpuModel}, ${m.memoryGb} GB RAM, load average at the end ${m.loadAverageAtEnd.join(' / ')}; Node ${m.node}; Kafka ${m.kafka} (one local KRaft node); ${m.java ?? ''}; ${m.kcat ?? ''}; ${report.config.records} records, ${report.config.reps} repetitions (start-up scenarios ≥ 5), medians.`)
 process.stdout.write(lines.join('\n') + '\n')
