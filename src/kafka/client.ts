@@ -32,6 +32,8 @@ export interface ClientOptions {
 
 export class KafkaClient {
   private adminClient?: Promise<Admin>
+  /** Set once any connection succeeded: a later timeout is then a slow cluster, not an unreachable one. */
+  private connected = false
   private readonly producers: Producer[] = []
 
   constructor(
@@ -53,7 +55,7 @@ export class KafkaClient {
 
   /**
    * Runs one network operation with the command's timeout; kafkajs errors become KafkitErrors. A timeout is
-   * reported as a connection failure when the brokers never answered, as a timeout otherwise.
+   * reported as a connection failure (exit 4) when no connection ever succeeded, as a timeout (exit 7) otherwise.
    */
   async call<T>(what: string, operation: () => Promise<T>, timeoutMs = this.options.timeoutMs): Promise<T> {
     try {
@@ -61,7 +63,7 @@ export class KafkaClient {
     } catch (error) {
       if (error instanceof KafkaTimeout) {
         // Never connected at all: that is "cannot connect" (exit 4, DESIGN), not a slow cluster.
-        if (what.startsWith('connecting')) {
+        if (what.startsWith('connecting') || !this.connected) {
           throw new KafkitError('CONNECTION_FAILED', `cannot connect to Kafka at ${this.connection.brokers.join(',')} within ${Math.round(timeoutMs / 100) / 10}s${this.connection.profile !== 'local' ? ` (profile '${this.connection.profile}')` : ''}`, {
             hint: 'check the address and port, and that the broker is reachable from here; `kafkit profiles test` checks each step',
             exitCode: 4,
@@ -81,6 +83,7 @@ export class KafkaClient {
     this.adminClient ??= (async () => {
       const admin = this.kafka.admin()
       await this.call('connecting to Kafka', () => admin.connect())
+      this.connected = true
       return admin
     })()
     return this.adminClient
@@ -91,6 +94,7 @@ export class KafkaClient {
     const producer = this.kafka.producer({allowAutoTopicCreation: false, ...config})
     this.producers.push(producer)
     await this.call('connecting to Kafka', () => producer.connect())
+    this.connected = true
     return producer
   }
 
@@ -124,12 +128,26 @@ export async function createClient(connection: ResolvedConnection, options: Clie
     connectionTimeout: Math.min(timeout, 3000),
     authenticationTimeout: Math.min(timeout, 10_000),
     requestTimeout: Math.max(timeout, 1000),
-    // Retries fit inside the command's timeout: an unreachable broker fails within --timeout, never hangs.
-    retry: {retries: 5, initialRetryTime: 100, maxRetryTime: Math.max(500, Math.floor(timeout / 4))},
+    // Retries span the command's timeout: a broker restarting (or a leader moving) within --timeout is waited
+    // for, an unreachable one fails within it; every wait stays bounded.
+    retry: retryPolicy(timeout),
     logLevel: options.debugLog ? kafkajs.logLevel.DEBUG : kafkajs.logLevel.NOTHING,
     logCreator: options.debugLog ? debugLogCreator(options.debugLog) : undefined,
   }
   return new KafkaClient(new kafkajs.Kafka(config), kafkajs, connection, options)
+}
+
+/**
+ * kafkajs retries with exponential back-off (initialRetryTime * 2^n, capped at maxRetryTime). Pick the number
+ * of retries whose back-offs add up to about `timeoutMs`, so that retrying neither gives up early (5 retries
+ * are ~3 s: less than a broker restart) nor outlives the timeout.
+ */
+export function retryPolicy(timeoutMs: number): {retries: number; initialRetryTime: number; maxRetryTime: number} {
+  const initialRetryTime = 100
+  const maxRetryTime = Math.max(500, Math.min(5000, Math.floor(timeoutMs / 4)))
+  let retries = 0
+  for (let waited = 0; waited < timeoutMs * 0.6 && retries < 50; retries++) waited += Math.min(initialRetryTime * 2 ** retries, maxRetryTime)
+  return {retries: Math.max(retries - 1, 1), initialRetryTime, maxRetryTime}
 }
 
 function debugLogCreator(sink: (line: string) => void): LogCreator {
