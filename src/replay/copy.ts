@@ -84,6 +84,7 @@ export function transformRecord(record: RawRecord, transform: Transform, partiti
 export async function copyWindow(params: CopyParams): Promise<CopyCounts> {
   const {sink, route, filter, transform, reconciler, tracker, onBatch, rate, signal} = params
   const counts = params.counts ?? emptyCounts()
+  const plain = transform.headerAdd.length === 0 && !transform.newTimestamps
   const started = Date.now()
   let sent = 0
   for await (const batch of params.batches) {
@@ -103,7 +104,8 @@ export async function copyWindow(params: CopyParams): Promise<CopyCounts> {
       const offset = record.offset!
       // Route on the source record (key and source partition): headers and timestamps do not change it.
       const q = route(batch.partition, record)
-      const out = transformRecord(record, transform, q)
+      // The common case (same partition, nothing added) writes the record as read: no copy per record.
+      const out = plain && record.partition === q ? record : transformRecord(record, transform, q)
       if (reconciler && !reconciler.exhausted && reconciler.alreadyWritten(batch.partition, q, out)) {
         counts.present++
         part.present++
