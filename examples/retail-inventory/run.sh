@@ -108,6 +108,9 @@ echo "$replayed"
 expected_replayed="$(node -p "require('$DAY/expected.json').salesLastHour")"
 if [ "$replayed" != "$expected_replayed" ]; then
   echo "error: sales-debug has $replayed records, the generator made $expected_replayed sales in the last hour" >&2
+  # A time window is only exact if each partition is in time order, as the generator wrote it.
+  backwards="$(kafkit consume "${P}sales" --exit --format '%p %T\n' | awk '{ if (($1 in last) && $2 < last[$1]) n++; last[$1] = $2 } END { print n + 0 }')"
+  [ "$backwards" != 0 ] && echo "hint: '${P}sales' is out of time order in $backwards places: records of a partition were stored in a different order than produced" >&2
   exit 1
 fi
 
