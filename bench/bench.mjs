@@ -144,8 +144,9 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 
 async function runTool(tool) {
   await tool.before?.(ctx)
-  const r = await measure(tool.argv, {stdinFile: tool.stdinFile})
+  const r = await measure(tool.argv, {stdinFile: tool.stdinFile, countLines: tool.expectLines !== undefined})
   let error = r.code === 0 ? undefined : `exit ${r.code ?? r.signal}: ${r.stderr.split('\n').slice(-3).join(' | ')}`
+  if (!error && tool.expectLines !== undefined && r.lines !== tool.expectLines) error = `wrote ${r.lines} lines, expected ${tool.expectLines}`
   if (!error && tool.verify) error = await tool.verify(ctx)
   return {wallMs: r.wallMs, cpuMs: r.cpuMs, rssMb: r.rssMb, error}
 }
@@ -234,7 +235,7 @@ for (const r of results) {
     continue
   }
   if (r.kind === 'memory') {
-    for (const row of r.rows) rows.push([`${r.name}: ${row.name}`, formatMs(row.wallMs), row.rssMb ? `${row.rssMb.toFixed(0)} MB` : '-', '', '', '', '', `≤ ${r.maxRssMb} MB`, mark(row.rssMb ? row.rssMb <= r.maxRssMb : undefined)])
+    for (const row of r.rows) rows.push([`${r.name}: ${row.name}${row.errors.length ? ' [failed]' : ''}`, formatMs(row.wallMs), row.rssMb ? `${row.rssMb.toFixed(0)} MB` : '-', '', '', '', '', `≤ ${r.maxRssMb} MB`, mark(row.rssMb ? row.rssMb <= r.maxRssMb : undefined)])
     continue
   }
   const kTime = `${formatMs(r.kafkit.wallMs)}${r.records ? ` (${formatRate(r.records, r.kafkit.wallMs)})` : ''}${r.kafkit.errors.length ? ` [${r.kafkit.errors.length} failed]` : ''}`

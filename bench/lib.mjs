@@ -19,17 +19,22 @@ process.on('exit', () => rmSync(scratch, {recursive: true, force: true}))
  * for the error message. Wall time is measured here (sub-ms); CPU time and peak RSS come from GNU time, which
  * reports the largest RSS of the process and the children it waited for (a shell pipeline: its biggest member).
  */
-export function measure(argv, {stdinFile, capture = false, env, timeoutMs = 15 * 60_000} = {}) {
+export function measure(argv, {stdinFile, capture = false, countLines = false, env, timeoutMs = 15 * 60_000} = {}) {
   const timeFile = join(scratch, `time-${process.hrtime.bigint()}`)
   const full = TIME ? [TIME, '-f', '%U %S %M', '-o', timeFile, ...argv] : argv
   const stdin = stdinFile ? openSync(stdinFile, 'r') : 'ignore'
-  const stdout = capture ? 'pipe' : openSync('/dev/null', 'w')
+  // countLines: stdout is read and its newlines counted (not kept), to check how many records were written.
+  const stdout = capture || countLines ? 'pipe' : openSync('/dev/null', 'w')
   return new Promise((resolve) => {
     const started = process.hrtime.bigint()
     const child = spawn(full[0], full.slice(1), {stdio: [stdin, stdout, 'pipe'], env: {...process.env, NO_COLOR: '1', ...env}})
     const out = []
     let err = ''
-    child.stdout?.on('data', (d) => out.push(d))
+    let lines = 0
+    child.stdout?.on('data', (d) => {
+      if (capture) out.push(d)
+      if (countLines) for (let i = d.indexOf(10); i !== -1; i = d.indexOf(10, i + 1)) lines++
+    })
     child.stderr.on('data', (d) => (err = (err + d).slice(-4000)))
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
     child.on('close', (code, signal) => {
@@ -45,7 +50,7 @@ export function measure(argv, {stdinFile, capture = false, env, timeoutMs = 15 *
         rssMb = rssKb / 1024
         rmSync(timeFile, {force: true})
       }
-      resolve({code, signal, wallMs, cpuMs, rssMb, stderr: err.trim(), stdout: capture ? Buffer.concat(out).toString() : undefined})
+      resolve({code, signal, wallMs, cpuMs, rssMb, lines, stderr: err.trim(), stdout: capture ? Buffer.concat(out).toString() : undefined})
     })
   })
 }

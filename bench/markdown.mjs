@@ -23,7 +23,7 @@ for (const r of report.results) {
     continue
   }
   if (r.kind === 'memory') {
-    for (const row of r.rows) lines.push(`| memory: ${row.name} | ${formatMs(row.wallMs)} | | | | | ≤ ${r.maxRssMb} MB | ${met(row.rssMb ? row.rssMb <= r.maxRssMb : undefined)} | ${mb(row.rssMb)} |`)
+    for (const row of r.rows) lines.push(`| memory: ${row.name}${row.errors?.length ? ` (failed: ${cell(row.errors[0])})` : ''} | ${formatMs(row.wallMs)} | | | | | ≤ ${r.maxRssMb} MB | ${met(row.rssMb ? row.rssMb <= r.maxRssMb : undefined)} | ${mb(row.rssMb)} |`)
     continue
   }
   if (r.kafkit.maxMs) lines.push(`| ${r.name} | ${time(r.kafkit)} | (absolute) | | | | ≤ ${r.kafkit.maxMs} ms | ${met(r.kafkit.met)} | ${mb(r.kafkit.rssMb)} |`)

@@ -201,10 +201,11 @@ export function scenarios(ctx) {
     },
     teardown: async () => ctx.deleteTopics([memTopic]),
     runs: () => [
-      {name: `produce ${ctx.recordsLabel}`, argv: kafkit('produce', memTopic, '-b', B, '-f', ctx.dataFile)},
-      {name: `produce 4×${ctx.recordsLabel}`, argv: kafkit('produce', memTopic, '-b', B, '-f', ctx.dataFilePath(4 * N))},
-      {name: `consume ${ctx.recordsLabel}`, argv: kafkit('consume', memTopic, '-b', B, '-c', String(N))},
-      {name: `consume 4×${ctx.recordsLabel}`, argv: kafkit('consume', memTopic, '-b', B, '-c', String(4 * N))},
+      {name: `produce ${ctx.recordsLabel}`, argv: kafkit('produce', memTopic, '-b', B, '-f', ctx.dataFile), ...grewBy(memTopic, N)},
+      {name: `produce 4×${ctx.recordsLabel}`, argv: kafkit('produce', memTopic, '-b', B, '-f', ctx.dataFilePath(4 * N)), ...grewBy(memTopic, 4 * N)},
+      // Counted through a pipe (the only scenario that reads kafkit's output): the count is checked.
+      {name: `consume ${ctx.recordsLabel}`, argv: kafkit('consume', memTopic, '-b', B, '-c', String(N)), expectLines: N},
+      {name: `consume 4×${ctx.recordsLabel}`, argv: kafkit('consume', memTopic, '-b', B, '-c', String(4 * N)), expectLines: 4 * N},
     ],
   })
 
