@@ -51,8 +51,8 @@ async function watermarksOf(client: KafkaClient, topics: string[]): Promise<Map<
 }
 
 export async function prepareReset(client: KafkaClient, options: ResetOptions): Promise<PreparedReset> {
-  const {group, isNew} = await describeOrNew(client, options.group, Boolean(options.allowNewGroup))
-  const committed = isNew ? [] : await fetchCommittedOffsets(client, options.group)
+  // Independent look-ups side by side (a group that does not exist has no committed offsets).
+  const [{group, isNew}, committed] = await Promise.all([describeOrNew(client, options.group, Boolean(options.allowNewGroup)), fetchCommittedOffsets(client, options.group)])
   const {strategy} = options
 
   let scopes: TopicScope[]
@@ -117,10 +117,8 @@ export interface PreparedUndo {
 
 /** The plan that puts the group back where a snapshot (the newest by default) found it. */
 export async function prepareUndo(client: KafkaClient, groupId: string, snapshotId?: string): Promise<PreparedUndo> {
-  const {group} = await describeOrNew(client, groupId, false)
-  const cluster = await clusterId(client)
+  const [{group}, cluster, committed] = await Promise.all([describeOrNew(client, groupId, false), clusterId(client), fetchCommittedOffsets(client, groupId)])
   const snapshot = await loadSnapshot(cluster, groupId, snapshotId)
-  const committed = await fetchCommittedOffsets(client, groupId)
   const restorable = snapshot.offsets.filter((o): o is PartitionOffset => o.offset !== null)
   const notRestorable = snapshot.offsets.filter((o) => o.offset === null)
   const topics = [...new Set(restorable.map((o) => o.topic))]
@@ -173,9 +171,8 @@ export interface Execution {
  * current offsets as a snapshot, then commits exactly the plan's targets.
  */
 export async function executePlan(client: KafkaClient, plan: ResetPlan, reason: string, options: {allowNewGroup?: boolean} = {}): Promise<Execution> {
-  const {group} = await describeOrNew(client, plan.group, Boolean(options.allowNewGroup))
+  const [{group}, cluster] = await Promise.all([describeOrNew(client, plan.group, Boolean(options.allowNewGroup)), clusterId(client)])
   assertInactive(group, 'reset the offsets')
-  const cluster = await clusterId(client)
   const snapshot = await saveSnapshot({
     clusterId: cluster,
     group: plan.group,
