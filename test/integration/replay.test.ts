@@ -296,3 +296,46 @@ describe('replay: profiles', () => {
     expect((await kafkit(['replay', src, dst, '--to-profile', 'nope'], {env: profileEnv})).code).toBe(3)
   })
 })
+
+describe('replay: transactions and failures', () => {
+  it('copies committed records only: aborted transactions and markers leave offset gaps that are skipped', async () => {
+    const src = await topic('replay-txn-src', 1)
+    const dst = await topic('replay-txn-dst', 1)
+    const tx = kafka.producer({transactionalId: uniqueName('replay-txn'), idempotent: true, maxInFlightRequests: 1})
+    await tx.connect()
+    try {
+      for (const [i, outcome] of ['commit', 'abort', 'commit', 'abort', 'commit'].entries()) {
+        const t = await tx.transaction()
+        await t.send({topic: src, messages: [0, 1, 2].map((j) => ({partition: 0, key: `t${i}-${j}`, value: outcome}))})
+        await (outcome === 'commit' ? t.commit() : t.abort())
+      }
+    } finally {
+      await tx.disconnect()
+    }
+    const dry = json<Summary>(await kafkit(['replay', src, dst, '--dry-run', '--json'], {env}))
+    expect(dry.records).toBe(9)
+    const result = await kafkit(['replay', src, dst, '--json'], {env})
+    expect(result.code, result.stderr).toBe(0)
+    expect(json<Summary>(result)).toMatchObject({records: 9, complete: true})
+    const copied = await readAll(dst)
+    expect(copied.map((r) => Buffer.from(r.key!, 'hex').toString())).toEqual(['t0-0', 't0-1', 't0-2', 't2-0', 't2-1', 't2-2', 't4-0', 't4-1', 't4-2'])
+    expect(copied.every((r) => Buffer.from(r.value!, 'hex').toString() === 'commit')).toBe(true)
+  })
+
+  it('a record the destination refuses is exit 5 with counts, and the checkpoint stays resumable', async () => {
+    const src = await topic('replay-fail-src', 1)
+    const name = uniqueName('replay-fail-dst')
+    await admin.createTopics({waitForLeaders: true, topics: [{topic: name, numPartitions: 1, replicationFactor: 1, configEntries: [{name: 'max.message.bytes', value: '2000'}]}]})
+    await producer.send({topic: src, messages: [{partition: 0, value: 'small'}, {partition: 0, value: 'x'.repeat(5000)}, {partition: 0, value: 'after'}]})
+    const result = await kafkit(['replay', src, name], {env})
+    expect(result.code).toBe(5)
+    const {message} = expectCleanError(result)
+    expect(message).toMatch(/not copied/)
+    const asJson = await kafkit(['replay', src, name, '--resume', '--json'], {env})
+    expect(asJson.code).toBe(5)
+    const error = JSON.parse(asJson.stderr).error
+    expect(error.code).toBe('INCOMPLETE')
+    expect(error.failed).toBeGreaterThan(0)
+  }, 120_000)
+})
+
