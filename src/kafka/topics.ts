@@ -14,7 +14,15 @@ import {
 } from '../topics/summary.js'
 import type {ActualTopic, ApplyPlan} from '../topics/apply.js'
 import type {KafkaClient} from './client.js'
-import {BrokerResourceError, ConfigChange, createTopicsWithMessages, fetchAllMetadataOnce, incrementalAlterConfigs, RESOURCE_TOPIC} from './incremental-alter-configs.js'
+import {
+  BrokerResourceError,
+  ConfigChange,
+  createTopicsWithMessages,
+  fetchAllMetadataOnce,
+  incrementalAlterConfigs,
+  RESOURCE_TOPIC,
+  withBroker,
+} from './incremental-alter-configs.js'
 import {TopicPartitions, unknownTopic} from './metadata.js'
 import {fetchWatermarks} from './offsets.js'
 
@@ -245,6 +253,28 @@ export async function deleteTopics(client: KafkaClient, names: string[]): Promis
   if (names.length === 0) return
   const admin = await client.admin()
   await client.call('deleting topics', () => admin.deleteTopics({topics: names, timeout: client.options.timeoutMs}))
+  await waitUntilGone(client, names)
+}
+
+/**
+ * The controller has deleted the topics when DeleteTopics answers, but brokers' metadata follows a moment
+ * later: wait for that (bounded), so that `delete` then `create` of the same name, or a list, sees it gone.
+ */
+async function waitUntilGone(client: KafkaClient, names: string[]): Promise<void> {
+  const deadline = Date.now() + Math.max(500, client.options.timeoutMs - 1000)
+  await withBroker(
+    client,
+    'waiting for the deletion to reach the brokers',
+    async (broker) => {
+      for (;;) {
+        const {topicMetadata} = await broker.metadata([])
+        const left = new Set(topicMetadata.map((t) => t.topic))
+        if (!names.some((n) => left.has(n)) || Date.now() > deadline) return
+        await new Promise((resolve) => setTimeout(resolve, 150))
+      }
+    },
+    {anyBroker: true},
+  ).catch(() => undefined) // the deletion itself succeeded; this wait is a courtesy
 }
 
 export interface PartitionIncrease {

@@ -122,6 +122,10 @@ export function validateDesiredState(doc: unknown, source: string): DesiredState
  * exit-2 errors naming every such topic, before anything is changed.
  */
 export function planApply(desired: DesiredState, actual: ActualTopic[], options: {prune?: boolean} = {}): ApplyPlan {
+  if (options.prune && desired.topics.length === 0) {
+    // An empty (or truncated) file would mean "delete every topic": almost certainly a mistake.
+    throw usageError(`${desired.source} lists no topics: refusing to --prune (it would delete every topic)`, 'list the topics to keep, or delete topics with `kafkit topics delete`', 'EMPTY_PRUNE')
+  }
   const byName = new Map(actual.map((t) => [t.name, t]))
   const actions: PlanAction[] = []
   const unmanagedConfigs: ApplyPlan['unmanagedConfigs'] = []

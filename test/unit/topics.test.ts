@@ -263,6 +263,9 @@ describe('apply file and plan', () => {
     expect(plan.actions.filter((a) => a.action === 'delete').map((a) => a.topic)).toEqual(['legacy'])
     expect(formatPlan(plan).join('\n')).toContain('- delete legacy')
   })
+  it('refuses to prune with a file that lists no topics', () => {
+    expect(thrown(() => planApply(validateDesiredState({topics: []}, 't.yaml'), actual, {prune: true})).code).toBe('EMPTY_PRUNE')
+  })
   it('matches when the cluster is as the file says', () => {
     const plan = planApply(validateDesiredState({topics: [{name: 'payments', partitions: 3}]}, 't.yaml'), actual)
     expect(plan.actions).toEqual([])
