@@ -33,7 +33,7 @@ url() {
 
 # The server binaries: PG_BIN, then PATH, then Debian's versioned directory (newest first).
 find_bin() {
-  if [ -n "${PG_BIN:-}" ]; then [ -x "$PG_BIN/initdb" ] && { echo "$PG_BIN"; return; }; die "PG_BIN=$PG_BIN has no initdb"; fi
+  if [ -n "${PG_BIN:-}" ]; then [ -x "$PG_BIN/initdb" ] && echo "$PG_BIN"; return; fi
   if command -v initdb >/dev/null 2>&1 && command -v pg_ctl >/dev/null 2>&1; then dirname "$(command -v initdb)"; return; fi
   local d
   for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -t/ -k4 -n -r); do
@@ -83,6 +83,7 @@ start() {
   export PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning"
   if [ -z "${RETAIL_DATABASE_URL:-}" ]; then
     local bin
+    if [ -n "${PG_BIN:-}" ] && [ ! -x "$PG_BIN/initdb" ]; then die "PG_BIN=$PG_BIN has no initdb" "point PG_BIN at PostgreSQL's bin directory, e.g. /usr/lib/postgresql/15/bin"; fi
     bin="$(find_bin)" || { install_pg; bin="$(find_bin)" || die "PostgreSQL was installed but initdb is still not found" "set PG_BIN=/usr/lib/postgresql/<version>/bin"; }
     mkdir -p "$STATE/pg"
     if [ "$(id -u)" = 0 ]; then chown postgres "$STATE/pg"; chmod 0755 "$STATE" "$STATE/pg" 2>/dev/null || true; fi
@@ -131,5 +132,5 @@ case "${1:-}" in
   status) if running; then echo "running: $(url) ($DATA)"; else echo "not running ($DATA)"; exit 1; fi ;;
   url) url ;;
   psql) shift; exec "$(psql_bin)" -X -P pager=off "$(url)" "$@" ;;
-  *) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac
