@@ -5,7 +5,7 @@ import {addAbortSignal} from 'node:stream'
 import {Args, Flags} from '@oclif/core'
 
 import {KafkaCommand} from '../base-command.js'
-import {ExitCode, KafkitError, usageError} from '../errors.js'
+import {ExitCode, KafkitError, usageError, withTimeout} from '../errors.js'
 import type {KafkaClient} from '../kafka/client.js'
 import {requireTopics} from '../kafka/metadata.js'
 import {PARTITIONERS, PartitionerName, keyPartitioner} from '../kafka/partitioners.js'
@@ -54,7 +54,7 @@ export default class Produce extends KafkaCommand<ProduceSummary> {
     rate: Flags.integer({description: 'at most N records per second', min: 1}),
     'batch-size': Flags.string({description: "largest batch per partition per request (e.g. 256KiB); capped by the topic's max.message.bytes", default: '512KiB'}),
     linger: Flags.string({description: 'how long a record may wait for others to share its request', default: '5ms'}),
-    'max-in-flight': Flags.integer({description: 'requests in flight at once', min: 1, max: 100, default: 2}),
+    'max-in-flight': Flags.integer({description: 'requests in flight at once without the idempotent producer (idempotent: always 1)', min: 1, max: 100, default: 2}),
   }
 
   private aborter = new AbortController()
@@ -83,24 +83,33 @@ export default class Produce extends KafkaCommand<ProduceSummary> {
     }
 
     const client = await this.client()
-    const [meta] = await requireTopics(client, [topic])
-    const partitions = meta.partitions.length
-    if (flags.partition !== undefined && flags.partition >= partitions) {
-      throw new KafkitError('PARTITION_NOT_FOUND', `partition ${flags.partition} does not exist: '${topic}' has ${partitions} partition${partitions === 1 ? '' : 's'} (0-${partitions - 1})`, {hint: `kafkit topics describe ${topic}`, exitCode: ExitCode.NOT_FOUND})
-    }
-    const maxMessageBytes = await topicMaxMessageBytes(client, topic)
     const compression = flags.compression as CompressionName
+    const producerOptions = {acks, idempotent: flags.idempotent, compression, maxInFlight: flags['max-in-flight']}
+    // Connect the producer while the topic's metadata and config are read (start-up latency).
+    const producer = RecordWriter.connectProducer(client, producerOptions)
+    producer.catch(() => undefined) // reported below if it matters; an unknown topic is reported first
+    const maxMessageBytesP = topicMaxMessageBytes(client, topic)
+    let partitions: number
+    try {
+      const [meta] = await requireTopics(client, [topic])
+      partitions = meta.partitions.length
+      if (flags.partition !== undefined && flags.partition >= partitions) {
+        throw new KafkitError('PARTITION_NOT_FOUND', `partition ${flags.partition} does not exist: '${topic}' has ${partitions} partition${partitions === 1 ? '' : 's'} (0-${partitions - 1})`, {hint: `kafkit topics describe ${topic}`, exitCode: ExitCode.NOT_FOUND})
+      }
+    } catch (error) {
+      // The producer may still be connecting: let it finish and close it, or its socket keeps the process alive.
+      await withTimeout(producer.then((p) => p.disconnect()), 3000, () => new Error('disconnect')).catch(() => undefined)
+      throw error
+    }
+    const maxMessageBytes = await maxMessageBytesP
     const started = Date.now()
-    const writer = await RecordWriter.open(client, {
+    const writer = await RecordWriter.openWith(producer, client, {
+      ...producerOptions,
       topic,
       partitions,
-      acks,
-      idempotent: flags.idempotent,
-      compression,
       partitioner: keyPartitioner(flags.partitioner as PartitionerName),
       batchBytes,
       lingerMs,
-      maxInFlight: flags['max-in-flight'],
       requestTimeoutMs: Math.max(this.timeoutMs, 5000),
       maxMessageBytes,
     })

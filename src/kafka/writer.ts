@@ -6,8 +6,8 @@
  * slow and one giant send is unbounded memory. The writer accumulates records per partition (kafkajs turns each
  * partition's records into one RecordBatch), seals a request when a partition's batch reaches `batchBytes`, the
  * whole request reaches `requestBytes` or `lingerMs` passes, and keeps up to `maxInFlight` requests in flight.
- * With the idempotent producer kafkajs itself serialises requests per broker (its sequence numbers are
- * assigned under a per-broker lock); the pipelining then still overlaps input parsing with the network.
+ * With the idempotent producer (the default) only one request is in flight: kafkajs' idempotent path is not
+ * safe with concurrent sends (see the constructor); input parsing still overlaps the request on the network.
  *
  * Usage:
  *
@@ -77,7 +77,7 @@ export interface WriterOptions {
   requestBytes?: number
   /** How long the first record of a request may wait for company. Default 5 ms. */
   lingerMs?: number
-  /** Requests in flight at once. Default 2 (with the idempotent producer kafkajs sends one at a time per broker). */
+  /** Requests in flight at once when not idempotent. Default 2. Idempotent writers always keep 1 (see below). */
   maxInFlight?: number
   /** Bound of one request including kafkajs' retries. */
   requestTimeoutMs: number
@@ -162,28 +162,44 @@ export class RecordWriter {
     this.batchBytes = Math.max(1, Math.min(options.batchBytes ?? 512 * 1024, limit))
     this.requestBytes = Math.max(this.batchBytes, options.requestBytes ?? 1 << 20)
     this.lingerMs = options.lingerMs ?? 5
-    this.maxInFlight = Math.max(1, options.maxInFlight ?? 2)
+    // kafkajs' idempotent producer is not safe with concurrent sends: it can produce OUT_OF_ORDER_SEQUENCE_NUMBER
+    // or, worse, duplicate sequences that the broker silently drops (kafkajs issues #598, #1005; seen here in
+    // test/integration/produce-writer.test.ts). So idempotent writers keep one request in flight; the next one
+    // still fills while it is out.
+    const idempotent = options.idempotent ?? this.acks === -1
+    this.maxInFlight = idempotent ? 1 : Math.max(1, options.maxInFlight ?? 2)
     this.partitionBytes = Array.from({length: options.partitions}, () => 0)
     this.sticky = Math.floor(Math.random() * options.partitions)
   }
 
   /** Connects a producer (idempotent by default with acks=all; never auto-creates topics) and wraps it. */
   static async open(client: KafkaClient, options: WriterOptions): Promise<RecordWriter> {
+    return RecordWriter.openWith(RecordWriter.connectProducer(client, options), client, options)
+  }
+
+  /**
+   * The connecting half of open(), so that a caller can connect while it still reads topic metadata
+   * (`openWith(connectProducer(...), ...)`): one round of start-up latency less.
+   */
+  static connectProducer(client: KafkaClient, options: Pick<WriterOptions, 'acks' | 'idempotent' | 'compression' | 'maxInFlight'>): Promise<Producer> {
     const acks = options.acks ?? -1
     const idempotent = options.idempotent ?? acks === -1
-    if (idempotent && acks !== -1) throw new KafkitError('USAGE', 'the idempotent producer needs --acks all', {hint: 'drop --idempotent, or use --acks all', exitCode: ExitCode.USAGE})
+    if (idempotent && acks !== -1) return Promise.reject(new KafkitError('USAGE', 'the idempotent producer needs --acks all', {hint: 'drop --idempotent, or use --acks all', exitCode: ExitCode.USAGE}))
     const compression = options.compression ?? 'none'
     const codes = client.kafkajs.CompressionCodecs as unknown as Record<number, unknown>
     if (compression !== 'none' && !codes[COMPRESSION_CODE[compression]]) {
-      throw new KafkitError('CODEC_UNAVAILABLE', `${compression} compression is not available in this build`, {hint: 'use --compression gzip (or none)', exitCode: ExitCode.USAGE})
+      return Promise.reject(new KafkitError('CODEC_UNAVAILABLE', `${compression} compression is not available in this build`, {hint: 'use --compression gzip (or none)', exitCode: ExitCode.USAGE}))
     }
-    const producer = await client.producer({
+    return client.producer({
       idempotent,
       // The writer decides partitions itself (murmur2/crc32/sticky); kafkajs just keeps them.
       createPartitioner: () => ({message}) => message.partition ?? 0,
       maxInFlightRequests: idempotent ? undefined : options.maxInFlight ?? 2,
     })
-    return new RecordWriter(producer, {...options, acks, errorContext: client.errorContext})
+  }
+
+  static async openWith(producer: Promise<Producer>, client: KafkaClient, options: WriterOptions): Promise<RecordWriter> {
+    return new RecordWriter(await producer, {...options, acks: options.acks ?? -1, errorContext: client.errorContext})
   }
 
   /** The bytes a record occupies in a batch (what max.message.bytes is compared with, uncompressed). */
