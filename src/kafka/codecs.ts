@@ -127,15 +127,16 @@ function lazyZstd(): KafkaCodec {
 
 let registered: Promise<void> | undefined
 
-/** Registers snappy, lz4 and zstd with kafkajs. Idempotent; concurrent callers share one initialisation. */
+/** Registers snappy, lz4 and zstd with kafkajs. Idempotent. Each codec's module loads on first use (start-up time). */
 export function registerCodecs(kafkajs: KafkaJS): Promise<void> {
   registered ??= (async () => {
     const {CompressionCodecs, CompressionTypes} = kafkajs
     const codecs = CompressionCodecs as unknown as Record<number, CodecFactory>
+    let snappy: KafkaCodec | undefined
     // kafkajs-snappy exports the factory itself.
-    codecs[CompressionTypes.Snappy] = require('kafkajs-snappy') as CodecFactory
-    const lz4 = lz4Codec()
-    codecs[CompressionTypes.LZ4] = () => lz4
+    codecs[CompressionTypes.Snappy] = () => (snappy ??= (require('kafkajs-snappy') as CodecFactory)())
+    let lz4: KafkaCodec | undefined
+    codecs[CompressionTypes.LZ4] = () => (lz4 ??= lz4Codec())
     const zstd = lazyZstd()
     codecs[CompressionTypes.ZSTD] = () => zstd
   })()

@@ -235,7 +235,8 @@ export class PartitionReader implements AsyncIterable<ReadBatch> {
     this.closed = true
     this.generation++
     this.queue.close()
-    await withTimeout(this.running, 2000, () => new Error('close')).catch(() => undefined)
+    // A fetch may be long-polling (maxWaitMs); its result is discarded, and disconnecting the session ends it.
+    await withTimeout(this.running, 50, () => new Error('close')).catch(() => undefined)
   }
 
   private async supervise(): Promise<void> {
