@@ -4,7 +4,8 @@
  */
 import type {Kafka} from 'kafkajs'
 
-import {notFoundError} from '../errors.js'
+import {notFoundError, refusedError} from '../errors.js'
+import {rootCause} from './errors.js'
 import {closest} from './metadata.js'
 import type {KafkaClient} from './client.js'
 
@@ -27,7 +28,7 @@ export interface GroupMember {
 
 export interface GroupDescription {
   groupId: string
-  /** Stable, PreparingRebalance, CompletingRebalance, Empty, Dead (= unknown). */
+  /** Stable, PreparingRebalance, CompletingRebalance, Empty, Dead (= does not exist), Unknown (= a KIP-848 group). */
   state: string
   protocolType: string
   protocol: string
@@ -52,9 +53,15 @@ export async function describeGroups(client: KafkaClient, groupIds: string[]): P
   const admin = await client.admin()
   const {groups} = await client.call('describing consumer groups', () => admin.describeGroups(groupIds))
   const {AssignerProtocol} = client.kafkajs
+  // Groups of the new consumer protocol (KIP-848, group.protocol=consumer) are invisible to DescribeGroups,
+  // which kafkajs speaks (it has no ConsumerGroupDescribe): they come back Dead though ListGroups lists them.
+  // They are reported with state 'Unknown' and no members; the broker itself refuses a commit while they
+  // have members (see setOffsets).
+  const dead = groups.filter((g) => g.state === 'Dead')
+  const listed = dead.length > 0 ? new Set((await listGroups(client)).map((g) => g.groupId)) : new Set<string>()
   return groups.map((g) => ({
     groupId: g.groupId,
-    state: g.state,
+    state: g.state === 'Dead' && listed.has(g.groupId) ? 'Unknown' : g.state,
     protocolType: g.protocolType,
     protocol: g.protocol,
     members: g.members.map((m) => ({
@@ -156,7 +163,17 @@ export async function setOffsets(client: KafkaClient, groupId: string, offsets: 
     await client.call(`committing the offsets of group '${groupId}'`, async () => {
       await cluster.connect()
       const coordinator = await cluster.findGroupCoordinator({groupId})
-      await coordinator.offsetCommit({groupId, groupGenerationId: -1, memberId: '', topics})
+      try {
+        await coordinator.offsetCommit({groupId, groupGenerationId: -1, memberId: '', topics})
+      } catch (error) {
+        // The coordinator accepts a commit without a member id only while the group is empty: it gained members
+        // since we looked, or it is a KIP-848 group whose members DescribeGroups cannot show.
+        const type = (rootCause(error) as {type?: string}).type ?? ''
+        if (['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'STALE_MEMBER_EPOCH', 'FENCED_MEMBER_EPOCH', 'REBALANCE_IN_PROGRESS'].includes(type)) {
+          throw refusedError(`cannot reset the offsets: group '${groupId}' has active members (the coordinator refused the commit: ${type})`, 'stop its consumers first, then run this again', 'GROUP_ACTIVE')
+        }
+        throw error
+      }
     })
   } finally {
     await cluster.disconnect().catch(() => undefined)

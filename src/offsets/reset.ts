@@ -2,7 +2,7 @@
  * `offsets reset` and `offsets undo` against a cluster: gather the group, its offsets and the logs, build the
  * plan (src/offsets/plan.ts), and execute it: refuse while members are active, snapshot, commit.
  */
-import {readFile} from 'node:fs/promises'
+import {readFile, rm} from 'node:fs/promises'
 
 import {refusedError, usageError} from '../errors.js'
 import type {KafkaClient} from '../kafka/client.js'
@@ -149,7 +149,8 @@ export async function prepareUndo(client: KafkaClient, groupId: string, snapshot
 
 /** Exit 6 while the group has members: their commits would overwrite ours, and the broker refuses anyway. */
 export function assertInactive(group: GroupDescription, action: string): void {
-  if (group.members.length === 0 && (group.state === 'Empty' || group.state === 'Dead')) return
+  // 'Unknown' (a KIP-848 group kafkajs cannot describe): the coordinator refuses a commit while it has members.
+  if (group.members.length === 0 && (group.state === 'Empty' || group.state === 'Dead' || group.state === 'Unknown')) return
   const who = group.members.map((m) => `${m.clientId} (${m.host}, ${m.memberId})`)
   throw Object.assign(
     refusedError(
@@ -179,6 +180,12 @@ export async function executePlan(client: KafkaClient, plan: ResetPlan, reason: 
     reason,
     offsets: plan.rows.map((r) => ({topic: r.topic, partition: r.partition, offset: r.current})),
   })
-  await setOffsets(client, plan.group, planOffsets(plan))
+  try {
+    await setOffsets(client, plan.group, planOffsets(plan))
+  } catch (error) {
+    // Nothing was committed: a snapshot of a reset that never happened would only mislead a later undo.
+    await rm(snapshot.path, {force: true}).catch(() => undefined)
+    throw error
+  }
   return {snapshot: {id: snapshot.id, path: snapshot.path}, committed: plan.rows.length}
 }

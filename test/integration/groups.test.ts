@@ -205,3 +205,17 @@ describe('with kafkit consume --group', () => {
     expect(again.stdout.trim().split('\n').sort()).toEqual(['v0', 'v0', 'v0', 'v1', 'v1', 'v1'])
   }, 120_000)
 })
+
+describe('groups of the new consumer protocol (KIP-848)', () => {
+  it('are described (state Unknown: kafkajs has no ConsumerGroupDescribe) and reset when empty', async () => {
+    const g = `${prefix}-848`
+    const made = await runJava(CONSOLE_CONSUMER, ['--bootstrap-server', TEST_BROKERS, '--topic', topic, '--group', g, '--from-beginning', '--max-messages', '36', '--consumer-property', 'group.protocol=consumer'])
+    expect(made.code, made.stderr).toBe(0)
+    const lag = json<Lag>(await kafkit(['groups', 'describe', g, '--json']))
+    expect(lag.state).toBe('Unknown')
+    expect(lag.partitions.map((p) => p.committed)).toEqual([12, 12, 12])
+    const reset = await kafkit(['offsets', 'reset', g, '--all-topics', '--to-offset', '4', '--execute'], {env: {KAFKIT_STATE_DIR: join(tmpdir(), prefix)}})
+    expect(reset.code, reset.stderr).toBe(0)
+    expect(json<Lag>(await kafkit(['groups', 'describe', g, '--json'])).partitions.map((p) => p.committed)).toEqual([4, 4, 4])
+  }, 150_000)
+})

@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
 import {KafkaCommand} from '../../base-command.js'
-import {ExitCode, KafkitError} from '../../errors.js'
+import {ExitCode, KafkitError, refusedError} from '../../errors.js'
 import {type GroupDeletion, deleteGroups, requireGroup} from '../../kafka/groups.js'
 import {assertInactive} from '../../offsets/reset.js'
 
@@ -32,6 +32,11 @@ export default class GroupsDelete extends KafkaCommand<GroupDeletion[]> {
       }
     })
     const failed = results.filter((r) => !r.deleted)
+    const busy = failed.filter((f) => f.error === 'NON_EMPTY_GROUP')
+    if (busy.length > 0) {
+      // KIP-848 groups: their members are only visible to the broker, which refuses the deletion.
+      throw refusedError(`cannot delete ${busy.map((b) => `'${b.groupId}'`).join(', ')}: the group has active members`, 'stop its consumers first, then run this again', 'GROUP_ACTIVE')
+    }
     if (failed.length > 0) {
       throw new KafkitError('DELETE_FAILED', `${failed.length} of ${results.length} groups were not deleted: ${failed.map((f) => `${f.groupId} (${f.error})`).join(', ')}`, {
         exitCode: ExitCode.FAILED,
