@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
 import {KafkaCommand} from '../../base-command.js'
-import {usageError} from '../../errors.js'
+import {ExitCode, KafkitError, usageError} from '../../errors.js'
 import {clusterTopicDefaults, CreatedTopic, createTopics, listTopics, normalizeTopicConfigs} from '../../kafka/topics.js'
 import {parseAssignments} from '../../topics/configs.js'
 import {checkNewTopicName} from '../../topics/names.js'
@@ -45,6 +45,10 @@ On a terminal, a missing name or --partitions starts the interactive flow: name,
       }
       const client = await this.client()
       const [defaults, existing] = await Promise.all([clusterTopicDefaults(client), listTopics(client)])
+      // Do not ask questions about a topic that cannot be created.
+      if (plan.name !== undefined && existing.some((t) => t.name === plan.name) && !flags['if-not-exists']) {
+        throw new KafkitError('TOPIC_EXISTS', `topic '${plan.name}' already exists`, {hint: 'add --if-not-exists to succeed when it does, or change it with `kafkit topics alter`', exitCode: ExitCode.FAILED})
+      }
       plan = await askCreateTopic(plan, defaults, existing.map((t) => t.name), this.io, this.config.bin)
     }
     const [created] = await createTopics(
