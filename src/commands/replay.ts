@@ -122,8 +122,12 @@ Exit 0 when the window is copied (or empty), 2 for a bad spec or flag, 3 for an 
           requestTimeoutMs: Math.max(this.timeoutMs, 30_000),
         },
         {
-          info: (line) => this.io.info(line),
-          warn: (line) => this.io.warn(line),
+          // A message during the copy replaces the progress line instead of being appended to it.
+          info: (line) => this.io.info(progressShown ? `\r\u001B[K${line}` : line),
+          warn: (line) => {
+            if (progressShown) this.io.stderr.write('\r\u001B[K')
+            this.io.warn(line)
+          },
           progress: showProgress
             ? (p) => {
                 progressShown = true
