@@ -18,6 +18,7 @@ import {
   newCheckpoint,
   ProgressTracker,
   replayStateDir,
+  removeCheckpoint,
   resumeWindow,
   saveCheckpoint,
 } from './checkpoint.js'
@@ -265,6 +266,7 @@ export async function runReplay(source: Endpoint, destination: Endpoint, options
     }
 
     // A fresh run saves its checkpoint (window, options, where the destination stood) before writing anything.
+    const fresh = !checkpoint
     if (!checkpoint) {
       const destinationPartitions = Array.from({length: destinationCount}, (_, q) => q)
       const marks = await destinationSession.watermarks(options.destinationTopic, destinationPartitions)
@@ -291,6 +293,7 @@ export async function runReplay(source: Endpoint, destination: Endpoint, options
       dirty = false
       lastSave = Date.now()
     }
+    // A fresh replay that cannot even open its producer (auth, ACLs) has written nothing: no checkpoint to resume.
     const writer = await RecordWriter.open(destination.client, {
       topic: options.destinationTopic,
       partitions: destinationCount,
@@ -306,6 +309,9 @@ export async function runReplay(source: Endpoint, destination: Endpoint, options
         for (const [p, upTo] of readUpTo) if (tracker.readUpTo(p, upTo)) dirty = true
         save()
       },
+    }).catch((error: unknown) => {
+      if (fresh) removeCheckpoint(path)
+      throw error
     })
 
     const reader = sourceSession.read(readerWindows)
