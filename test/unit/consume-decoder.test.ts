@@ -47,7 +47,8 @@ async function kafkajsDecode(set: Buffer) {
 describe('decodeRecordSet', () => {
   it('decodes what kafkajs encodes, plain and with every codec, exactly like kafkajs decodes it', async () => {
     await registerCodecs(kafkajs)
-    for (const [name, type] of Object.entries(kafkajs.CompressionTypes)) {
+    for (const name of ['None', 'GZIP', 'Snappy', 'LZ4', 'ZSTD'] as const) {
+      const type: number = kafkajs.CompressionTypes[name]
       const set = Buffer.concat([await batch(FIRST_OFFSET, type, 7), await batch(FIRST_OFFSET + 7, type, 5, false)])
       expect(magicOf(set)).toBe(2)
       const ours = await decodeRecordSet('t', 4, set, FIRST_OFFSET, decompress)
