@@ -61,7 +61,10 @@ export abstract class BaseCommand<T> extends Command {
     if (error instanceof KafkitError) return error
     const err = error as {parse?: unknown; message?: string; name?: string; oclif?: {exit?: number}}
     if (err?.parse || /^(Nonexistent flag|Unexpected argument|Missing \d+ required arg|Expected --|Parsing --|.*must be one of|Missing required flag|--\S+=\S+ cannot also be provided)/i.test(err?.message ?? '')) {
-      const first = (err.message ?? 'invalid usage').split('\n')[0]
+      const lines = (err.message ?? 'invalid usage').split('\n').map((l) => l.trim())
+      // oclif puts the reason on the second line of some messages ("Parsing --rate" / "Expected an integer ...",
+      // "Missing 1 required arg:" / "topic ..."): keep it on the one error line.
+      const first = lines.length > 1 && lines[1] && (/^Parsing --\S+$/.test(lines[0]) || lines[0].endsWith(':')) ? `${lines[0]}${lines[0].endsWith(':') ? '' : ':'} ${lines[1]}` : lines[0]
       return usageError(first, `see '${this.config.bin} ${this.id?.replaceAll(':', ' ') ?? ''} --help'`.replace(/\s+--help/, ' --help'))
     }
     if (typeof err?.name === 'string' && err.name.startsWith('KafkaJS')) return mapKafkaError(error, {brokers: []})
