@@ -60,22 +60,9 @@ export function resolveStart(spec: OffsetSpec, inputs: ResolveInputs): number {
  * stamped exactly at time TO (so `atTime` must be the offset at TO + 1 ms).
  */
 export function resolveEnd(spec: OffsetSpec, inputs: ResolveInputs): number {
-  const {low, high} = inputs.watermark
-  const clamp = (o: number) => Math.min(Math.max(o, low), high)
-  switch (spec.kind) {
-    case 'beginning':
-      return low
-    case 'end':
-      return high
-    case 'offset':
-      return clamp(spec.offset + 1)
-    case 'fromEnd':
-      return clamp(high - spec.count)
-    case 'time':
-      return clamp(inputs.atTime ?? high)
-    case 'stored':
-      throw usageError("'stored' cannot end a window", 'end with an offset, a time or end')
-  }
+  if (spec.kind === 'stored') throw usageError("'stored' cannot end a window", 'end with an offset, a time or end')
+  // Everything else ends where it would start, except an offset: TO itself is inside the window.
+  return resolveStart(spec.kind === 'offset' ? {kind: 'offset', offset: spec.offset + 1} : spec, inputs)
 }
 
 /** Start (or end) offsets of every partition of a topic for a spec, with the cluster look-ups it needs. */
