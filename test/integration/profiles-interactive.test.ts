@@ -5,56 +5,12 @@ import {mkdtempSync, readFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import pty from '@homebridge/node-pty-prebuilt-multiarch'
 import {describe, expect, it} from 'vitest'
 
-import {BIN, TEST_BROKERS, kafkit, uniqueName} from './helpers.js'
+import {TEST_BROKERS, kafkit, uniqueName} from './helpers.js'
+import {DOWN, terminal as terminalWith} from './terminal.js'
 
-const ANSI = /\u001B\[[0-9;?]*[ -/]*[@-~]|\u001B[()][0-9A-B]|\u001B[=>]/g
-const DOWN = '\u001B[B'
-
-/** A CLI run in a pseudo-terminal: wait for text, type, and collect the exit code. */
-function terminal(args: string[], extraEnv: Record<string, string>) {
-  const env: Record<string, string> = {...(process.env as Record<string, string>), NO_COLOR: '1', TERM: 'xterm', KAFKIT_PROFILE: '', ...extraEnv}
-  delete env.KAFKIT_BROKERS
-  delete env.CI // prompts are (rightly) off in CI environments; this test is the person at the terminal
-  const child = pty.spawn(process.execPath, [BIN, ...args], {name: 'xterm', cols: 200, rows: 50, env})
-  let screen = ''
-  let seen = 0
-  const waiters: (() => void)[] = []
-  child.onData((data) => {
-    screen += data.replace(ANSI, '')
-    for (const w of waiters.splice(0)) w()
-  })
-  const exited = new Promise<number>((resolve) => child.onExit(({exitCode}) => resolve(exitCode)))
-  return {
-    get screen() {
-      return screen
-    },
-    /** Resolves when `text` appears after the last match (so a repeated prompt is not matched twice). */
-    async waitFor(text: string | RegExp, timeoutMs = 30_000): Promise<void> {
-      const deadline = Date.now() + timeoutMs
-      for (;;) {
-        const rest = screen.slice(seen)
-        const index = typeof text === 'string' ? rest.indexOf(text) : rest.search(text)
-        if (index >= 0) {
-          seen += index + 1
-          return
-        }
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${String(text)}; screen:\n${screen}`)
-        await new Promise<void>((resolve) => {
-          waiters.push(resolve)
-          setTimeout(resolve, 200)
-        })
-      }
-    },
-    type(text: string): void {
-      child.write(text)
-    },
-    exited,
-    kill: () => child.kill(),
-  }
-}
+const terminal = (args: string[], env: Record<string, string>) => terminalWith(args, {KAFKIT_PROFILE: '', KAFKIT_BROKERS: undefined, ...env})
 
 describe('profiles, interactive', {timeout: 120_000}, () => {
   it('profiles add asks for what is missing, saves, offers the test and runs it', async () => {

@@ -1,7 +1,6 @@
 /**
- * Cross-cluster replay: needs a second broker, e.g.
- *   KAFKIT_LOCAL_DIR=/tmp/replay-kafka node bin/run.js local start --port 9700
- * Skipped when KAFKIT_TEST_BROKERS_2 (default 127.0.0.1:9700) does not answer.
+ * Cross-cluster replay: a second cluster at KAFKIT_TEST_BROKERS_2 when one answers there, else a private one
+ * started for this file on port 9700 (./isolated-cluster.ts) and removed afterwards.
  */
 import {mkdtempSync} from 'node:fs'
 import {createConnection} from 'node:net'
@@ -9,13 +8,14 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import kafkajs from 'kafkajs'
-import {describe, expect, it} from 'vitest'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {createClient} from '../../src/kafka/client.js'
 import {ReaderSession} from '../../src/kafka/reader.js'
 import {TEST_BROKERS, json, kafkit, uniqueName} from './helpers.js'
+import {IsolatedCluster, isolatedCluster} from './isolated-cluster.js'
 
-const SECOND = process.env.KAFKIT_TEST_BROKERS_2 ?? '127.0.0.1:9700'
+let SECOND = process.env.KAFKIT_TEST_BROKERS_2 ?? '127.0.0.1:9700'
 
 async function reachable(address: string): Promise<boolean> {
   const [host, port] = address.split(',')[0].split(':')
@@ -27,7 +27,6 @@ async function reachable(address: string): Promise<boolean> {
   })
 }
 
-const up = await reachable(SECOND)
 
 async function createTopic(brokers: string, name: string, partitions: number): Promise<void> {
   const admin = new kafkajs.Kafka({brokers: brokers.split(','), logLevel: kafkajs.logLevel.NOTHING}).admin()
@@ -56,7 +55,17 @@ async function readAll(brokers: string, topic: string): Promise<string[]> {
   }
 }
 
-describe.skipIf(!up)('replay across clusters', () => {
+describe('replay across clusters', () => {
+  let own: IsolatedCluster | undefined
+  beforeAll(async () => {
+    if (await reachable(SECOND)) return
+    own = await isolatedCluster({nodes: 1, port: 9700})
+    SECOND = own.brokers
+  }, 180_000)
+  afterAll(async () => {
+    await own?.destroy()
+  }, 60_000)
+
   it('copies a window to another cluster with --to-brokers: same records, partitions, timestamps and headers', async () => {
     const src = uniqueName('replay-x-src')
     const dst = uniqueName('replay-x-dst')

@@ -1,56 +1,12 @@
 /**
  * Interactive `topics create`, driven through the real prompts in a pseudo-terminal (what a person sees).
  */
-import pty from '@homebridge/node-pty-prebuilt-multiarch'
 import {describe, expect, it} from 'vitest'
 
-import {BIN, TEST_BROKERS, json, kafkit, uniqueName} from './helpers.js'
+import {TEST_BROKERS, json, kafkit, uniqueName} from './helpers.js'
+import {BACKSPACE, DOWN, terminal as terminalWith} from './terminal.js'
 
-const ANSI = /\u001B\[[0-9;?]*[ -/]*[@-~]|\u001B[()][0-9A-B]|\u001B[=>]/g
-const DOWN = '\u001B[B'
-const BACKSPACE = '\u007F'
-
-/** A CLI run in a pseudo-terminal: wait for text, type, and collect the exit code. */
-function terminal(args: string[]) {
-  const env: Record<string, string> = {...(process.env as Record<string, string>), NO_COLOR: '1', KAFKIT_BROKERS: TEST_BROKERS, TERM: 'xterm'}
-  delete env.CI // prompts are (rightly) off in CI environments; this test is the person at the terminal
-  const child = pty.spawn(process.execPath, [BIN, ...args], {name: 'xterm', cols: 200, rows: 50, env})
-  let screen = ''
-  let seen = 0
-  const waiters: (() => void)[] = []
-  child.onData((data) => {
-    screen += data.replace(ANSI, '')
-    for (const w of waiters.splice(0)) w()
-  })
-  const exited = new Promise<number>((resolve) => child.onExit(({exitCode}) => resolve(exitCode)))
-  return {
-    get screen() {
-      return screen
-    },
-    /** Resolves when `text` appears after the last match (so a repeated prompt is not matched twice). */
-    async waitFor(text: string | RegExp, timeoutMs = 30_000): Promise<void> {
-      const deadline = Date.now() + timeoutMs
-      for (;;) {
-        const rest = screen.slice(seen)
-        const index = typeof text === 'string' ? rest.indexOf(text) : rest.search(text)
-        if (index >= 0) {
-          seen += index + 1
-          return
-        }
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${String(text)}; screen:\n${screen}`)
-        await new Promise<void>((resolve) => {
-          waiters.push(resolve)
-          setTimeout(resolve, 200)
-        })
-      }
-    },
-    type(text: string): void {
-      child.write(text)
-    },
-    exited,
-    kill: () => child.kill(),
-  }
-}
+const terminal = (args: string[]) => terminalWith(args, {KAFKIT_BROKERS: TEST_BROKERS})
 
 describe('topics create, interactive', {timeout: 120_000}, () => {
   it('asks for everything, validates answers, shows the equivalent command, creates the topic', async () => {

@@ -13,7 +13,7 @@ import {setTimeout as sleep} from 'node:timers/promises'
 import {afterAll, describe, expect, it} from 'vitest'
 
 import {BIN, RunResult, kafkit, uniqueName} from '../integration/helpers.js'
-import {IsolatedCluster, isolatedCluster} from './isolated-cluster.js'
+import {IsolatedCluster, isolatedCluster} from '../integration/isolated-cluster.js'
 
 const work = mkdtempSync(join(tmpdir(), 'kafkit-faults-'))
 

@@ -6,7 +6,7 @@ import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {kafkit} from '../integration/helpers.js'
+import {kafkit} from './helpers.js'
 
 export interface IsolatedCluster {
   brokers: string
