@@ -37,16 +37,18 @@ export interface RawRecord {
 }
 
 export function toEnvelope(record: RawRecord): RecordEnvelope {
-  const envelope: RecordEnvelope = {key: null, value: null}
+  // Built field by field in DESIGN.md's order (topic, partition, offset, timestamp, key, value, headers), the
+  // order JSON.stringify keeps.
+  const envelope = {} as RecordEnvelope
   if (record.topic !== undefined) envelope.topic = record.topic
   if (record.partition !== undefined) envelope.partition = record.partition
   if (record.offset !== undefined) envelope.offset = record.offset
   if (record.timestamp !== undefined) envelope.timestamp = new Date(record.timestamp).toISOString()
   const key = encode(record.key)
   envelope.key = key.text
-  if (key.base64) envelope.keyEncoding = 'base64'
   const value = encode(record.value)
   envelope.value = value.text
+  if (key.base64) envelope.keyEncoding = 'base64'
   if (value.base64) envelope.valueEncoding = 'base64'
   const headers = record.headers
   if (headers && Object.keys(headers).length > 0) {
