@@ -2,41 +2,18 @@
  * groups list / describe / delete against the real broker, with groups made by Kafka's own console consumer
  * (org.apache.kafka.tools.consumer.ConsoleConsumer from the kafka-tools jar `kafkit local` fetched).
  */
-import {type ChildProcess, spawn} from 'node:child_process'
-import {writeFileSync} from 'node:fs'
+import type {ChildProcess} from 'node:child_process'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {Kafka, logLevel} from 'kafkajs'
 
-import {resolveKafka} from '../../src/local/distribution.js'
 import {type RunOptions, TEST_BROKERS, expectCleanError, json, kafkit as run, uniqueName} from './helpers.js'
+import {CONSOLE_CONSUMER, javaTool, runJava} from './kafka-tools.js'
 
 // Generous per-process budget: CI machines are small and shared.
 const kafkit = (args: string[], options: RunOptions = {}) => run(args, {timeoutMs: 90_000, ...options})
 
-const LOG_CONFIG = join(tmpdir(), 'kafkit-test-tools-log4j2.properties')
-writeFileSync(LOG_CONFIG, 'status = error\nappender.e.type = Console\nappender.e.name = E\nappender.e.target = SYSTEM_ERR\nappender.e.layout.type = PatternLayout\nappender.e.layout.pattern = %m%n\nrootLogger.level = error\nrootLogger.appenderRef.e.ref = E\n')
-
-/** Starts one of Kafka's Java tools; quiet logs on stderr, fast JVM start. */
-async function javaTool(mainClass: string, args: string[]): Promise<ChildProcess> {
-  const kafka = await resolveKafka()
-  return spawn('java', ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', `-Dlog4j2.configurationFile=${LOG_CONFIG}`, '-cp', kafka.classpath, mainClass, ...args], {stdio: ['ignore', 'pipe', 'pipe']})
-}
-
-async function runJava(mainClass: string, args: string[], timeoutMs = 90_000): Promise<{code: number | null; stdout: string; stderr: string}> {
-  const child = await javaTool(mainClass, args)
-  let stdout = ''
-  let stderr = ''
-  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()))
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()))
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
-  clearTimeout(timer)
-  return {code, stdout, stderr}
-}
-
-const CONSOLE_CONSUMER = 'org.apache.kafka.tools.consumer.ConsoleConsumer'
 
 const kafka = new Kafka({brokers: TEST_BROKERS.split(','), logLevel: logLevel.NOTHING})
 const topic = uniqueName('grp-t')

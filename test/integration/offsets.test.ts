@@ -2,34 +2,15 @@
  * offsets list / reset / undo / snapshots against the real broker, with a group made by Kafka's console
  * consumer, and CSV moving both ways with Kafka's ConsumerGroupCommand.
  */
-import {type ChildProcess, spawn} from 'node:child_process'
 import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
 import {Kafka, logLevel} from 'kafkajs'
 
-import {resolveKafka} from '../../src/local/distribution.js'
 import {type RunOptions, TEST_BROKERS, expectCleanError, json, kafkit as run, uniqueName} from './helpers.js'
+import {CONSOLE_CONSUMER, GROUP_COMMAND, runJava} from './kafka-tools.js'
 
-const LOG_CONFIG = join(tmpdir(), 'kafkit-test-tools-log4j2.properties')
-writeFileSync(LOG_CONFIG, 'status = error\nappender.e.type = Console\nappender.e.name = E\nappender.e.target = SYSTEM_ERR\nappender.e.layout.type = PatternLayout\nappender.e.layout.pattern = %m%n\nrootLogger.level = error\nrootLogger.appenderRef.e.ref = E\n')
-
-async function runJava(mainClass: string, args: string[], timeoutMs = 90_000): Promise<{code: number | null; stdout: string; stderr: string}> {
-  const kafka = await resolveKafka()
-  const child: ChildProcess = spawn('java', ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', `-Dlog4j2.configurationFile=${LOG_CONFIG}`, '-cp', kafka.classpath, mainClass, ...args], {stdio: ['ignore', 'pipe', 'pipe']})
-  let stdout = ''
-  let stderr = ''
-  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()))
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()))
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
-  clearTimeout(timer)
-  return {code, stdout, stderr}
-}
-
-const CONSOLE_CONSUMER = 'org.apache.kafka.tools.consumer.ConsoleConsumer'
-const GROUP_COMMAND = 'org.apache.kafka.tools.consumer.group.ConsumerGroupCommand'
 
 // Snapshots of this file's runs go to their own state dir.
 const STATE_DIR = mkdtempSync(join(tmpdir(), 'kafkit-offsets-state-'))
