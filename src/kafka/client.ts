@@ -2,6 +2,8 @@
  * The client layer: the only code that imports kafkajs, and only lazily, so that `--help` and the commands that
  * never talk to Kafka do not pay for loading it.
  */
+import {setTimeout as sleep} from 'node:timers/promises'
+
 import type {Admin, Kafka, KafkaConfig, logCreator as LogCreator, Producer, ProducerConfig} from 'kafkajs'
 
 import {KafkitError, withTimeout} from '../errors.js'
@@ -9,7 +11,7 @@ import type {ResolvedConnection} from '../profiles/types.js'
 import {registerCodecs} from './codecs.js'
 import {installKafkaJSPatches} from './kafkajs-patches.js'
 import {buildSecurityConfig} from './security.js'
-import {ErrorContext, mapKafkaError} from './errors.js'
+import {ErrorContext, mapKafkaError, rootCause} from './errors.js'
 
 export type KafkaJS = typeof import('kafkajs')
 
@@ -59,7 +61,7 @@ export class KafkaClient {
    */
   async call<T>(what: string, operation: () => Promise<T>, timeoutMs = this.options.timeoutMs): Promise<T> {
     try {
-      return await withTimeout(operation(), timeoutMs, () => new KafkaTimeout(what, timeoutMs))
+      return await withTimeout(retryCoordinatorErrors(operation), timeoutMs, () => new KafkaTimeout(what, timeoutMs))
     } catch (error) {
       if (error instanceof KafkaTimeout) {
         // Never connected at all: that is "cannot connect" (exit 4, DESIGN), not a slow cluster.
@@ -103,6 +105,25 @@ export class KafkaClient {
     if (this.adminClient) pending.push(this.adminClient.then((a) => a.disconnect()))
     // Disconnecting never blocks the exit for long, and never fails the command.
     await withTimeout(Promise.allSettled(pending), 2000, () => new Error('disconnect')).catch(() => undefined)
+  }
+}
+
+/**
+ * Group coordinator errors are transient (the coordinator moved, or `__consumer_offsets` is still being created
+ * on a new cluster), but some kafkajs admin calls (fetchOffsets, ...) give up at the first one. Retried here,
+ * with a growing pause, until call()'s timeout ends the wait.
+ */
+// kafkajs' names for Kafka's NOT_COORDINATOR (16), COORDINATOR_NOT_AVAILABLE (15), COORDINATOR_LOAD_IN_PROGRESS (14).
+const COORDINATOR_ERRORS = new Set(['NOT_COORDINATOR_FOR_GROUP', 'GROUP_COORDINATOR_NOT_AVAILABLE', 'GROUP_LOAD_IN_PROGRESS'])
+
+async function retryCoordinatorErrors<T>(operation: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await operation()
+    } catch (error) {
+      if (!COORDINATOR_ERRORS.has(rootCause(error)?.type ?? '') || attempt >= 30) throw error
+      await sleep(Math.min(100 * 2 ** attempt, 1000))
+    }
   }
 }
 

@@ -158,6 +158,19 @@ describe('faults', () => {
     expect(all.length - unique.size).toBeLessThanOrEqual(firstLines.length)
   }, 180_000)
 
+  it('the first group on a new cluster waits for its coordinator (no NOT_COORDINATOR error)', async () => {
+    // A fresh cluster creates __consumer_offsets on the first group request; kafkajs' admin gives up at once.
+    const cluster = await isolatedCluster({nodes: 1, port: 9830})
+    clusters.push(cluster)
+    const env = {KAFKIT_BROKERS: cluster.brokers}
+    const topic = uniqueName('first-group')
+    expect((await kafkit(['topics', 'create', topic, '--partitions', '3'], {env})).code).toBe(0)
+    expect((await kafkit(['produce', topic, '--value', 'v'], {env})).code).toBe(0)
+    const consumed = await kafkit(['consume', topic, '--group', 'first', '-e', '--timeout', '30s'], {env, timeoutMs: 90_000})
+    expect(consumed.code, consumed.stderr).toBe(0)
+    expect(consumed.stdout).toBe('v\n')
+  }, 180_000)
+
   it('8 producers in parallel on one topic: every record present', async () => {
     const topic = uniqueName('parallel')
     expect((await kafkit(['topics', 'create', topic, '--partitions', '4'])).code).toBe(0)
