@@ -21,7 +21,8 @@ const prefix = uniqueName('grp')
 const consumed = `${prefix}-consumed`
 
 async function produce(perPartition: number) {
-  const producer = kafka.producer()
+  // Idempotent: a retried send on a busy broker must not write the records twice (the counts below are exact).
+  const producer = kafka.producer({idempotent: true})
   await producer.connect()
   const messages = [0, 1, 2].flatMap((partition) => Array.from({length: perPartition}, (_, i) => ({partition, value: `v${i}`})))
   await producer.send({topic, messages})

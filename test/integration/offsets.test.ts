@@ -60,7 +60,8 @@ beforeAll(async () => {
     if (meta?.topics[0]?.partitions.length === 3 && meta.topics[0].partitions.every((p) => p.leader >= 0)) break
   }
   await admin.disconnect()
-  const producer = kafka.producer()
+  // Idempotent: a retried send on a busy broker must not write the records twice (the counts below are exact).
+  const producer = kafka.producer({idempotent: true})
   await producer.connect()
   await producer.send({topic, messages: [0, 1, 2].flatMap((partition) => Array.from({length: 10}, (_, i) => ({partition, value: `v${i}`, timestamp: String(BASE + i * 1000)})))})
   await producer.disconnect()
