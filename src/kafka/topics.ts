@@ -2,6 +2,7 @@
  * Admin calls for topics: list, describe, create, delete, alter configs, add partitions, and the cluster
  * defaults that creation needs. Errors are KafkitErrors in the user's words, with the DESIGN exit codes.
  */
+import type {CreateDefaults} from '../topics/prompts.js'
 import {ExitCode, KafkitError, usageError} from '../errors.js'
 import {checkConfigKey, closestKey, KNOWN_TOPIC_CONFIG_KEYS, normalizeConfigValue} from '../topics/configs.js'
 import {
@@ -80,14 +81,8 @@ export async function describeTopic(client: KafkaClient, name: string): Promise<
   return buildDescription(name, meta.partitions, watermarks, configs.get(name) ?? [])
 }
 
-export interface ClusterTopicDefaults {
-  brokers: number
-  numPartitions: number
-  defaultReplicationFactor: number
-  minInsyncReplicas: number
-  retentionMs: number
-  compressionType: string
-}
+/** The cluster's answers to the questions of interactive creation (the shape prompts.ts asks with). */
+export type ClusterTopicDefaults = CreateDefaults
 
 /** What a new topic gets when nothing is said: the broker count and the broker's topic defaults. */
 export async function clusterTopicDefaults(client: KafkaClient): Promise<ClusterTopicDefaults> {
