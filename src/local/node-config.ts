@@ -87,7 +87,13 @@ export function nodeProperties(node: LocalNode, layout: ClusterLayout, extra: Re
     .join('\n') + '\n'
 }
 
-/** A KRaft cluster id: 16 random bytes, URL-safe base64 without padding (what `kafka-storage random-uuid` prints). */
+/**
+ * A KRaft cluster id: 16 random bytes, URL-safe base64 without padding (what `kafka-storage random-uuid` prints).
+ * The first byte's top bit is cleared so the id never starts with '-': StorageTool would read `-t -abc…` as a
+ * missing argument (Kafka's own Uuid.randomUuid() rejects such ids for the same reason).
+ */
 export function randomClusterId(bytes: Uint8Array): string {
-  return Buffer.from(bytes).toString('base64url')
+  const id = Buffer.from(bytes)
+  id[0] = (id[0] ?? 0) & 0x7f
+  return id.toString('base64url')
 }

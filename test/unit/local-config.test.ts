@@ -34,6 +34,8 @@ describe('local cluster layout', () => {
 
   it('makes 22-character URL-safe cluster ids', () => {
     expect(randomClusterId(new Uint8Array(16).fill(255))).toMatch(/^[\w-]{22}$/)
+    // 0xf8… encodes to a leading '-', which StorageTool would take for a flag
+    expect(randomClusterId(new Uint8Array(16).fill(0xf8))).toMatch(/^[^-]/)
   })
 })
 
