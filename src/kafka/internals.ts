@@ -96,6 +96,29 @@ export function createInternalCluster(kafka: Kafka, options: {isolationLevel?: n
   })
 }
 
+interface InternalConnection {
+  rejectRequests(error: Error): void
+}
+
+interface InternalBrokerPool {
+  seedBroker?: {connectionPool?: {pool?: InternalConnection[]}}
+  brokers?: Record<string, {connectionPool?: {pool?: InternalConnection[]}}>
+}
+
+/**
+ * Fails every request still waiting on the cluster's connections (a long-polling Fetch), so that a disconnect
+ * right after it does not wait up to maxWaitMs: kafkajs' Connection.disconnect() waits for in-flight requests.
+ */
+export function abortPendingRequests(cluster: InternalCluster): void {
+  const pool = (cluster as unknown as {brokerPool?: InternalBrokerPool}).brokerPool
+  if (!pool) return
+  const brokers = [pool.seedBroker, ...Object.values(pool.brokers ?? {})]
+  const closed = new Error('the reader was closed')
+  for (const broker of brokers) {
+    for (const connection of broker?.connectionPool?.pool ?? []) connection.rejectRequests(closed)
+  }
+}
+
 /** One partition's part of a fetch response, filtered (read committed, no control records) and decoded. */
 export interface FetchedPartition {
   topic: string

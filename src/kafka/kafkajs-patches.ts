@@ -14,6 +14,9 @@
  *    first and writes every record batch straight into one buffer (compressed requests go to kafkajs' own).
  * 4. Grouping by partition (`producer/groupMessagesPerPartition`): kafkajs copies the partition's array for every
  *    message (`[...current, message]`), quadratic in the batch size; this one appends.
+ * 5. Request framing (`protocol/request.js`): kafkajs copies every request body twice into zero-filled buffers
+ *    grown to the next power of two (~100 ms per 100 MB produced); this one allocates once and copies the body
+ *    once, or not at all when the body was encoded with room for the header in front (the fast Produce request).
  *
  * KAFKIT_KAFKAJS_PATCHES=0 turns them all off (before/after measurements).
  */
@@ -34,11 +37,11 @@ export interface EncodedRecord {
   offset: number
 }
 
-let installed: {crc32c: boolean; record: boolean; grouping: boolean; produce: boolean} | undefined
+let installed: {crc32c: boolean; record: boolean; grouping: boolean; produce: boolean; framing: boolean} | undefined
 
-export function installKafkaJSPatches(): {crc32c: boolean; record: boolean; grouping: boolean; produce: boolean} {
+export function installKafkaJSPatches(): {crc32c: boolean; record: boolean; grouping: boolean; produce: boolean; framing: boolean} {
   if (installed) return installed
-  installed = {crc32c: false, record: false, grouping: false, produce: false}
+  installed = {crc32c: false, record: false, grouping: false, produce: false, framing: false}
   if (process.env.KAFKIT_KAFKAJS_PATCHES === '0') return installed
   const require = createRequire(import.meta.url)
   const seed = (id: string, exports: unknown, check?: (original: unknown) => boolean): boolean => {
@@ -89,6 +92,13 @@ export function installKafkaJSPatches(): {crc32c: boolean; record: boolean; grou
     }
   }
   installed.grouping = seed('kafkajs/src/producer/groupMessagesPerPartition.js', groupMessagesPerPartition)
+  try {
+    const Encoder = require('kafkajs/src/protocol/encoder.js') as EncoderClass
+    // Byte-identical to kafkajs' framing: checked in test/unit/produce-encoding.test.ts (it is async, so not here).
+    installed.framing = seed('kafkajs/src/protocol/request.js', frameRequest(Encoder))
+  } catch {
+    installed.framing = false
+  }
   return installed
 }
 
@@ -285,9 +295,11 @@ export function fastProduceRequest(args: ProduceArgs, Encoder: EncoderClass, crc
     apiName: 'Produce',
     expectResponse: () => args.acks !== 0,
     encode: async () => {
-      const e = new Encoder(1)
-      e.buf = encodeProduceBody(args, crc32c)
+      const e = new Encoder(1) as EncoderWithHeadroom
+      const framed = encodeProduceBody(args, crc32c, HEADROOM)
+      e.buf = framed.subarray(HEADROOM)
       e.offset = e.buf.length
+      e.kafkitFramed = framed
       return e
     },
   }
@@ -302,7 +314,7 @@ interface PreparedRecord {
 }
 
 /** The Produce request body (v3-v7 share it): transactional id, acks, timeout, topics -> partitions -> batches. */
-export function encodeProduceBody(args: ProduceArgs, crc32c: (input: Uint8Array) => number): Buffer {
+export function encodeProduceBody(args: ProduceArgs, crc32c: (input: Uint8Array) => number, headroom = 0): Buffer {
   const now = Date.now()
   const transactionalId = args.transactionalId ?? null
   const tid = transactionalId === null ? null : Buffer.from(transactionalId, 'utf8')
@@ -350,9 +362,9 @@ export function encodeProduceBody(args: ProduceArgs, crc32c: (input: Uint8Array)
     }
     prepared.push({topic: t, partitions: ps})
   }
-  // Pass 2: bytes.
-  const buf = Buffer.allocUnsafe(total)
-  let at = 0
+  // Pass 2: bytes (after `headroom` unused bytes, where frameRequest() can put the request header).
+  const buf = Buffer.allocUnsafe(headroom + total)
+  let at = headroom
   if (tid) {
     buf.writeInt16BE(tid.length, at)
     tid.copy(buf, at + 2)
@@ -412,9 +424,52 @@ export function encodeProduceBody(args: ProduceArgs, crc32c: (input: Uint8Array)
       if (at - batchStart !== p.size) throw new Error(`produce encoder: batch size ${at - batchStart} != ${p.size}`)
     }
   }
-  if (at !== total) throw new Error(`produce encoder: wrote ${at} of ${total} bytes`)
+  if (at !== headroom + total) throw new Error(`produce encoder: wrote ${at - headroom} of ${total} bytes`)
   return buf
 }
+
+/** Bytes kept free in front of a fast Produce body for the request header (size, api, correlation, client id). */
+const HEADROOM = 64
+
+interface EncoderWithHeadroom {
+  buf: Buffer
+  offset: number
+  readonly buffer: Buffer
+  /** The body with HEADROOM free bytes in front of it (`buf` is a view of its tail). */
+  kafkitFramed?: Buffer
+}
+
+interface FrameArgs {
+  correlationId: number
+  clientId: string | null
+  request: {apiKey: number; apiVersion: number; encode: () => Promise<EncoderWithHeadroom>}
+}
+type FrameRequest = (args: FrameArgs) => Promise<{buffer: Buffer}>
+
+/** kafkajs' protocol/request.js: INT32 size, INT16 apiKey, INT16 apiVersion, INT32 correlationId, STRING clientId, body. */
+export function frameRequest(Encoder: EncoderClass): FrameRequest {
+  return async ({correlationId, clientId, request: {apiKey, apiVersion, encode}}) => {
+    const payload = await encode()
+    const id = clientId === null || clientId === undefined ? null : Buffer.from(clientId, 'utf8')
+    const header = 14 + (id ? id.length : 0)
+    const body = payload.buffer
+    const inPlace = payload.kafkitFramed !== undefined && header <= HEADROOM
+    // In place: the header goes into the free bytes just before the body, which is not copied at all.
+    const out = inPlace ? payload.kafkitFramed!.subarray(HEADROOM - header) : Buffer.allocUnsafe(header + body.length)
+    if (!inPlace) body.copy(out, header)
+    out.writeInt32BE(header - 4 + body.length, 0)
+    out.writeInt16BE(apiKey, 4)
+    out.writeInt16BE(apiVersion, 6)
+    out.writeInt32BE(correlationId, 8)
+    out.writeInt16BE(id ? id.length : -1, 12)
+    if (id) id.copy(out, 14)
+    const e = new Encoder(1)
+    e.buf = out
+    e.offset = out.length
+    return e as unknown as {buffer: Buffer}
+  }
+}
+
 
 function bytesSize(b: Buffer | null): number {
   return b === null ? 1 : varintSize(b.length) + b.length

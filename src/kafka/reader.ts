@@ -33,6 +33,7 @@ import type {RawRecord} from '../records/envelope.js'
 import type {OffsetSpec} from '../specs/offset-spec.js'
 import type {KafkaClient} from './client.js'
 import {
+  abortPendingRequests,
   createInternalCluster,
   fetchFromBroker,
   type FetchedPartition,
@@ -165,6 +166,7 @@ export class ReaderSession {
   }
 
   async close(): Promise<void> {
+    abortPendingRequests(this.cluster)
     await withTimeout(this.cluster.disconnect(), 2000, () => new Error('disconnect')).catch(() => undefined)
   }
 }

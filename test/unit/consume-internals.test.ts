@@ -9,7 +9,7 @@ import kafkajs from 'kafkajs'
 import {describe, expect, it} from 'vitest'
 
 import {registerCodecs} from '../../src/kafka/codecs.js'
-import {createInternalCluster, fetchFromBroker, type InternalCluster, type InternalMessage, loadBatchClass, loadProtocol} from '../../src/kafka/internals.js'
+import {abortPendingRequests, createInternalCluster, fetchFromBroker, type InternalCluster, type InternalMessage, loadBatchClass, loadProtocol} from '../../src/kafka/internals.js'
 
 const require = createRequire(import.meta.url)
 
@@ -48,6 +48,17 @@ describe('kafkajs internals kafkit relies on', () => {
       expect(typeof cluster[method], method).toBe('function')
     }
     expect(cluster.isolationLevel).toBe(1) // read committed
+  })
+
+  it('connections can fail their pending requests (abortPendingRequests walks brokerPool -> connectionPool.pool)', async () => {
+    const kafka = new kafkajs.Kafka({brokers: ['127.0.0.1:1'], logLevel: kafkajs.logLevel.NOTHING})
+    const cluster = createInternalCluster(kafka)
+    const pool = (cluster as unknown as {brokerPool: {createSeedBroker(): Promise<void>; seedBroker: {connectionPool: {pool: unknown[]}}}}).brokerPool
+    await pool.createSeedBroker()
+    const connections = pool.seedBroker.connectionPool.pool as {rejectRequests: unknown}[]
+    expect(connections.length).toBeGreaterThan(0)
+    for (const c of connections) expect(typeof c.rejectRequests).toBe('function')
+    expect(() => abortPendingRequests(cluster)).not.toThrow()
   })
 
   it('Broker has fetch() and the Fetch request takes an isolation level', () => {

@@ -4,7 +4,7 @@ import {createRequire} from 'node:module'
 import {crc32c} from '@node-rs/crc32'
 import {describe, expect, it} from 'vitest'
 
-import {encodeRecord, fastProduceRequest, groupMessagesPerPartition, type ProduceArgs} from '../../src/kafka/kafkajs-patches.js'
+import {encodeRecord, fastProduceRequest, frameRequest, groupMessagesPerPartition, type ProduceArgs} from '../../src/kafka/kafkajs-patches.js'
 
 const require = createRequire(import.meta.url)
 type Encoded = {buffer: Buffer}
@@ -12,6 +12,7 @@ const kafkajsRecord = require('kafkajs/src/protocol/recordBatch/record/v0/index.
 const kafkajsProduce = require('kafkajs/src/protocol/requests/produce/v3/request.js') as (a: object) => {encode: () => Promise<Encoded>}
 const Encoder = require('kafkajs/src/protocol/encoder.js')
 const Long = require('kafkajs/src/utils/long.js')
+const kafkajsFrame = require('kafkajs/src/protocol/request.js') as (a: object) => Promise<Encoded>
 
 const ts = (n: number) => String(1_732_438_800_000 + n)
 
@@ -56,6 +57,30 @@ describe('produce request encoding', () => {
       expect(ours.buf.subarray(0, ours.offset).equals(theirs.buffer)).toBe(true)
     })
   }
+})
+
+describe('request framing', () => {
+  const framing = frameRequest(Encoder)
+  const body = (text: string) => async () => {
+    const e = new Encoder()
+    e.writeString(text)
+    return e
+  }
+  for (const clientId of ['kafkit', 'клиент', null]) {
+    it(`frames any request as kafkajs does (client id ${clientId})`, async () => {
+      const request = {apiKey: 3, apiVersion: 6, encode: body('x'.repeat(1000))}
+      const ours = await framing({correlationId: 42, clientId, request})
+      const theirs = await kafkajsFrame({correlationId: 42, clientId, request})
+      expect(ours.buffer.equals(theirs.buffer)).toBe(true)
+    })
+  }
+
+  it('frames the fast Produce request in place, with the same bytes as kafkajs', async () => {
+    const produce = () => fastProduceRequest({acks: -1, timeout: 1000, topicData: [{topic: 't', partitions: [{partition: 0, messages: [{value: Buffer.from('v'), timestamp: ts(0)}]}]}]}, Encoder, (b) => crc32c(b) >>> 0)
+    const ours = await framing({correlationId: 9, clientId: 'kafkit', request: produce()})
+    const theirs = await kafkajsFrame({correlationId: 9, clientId: 'kafkit', request: produce()})
+    expect(ours.buffer.equals(theirs.buffer)).toBe(true)
+  })
 })
 
 describe('grouping by partition', () => {
