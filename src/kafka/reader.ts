@@ -195,7 +195,7 @@ export class PartitionReader implements AsyncIterable<ReadBatch> {
       maxWaitMs: options.maxWaitMs ?? 500,
       maxBytes: options.maxBytes ?? 1024 * 1024,
       partitionMaxBytes: options.partitionMaxBytes ?? 512 * 1024,
-      bufferBytes: options.bufferBytes ?? 4 * 1024 * 1024,
+      bufferBytes: options.bufferBytes ?? 2 * 1024 * 1024,
       timeoutMs: options.timeoutMs ?? 10_000,
     }
     this.states = windows.map((w) => ({
@@ -372,7 +372,8 @@ export class PartitionReader implements AsyncIterable<ReadBatch> {
 
 /** A bounded queue between the fetch loops and the consumer (bounded by the records' key+value bytes). */
 export class BatchQueue implements AsyncIterable<ReadBatch> {
-  private items: {batch: ReadBatch; size: number}[] = []
+  /** Taken entries are set to undefined at once (see the iterator). */
+  private items: ({batch: ReadBatch; size: number} | undefined)[] = []
   private head = 0
   private bytes = 0
   private ended = false
@@ -422,8 +423,10 @@ export class BatchQueue implements AsyncIterable<ReadBatch> {
   async *[Symbol.asyncIterator](): AsyncIterator<ReadBatch> {
     for (;;) {
       if (this.head < this.items.length) {
-        const {batch, size} = this.items[this.head]
-        // Taken batches must not stay referenced (they pin their fetch response's memory).
+        const {batch, size} = this.items[this.head]!
+        // Taken batches must not stay referenced (they pin their fetch response's memory): without this, a slow
+        // reader of stdout (a pipe) kept up to 64 taken batches alive, ~250 MB RSS instead of ~130.
+        this.items[this.head] = undefined
         if (++this.head === this.items.length) {
           this.items = []
           this.head = 0

@@ -125,6 +125,16 @@ describe('BatchQueue', () => {
     expect(seen).toEqual([0, 1, 2, 3, 4])
   })
 
+  it('keeps no reference to a batch once it is taken (a slow stdout reader must not pin fetch responses)', async () => {
+    const queue = new BatchQueue(1 << 20)
+    for (let i = 0; i < 10; i++) await queue.push(batch(i))
+    const iterator = queue[Symbol.asyncIterator]()
+    const first = (await iterator.next()).value as ReadBatch
+    const held = (queue as unknown as {items: unknown[]}).items
+    expect(held.filter((item) => (item as {batch?: ReadBatch} | undefined)?.batch === first)).toEqual([])
+    expect(queue.length).toBe(9)
+  })
+
   it('close() releases a waiting producer and ends the consumer; fail() surfaces the error', async () => {
     const queue = new BatchQueue(1)
     await queue.push(batch(0))
