@@ -1,8 +1,9 @@
 /**
  * Speed-ups for kafkajs' produce path, installed by seeding Node's require cache before kafkajs loads
  * (loadKafkaJS() calls installKafkaJSPatches()). kafkajs has no hooks for any of them. Each replacement produces
- * byte-identical output (checked against the original at install time, and in test/unit/produce-encoding.test.ts);
- * if anything is off, kafkajs keeps its own module: correctness never depends on these.
+ * byte-identical output (the record encoder is compared with kafkajs' own at first use, everything in
+ * test/unit/produce-encoding.test.ts); if anything is off, kafkajs' own module is used: correctness never
+ * depends on these.
  *
  * 1. CRC32C (`protocol/recordBatch/crc32C`): kafkajs' is pure JS (~0.4 GB/s); `@node-rs/crc32` `crc32c()` is
  *    native and prebuilt (several GB/s).
@@ -39,26 +40,39 @@ export interface EncodedRecord {
 
 let installed: {crc32c: boolean; record: boolean; grouping: boolean; produce: boolean; framing: boolean} | undefined
 
+/**
+ * Seeds the require cache; cheap. The costly parts (loading the native CRC32C, comparing the record encoder with
+ * kafkajs' own, loading kafkajs' originals) happen on first use, i.e. only in commands that produce: every other
+ * command starts ~25 ms sooner. `installed` says which modules were seeded, not yet which replacements won.
+ */
 export function installKafkaJSPatches(): {crc32c: boolean; record: boolean; grouping: boolean; produce: boolean; framing: boolean} {
   if (installed) return installed
   installed = {crc32c: false, record: false, grouping: false, produce: false, framing: false}
   if (process.env.KAFKIT_KAFKAJS_PATCHES === '0') return installed
   const require = createRequire(import.meta.url)
-  const seed = (id: string, exports: unknown, check?: (original: unknown) => boolean): boolean => {
+  const Module = require('node:module') as {new (id: string): NodeJS.Module}
+  /** Puts `exports` in the cache for `id`; `original()` loads kafkajs' own module (on demand, once). */
+  const seed = (id: string, make: (original: () => unknown) => unknown): boolean => {
     try {
       const path = require.resolve(id)
       if (require.cache[path]) return false // kafkajs already loaded: too late, keep its module
-      if (check) {
-        // Load the original only to compare with it; the modules that capture it are not loaded yet.
-        const original: unknown = require(path)
-        delete require.cache[path]
-        if (!check(original)) return false
+      let originalExports: unknown
+      const original = () => {
+        if (originalExports === undefined) {
+          const mine = require.cache[path]
+          delete require.cache[path]
+          try {
+            originalExports = require(path)
+          } finally {
+            require.cache[path] = mine
+          }
+        }
+        return originalExports
       }
-      const Module = require('node:module') as {new (id: string): NodeJS.Module}
       const mod = new Module(path)
       mod.filename = path
       mod.loaded = true
-      mod.exports = exports
+      mod.exports = make(original)
       require.cache[path] = mod
       return true
     } catch {
@@ -66,39 +80,39 @@ export function installKafkaJSPatches(): {crc32c: boolean; record: boolean; grou
     }
   }
 
-  let crc: ((input: Uint8Array) => number) | undefined
-  try {
-    const {crc32c} = require('@node-rs/crc32') as {crc32c: (input: Uint8Array) => number}
-    // The CRC32C check value of "123456789", before trusting the binary.
-    if (crc32c(Buffer.from('123456789')) >>> 0 === 0xe3069283) {
-      crc = (buffer: Uint8Array) => crc32c(buffer) >>> 0
-      installed.crc32c = seed('kafkajs/src/protocol/recordBatch/crc32C/index.js', crc)
-    }
-  } catch {
-    // no prebuilt binary for this platform: kafkajs' JS CRC32C stays
-  }
-  installed.record = seed('kafkajs/src/protocol/recordBatch/record/v0/index.js', encodeRecord, (original) => sameAsOriginal(original as (r: RecordInput) => {buffer: Buffer}))
-  if (crc && installed.record) {
+  // undefined until first asked; then the native CRC32C, or null when there is none for this platform.
+  let native: ((input: Uint8Array) => number) | null | undefined
+  const nativeCrc = (): ((input: Uint8Array) => number) | null => {
+    if (native !== undefined) return native
+    native = null
     try {
-      const Encoder = require('kafkajs/src/protocol/encoder.js') as EncoderClass
-      const v3 = 'kafkajs/src/protocol/requests/produce/v3/request.js'
-      let original: ProduceRequestFactory | undefined
-      installed.produce = seed(v3, (args: ProduceArgs) => (args.compression ? original!(args) : fastProduceRequest(args, Encoder, crc!)), (o) => {
-        original = o as ProduceRequestFactory
-        return true
-      })
+      const {crc32c} = require('@node-rs/crc32') as {crc32c: (input: Uint8Array) => number}
+      // The CRC32C check value of "123456789", before trusting the binary.
+      if (crc32c(Buffer.from('123456789')) >>> 0 === 0xe3069283) native = (buffer: Uint8Array) => crc32c(buffer) >>> 0
     } catch {
-      installed.produce = false
+      // no prebuilt binary for this platform: kafkajs' JS CRC32C stays
     }
+    return native
   }
-  installed.grouping = seed('kafkajs/src/producer/groupMessagesPerPartition.js', groupMessagesPerPartition)
-  try {
-    const Encoder = require('kafkajs/src/protocol/encoder.js') as EncoderClass
-    // Byte-identical to kafkajs' framing: checked in test/unit/produce-encoding.test.ts (it is async, so not here).
-    installed.framing = seed('kafkajs/src/protocol/request.js', frameRequest(Encoder))
-  } catch {
-    installed.framing = false
-  }
+  installed.crc32c = seed('kafkajs/src/protocol/recordBatch/crc32C/index.js', (original) => {
+    let crc: ((input: Uint8Array) => number) | undefined
+    return (input: Uint8Array) => (crc ??= nativeCrc() ?? (original() as (input: Uint8Array) => number))(input)
+  })
+  let recordOk: boolean | undefined
+  let originalRecord: (() => unknown) | undefined
+  const recordPatched = () => (recordOk ??= originalRecord !== undefined && sameAsOriginal(originalRecord() as (r: RecordInput) => {buffer: Buffer}))
+  installed.record = seed('kafkajs/src/protocol/recordBatch/record/v0/index.js', (original) => {
+    originalRecord = original
+    return (r: RecordInput) => (recordPatched() ? encodeRecord(r) : (original() as (r: RecordInput) => EncodedRecord)(r))
+  })
+  const encoder = () => require('kafkajs/src/protocol/encoder.js') as EncoderClass
+  installed.produce = seed('kafkajs/src/protocol/requests/produce/v3/request.js', (original) => (args: ProduceArgs) => {
+    const crc = nativeCrc()
+    return args.compression || !crc || !recordPatched() ? (original() as ProduceRequestFactory)(args) : fastProduceRequest(args, encoder(), crc)
+  })
+  installed.grouping = seed('kafkajs/src/producer/groupMessagesPerPartition.js', () => groupMessagesPerPartition)
+  // Byte-identical to kafkajs' framing: checked in test/unit/produce-encoding.test.ts (it is async, so not here).
+  installed.framing = seed('kafkajs/src/protocol/request.js', () => frameRequest(encoder()))
   return installed
 }
 
