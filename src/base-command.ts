@@ -128,13 +128,15 @@ export abstract class KafkaCommand<T> extends BaseCommand<T> {
 
   private clientPromise?: Promise<KafkaClient>
   private connectionPromise?: Promise<ResolvedConnection>
+  /** Set once resolved: errors name the brokers really used (profile, KAFKIT_BROKERS, --brokers). */
+  private resolvedConnection?: ResolvedConnection
 
   protected get timeoutMs(): number {
     return parseDuration(String(this.globalFlags.timeout ?? '10s'), {bareUnit: 's', label: '--timeout'})
   }
 
   protected connection(): Promise<ResolvedConnection> {
-    this.connectionPromise ??= resolveConnection({profile: this.globalFlags.profile as string | undefined, brokers: this.globalFlags.brokers as string | undefined})
+    this.connectionPromise ??= resolveConnection({profile: this.globalFlags.profile as string | undefined, brokers: this.globalFlags.brokers as string | undefined}).then((c) => (this.resolvedConnection = c))
     return this.connectionPromise
   }
 
@@ -164,6 +166,8 @@ export abstract class KafkaCommand<T> extends BaseCommand<T> {
   protected override toKafkitError(error: unknown): KafkitError {
     const err = error as {name?: string}
     if (!(error instanceof KafkitError) && typeof err?.name === 'string' && err.name.startsWith('KafkaJS')) {
+      const resolved = this.resolvedConnection
+      if (resolved) return mapKafkaError(error, {brokers: resolved.brokers, profile: resolved.profile, timeoutMs: this.timeoutMs, saslUser: resolved.sasl?.username, saslMechanism: resolved.sasl?.mechanism})
       return mapKafkaError(error, {brokers: (this.globalFlags.brokers as string | undefined)?.split(',') ?? ['127.0.0.1:9092'], profile: this.globalFlags.profile as string | undefined})
     }
     return super.toKafkitError(error)

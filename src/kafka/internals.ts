@@ -119,6 +119,17 @@ export function abortPendingRequests(cluster: InternalCluster): void {
   }
 }
 
+/**
+ * The names of every topic, from one Metadata request to a connected broker: no kafkajs retrier, which retries a
+ * deleted target topic's UNKNOWN_TOPIC_OR_PARTITION until the command's timeout.
+ */
+export async function topicNames(cluster: InternalCluster): Promise<Set<string>> {
+  const pool = (cluster as unknown as {brokerPool: {findConnectedBroker(): Promise<{metadata(topics: string[]): Promise<{topicMetadata: {topic: string}[]}>}>}}).brokerPool
+  const broker = await pool.findConnectedBroker()
+  const {topicMetadata} = await broker.metadata([])
+  return new Set(topicMetadata.map((t) => t.topic))
+}
+
 /** One partition's part of a fetch response, filtered (read committed, no control records) and decoded. */
 export interface FetchedPartition {
   topic: string
@@ -354,16 +365,24 @@ export const STALE_METADATA_ERRORS = new Set([
 ])
 
 export function isStaleMetadataError(error: unknown): boolean {
-  const e = error as {type?: string; name?: string}
-  return (
-    (e?.type !== undefined && STALE_METADATA_ERRORS.has(e.type)) ||
-    e?.name === 'KafkaJSTopicMetadataNotLoaded' ||
-    e?.name === 'KafkaJSBrokerNotFound' ||
-    e?.name === 'KafkaJSConnectionError' ||
-    e?.name === 'KafkaJSConnectionClosedError' ||
-    e?.name === 'KafkaJSRequestTimeoutError' ||
-    e?.name === 'KafkaJSError'
-  )
+  // kafkajs wraps the real error when its retrier gives up (KafkaJSNonRetriableError `cause`,
+  // KafkaJSNumberOfRetriesExceeded `originalError`): a broker restarting is still a connection error.
+  let e = error as {type?: string; name?: string; cause?: unknown; originalError?: unknown} | undefined
+  for (let depth = 0; e && depth < 5; depth++) {
+    if (
+      (e.type !== undefined && STALE_METADATA_ERRORS.has(e.type)) ||
+      e.name === 'KafkaJSTopicMetadataNotLoaded' ||
+      e.name === 'KafkaJSBrokerNotFound' ||
+      e.name === 'KafkaJSConnectionError' ||
+      e.name === 'KafkaJSConnectionClosedError' ||
+      e.name === 'KafkaJSRequestTimeoutError' ||
+      e.name === 'KafkaJSError'
+    ) {
+      return true
+    }
+    e = (e.cause ?? e.originalError) as typeof e
+  }
+  return false
 }
 
 /** The partition an OFFSET_OUT_OF_RANGE error is about, if it is one. */

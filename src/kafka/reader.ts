@@ -42,6 +42,7 @@ import {
   leadersOf,
   listOffsets,
   offsetOutOfRange,
+  topicNames,
 } from './internals.js'
 import {type TopicPartitions, unknownTopic} from './metadata.js'
 import {resolveEnd, resolveStart, type Watermark} from './offsets.js'
@@ -327,6 +328,7 @@ export class PartitionReader implements AsyncIterable<ReadBatch> {
           continue
         }
         if (!isStaleMetadataError(error) && (error as {retriable?: boolean}).retriable !== true) throw error
+        if ((error as {type?: string}).type === 'UNKNOWN_TOPIC_OR_PARTITION' || (error as {type?: string}).type === 'UNKNOWN_TOPIC_ID') await this.failIfDeleted(active)
         this.checkDeadline(error)
         if (generation === this.generation) this.generation++
         return 'stale'
@@ -353,6 +355,15 @@ export class PartitionReader implements AsyncIterable<ReadBatch> {
       }
     }
     return 'done'
+  }
+
+  /** A topic deleted under the reader is exit 3 at once, not a timeout after --timeout of retries. */
+  private async failIfDeleted(active: PartitionState[]): Promise<void> {
+    const existing = await topicNames(this.cluster).catch(() => undefined)
+    if (!existing) return
+    const gone = [...new Set(active.map((s) => s.topic))].filter((t) => !existing.has(t))
+    if (gone.length === 0) return
+    throw notFoundError('TOPIC_DELETED', `topic '${gone.join("', '")}' was deleted while it was being read`, 'the records printed before it went are complete; `kafkit topics list` shows what exists now')
   }
 
   private async resetOutOfRange(topic: string, partition: number): Promise<void> {

@@ -1,6 +1,6 @@
 /**
- * Faults, counted by reading everything back: broker restarts, a killed partition leader, a consumer killed
- * mid-stream, parallel producers. Each test prints its figures (sent, acknowledged, read back, lost,
+ * Faults, counted by reading everything back: broker restarts (under a producer and under a reader), a broker
+ * gone for good under a reader, a killed partition leader, a consumer killed mid-stream, parallel producers. Each test prints its figures (sent, acknowledged, read back, lost,
  * duplicated). Tests that stop or kill brokers get a private cluster (./isolated-cluster.ts).
  * Replay killed and resumed, and offsets reset then undo, are in test/integration/replay*.test.ts and
  * test/integration/offsets.test.ts.
@@ -12,7 +12,7 @@ import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {afterAll, describe, expect, it} from 'vitest'
 
-import {BIN, RunResult, kafkit, uniqueName} from '../integration/helpers.js'
+import {BIN, RunResult, expectCleanError, kafkit, uniqueName} from '../integration/helpers.js'
 import {IsolatedCluster, isolatedCluster} from '../integration/isolated-cluster.js'
 
 const work = mkdtempSync(join(tmpdir(), 'kafkit-faults-'))
@@ -78,6 +78,9 @@ describe('faults', () => {
     await Promise.all(clusters.map((c) => c.destroy()))
   })
 
+  // The restart test's cluster and topic (200k records) are reused by the broker-gone reader test after it.
+  let restarted: {cluster: IsolatedCluster; topic: string; total: number} | undefined
+
   it('broker restarted during an idempotent produce of 200k records: 0 lost, 0 duplicated', async () => {
     const cluster = await isolatedCluster({nodes: 1, port: 9810})
     clusters.push(cluster)
@@ -98,7 +101,51 @@ describe('faults', () => {
     expect(result.code, result.stderr).toBe(0)
     expect(back.unique.size).toBe(total)
     expect(back.values.length).toBe(total)
+    restarted = {cluster, topic, total}
   }, 240_000)
+
+  it('the broker stopped under a following reader: exit 7 within --timeout, one error line, everything before printed', async () => {
+    if (!restarted) throw new Error('needs the broker-restart test above (its cluster and topic)')
+    const {cluster, topic, total} = restarted
+    const reader = background(['consume', topic, '--timeout', '5s'], {KAFKIT_BROKERS: cluster.brokers})
+    let printed = 0
+    reader.onStdout((chunk) => (printed += chunk.split('\n').length - 1))
+    const waitStart = Date.now()
+    while (printed < total && Date.now() - waitStart < 60_000) await sleep(200)
+    const stoppedAt = Date.now()
+    await cluster.stop()
+    const result = await reader.done
+    const afterStop = Date.now() - stoppedAt
+    figures('broker gone under a reader', {printed: result.stdout.split('\n').filter(Boolean).length, exit: result.code ?? 'signal', secondsAfterStop: Math.round(afterStop / 100) / 10})
+    expect(result.code, result.stderr).toBe(7)
+    expect(result.stdout.split('\n').filter(Boolean).length).toBe(total)
+    const {message, hint} = expectCleanError(result)
+    expect(message).toMatch(/no fetch succeeded for 5s/)
+    expect(hint).toBeDefined()
+    expect(afterStop).toBeLessThan(30_000) // 5s of --timeout, plus the stop itself
+  }, 120_000)
+
+  it('a following reader survives a broker restart within --timeout and prints what is written after it', async () => {
+    if (!restarted) throw new Error('needs the broker-restart test above (its cluster and topic)')
+    const {cluster, topic} = restarted
+    await cluster.start()
+    const env = {KAFKIT_BROKERS: cluster.brokers}
+    const reader = background(['consume', topic, '--from', 'end', '--timeout', '90s'], env)
+    let out = ''
+    reader.onStdout((chunk) => (out += chunk))
+    await sleep(2000)
+    await cluster.stop()
+    await cluster.start()
+    const produced = await kafkit(['produce', topic, '--timeout', '30s'], {env, input: 'after-the-restart\n'})
+    expect(produced.code, produced.stderr).toBe(0)
+    const waitStart = Date.now()
+    while (!out.includes('after-the-restart') && Date.now() - waitStart < 60_000) await sleep(200)
+    reader.kill('SIGINT')
+    const result = await reader.done
+    figures('reader across a broker restart', {exit: result.code ?? 'signal', printedAfterRestart: out.split('\n').filter(Boolean).length})
+    expect(out.split('\n').filter(Boolean)).toEqual(['after-the-restart'])
+    expect(result.code, result.stderr).toBe(130)
+  }, 180_000)
 
   it('three nodes, the partition leader killed during an acks=all produce (RF 3, min ISR 2): 0 lost', async () => {
     const cluster = await isolatedCluster({nodes: 3, port: 9820})
