@@ -8,7 +8,7 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {Kafka, logLevel} from 'kafkajs'
 
-import {type RunOptions, TEST_BROKERS, expectCleanError, json, kafkit as run, uniqueName} from './helpers.js'
+import {type RunOptions, TEST_BROKERS, createTopicWithLeaders, expectCleanError, json, kafkit as run, uniqueName} from './helpers.js'
 import {CONSOLE_CONSUMER, javaTool, runJava} from './kafka-tools.js'
 
 // Generous per-process budget: CI machines are small and shared.
@@ -34,12 +34,7 @@ type Lag = {group: string; state: string; totalLag: number; members: {clientId: 
 beforeAll(async () => {
   const admin = kafka.admin()
   await admin.connect()
-  await admin.createTopics({topics: [{topic, numPartitions: 3}], waitForLeaders: false})
-  // Wait for the leaders ourselves: kafkajs' own wait gives up early on a loaded machine.
-  for (const deadline = Date.now() + 60_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 300))) {
-    const meta = await admin.fetchTopicMetadata({topics: [topic]}).catch(() => undefined)
-    if (meta?.topics[0]?.partitions.length === 3 && meta.topics[0].partitions.every((p) => p.leader >= 0)) break
-  }
+  await createTopicWithLeaders(admin, topic, 3)
   await admin.disconnect()
   await produce(10)
   // A real consumer group: Kafka's console consumer reads all 30 records and commits on exit.

@@ -71,3 +71,22 @@ export function expectCleanError(result: RunResult): {message: string; hint?: st
   const hint = lines.find((l) => l.startsWith('hint: '))
   return {message: errorLine.slice(7), hint: hint?.slice(6)}
 }
+
+/** The part of a kafkajs Admin that createTopicWithLeaders needs. */
+interface TopicAdmin {
+  createTopics(options: {waitForLeaders?: boolean; topics: {topic: string; numPartitions?: number; replicationFactor?: number; configEntries?: {name: string; value: string}[]}[]}): Promise<boolean>
+  fetchTopicMetadata(options: {topics: string[]}): Promise<{topics: {partitions: {leader: number}[]}[]}>
+}
+
+/**
+ * Creates a topic and waits (up to 60 s) until every partition has a leader: kafkajs' own waitForLeaders gives up
+ * on a busy broker's first "not hosted" answer.
+ */
+export async function createTopicWithLeaders(admin: TopicAdmin, topic: string, partitions: number, configs: Record<string, string> = {}): Promise<string> {
+  await admin.createTopics({waitForLeaders: false, topics: [{topic, numPartitions: partitions, replicationFactor: 1, configEntries: Object.entries(configs).map(([name, value]) => ({name, value}))}]})
+  for (const deadline = Date.now() + 60_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 200))) {
+    const meta = await admin.fetchTopicMetadata({topics: [topic]}).catch(() => undefined)
+    if (meta?.topics[0]?.partitions.length === partitions && meta.topics[0].partitions.every((p) => p.leader >= 0)) return topic
+  }
+  throw new Error(`topic ${topic} has no leaders after 60 s`)
+}

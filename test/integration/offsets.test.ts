@@ -8,7 +8,7 @@ import {join} from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
 import {Kafka, logLevel} from 'kafkajs'
 
-import {type RunOptions, TEST_BROKERS, expectCleanError, json, kafkit as run, uniqueName} from './helpers.js'
+import {type RunOptions, TEST_BROKERS, createTopicWithLeaders, expectCleanError, json, kafkit as run, uniqueName} from './helpers.js'
 import {CONSOLE_CONSUMER, GROUP_COMMAND, runJava} from './kafka-tools.js'
 
 
@@ -53,12 +53,7 @@ async function committed(g: string): Promise<number[]> {
 beforeAll(async () => {
   const admin = kafka.admin()
   await admin.connect()
-  await admin.createTopics({topics: [{topic, numPartitions: 3}], waitForLeaders: false})
-  // Wait for the leaders ourselves: kafkajs' own wait gives up early on a loaded machine.
-  for (const deadline = Date.now() + 60_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 300))) {
-    const meta = await admin.fetchTopicMetadata({topics: [topic]}).catch(() => undefined)
-    if (meta?.topics[0]?.partitions.length === 3 && meta.topics[0].partitions.every((p) => p.leader >= 0)) break
-  }
+  await createTopicWithLeaders(admin, topic, 3)
   await admin.disconnect()
   // Idempotent: a retried send on a busy broker must not write the records twice (the counts below are exact).
   const producer = kafka.producer({idempotent: true})

@@ -12,7 +12,7 @@ import {promisify} from 'node:util'
 import kafkajs from 'kafkajs'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {BIN, TEST_BROKERS, expectCleanError, json, kafkit, uniqueName} from './helpers.js'
+import {BIN, TEST_BROKERS, createTopicWithLeaders, expectCleanError, json, kafkit, uniqueName} from './helpers.js'
 
 const run = promisify(execFile)
 const kafka = new kafkajs.Kafka({brokers: TEST_BROKERS.split(','), clientId: 'produce-test', logLevel: kafkajs.logLevel.NOTHING})
@@ -23,19 +23,7 @@ beforeAll(() => admin.connect())
 afterAll(() => admin.disconnect())
 
 async function topic(prefix: string, partitions = 1, configs: Record<string, string> = {}): Promise<string> {
-  const name = uniqueName(prefix)
-  await admin.createTopics({waitForLeaders: false, topics: [{topic: name, numPartitions: partitions, replicationFactor: 1, configEntries: Object.entries(configs).map(([name, value]) => ({name, value}))}]})
-  // Wait for leaders ourselves: kafkajs' waitForLeaders gives up on a busy broker's first "not hosted" answer.
-  for (let i = 0; i < 100; i++) {
-    try {
-      const {topics} = await admin.fetchTopicMetadata({topics: [name]})
-      if (topics[0]?.partitions.length === partitions && topics[0].partitions.every((p) => p.leader >= 0)) return name
-    } catch {
-      // not there yet
-    }
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  throw new Error(`topic ${name} has no leaders`)
+  return createTopicWithLeaders(admin, uniqueName(prefix), partitions, configs)
 }
 
 interface ReadRecord {

@@ -14,7 +14,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {createClient} from '../../src/kafka/client.js'
 import {murmur2} from '../../src/kafka/partitioners.js'
 import {ReaderSession} from '../../src/kafka/reader.js'
-import {BIN, TEST_BROKERS, expectCleanError, json, kafkit, uniqueName} from './helpers.js'
+import {BIN, TEST_BROKERS, createTopicWithLeaders, expectCleanError, json, kafkit, uniqueName} from './helpers.js'
 
 const kafka = new kafkajs.Kafka({brokers: TEST_BROKERS.split(','), clientId: 'replay-test', logLevel: kafkajs.logLevel.NOTHING})
 const admin = kafka.admin()
@@ -32,18 +32,7 @@ afterAll(async () => {
 })
 
 async function topic(prefix: string, partitions: number): Promise<string> {
-  const name = uniqueName(prefix)
-  await admin.createTopics({waitForLeaders: false, topics: [{topic: name, numPartitions: partitions, replicationFactor: 1}]})
-  for (let i = 0; i < 100; i++) {
-    try {
-      const {topics} = await admin.fetchTopicMetadata({topics: [name]})
-      if (topics[0]?.partitions.length === partitions && topics[0].partitions.every((p) => p.leader >= 0)) return name
-    } catch {
-      // not there yet
-    }
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  throw new Error(`topic ${name} has no leaders`)
+  return createTopicWithLeaders(admin, uniqueName(prefix), partitions)
 }
 
 const T0 = Date.now() - 3_600_000
