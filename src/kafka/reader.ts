@@ -176,6 +176,9 @@ interface PartitionState extends PartitionProgress {
   maxBytes: number
 }
 
+/** The first fetch of a loop (and of a partition) asks for this much; each next one doubles up to the maximum. */
+const FIRST_FETCH_BYTES = 64 * 1024
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
 export class PartitionReader implements AsyncIterable<ReadBatch> {
@@ -204,7 +207,7 @@ export class PartitionReader implements AsyncIterable<ReadBatch> {
       next: w.start,
       highWatermark: w.end ?? w.start,
       done: w.end !== undefined && w.start >= w.end,
-      maxBytes: this.options.partitionMaxBytes,
+      maxBytes: Math.min(FIRST_FETCH_BYTES, this.options.partitionMaxBytes),
     }))
     this.queue = new BatchQueue(this.options.bufferBytes)
     this.running = this.supervise()
@@ -308,6 +311,7 @@ export class PartitionReader implements AsyncIterable<ReadBatch> {
 
   /** Fetches the partitions one broker leads until they are done, or the loop must restart ('stale'). */
   private async brokerLoop(nodeId: string, parts: PartitionState[], generation: number): Promise<'done' | 'stale'> {
+    let fetchBytes = Math.min(FIRST_FETCH_BYTES, this.options.maxBytes)
     while (!this.closed && generation === this.generation) {
       const active = parts.filter((s) => !s.done)
       if (active.length === 0) return 'done'
@@ -317,8 +321,10 @@ export class PartitionReader implements AsyncIterable<ReadBatch> {
           this.cluster,
           nodeId,
           active.map((s) => ({topic: s.topic, partition: s.partition, fetchOffset: s.next, maxBytes: s.maxBytes})),
-          {maxWaitTime: this.options.maxWaitMs, maxBytes: this.options.maxBytes},
+          {maxWaitTime: this.options.maxWaitMs, maxBytes: fetchBytes},
         )
+        // Start small, then double: the first record shows up without fetching and decoding a megabyte first.
+        fetchBytes = Math.min(fetchBytes * 2, this.options.maxBytes)
         this.lastSuccess = Date.now()
       } catch (error) {
         if (this.closed) return 'done'
@@ -348,6 +354,7 @@ export class PartitionReader implements AsyncIterable<ReadBatch> {
         s.next = next
         s.highWatermark = f.highWatermark
         if (f.truncated) s.maxBytes = Math.min(s.maxBytes * 2, 256 * 1024 * 1024)
+        else if (s.maxBytes < this.options.partitionMaxBytes) s.maxBytes = Math.min(s.maxBytes * 2, this.options.partitionMaxBytes)
         s.done = s.end !== undefined && s.next >= s.end
         if (next !== before || records.length > 0 || s.done) {
           await this.queue.push({topic: s.topic, partition: s.partition, records, nextOffset: next, highWatermark: f.highWatermark, done: s.done})
