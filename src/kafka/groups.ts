@@ -142,41 +142,56 @@ function createCluster(kafka: Kafka): Cluster | undefined {
   return typeof factory === 'function' ? (factory as (o: object) => Cluster)({}) : undefined
 }
 
-/** Commits the given offsets for a group that has no active members, in one request. */
-export async function setOffsets(client: KafkaClient, groupId: string, offsets: PartitionOffset[]): Promise<void> {
-  if (offsets.length === 0) return
-  const byTopic = new Map<string, {partition: number; offset: string}[]>()
-  for (const o of offsets) {
-    const list = byTopic.get(o.topic) ?? []
-    list.push({partition: o.partition, offset: String(o.offset)})
-    byTopic.set(o.topic, list)
-  }
-  const topics = [...byTopic].map(([topic, partitions]) => ({topic, partitions}))
+/** Commits offsets for groups without active members (see createCluster), on a connection opened up front. */
+export interface OffsetCommitter {
+  /** Commits the given offsets for a group that has no active members, in one request. */
+  commit(groupId: string, offsets: PartitionOffset[]): Promise<void>
+  close(): Promise<void>
+}
+
+/**
+ * Opens the committer's connection now, so that it overlaps with the look-ups before a commit (the connection
+ * costs a Metadata round trip of every topic). Close it when done.
+ */
+export function openOffsetCommitter(client: KafkaClient): OffsetCommitter {
   const cluster = createCluster(client.kafka)
-  if (!cluster) {
-    // Fallback for a kafkajs without that factory: the slow but public path.
-    const admin = await client.admin()
-    for (const t of topics) await client.call(`setting the offsets of group '${groupId}'`, () => admin.setOffsets({groupId, topic: t.topic, partitions: t.partitions}))
-    return
-  }
-  try {
-    await client.call(`committing the offsets of group '${groupId}'`, async () => {
-      await cluster.connect()
-      const coordinator = await cluster.findGroupCoordinator({groupId})
-      try {
-        await coordinator.offsetCommit({groupId, groupGenerationId: -1, memberId: '', topics})
-      } catch (error) {
-        // The coordinator accepts a commit without a member id only while the group is empty: it gained members
-        // since we looked, or it is a KIP-848 group whose members DescribeGroups cannot show.
-        const type = (rootCause(error) as {type?: string}).type ?? ''
-        if (['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'STALE_MEMBER_EPOCH', 'FENCED_MEMBER_EPOCH', 'REBALANCE_IN_PROGRESS'].includes(type)) {
-          throw refusedError(`cannot reset the offsets: group '${groupId}' has active members (the coordinator refused the commit: ${type})`, 'stop its consumers first, then run this again', 'GROUP_ACTIVE')
-        }
-        throw error
+  const connected = cluster ? client.call('connecting to Kafka', () => cluster.connect()) : undefined
+  connected?.catch(() => undefined) // awaited (and reported) by commit()
+  return {
+    async commit(groupId, offsets) {
+      if (offsets.length === 0) return
+      const byTopic = new Map<string, {partition: number; offset: string}[]>()
+      for (const o of offsets) {
+        const list = byTopic.get(o.topic) ?? []
+        list.push({partition: o.partition, offset: String(o.offset)})
+        byTopic.set(o.topic, list)
       }
-    })
-  } finally {
-    await cluster.disconnect().catch(() => undefined)
+      const topics = [...byTopic].map(([topic, partitions]) => ({topic, partitions}))
+      if (!cluster) {
+        // Fallback for a kafkajs without that factory: the slow but public path.
+        const admin = await client.admin()
+        for (const t of topics) await client.call(`setting the offsets of group '${groupId}'`, () => admin.setOffsets({groupId, topic: t.topic, partitions: t.partitions}))
+        return
+      }
+      await connected
+      await client.call(`committing the offsets of group '${groupId}'`, async () => {
+        const coordinator = await cluster.findGroupCoordinator({groupId})
+        try {
+          await coordinator.offsetCommit({groupId, groupGenerationId: -1, memberId: '', topics})
+        } catch (error) {
+          // The coordinator accepts a commit without a member id only while the group is empty: it gained members
+          // since we looked, or it is a KIP-848 group whose members DescribeGroups cannot show.
+          const type = (rootCause(error) as {type?: string}).type ?? ''
+          if (['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'STALE_MEMBER_EPOCH', 'FENCED_MEMBER_EPOCH', 'REBALANCE_IN_PROGRESS'].includes(type)) {
+            throw refusedError(`cannot reset the offsets: group '${groupId}' has active members (the coordinator refused the commit: ${type})`, 'stop its consumers first, then run this again', 'GROUP_ACTIVE')
+          }
+          throw error
+        }
+      })
+    },
+    async close() {
+      await cluster?.disconnect().catch(() => undefined)
+    },
   }
 }
 
@@ -204,9 +219,17 @@ export async function deleteGroups(client: KafkaClient, groupIds: string[]): Pro
   })
 }
 
-/** The cluster id, to name snapshots so that one cluster's snapshot is never applied to another. */
-export async function clusterId(client: KafkaClient): Promise<string> {
-  const admin = await client.admin()
-  const cluster = await client.call('describing the cluster', () => admin.describeCluster())
-  return cluster.clusterId
+const clusterIds = new WeakMap<KafkaClient, Promise<string>>()
+
+/**
+ * The cluster id, to name snapshots so that one cluster's snapshot is never applied to another. Asked once per
+ * client (kafkajs' describeCluster costs two Metadata round trips of every topic), so it can be started early.
+ */
+export function clusterId(client: KafkaClient): Promise<string> {
+  let id = clusterIds.get(client)
+  if (!id) {
+    id = client.admin().then((admin) => client.call('describing the cluster', () => admin.describeCluster())).then((c) => c.clusterId)
+    clusterIds.set(client, id)
+  }
+  return id
 }

@@ -6,7 +6,7 @@ import {readFile, rm} from 'node:fs/promises'
 
 import {refusedError, usageError} from '../errors.js'
 import type {KafkaClient} from '../kafka/client.js'
-import {type GroupDescription, type PartitionOffset, clusterId, describeGroups, fetchCommittedOffsets, setOffsets, unknownGroup} from '../kafka/groups.js'
+import {type GroupDescription, type PartitionOffset, clusterId, describeGroups, fetchCommittedOffsets, openOffsetCommitter, unknownGroup} from '../kafka/groups.js'
 import {requireTopics} from '../kafka/metadata.js'
 import {type Watermark, fetchOffsetsAtTime, fetchWatermarks} from '../kafka/offsets.js'
 import {partitionKey} from '../groups/lag.js'
@@ -51,9 +51,13 @@ async function watermarksOf(client: KafkaClient, topics: string[]): Promise<Map<
 }
 
 export async function prepareReset(client: KafkaClient, options: ResetOptions): Promise<PreparedReset> {
-  // Independent look-ups side by side (a group that does not exist has no committed offsets).
-  const [{group, isNew}, committed] = await Promise.all([describeOrNew(client, options.group, Boolean(options.allowNewGroup)), fetchCommittedOffsets(client, options.group)])
   const {strategy} = options
+  // Independent look-ups side by side (a group that does not exist has no committed offsets); with --topic the
+  // topics are known at once, so their watermarks are read at the same time.
+  const knownTopics = strategy.kind !== 'file' && !options.allTopics && options.scopes.length > 0 ? [...new Set(options.scopes.map((s) => s.topic))] : undefined
+  const early = knownTopics ? watermarksOf(client, knownTopics) : undefined
+  early?.catch(() => undefined) // awaited below, after the group checks (whose errors come first)
+  const [{group, isNew}, committed] = await Promise.all([describeOrNew(client, options.group, Boolean(options.allowNewGroup)), fetchCommittedOffsets(client, options.group)])
 
   let scopes: TopicScope[]
   let explicit: Map<string, number> | undefined
@@ -79,7 +83,7 @@ export async function prepareReset(client: KafkaClient, options: ResetOptions): 
   }
 
   const topics = [...new Set(scopes.map((s) => s.topic))]
-  const watermarks = await watermarksOf(client, topics)
+  const watermarks = await (early ?? watermarksOf(client, topics))
   const partitions = selectPartitions(scopes, watermarks)
 
   let atTime: Map<string, number> | undefined
@@ -172,20 +176,26 @@ export interface Execution {
  * current offsets as a snapshot, then commits exactly the plan's targets.
  */
 export async function executePlan(client: KafkaClient, plan: ResetPlan, reason: string, options: {allowNewGroup?: boolean} = {}): Promise<Execution> {
-  const [{group}, cluster] = await Promise.all([describeOrNew(client, plan.group, Boolean(options.allowNewGroup)), clusterId(client)])
-  assertInactive(group, 'reset the offsets')
-  const snapshot = await saveSnapshot({
-    clusterId: cluster,
-    group: plan.group,
-    reason,
-    offsets: plan.rows.map((r) => ({topic: r.topic, partition: r.partition, offset: r.current})),
-  })
+  // The committer connects while the group is checked again: one round of latency less.
+  const committer = openOffsetCommitter(client)
   try {
-    await setOffsets(client, plan.group, planOffsets(plan))
-  } catch (error) {
-    // Nothing was committed: a snapshot of a reset that never happened would only mislead a later undo.
-    await rm(snapshot.path, {force: true}).catch(() => undefined)
-    throw error
+    const [{group}, cluster] = await Promise.all([describeOrNew(client, plan.group, Boolean(options.allowNewGroup)), clusterId(client)])
+    assertInactive(group, 'reset the offsets')
+    const snapshot = await saveSnapshot({
+      clusterId: cluster,
+      group: plan.group,
+      reason,
+      offsets: plan.rows.map((r) => ({topic: r.topic, partition: r.partition, offset: r.current})),
+    })
+    try {
+      await committer.commit(plan.group, planOffsets(plan))
+    } catch (error) {
+      // Nothing was committed: a snapshot of a reset that never happened would only mislead a later undo.
+      await rm(snapshot.path, {force: true}).catch(() => undefined)
+      throw error
+    }
+    return {snapshot: {id: snapshot.id, path: snapshot.path}, committed: plan.rows.length}
+  } finally {
+    await committer.close()
   }
-  return {snapshot: {id: snapshot.id, path: snapshot.path}, committed: plan.rows.length}
 }
