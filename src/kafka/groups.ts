@@ -124,6 +124,8 @@ export async function fetchCommittedOffsets(client: KafkaClient, groupId: string
 type Cluster = {
   connect(): Promise<void>
   disconnect(): Promise<void>
+  /** kafkajs' BrokerPool: after connect(), the Metadata response it read (with the cluster id). */
+  brokerPool?: {metadata?: {clusterId?: string}}
   findGroupCoordinator(args: {groupId: string}): Promise<{
     offsetCommit(args: {groupId: string; groupGenerationId: number; memberId: string; topics: {topic: string; partitions: {partition: number; offset: string}[]}[]}): Promise<unknown>
   }>
@@ -146,6 +148,8 @@ function createCluster(kafka: Kafka): Cluster | undefined {
 export interface OffsetCommitter {
   /** Commits the given offsets for a group that has no active members, in one request. */
   commit(groupId: string, offsets: PartitionOffset[]): Promise<void>
+  /** The cluster id, from the Metadata response the connection read anyway (else asked separately). */
+  clusterId(): Promise<string>
   close(): Promise<void>
 }
 
@@ -188,6 +192,10 @@ export function openOffsetCommitter(client: KafkaClient): OffsetCommitter {
           throw error
         }
       })
+    },
+    async clusterId() {
+      await connected?.catch(() => undefined)
+      return cluster?.brokerPool?.metadata?.clusterId ?? clusterId(client)
     },
     async close() {
       await cluster?.disconnect().catch(() => undefined)

@@ -179,7 +179,7 @@ export async function executePlan(client: KafkaClient, plan: ResetPlan, reason: 
   // The committer connects while the group is checked again: one round of latency less.
   const committer = openOffsetCommitter(client)
   try {
-    const [{group}, cluster] = await Promise.all([describeOrNew(client, plan.group, Boolean(options.allowNewGroup)), clusterId(client)])
+    const [{group}, cluster] = await Promise.all([describeOrNew(client, plan.group, Boolean(options.allowNewGroup)), committer.clusterId()])
     assertInactive(group, 'reset the offsets')
     const snapshot = await saveSnapshot({
       clusterId: cluster,

@@ -5,7 +5,6 @@ import {usageError} from '../../errors.js'
 import {formatCsv} from '../../offsets/csv.js'
 import {type PlanRow, planOffsets} from '../../offsets/plan.js'
 import {planTotals, renderPlan} from '../../offsets/render.js'
-import {clusterId} from '../../kafka/groups.js'
 import {executePlan, prepareReset} from '../../offsets/reset.js'
 import {parseStrategy, parseTopicScope} from '../../offsets/strategy.js'
 
@@ -68,8 +67,6 @@ export default class OffsetsReset extends KafkaCommand<ResetResult> {
       throw usageError('--topic and --all-topics both given', 'use one of them')
     }
     const client = await this.client()
-    // --execute names its snapshot after the cluster id: ask for it while the plan is built.
-    if (flags.execute) clusterId(client).catch(() => undefined)
     const {plan, group, isNew} = await prepareReset(client, {group: args.group, strategy, scopes, allTopics: flags['all-topics'], allowNewGroup: flags['allow-new-group']})
     // Under --json the warnings are part of the document; stderr carries only errors.
     if (!this.io.json) for (const w of plan.warnings) this.io.warn(w)
