@@ -9,7 +9,7 @@ import type {Admin, Kafka, KafkaConfig, logCreator as LogCreator, Producer, Prod
 import {KafkitError, withTimeout} from '../errors.js'
 import type {ResolvedConnection} from '../profiles/types.js'
 import {registerCodecs} from './codecs.js'
-import {installKafkaJSPatches} from './kafkajs-patches.js'
+import {installKafkaJSPatches, patchKafkaJSClasses} from './kafkajs-patches.js'
 import {buildSecurityConfig} from './security.js'
 import {ErrorContext, mapKafkaError, rootCause} from './errors.js'
 
@@ -21,7 +21,10 @@ let kafkajsModule: Promise<KafkaJS> | undefined
 export function loadKafkaJS(): Promise<KafkaJS> {
   // Native CRC32C and faster record encoding for kafkajs; must be in place before kafkajs loads (see kafkajs-patches.ts).
   if (!kafkajsModule) installKafkaJSPatches()
-  kafkajsModule ??= import('kafkajs').then((m) => ((m as {default?: KafkaJS}).default ?? m) as KafkaJS)
+  kafkajsModule ??= import('kafkajs').then((m) => {
+    patchKafkaJSClasses()
+    return ((m as {default?: KafkaJS}).default ?? m) as KafkaJS
+  })
   return kafkajsModule
 }
 

@@ -18,6 +18,10 @@
  * 5. Request framing (`protocol/request.js`): kafkajs copies every request body twice into zero-filled buffers
  *    grown to the next power of two (~100 ms per 100 MB produced); this one allocates once and copies the body
  *    once, or not at all when the body was encoded with room for the header in front (the fast Produce request).
+ * 6. Leaders per partition (`Cluster.prototype.findLeaderForPartitions`, patched once kafkajs is loaded): kafkajs
+ *    searches the partition list and copies the result object for every partition, quadratic: ~15 ms per call
+ *    for a 1000-partition topic (`offsets reset` calls it twice, the reader once per fetch loop); this one is
+ *    linear with the same result.
  *
  * KAFKIT_KAFKAJS_PATCHES=0 turns them all off (before/after measurements).
  */
@@ -487,4 +491,38 @@ export function frameRequest(Encoder: EncoderClass): FrameRequest {
 
 function bytesSize(b: Buffer | null): number {
   return b === null ? 1 : varintSize(b.length) + b.length
+}
+
+interface LeaderLookup {
+  findTopicPartitionMetadata(topic: string): {partitionId: number; leader?: number | null}[]
+}
+type FindLeaders = (this: LeaderLookup, topic: string, partitions: (number | string)[]) => Record<string, number[]>
+
+/** kafkajs' Cluster.findLeaderForPartitions, linear: node id -> partition ids, in the order given. */
+export function findLeaderForPartitions(this: LeaderLookup, topic: string, partitions: (number | string)[]): Record<string, number[]> {
+  const byId = new Map(this.findTopicPartitionMetadata(topic).map((p) => [p.partitionId, p]))
+  const result: Record<string, number[]> = {}
+  for (const id of partitions) {
+    const partitionId = Number.parseInt(String(id), 10)
+    const metadata = byId.get(partitionId)
+    if (!metadata) continue
+    if (metadata.leader === null || metadata.leader === undefined) {
+      const {KafkaJSError} = createRequire(import.meta.url)('kafkajs/src/errors') as {KafkaJSError: new (message: string, extra?: object) => Error}
+      throw new KafkaJSError('Invalid partition metadata', {topic, partitionId, metadata})
+    }
+    ;(result[metadata.leader] ??= []).push(partitionId)
+  }
+  return result
+}
+
+/** Patches that replace methods of kafkajs classes; call once kafkajs is loaded (idempotent). */
+export function patchKafkaJSClasses(): boolean {
+  if (process.env.KAFKIT_KAFKAJS_PATCHES === '0') return false
+  try {
+    const Cluster = createRequire(import.meta.url)('kafkajs/src/cluster/index.js') as {prototype: {findLeaderForPartitions: FindLeaders}}
+    if (Cluster.prototype.findLeaderForPartitions !== findLeaderForPartitions) Cluster.prototype.findLeaderForPartitions = findLeaderForPartitions
+    return true
+  } catch {
+    return false
+  }
 }

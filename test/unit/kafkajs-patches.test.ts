@@ -3,7 +3,7 @@ import {createRequire} from 'node:module'
 
 import {describe, expect, it} from 'vitest'
 
-import {encodeRecord, installKafkaJSPatches} from '../../src/kafka/kafkajs-patches.js'
+import {encodeRecord, findLeaderForPartitions, installKafkaJSPatches, patchKafkaJSClasses} from '../../src/kafka/kafkajs-patches.js'
 
 const require = createRequire(import.meta.url)
 
@@ -32,5 +32,21 @@ describe('kafkajs patches, installed before kafkajs loads', () => {
     const args = (compression: number) => ({acks: -1, timeout: 1000, compression, topicData: [{topic: 't', partitions: [{partition: 0, messages: [{value: Buffer.from('v')}]}]}]})
     expect((await produce(args(0)).encode()).kafkitFramed).toBeInstanceOf(Buffer)
     expect((await produce(args(1)).encode()).kafkitFramed).toBeUndefined()
+  })
+})
+
+describe('Cluster.findLeaderForPartitions', () => {
+  it('gives what kafkajs gives (order, unknown partitions left out, string ids), and is installed on the class', () => {
+    const Cluster = require('kafkajs/src/cluster/index.js') as {prototype: {findLeaderForPartitions: (this: object, t: string, p: (number | string)[]) => Record<string, number[]>}}
+    const original = Cluster.prototype.findLeaderForPartitions
+    const metadata = Array.from({length: 50}, (_, i) => ({partitionId: i, leader: [3, 1, 2][i % 3]}))
+    const self = {findTopicPartitionMetadata: () => metadata}
+    const ask: (number | string)[] = [7, '3', 49, 0, 99, 12, 1]
+    expect(findLeaderForPartitions.call(self, 't', ask)).toEqual(original.call(self, 't', ask))
+    expect(Object.keys(findLeaderForPartitions.call(self, 't', ask))).toEqual(Object.keys(original.call(self, 't', ask)))
+    const broken = {findTopicPartitionMetadata: () => [{partitionId: 0, leader: null}]}
+    expect(() => findLeaderForPartitions.call(broken, 't', [0])).toThrow('Invalid partition metadata')
+    expect(patchKafkaJSClasses()).toBe(true)
+    expect(Cluster.prototype.findLeaderForPartitions).toBe(findLeaderForPartitions)
   })
 })
