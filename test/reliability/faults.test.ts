@@ -147,7 +147,7 @@ describe('faults', () => {
     expect(result.code, result.stderr).toBe(130)
   }, 180_000)
 
-  it('three nodes, the partition leader killed during an acks=all produce (RF 3, min ISR 2): 0 lost', async () => {
+  it('three nodes, the partition leader killed during an acks=all produce (RF 3, min ISR 2): 0 lost; a following reader misses nothing', async () => {
     const cluster = await isolatedCluster({nodes: 3, port: 9820})
     clusters.push(cluster)
     const env = {KAFKIT_BROKERS: cluster.brokers}
@@ -158,12 +158,24 @@ describe('faults', () => {
     const leader = described.partitionDetails.find((p) => p.partition === 0)!.leader
     const total = 100_000
     const file = linesFile(`${topic}.txt`, total)
+    // A group-less reader follows the topic through the leader change: it must print every record once.
+    const reader = background(['consume', topic, '--timeout', '60s'], env)
+    let followed = 0
+    reader.onStdout((chunk) => (followed += chunk.split('\n').length - 1))
     const produce = background(['produce', topic, '--file', file, '--rate', '30000', '--acks', 'all', '--timeout', '60s', '--json'], env)
     await sleep(1200)
     await cluster.kill(leader)
     const result = await produce.done
     const summary = produceCounts(result)
     const back = await readBack(topic, cluster.brokers)
+    for (const waitStart = Date.now(); followed < back.values.length && Date.now() - waitStart < 60_000; ) await sleep(200)
+    reader.kill('SIGINT')
+    const read = await reader.done
+    const readValues = read.stdout.split('\n').filter(Boolean)
+    figures('reader through the leader kill', {printed: readValues.length, unique: new Set(readValues).size, inTopic: back.values.length, exit: read.code ?? 'signal'})
+    expect(read.code, read.stderr).toBe(130)
+    expect(new Set(readValues).size).toBe(back.unique.size)
+    expect(readValues.length).toBe(back.values.length)
     figures('leader kill', {sent: total, killedNode: leader, exit: result.code ?? 'signal', acknowledged: summary.delivered ?? '?', failed: summary.failed ?? '?', readBack: back.values.length, lost: total - back.unique.size, duplicated: back.values.length - back.unique.size})
     // Either everything was delivered, or exit 5 with exact counts: every acknowledged record is there.
     expect([0, 5], result.stderr).toContain(result.code)
