@@ -119,14 +119,21 @@ async function printLoop(source: BatchSource, printer: RecordPrinter): Promise<b
   process.once('SIGTERM', onSignal)
   let lastCommit = Date.now()
   try {
-    for await (const batch of source) {
-      const more = printer.add(batch.topic, batch.partition, batch.records, batch.nextOffset)
-      await printer.flush(!more || source.buffered === 0)
-      if (source.commit && Date.now() - lastCommit > 1000) {
-        lastCommit = Date.now()
-        await source.commit(printer.written.values())
+    try {
+      for await (const batch of source) {
+        const more = printer.add(batch.topic, batch.partition, batch.records, batch.nextOffset)
+        await printer.flush(!more || source.buffered === 0)
+        if (source.commit && Date.now() - lastCommit > 1000) {
+          lastCommit = Date.now()
+          await source.commit(printer.written.values())
+        }
+        if (!more || interrupted) break
       }
-      if (!more || interrupted) break
+    } catch (error) {
+      // Reading failed: what was read is still written, and (group mode) committed if the cluster takes it.
+      await printer.flush(true).catch(() => undefined)
+      if (source.commit) await source.commit(printer.written.values()).catch(() => undefined)
+      throw error
     }
     await printer.flush(true)
     if (source.commit) await source.commit(printer.written.values(), true)

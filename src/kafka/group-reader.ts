@@ -13,7 +13,7 @@
  */
 import type {Consumer, EachBatchPayload} from 'kafkajs'
 
-import {usageError, withTimeout} from '../errors.js'
+import {notFoundError, usageError, withTimeout} from '../errors.js'
 import type {RawRecord} from '../records/envelope.js'
 import type {OffsetSpec} from '../specs/offset-spec.js'
 import type {KafkaClient} from './client.js'
@@ -64,7 +64,36 @@ export class GroupSource implements AsyncIterable<ReadBatch> {
     return this.windows.length > 0 && this.windows.every((w) => w.end !== undefined && (this.positions.get(key(w.topic, w.partition)) ?? w.start) >= w.end)
   }
 
+  /**
+   * kafkajs' consumer reports failures only as CRASH events and then restarts itself, forever when a subscribed
+   * topic was deleted (the command would hang). A deleted topic is exit 3 at once; a crash kafkajs does not
+   * restart from ends the iteration with its error.
+   */
+  private watchCrashes(): void {
+    this.consumer.on(this.consumer.events.CRASH, (event: {payload: {error: Error; restart: boolean}}) => {
+      if (this.stopped) return
+      const {error, restart} = event.payload
+      void this.deletedTopics().then((gone) => {
+        if (this.stopped) return
+        if (gone.length > 0) this.queue.fail(notFoundError('TOPIC_DELETED', `topic '${gone.join("', '")}' was deleted while it was being read`, 'the records printed before it went are complete; `kafkit topics list` shows what exists now'))
+        else if (!restart) this.queue.fail(error)
+      })
+    })
+  }
+
+  /** Subscribed topics that no longer exist (none when the cluster cannot be asked). */
+  private async deletedTopics(): Promise<string[]> {
+    try {
+      const admin = await this.client.admin()
+      const existing = new Set(await withTimeout(admin.listTopics(), this.client.options.timeoutMs, () => new Error('listTopics')))
+      return [...new Set(this.windows.map((w) => w.topic))].filter((t) => !existing.has(t))
+    } catch {
+      return []
+    }
+  }
+
   async start(): Promise<void> {
+    this.watchCrashes()
     const windows = new Map(this.windows.map((w) => [key(w.topic, w.partition), w]))
     if (this.allDone) {
       this.queue.end()

@@ -187,39 +187,36 @@ describe('consume: no side effects, pipes', () => {
     expect(Date.now() - started).toBeLessThan(15_000)
   })
 
-  it('a topic deleted while it is followed: exit 3 at once (not after --timeout), what was read is printed', async () => {
+  it.each([['without a group', []], ['with --group', ['--group', uniqueName('consume-deleted-g')]]])('a topic deleted while it is followed (%s): exit 3 at once (not after --timeout), what was read is printed', async (_mode, extra) => {
     const topic = uniqueName('consume-deleted')
     await admin.createTopics({topics: [{topic, numPartitions: 2}], waitForLeaders: true})
-    await producer.send({topic, messages: Array.from({length: 10}, (_, i) => ({value: `d-${i}`}))})
-    const started = Date.now()
-    const reading = new Promise<{code: number | null; out: string; err: string}>((resolve) => {
-      const child = spawn(process.execPath, [BIN, 'consume', topic, '-b', TEST_BROKERS, '--timeout', '30s'], {env: {...process.env, NO_COLOR: '1'}})
-      let out = ''
-      let err = ''
+    // Through the CLI: the file's kafkajs producer keeps deleted topics among its metadata targets and then fails.
+    const produced = await kafkit(['produce', topic], {input: Array.from({length: 10}, (_, i) => `d-${i}\n`).join('')})
+    expect(produced.code, produced.stderr).toBe(0)
+    let out = ''
+    let err = ''
+    const reading = new Promise<number | null>((resolve) => {
+      const child = spawn(process.execPath, [BIN, 'consume', topic, '-b', TEST_BROKERS, '--timeout', '30s', ...extra], {env: {...process.env, NO_COLOR: '1'}})
       child.stdout.on('data', (d: Buffer) => (out += d.toString()))
       child.stderr.on('data', (d: Buffer) => (err += d.toString()))
-      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000)
+      const timer = setTimeout(() => child.kill('SIGKILL'), 90_000)
       child.on('close', (code) => {
         clearTimeout(timer)
-        resolve({code, out, err})
+        resolve(code)
       })
     })
     // Delete once everything was printed (the reader then follows the end of both partitions).
-    while (Date.now() - started < 20_000) {
-      await new Promise((r) => setTimeout(r, 200))
-      const r = await kafkit(['consume', topic, '-e'])
-      if (lines(r.stdout).length === 10) break
-    }
-    await new Promise((r) => setTimeout(r, 1000))
+    for (const started = Date.now(); lines(out).length < 10 && Date.now() - started < 45_000; ) await new Promise((r) => setTimeout(r, 200))
+    await new Promise((r) => setTimeout(r, 500))
     const deletedAt = Date.now()
     await admin.deleteTopics({topics: [topic]})
-    const result = await reading
-    expect(result.code, result.err).toBe(3)
-    expect(lines(result.out).sort()).toEqual(Array.from({length: 10}, (_, i) => `d-${i}`).sort())
-    const {message} = expectCleanError({code: result.code, signal: null, stdout: result.out, stderr: result.err, stdoutBytes: Buffer.from(result.out), durationMs: 0})
+    const code = await reading
+    expect(code, err).toBe(3)
+    expect(lines(out).sort()).toEqual(Array.from({length: 10}, (_, i) => `d-${i}`).sort())
+    const {message} = expectCleanError({code, signal: null, stdout: out, stderr: err, stdoutBytes: Buffer.from(out), durationMs: 0})
     expect(message).toContain(`topic '${topic}' was deleted`)
-    expect(Date.now() - deletedAt).toBeLessThan(15_000) // --timeout is 30s
-  })
+    expect(Date.now() - deletedAt).toBeLessThan(20_000) // --timeout is 30s
+  }, 120_000)
 })
 
 describe('consume --group', () => {
