@@ -13,7 +13,7 @@
  */
 import type {Consumer, EachBatchPayload} from 'kafkajs'
 
-import {notFoundError, usageError, withTimeout} from '../errors.js'
+import {ExitCode, KafkitError, notFoundError, usageError, withTimeout} from '../errors.js'
 import type {RawRecord} from '../records/envelope.js'
 import type {OffsetSpec} from '../specs/offset-spec.js'
 import type {KafkaClient} from './client.js'
@@ -47,6 +47,7 @@ export class GroupSource implements AsyncIterable<ReadBatch> {
     private readonly client: KafkaClient,
     private readonly consumer: Consumer,
     private readonly windows: PartitionWindow[],
+    private readonly groupId: string,
   ) {
     for (const w of windows) this.positions.set(key(w.topic, w.partition), w.start)
   }
@@ -149,7 +150,14 @@ export class GroupSource implements AsyncIterable<ReadBatch> {
       for (const p of changed) this.committed.set(key(p.topic, p.partition), p.next)
     } catch (error) {
       // A rebalance can make a commit fail; the next one (or the final one) carries the same positions.
-      if (final) throw error
+      if (final) {
+        const reason = error instanceof KafkitError ? error.message : ((error as Error)?.message ?? String(error)).split('\n')[0]
+        throw new KafkitError('COMMIT_FAILED', `everything read was written, but its offsets could not be committed to group '${this.groupId}' (${reason})`, {
+          hint: 'the next run with this group starts from its last commit and may print those records again',
+          exitCode: ExitCode.INCOMPLETE,
+          cause: error,
+        })
+      }
     }
   }
 
@@ -206,7 +214,7 @@ export async function openGroupSource(client: KafkaClient, session: ReaderSessio
   }
 
   const consumer = client.kafka.consumer({groupId: group, allowAutoTopicCreation: false, maxWaitTimeInMs: 500, retry: {retries: 5}})
-  const source = new GroupSource(client, consumer, windows)
+  const source = new GroupSource(client, consumer, windows, group)
   try {
     await client.call('connecting the consumer', () => consumer.connect())
     await client.call('subscribing', () => consumer.subscribe({topics, fromBeginning: from.kind !== 'end'}))
