@@ -17,6 +17,7 @@ import {ExitCode, KafkitError, notFoundError, usageError, withTimeout} from '../
 import type {RawRecord} from '../records/envelope.js'
 import type {OffsetSpec} from '../specs/offset-spec.js'
 import type {KafkaClient} from './client.js'
+import {openOffsetCommitter} from './groups.js'
 import {BatchQueue, type PartitionWindow, type ReadBatch, type ReaderSession} from './reader.js'
 
 export interface GroupSourceOptions {
@@ -201,15 +202,17 @@ export async function openGroupSource(client: KafkaClient, session: ReaderSessio
   })
 
   // Partitions the group never committed start where `from` says: write that start first (see top comment).
+  // One OffsetCommit without joining (as `offsets reset` does); kafkajs' admin.setOffsets joined the group with a
+  // throw-away consumer, once per topic: seconds before the first record.
   const fresh = windows.filter((w) => committed.get(w.topic)?.get(w.partition) === undefined)
   if (fresh.length > 0) {
+    const committer = openOffsetCommitter(client)
     try {
-      for (const topic of new Set(fresh.map((w) => w.topic))) {
-        const partitions = fresh.filter((w) => w.topic === topic).map((w) => ({partition: w.partition, offset: String(w.start)}))
-        await client.call(`setting start offsets of group '${group}'`, () => admin.setOffsets({groupId: group, topic, partitions}))
-      }
+      await committer.commit(group, fresh.map((w) => ({topic: w.topic, partition: w.partition, offset: w.start})))
     } catch (error) {
       options.warn?.(`could not set the start offsets of group '${group}' (${(error as Error).message}); new partitions start at the ${from.kind === 'end' ? 'end' : 'beginning'}`)
+    } finally {
+      await committer.close()
     }
   }
 
