@@ -13,11 +13,12 @@
  */
 import type {Consumer, EachBatchPayload} from 'kafkajs'
 
-import {ExitCode, KafkitError, notFoundError, usageError, withTimeout} from '../errors.js'
+import {ExitCode, KafkitError, usageError, withTimeout} from '../errors.js'
 import type {RawRecord} from '../records/envelope.js'
 import type {OffsetSpec} from '../specs/offset-spec.js'
 import type {KafkaClient} from './client.js'
 import {openOffsetCommitter} from './groups.js'
+import {topicDeletedError} from './metadata.js'
 import {BatchQueue, type PartitionWindow, type ReadBatch, type ReaderSession} from './reader.js'
 
 export interface GroupSourceOptions {
@@ -77,7 +78,7 @@ export class GroupSource implements AsyncIterable<ReadBatch> {
       const {error, restart} = event.payload
       void this.deletedTopics().then((gone) => {
         if (this.stopped) return
-        if (gone.length > 0) this.queue.fail(notFoundError('TOPIC_DELETED', `topic '${gone.join("', '")}' was deleted while it was being read`, 'the records printed before it went are complete; `kafkit topics list` shows what exists now'))
+        if (gone.length > 0) this.queue.fail(topicDeletedError(gone))
         else if (!restart) this.queue.fail(error)
       })
     })

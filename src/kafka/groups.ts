@@ -56,7 +56,7 @@ export async function describeGroups(client: KafkaClient, groupIds: string[]): P
   // Groups of the new consumer protocol (KIP-848, group.protocol=consumer) are invisible to DescribeGroups,
   // which kafkajs speaks (it has no ConsumerGroupDescribe): they come back Dead though ListGroups lists them.
   // They are reported with state 'Unknown' and no members; the broker itself refuses a commit while they
-  // have members (see setOffsets).
+  // have members (see openOffsetCommitter).
   const dead = groups.filter((g) => g.state === 'Dead')
   const listed = dead.length > 0 ? new Set((await listGroups(client)).map((g) => g.groupId)) : new Set<string>()
   return groups.map((g) => ({
@@ -187,7 +187,7 @@ export function openOffsetCommitter(client: KafkaClient): OffsetCommitter {
           // since we looked, or it is a KIP-848 group whose members DescribeGroups cannot show.
           const type = (rootCause(error) as {type?: string}).type ?? ''
           if (['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'STALE_MEMBER_EPOCH', 'FENCED_MEMBER_EPOCH', 'REBALANCE_IN_PROGRESS'].includes(type)) {
-            throw refusedError(`cannot reset the offsets: group '${groupId}' has active members (the coordinator refused the commit: ${type})`, 'stop its consumers first, then run this again', 'GROUP_ACTIVE')
+            throw refusedError(`cannot commit offsets for group '${groupId}': it has active members (the coordinator refused the commit: ${type})`, 'stop its consumers first, then run this again', 'GROUP_ACTIVE')
           }
           throw error
         }

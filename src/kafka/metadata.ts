@@ -27,6 +27,11 @@ export async function requireTopics(client: KafkaClient, names: string[]): Promi
   })
 }
 
+/** A topic that existed when reading started and is gone now: exit 3 at once rather than a timeout. */
+export function topicDeletedError(topics: string[]) {
+  return notFoundError('TOPIC_DELETED', `topic '${topics.join("', '")}' was deleted while it was being read`, 'the records printed before it went are complete; `kafkit topics list` shows what exists now')
+}
+
 export function unknownTopic(name: string, existing: string[]) {
   const close = closest(name, existing.filter((n) => !n.startsWith('__')))
   return notFoundError('TOPIC_NOT_FOUND', `topic '${name}' does not exist`, close ? `did you mean '${close}'? (kafkit topics list)` : "list topics with 'kafkit topics list', create one with 'kafkit topics create'")

@@ -44,7 +44,7 @@ import {
   offsetOutOfRange,
   topicNames,
 } from './internals.js'
-import {type TopicPartitions, unknownTopic} from './metadata.js'
+import {type TopicPartitions, topicDeletedError, unknownTopic} from './metadata.js'
 import {resolveEnd, resolveStart, type Watermark} from './offsets.js'
 
 export interface PartitionWindow {
@@ -370,7 +370,7 @@ export class PartitionReader implements AsyncIterable<ReadBatch> {
     if (!existing) return
     const gone = [...new Set(active.map((s) => s.topic))].filter((t) => !existing.has(t))
     if (gone.length === 0) return
-    throw notFoundError('TOPIC_DELETED', `topic '${gone.join("', '")}' was deleted while it was being read`, 'the records printed before it went are complete; `kafkit topics list` shows what exists now')
+    throw topicDeletedError(gone)
   }
 
   private async resetOutOfRange(topic: string, partition: number): Promise<void> {
