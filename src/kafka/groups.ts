@@ -227,17 +227,9 @@ export async function deleteGroups(client: KafkaClient, groupIds: string[]): Pro
   })
 }
 
-const clusterIds = new WeakMap<KafkaClient, Promise<string>>()
-
-/**
- * The cluster id, to name snapshots so that one cluster's snapshot is never applied to another. Asked once per
- * client (kafkajs' describeCluster costs two Metadata round trips of every topic), so it can be started early.
- */
-export function clusterId(client: KafkaClient): Promise<string> {
-  let id = clusterIds.get(client)
-  if (!id) {
-    id = client.admin().then((admin) => client.call('describing the cluster', () => admin.describeCluster())).then((c) => c.clusterId)
-    clusterIds.set(client, id)
-  }
-  return id
+/** The cluster id, to name snapshots so that one cluster's snapshot is never applied to another. */
+export async function clusterId(client: KafkaClient): Promise<string> {
+  const admin = await client.admin()
+  const cluster = await client.call('describing the cluster', () => admin.describeCluster())
+  return cluster.clusterId
 }
