@@ -166,17 +166,22 @@ export default class Produce extends KafkaCommand<ProduceSummary> {
             if (fixedPartition !== undefined) record.partition = fixedPartition
             return writer.write(record)
           },
+          writeValues: (data, bounds, from, to, ts) => writer.writeValues(data, bounds, from, to, {partition: fixedPartition, timestamp: ts}),
         },
+        // Plain lines with nothing added: no record object per line (RecordWriter.writeValues).
+        linesAreValues: format === 'line' && flags['key-separator'] === undefined && flags['null-marker'] === undefined && !fixedKey && Object.keys(headers).length === 0,
         maxLineBytes,
         skipInvalid: flags['skip-invalid'],
         timestamp,
         rate: flags.rate,
         maxRecord,
-        check: (record, where) => {
-          if (record.partition !== undefined && record.partition >= partitions) {
-            throw usageError(`${where()}: partition ${record.partition} does not exist ('${topic}' has ${partitions})`, 'drop --keep-partition to let the partitioner choose', 'PARTITION_NOT_FOUND')
-          }
-        },
+        check: flags['keep-partition']
+          ? (record, where) => {
+              if (record.partition !== undefined && record.partition >= partitions) {
+                throw usageError(`${where()}: partition ${record.partition} does not exist ('${topic}' has ${partitions})`, 'drop --keep-partition to let the partitioner choose', 'PARTITION_NOT_FOUND')
+              }
+            }
+          : undefined,
         signal: this.aborter.signal,
         onSkip: (s) => this.io.warn(`skipped ${s.reason}`),
       })

@@ -27,6 +27,9 @@
  */
 import {createRequire} from 'node:module'
 
+import {RecordRun, runOf} from './record-runs.js'
+import {varintSize, writeVarint} from './varint.js'
+
 type Bytes = Buffer | string | null | undefined
 interface RecordInput {
   offsetDelta?: number
@@ -43,6 +46,15 @@ export interface EncodedRecord {
 }
 
 let installed: {crc32c: boolean; record: boolean; grouping: boolean; produce: boolean; framing: boolean} | undefined
+let fastProduceReady = (): boolean => false
+
+/**
+ * True when uncompressed Produce requests are written by kafkit's encoder, the only one that understands record
+ * runs (record-runs.ts). Loads the native CRC32C and checks the record encoder on first call.
+ */
+export function preEncodedRecordsReady(): boolean {
+  return fastProduceReady()
+}
 
 /**
  * Seeds the require cache; cheap. The costly parts (loading the native CRC32C, comparing the record encoder with
@@ -115,6 +127,7 @@ export function installKafkaJSPatches(): {crc32c: boolean; record: boolean; grou
     return args.compression || !crc || !recordPatched() ? (original() as ProduceRequestFactory)(args) : fastProduceRequest(args, encoder(), crc)
   })
   installed.grouping = seed('kafkajs/src/producer/groupMessagesPerPartition.js', () => groupMessagesPerPartition)
+  if (installed.produce && installed.grouping) fastProduceReady = () => nativeCrc() !== null && recordPatched()
   // Byte-identical to kafkajs' framing: checked in test/unit/produce-encoding.test.ts (it is async, so not here).
   installed.framing = seed('kafkajs/src/protocol/request.js', () => frameRequest(encoder()))
   return installed
@@ -208,29 +221,7 @@ function toBytes(value: Bytes): Buffer | null {
   return Buffer.isBuffer(value) ? value : Buffer.from(String(value), 'utf8')
 }
 
-function zigzag32(value: number): number {
-  return ((value << 1) ^ (value >> 31)) >>> 0
-}
 
-function varintSize(value: number): number {
-  let z = zigzag32(value)
-  let size = 1
-  while (z >= 0x80) {
-    z >>>= 7
-    size++
-  }
-  return size
-}
-
-function writeVarint(buf: Buffer, at: number, value: number): number {
-  let z = zigzag32(value)
-  while (z >= 0x80) {
-    buf[at++] = (z & 0x7f) | 0x80
-    z >>>= 7
-  }
-  buf[at++] = z
-  return at
-}
 
 /** Zig-zag of a 64-bit value given as a JS number (exact below 2^52, which timestamps are). */
 function zigzag64(value: number): number {
@@ -342,12 +333,20 @@ export function encodeProduceBody(args: ProduceArgs, crc32c: (input: Uint8Array)
   const transactional = transactionalId !== null
   // Pass 1: sizes.
   let total = 2 + (tid ? tid.length : 0) + 2 + 4 + 4
-  const prepared: {topic: Buffer; partitions: {partition: number; firstSequence: number; records: PreparedRecord[]; first: number; max: number; size: number}[]}[] = []
+  const prepared: {topic: Buffer; partitions: {partition: number; firstSequence: number; records: PreparedRecord[]; run?: RecordRun; first: number; max: number; size: number}[]}[] = []
   for (const {topic, partitions} of args.topicData) {
     const t = Buffer.from(topic, 'utf8')
     total += 2 + t.length + 4
     const ps = []
     for (const {partition, firstSequence, messages} of partitions) {
+      const run = runOf(messages)
+      if (run) {
+        // Already encoded (record-runs.ts): only the batch header is written here.
+        const size = BATCH_HEADER + run.length
+        total += 4 + 4 + size
+        ps.push({partition, firstSequence: firstSequence ?? 0, records: [], run, first: run.timestamp, max: run.timestamp, size})
+        continue
+      }
       let first = Number.POSITIVE_INFINITY
       let max = Number.NEGATIVE_INFINITY
       const records: PreparedRecord[] = new Array(messages.length)
@@ -373,8 +372,7 @@ export function encodeProduceBody(args: ProduceArgs, crc32c: (input: Uint8Array)
         r.body = body
         size += varintSize(body) + body
       }
-      // partition, batch size, then the batch: firstOffset(8) length(4) epoch(4) magic(1) crc(4) + 49 bytes + records
-      size += 8 + 4 + 4 + 1 + 4 + 2 + 4 + 8 + 8 + 8 + 2 + 4 + 4
+      size += BATCH_HEADER
       total += 4 + 4 + size
       ps.push({partition, firstSequence: firstSequence ?? 0, records, first: records.length ? first : now, max: records.length ? max : now, size})
     }
@@ -413,15 +411,20 @@ export function encodeProduceBody(args: ProduceArgs, crc32c: (input: Uint8Array)
       const crcAt = at + 17
       at += 21
       const crcStart = at
+      const count = p.run ? p.run.count : p.records.length
       buf.writeInt16BE(transactional ? 16 : 0, at)
-      buf.writeInt32BE(p.records.length - 1, at + 2)
+      buf.writeInt32BE(count - 1, at + 2)
       buf.writeBigInt64BE(BigInt(p.first), at + 6)
       buf.writeBigInt64BE(BigInt(p.max), at + 14)
       buf.writeBigInt64BE(BigInt.asIntN(64, producerId), at + 22)
       buf.writeInt16BE(producerEpoch, at + 30)
       buf.writeInt32BE(p.firstSequence, at + 32)
-      buf.writeInt32BE(p.records.length, at + 36)
+      buf.writeInt32BE(count, at + 36)
       at += 40
+      if (p.run) {
+        buf.set(p.run.bytes.subarray(0, p.run.length), at)
+        at += p.run.length
+      }
       for (let i = 0; i < p.records.length; i++) {
         const r = p.records[i]
         at = writeVarint(buf, at, r.body)
@@ -445,6 +448,10 @@ export function encodeProduceBody(args: ProduceArgs, crc32c: (input: Uint8Array)
   if (at !== headroom + total) throw new Error(`produce encoder: wrote ${at - headroom} of ${total} bytes`)
   return buf
 }
+
+/** RecordBatch v2 header: firstOffset(8) length(4) epoch(4) magic(1) crc(4) attributes(2) lastOffsetDelta(4)
+ *  baseTimestamp(8) maxTimestamp(8) producerId(8) producerEpoch(2) baseSequence(4) records(4). */
+const BATCH_HEADER = 61
 
 /** Bytes kept free in front of a fast Produce body for the request header (size, api, correlation, client id). */
 const HEADROOM = 64

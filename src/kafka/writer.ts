@@ -38,7 +38,9 @@ import {ExitCode, KafkitError, formatMs, withTimeout} from '../errors.js'
 import type {RawRecord} from '../records/envelope.js'
 import type {KafkaClient} from './client.js'
 import {ErrorContext, mapKafkaError, rootCause} from './errors.js'
+import {preEncodedRecordsReady} from './kafkajs-patches.js'
 import {KeyPartitioner, NO_KEY, murmur2Partitioner} from './partitioners.js'
+import {RecordRun, type RunMarker} from './record-runs.js'
 
 export type Acks = -1 | 0 | 1
 export type CompressionName = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd'
@@ -116,8 +118,15 @@ interface SourceQueue {
   head: number
 }
 
+/** Where `writeValues()` puts its records: this partition (default: the sticky one), this timestamp (default: now). */
+export interface ValuePlacement {
+  partition?: number
+  timestamp?: number
+}
+
 interface Request {
-  messages: RawRecord[]
+  /** Records, or runs' markers (record-runs.ts): never both. */
+  messages: (RawRecord | RunMarker)[]
   bytes: number
   partitions: Map<number, number>
   tickets?: {source: string; ticket: Ticket}[]
@@ -135,8 +144,12 @@ export class RecordWriter {
   private readonly lingerMs: number
   private readonly maxInFlight: number
 
-  // The request being filled.
+  // The request being filled: record objects (write()) or record runs per partition (writeValues()), never both.
   private pending: RawRecord[] = []
+  private runs: (RecordRun | undefined)[] = []
+  private runRecords = 0
+  /** Whether writeValues() may use runs: decided at its first call (it loads the native CRC32C). */
+  private runsReady?: boolean
   private pendingBytes = 0
   private pendingLargest = 0
   private partitionBytes: number[]
@@ -225,14 +238,14 @@ export class RecordWriter {
     if (this.stats.firstError) throw this.stats.firstError
     const partition = this.partitionFor(record)
     const size = RecordWriter.recordSize(record)
-    const full = this.pending.length > 0 && (this.partitionBytes[partition] + size > this.batchBytes || this.pendingBytes + size > this.requestBytes)
+    const full = this.runRecords > 0 || (this.pending.length > 0 && (this.partitionBytes[partition] + size > this.batchBytes || this.pendingBytes + size > this.requestBytes))
     if (full) {
       if (this.inFlight >= this.maxInFlight) {
         return this.waitForSlot().then(() => {
           if (this.stats.firstError) throw this.stats.firstError
           // The sticky partition may have moved while waiting: re-place keyless records.
           const again = record.partition === undefined && this.partitioner(record.key, this.options.partitions) === NO_KEY
-          if (this.pending.length > 0) this.seal()
+          if (this.hasPending) this.seal()
           this.add(record, again ? this.sticky : partition, size, source)
         })
       }
@@ -242,9 +255,37 @@ export class RecordWriter {
     return undefined
   }
 
+  /**
+   * Accepts lines `[from, to)` of `data` (`bounds`: start/end offset pairs) as the values of keyless records
+   * without headers: what `write({key: null, value})` would do for each, without an object per record. They are
+   * encoded into record runs (record-runs.ts) as they come; without kafkit's Produce encoder (compression, or
+   * KAFKIT_KAFKAJS_PATCHES=0) they go through write(). Same contract as write().
+   */
+  writeValues(data: Buffer, bounds: readonly number[], from: number, to: number, placement: ValuePlacement = {}): Promise<void> | undefined {
+    if (this.stats.firstError) throw this.stats.firstError
+    this.runsReady ??= this.compression === 0 && preEncodedRecordsReady()
+    if (!this.runsReady) return this.writeValuesAsRecords(data, bounds, from, to, placement)
+    // A plain Uint8Array view: its subarray() is about twice as cheap as Buffer's (runs copy every value).
+    const view = new Uint8Array(data.buffer, data.byteOffset, data.length)
+    let i = from
+    for (;;) {
+      i = this.appendValues(view, bounds, i, to, placement)
+      if (i >= to) return undefined
+      if (this.inFlight >= this.maxInFlight) {
+        const resume = i
+        return this.waitForSlot().then(() => {
+          if (this.stats.firstError) throw this.stats.firstError
+          if (this.hasPending) this.seal()
+          return this.writeValues(data, bounds, resume, to, placement)
+        })
+      }
+      this.seal()
+    }
+  }
+
   /** Sends everything buffered and waits for every acknowledgement. */
   async flush(): Promise<void> {
-    while (this.pending.length > 0 && !this.stats.firstError) {
+    while (this.hasPending && !this.stats.firstError) {
       if (this.inFlight >= this.maxInFlight) await this.waitForSlot()
       else this.seal()
     }
@@ -254,10 +295,12 @@ export class RecordWriter {
   /** Flushes (unless a request already failed) and returns the final stats. */
   async close(): Promise<WriterStats> {
     await this.flush()
-    if (this.pending.length > 0) {
+    if (this.hasPending) {
       // Not sent because an earlier request failed.
-      this.stats.failed += this.pending.length
+      this.stats.failed += this.pending.length + this.runRecords
       this.pending = []
+      this.runs = []
+      this.runRecords = 0
     }
     clearTimeout(this.lingerTimer)
     return this.stats
@@ -266,6 +309,49 @@ export class RecordWriter {
   /** Records accepted but not yet acknowledged (or failed). */
   get outstanding(): number {
     return this.stats.written - this.stats.delivered - this.stats.failed
+  }
+
+  private get hasPending(): boolean {
+    return this.pending.length > 0 || this.runRecords > 0
+  }
+
+  /** Appends values to the placement's partition until the request or the batch is full; returns the next index. */
+  private appendValues(data: Uint8Array, bounds: readonly number[], from: number, to: number, placement: ValuePlacement): number {
+    if (this.pending.length > 0) return from // record objects are pending: they go out first
+    const partition = placement.partition ?? this.sticky
+    let run = this.runs[partition]
+    if (run && placement.timestamp !== undefined && run.timestamp !== placement.timestamp) return from
+    let batchBytes = this.partitionBytes[partition]
+    let requestBytes = this.pendingBytes
+    let largest = this.pendingLargest
+    let i = from
+    for (; i < to; i++) {
+      const start = bounds[2 * i]
+      const end = bounds[2 * i + 1]
+      const size = RECORD_OVERHEAD + end - start
+      if ((this.runRecords > 0 || i > from) && (batchBytes + size > this.batchBytes || requestBytes + size > this.requestBytes)) break
+      run ??= this.runs[partition] = new RecordRun(partition, placement.timestamp ?? Date.now(), Math.min(this.batchBytes, this.requestBytes) + 1024)
+      run.append(data, start, end)
+      batchBytes += size
+      requestBytes += size
+      if (size > largest) largest = size
+    }
+    const added = i - from
+    this.partitionBytes[partition] = batchBytes
+    this.pendingBytes = requestBytes
+    this.pendingLargest = largest
+    this.runRecords += added
+    this.stats.written += added
+    if (added > 0 && !this.lingerTimer && !this.lingerDue) this.lingerTimer = setTimeout(() => this.onLinger(), this.lingerMs)
+    return i
+  }
+
+  private writeValuesAsRecords(data: Buffer, bounds: readonly number[], from: number, to: number, placement: ValuePlacement): Promise<void> | undefined {
+    for (let i = from; i < to; i++) {
+      const wait = this.write({key: null, value: data.subarray(bounds[2 * i], bounds[2 * i + 1]), partition: placement.partition, timestamp: placement.timestamp})
+      if (wait) return wait.then(() => this.writeValuesAsRecords(data, bounds, i + 1, to, placement))
+    }
+    return undefined
   }
 
   private add(record: RawRecord, partition: number, size: number, source?: SourcePosition): void {
@@ -292,7 +378,7 @@ export class RecordWriter {
 
   private onLinger(): void {
     this.lingerTimer = undefined
-    if (this.pending.length === 0) return
+    if (!this.hasPending) return
     // Under load (all slots busy) the request keeps filling until a slot frees: bigger batches, same latency.
     if (this.inFlight < this.maxInFlight) this.seal()
     else this.lingerDue = true
@@ -303,6 +389,13 @@ export class RecordWriter {
     this.lingerTimer = undefined
     this.lingerDue = false
     const request: Request = {messages: this.pending, bytes: this.pendingBytes, partitions: this.pendingPartitions, tickets: this.pendingTickets, largest: this.pendingLargest}
+    if (this.runRecords > 0) {
+      const runs = this.runs.filter((run) => run !== undefined)
+      request.messages = runs.length === 1 ? runs[0].messages() : runs.flatMap((run) => run.messages())
+      for (const run of runs) request.partitions.set(run.partition, run.count)
+      this.runs = []
+      this.runRecords = 0
+    }
     this.pending = []
     this.pendingBytes = 0
     this.pendingLargest = 0
@@ -332,7 +425,7 @@ export class RecordWriter {
       this.inFlight--
       const waiter = this.slotWaiters.shift()
       if (waiter) waiter()
-      else if (this.lingerDue && this.pending.length > 0 && !this.stats.firstError) this.seal()
+      else if (this.lingerDue && this.hasPending && !this.stats.firstError) this.seal()
       if (this.inFlight === 0) for (const idle of this.idleWaiters.splice(0)) idle()
     }
   }

@@ -4,11 +4,16 @@
  */
 import {KafkitError, ExitCode} from '../errors.js'
 import type {RawRecord} from './envelope.js'
-import {LineParser, readLineChunks} from './input.js'
+import {LineParser, lineOf, readLineChunks} from './input.js'
 
 export interface RecordSink {
   /** Returns a promise only when the caller must wait (backpressure). */
   write(record: RawRecord): Promise<void> | undefined
+  /**
+   * The fast lane (see `PumpOptions.linesAreValues`): lines `[from, to)` of `data` (`bounds` as in LineChunk),
+   * each the value of a keyless, headerless record with this timestamp (or now).
+   */
+  writeValues?(data: Buffer, bounds: readonly number[], from: number, to: number, timestamp?: number): Promise<void> | undefined
 }
 
 export interface InputSource {
@@ -35,6 +40,12 @@ export interface PumpOptions {
   rate?: number
   /** A record whose single-record batch exceeds this is refused (max.message.bytes); size function given. */
   maxRecord?: {limit: number; size: (record: RawRecord) => number}
+  /**
+   * `parse` makes every line the value of a keyless record without headers (plain lines): whole chunks may then
+   * go to `sink.writeValues` without a record object per line (unless --rate, `check` or an oversized line need
+   * each record).
+   */
+  linesAreValues?: boolean
   /** Validates a record before it is written (e.g. an envelope's partition); throw a KafkitError to refuse. */
   check?: (record: RawRecord, where: () => string) => void
   /** Stops reading (Ctrl-C); what was read is still handed to the sink. */
@@ -67,6 +78,9 @@ export async function pumpRecords(options: PumpOptions): Promise<PumpResult> {
   const started = Date.now()
   const {sink, parse, signal} = options
   const multi = options.sources.length > 1
+  const fastLane = options.linesAreValues && !options.rate && !options.check && sink.writeValues ? sink.writeValues.bind(sink) : undefined
+  // Values this long or shorter certainly fit max.message.bytes as keyless records (the exact check is per record).
+  const valueLimit = options.maxRecord ? options.maxRecord.limit - KEYLESS_RECORD_BATCH_OVERHEAD : Number.POSITIVE_INFINITY
   for (const source of options.sources) {
     const where = (line: number) => (multi || source.name !== 'stdin' ? `${source.name}: line ${line}` : `line ${line}`)
     const reject = (error: unknown, line: number): void => {
@@ -86,12 +100,24 @@ export async function pumpRecords(options: PumpOptions): Promise<PumpResult> {
     })
     try {
       for await (const chunk of chunks) {
-        const {lines, firstLine} = chunk
-        for (let i = 0; i < lines.length; i++) {
+        const {bounds, firstLine} = chunk
+        const count = bounds.length / 2
+        if (fastLane && fitsFastLane(bounds, valueLimit)) {
+          if (signal?.aborted) {
+            result.interrupted = true
+            return result
+          }
+          const pending = fastLane(chunk.data, bounds, 0, count, options.timestamp)
+          result.read += count
+          if (pending) await pending
+          options.onProgress?.(result.read)
+          continue
+        }
+        for (let i = 0; i < count; i++) {
           const lineNumber = firstLine + i
           let record: RawRecord | null
           try {
-            record = parse(lines[i], lineNumber)
+            record = parse(lineOf(chunk, i), lineNumber)
             if (record === null) continue
             if (options.timestamp !== undefined) record.timestamp = options.timestamp
             options.check?.(record, () => where(lineNumber))
@@ -136,6 +162,15 @@ export async function pumpRecords(options: PumpOptions): Promise<PumpResult> {
     }
   }
   return result
+}
+
+/** A bound of what a RecordBatch holding one keyless, headerless record adds to its value (61 + varints). */
+const KEYLESS_RECORD_BATCH_OVERHEAD = 80
+
+function fitsFastLane(bounds: number[], valueLimit: number): boolean {
+  if (valueLimit === Number.POSITIVE_INFINITY) return true
+  for (let i = 0; i < bounds.length; i += 2) if (bounds[i + 1] - bounds[i] > valueLimit) return false
+  return true
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -2,8 +2,8 @@
  * Produce input: bytes -> lines -> records.
  *
  * - `readLineChunks` splits a byte stream into lines one read chunk at a time (no per-line promise: a chunk of
- *   thousands of lines is handed over as one array, which is what makes a 1M-line file fast). Lines are
- *   zero-copy views (`subarray`) of the chunk. A line longer than `maxLineBytes` is reported to `onTooLong`, which
+ *   thousands of lines is handed over at once, which is what makes a 1M-line file fast). Lines are offsets into
+ *   the chunk, not copies or views. A line longer than `maxLineBytes` is reported to `onTooLong`, which
  *   either throws (stop) or returns (the rest of that line is dropped).
  * - `lineParser` turns a line into a record: plain lines (`--key-separator`, `--null-marker`, `--header`) or
  *   JSON envelope lines (`fromEnvelope`). Bad input throws a usage error that names the line.
@@ -17,10 +17,17 @@ export type InputFormat = 'line' | 'json'
 export const INPUT_FORMATS: readonly InputFormat[] = ['line', 'json']
 
 export interface LineChunk {
-  /** The lines of this chunk, without their '\n'. */
-  lines: Buffer[]
-  /** 1-based number of `lines[0]` in its input. */
+  /** The bytes the lines are in. */
+  data: Buffer
+  /** Line i is `data[bounds[2i], bounds[2i + 1])`, without its '\n'. Offsets, not views: no object per line. */
+  bounds: number[]
+  /** 1-based number of the chunk's first line in its input. */
   firstLine: number
+}
+
+/** Line `i` of a chunk as a view. */
+export function lineOf(chunk: LineChunk, i: number): Buffer {
+  return chunk.data.subarray(chunk.bounds[2 * i], chunk.bounds[2 * i + 1])
 }
 
 export interface LineReaderOptions {
@@ -37,54 +44,57 @@ export async function* readLineChunks(source: AsyncIterable<Buffer | string>, op
   let dropping = false // inside an over-long line that was reported and is being skipped
   let lineNumber = 1
   for await (const piece of source) {
-    const chunk = typeof piece === 'string' ? Buffer.from(piece) : piece
-    let lines: Buffer[] = []
+    const data = typeof piece === 'string' ? Buffer.from(piece) : piece
+    let bounds: number[] = []
     let first = lineNumber
     let start = 0
-    let nl = chunk.indexOf(NL, 0)
+    let nl = data.indexOf(NL, 0)
     while (nl !== -1) {
       if (dropping) {
         dropping = false
         first = ++lineNumber
-      } else {
-        let line = chunk.subarray(start, nl)
-        if (carryBytes > 0) {
-          carry.push(line)
-          line = Buffer.concat(carry, carryBytes + line.length)
-          carry = []
-          carryBytes = 0
-        }
-        if (line.length > options.maxLineBytes) {
+      } else if (carryBytes > 0 || nl - start > options.maxLineBytes) {
+        // A line begun in an earlier chunk (always this chunk's first line), or an over-long one.
+        const line = carryBytes > 0 ? Buffer.concat([...carry, data.subarray(start, nl)], carryBytes + nl - start) : undefined
+        const length = line ? line.length : nl - start
+        carry = []
+        carryBytes = 0
+        if (length > options.maxLineBytes) {
           // Hand over the lines before it, so that numbering stays exact (firstLine + index).
-          if (lines.length > 0) yield {lines, firstLine: first}
-          options.onTooLong(lineNumber, line.length)
-          lines = []
-          first = ++lineNumber
+          if (bounds.length > 0) yield {data, bounds, firstLine: first}
+          bounds = []
+          options.onTooLong(lineNumber, length)
         } else {
-          lines.push(line)
-          lineNumber++
+          yield {data: line!, bounds: [0, length], firstLine: lineNumber}
         }
+        first = ++lineNumber
+      } else {
+        bounds.push(start, nl)
+        lineNumber++
       }
       start = nl + 1
-      nl = chunk.indexOf(NL, start)
+      nl = data.indexOf(NL, start)
     }
-    if (start < chunk.length && !dropping) {
-      const rest = chunk.subarray(start)
+    if (start < data.length && !dropping) {
+      const rest = data.subarray(start)
       carry.push(rest)
       carryBytes += rest.length
       if (carryBytes > options.maxLineBytes) {
         // Say so now rather than buffer an endless line.
-        if (lines.length > 0) yield {lines, firstLine: first}
-        lines = []
+        if (bounds.length > 0) yield {data, bounds, firstLine: first}
+        bounds = []
         options.onTooLong(lineNumber, carryBytes)
         carry = []
         carryBytes = 0
         dropping = true
       }
     }
-    if (lines.length > 0) yield {lines, firstLine: first}
+    if (bounds.length > 0) yield {data, bounds, firstLine: first}
   }
-  if (carryBytes > 0 && !dropping) yield {lines: [Buffer.concat(carry, carryBytes)], firstLine: lineNumber}
+  if (carryBytes > 0 && !dropping) {
+    const line = Buffer.concat(carry, carryBytes)
+    yield {data: line, bounds: [0, line.length], firstLine: lineNumber}
+  }
 }
 
 export interface LineParserOptions {

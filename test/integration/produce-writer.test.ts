@@ -7,7 +7,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {createClient, type KafkaClient} from '../../src/kafka/client.js'
 import {RecordWriter, type BatchAck} from '../../src/kafka/writer.js'
-import {TEST_BROKERS, uniqueName} from './helpers.js'
+import {TEST_BROKERS, createTopicWithLeaders, kafkit, uniqueName} from './helpers.js'
 
 const kafka = new kafkajs.Kafka({brokers: TEST_BROKERS.split(','), clientId: 'produce-writer-test', logLevel: kafkajs.logLevel.NOTHING})
 const admin = kafka.admin()
@@ -63,5 +63,42 @@ describe('RecordWriter', () => {
     const offsets = await admin.fetchTopicOffsets(topic)
     expect(offsets.reduce((n, p) => n + Number(p.high), 0)).toBe(total)
     expect(Object.values(stats.partitions).reduce((a, b) => a + b, 0)).toBe(total)
+  })
+
+  it('writes plain values as record runs (writeValues), mixed with record objects, nothing lost or reordered', async () => {
+    const topic = await createTopicWithLeaders(admin, uniqueName('produce-runs'), 3)
+    const writer = await RecordWriter.open(client, {topic, partitions: 3, batchBytes: 3000, requestBytes: 5000, requestTimeoutMs: 15_000})
+    const lines = Array.from({length: 1500}, (_, i) => (i % 100 === 7 ? '' : i % 250 === 3 ? 'long-'.repeat(900) + i : `value-${i}`))
+    const data = Buffer.from(lines.join('\n'))
+    const bounds: number[] = []
+    for (let start = 0, i = 0; i < lines.length; i++) {
+      const end = start + Buffer.byteLength(lines[i])
+      bounds.push(start, end)
+      start = end + 1
+    }
+    const wait = async (w: Promise<void> | undefined) => w && (await w)
+    await wait(writer.writeValues(data, bounds, 0, 700)) // sticky partitions
+    await wait(writer.write({key: Buffer.from('k'), value: Buffer.from('an object'), partition: 1}))
+    await wait(writer.writeValues(data, bounds, 700, 1500, {partition: 2, timestamp: 1_700_000_000_000}))
+    const stats = await writer.close()
+    expect(stats).toMatchObject({written: 1501, delivered: 1501, failed: 0})
+    expect(stats.requests).toBeGreaterThan(10)
+
+    const out = await kafkit(['consume', topic, '-b', TEST_BROKERS, '--exit', '--format', 'json'])
+    expect(out.code).toBe(0)
+    const read = out.stdout.trim().split('\n').map((line) => JSON.parse(line) as {partition: number; key: string | null; value: string; timestamp: string})
+    expect(read).toHaveLength(1501)
+    const byPartition = (p: number) => read.filter((r) => r.partition === p)
+    expect(byPartition(1).filter((r) => r.key === 'k').map((r) => r.value)).toEqual(['an object'])
+    // Fixed partition and timestamp, in order.
+    expect(byPartition(2).slice(-800).map((r) => r.value)).toEqual(lines.slice(700))
+    expect(new Set(byPartition(2).slice(-800).map((r) => r.timestamp))).toEqual(new Set(['2023-11-14T22:13:20.000Z']))
+    // Sticky records: every value once, each partition's share in input order.
+    const sticky = read.filter((r) => r.key === null && !(r.partition === 2 && r.timestamp.startsWith('2023')))
+    expect(sticky.map((r) => r.value).sort()).toEqual(lines.slice(0, 700).sort())
+    for (const p of [0, 1, 2]) {
+      const values = sticky.filter((r) => r.partition === p && r.value !== '').map((r) => r.value)
+      expect(values).toEqual(lines.slice(0, 700).filter((v) => values.includes(v)))
+    }
   })
 })

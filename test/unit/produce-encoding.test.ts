@@ -4,6 +4,7 @@ import {createRequire} from 'node:module'
 import {crc32c} from '@node-rs/crc32'
 import {describe, expect, it} from 'vitest'
 
+import {RecordRun} from '../../src/kafka/record-runs.js'
 import {encodeRecord, fastProduceRequest, frameRequest, groupMessagesPerPartition, type ProduceArgs} from '../../src/kafka/kafkajs-patches.js'
 
 const require = createRequire(import.meta.url)
@@ -57,6 +58,37 @@ describe('produce request encoding', () => {
       expect(ours.buf.subarray(0, ours.offset).equals(theirs.buffer)).toBe(true)
     })
   }
+})
+
+describe('record runs', () => {
+  const values = ['', 'v', 'x'.repeat(63), 'y'.repeat(64), 'z'.repeat(300), 'ключ-значение', 'w'.repeat(20_000)]
+  const run = (partition: number, n: number, timestamp: number) => {
+    const r = new RecordRun(partition, timestamp, 16) // tiny: it must grow
+    const data = Buffer.from(Array.from({length: n}, (_, i) => values[i % values.length]).join('\n'))
+    let start = 0
+    for (let i = 0; i < n; i++) {
+      const end = i === n - 1 ? data.length : data.indexOf(10, start)
+      r.append(data, start, end)
+      start = end + 1
+    }
+    return r
+  }
+  const asRecords = (n: number, timestamp: number) => Array.from({length: n}, (_, i) => ({key: null, value: Buffer.from(values[i % values.length]), timestamp: String(timestamp)}))
+
+  it('encode the batches kafkajs encodes for the same keyless values', async () => {
+    const t = 1_732_438_800_123
+    const runs = {topicData: [{topic: 'orders', partitions: [{partition: 0, firstSequence: 3, messages: run(0, 200, t).messages()}, {partition: 4, firstSequence: 0, messages: run(4, 1, t).messages()}]}]}
+    const records = {topicData: [{topic: 'orders', partitions: [{partition: 0, firstSequence: 3, messages: asRecords(200, t)}, {partition: 4, firstSequence: 0, messages: asRecords(1, t)}]}]}
+    const common = {acks: -1, timeout: 30_000, producerId: new Long(77n), producerEpoch: 1}
+    const ours = await fastProduceRequest({...common, ...runs} as ProduceArgs, Encoder, (b) => crc32c(b) >>> 0).encode()
+    const theirs = await kafkajsProduce({...common, ...records}).encode()
+    expect(ours.buf.subarray(0, ours.offset).equals(theirs.buffer)).toBe(true)
+  })
+
+  it("fail loudly in kafkajs' own encoder instead of writing garbage", async () => {
+    const messages = run(0, 3, 1).messages()
+    await expect(kafkajsProduce({acks: -1, timeout: 1000, compression: 1, topicData: [{topic: 't', partitions: [{partition: 0, messages}]}]}).encode()).rejects.toThrow(/record run reached kafkajs/)
+  })
 })
 
 describe('request framing', () => {

@@ -2,7 +2,7 @@ import {describe, expect, it} from 'vitest'
 
 import {KafkitError} from '../../src/errors.js'
 import type {RawRecord} from '../../src/records/envelope.js'
-import {LineChunk, lineParser, parseHeaderFlags, parseSize, readLineChunks, unescapeSeparator} from '../../src/records/input.js'
+import {LineChunk, lineOf, lineParser, parseHeaderFlags, parseSize, readLineChunks, unescapeSeparator} from '../../src/records/input.js'
 import {InputError, pumpRecords} from '../../src/records/input-pump.js'
 import {compactRanges, formatSummary} from '../../src/records/input-summary.js'
 
@@ -13,7 +13,7 @@ async function* chunks(...parts: string[]): AsyncGenerator<Buffer> {
 async function lines(parts: string[], maxLineBytes = 100, onTooLong = (_l: number, _b: number) => {}): Promise<[number, string][]> {
   const out: [number, string][] = []
   for await (const chunk of readLineChunks(chunks(...parts), {maxLineBytes, onTooLong}) as AsyncGenerator<LineChunk>) {
-    chunk.lines.forEach((l, i) => out.push([chunk.firstLine + i, l.toString()]))
+    for (let i = 0; i < chunk.bounds.length / 2; i++) out.push([chunk.firstLine + i, lineOf(chunk, i).toString()])
   }
   return out
 }
@@ -141,6 +141,51 @@ describe('pumpRecords', () => {
     release()
     expect((await done).read).toBe(2)
     expect(waited).toBe(true)
+  })
+})
+
+describe('pumpRecords fast lane (linesAreValues)', () => {
+  const source = (name: string, ...parts: string[]) => ({name, open: () => chunks(...parts)})
+  const fastSink = () => {
+    const values: string[] = []
+    const records: RawRecord[] = []
+    let calls = 0
+    return {
+      values,
+      records,
+      get calls() {
+        return calls
+      },
+      write: (r: RawRecord) => void records.push(r),
+      writeValues: (data: Buffer, bounds: readonly number[], from: number, to: number, timestamp?: number) => {
+        calls++
+        for (let i = from; i < to; i++) values.push(`${data.subarray(bounds[2 * i], bounds[2 * i + 1]).toString()}@${timestamp}`)
+        return undefined
+      },
+    }
+  }
+
+  it('hands whole chunks over as values, lines split across chunks and empty lines included', async () => {
+    const s = fastSink()
+    const result = await pumpRecords({sources: [source('stdin', 'a\nbb', 'b\n\nc\nd', 'd')], parse: lineParser({format: 'line'}), sink: s, maxLineBytes: 100, linesAreValues: true, timestamp: 7})
+    expect(result).toEqual({read: 5, skipped: 0, interrupted: false})
+    expect(s.values).toEqual(['a@7', 'bbb@7', '@7', 'c@7', 'dd@7'])
+    expect(s.records).toHaveLength(0)
+  })
+
+  it('falls back to one record per line for a chunk with a line that may exceed max.message.bytes', async () => {
+    const s = fastSink()
+    const error = (await pumpRecords({sources: [source('stdin', 'ok\n', 'ok\n' + 'x'.repeat(500) + '\n')], parse: lineParser({format: 'line'}), sink: s, maxLineBytes: 1000, linesAreValues: true, maxRecord: {limit: 300, size: (r) => r.value!.length + 70}}).catch((e: unknown) => e)) as KafkitError
+    expect(error.message).toBe("line 3: the record is 570 bytes, above the topic's max.message.bytes (300 bytes)")
+    expect(s.values).toEqual(['ok@undefined'])
+    expect(s.records.map((r) => r.value?.toString())).toEqual(['ok'])
+  })
+
+  it('is not used with --rate', async () => {
+    const s = fastSink()
+    await pumpRecords({sources: [source('stdin', 'a\nb\n')], parse: lineParser({format: 'line'}), sink: s, maxLineBytes: 100, linesAreValues: true, rate: 1000})
+    expect(s.calls).toBe(0)
+    expect(s.records).toHaveLength(2)
   })
 })
 
