@@ -16,3 +16,8 @@ const {execute} = await import('../dist/bundle/kafkit.js').catch((error) => {
   process.exit(1)
 })
 await execute({dir: import.meta.url})
+// Every command awaits its own clean-up (acks, commits, disconnects) before it returns; what can remain is the
+// kernel closing sockets, e.g. a closed reader's connection still receiving a prefetched response (~60 ms of
+// `consume -c 1`). Leave once stdout and stderr are written out.
+await Promise.all([process.stdout, process.stderr].map((s) => (s.writableLength > 0 ? new Promise((resolve) => s.once('drain', resolve)) : undefined)))
+process.exit()

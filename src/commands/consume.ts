@@ -7,6 +7,7 @@ import {compileFormat, compileGrep, DECODERS, parseDecoder} from '../records/for
 import {RecordPrinter} from '../records/format-stream.js'
 import {formatDuration} from '../specs/duration.js'
 import {type OffsetSpec, parseOffsetSpec, parseRange} from '../specs/offset-spec.js'
+import {formatCount} from '../output/numbers.js'
 
 export interface ConsumeSummary {
   records: number
@@ -84,13 +85,15 @@ Template placeholders (kcat-compatible): %t topic, %p partition, %o offset, %k k
     const session = await ReaderSession.open(client)
     let source: BatchSource | undefined
     try {
-      const targets = resolveTargets(await session.topics(), names, {regex: flags.regex, partitions})
+      const targets = resolveTargets(await session.topics(flags.regex ? undefined : names), names, {regex: flags.regex, partitions})
       if (flags.group) {
         const {openGroupSource} = await import('../kafka/group-reader.js')
         source = await openGroupSource(client, session, {group: flags.group, targets, from, to, exitAtEnd: flags.exit, warn: (t) => this.io.warn(t)})
       } else {
         const windows = await session.planWindows(targets, {from, to, exitAtEnd: flags.exit})
-        source = session.read(windows)
+        // A few records (-c 10): no prefetch beyond the first answer, so that the reader closes at once
+        // instead of waiting for (and decoding) a second fetch it will not use.
+        source = session.read(windows, flags.count !== undefined && flags.count <= 1000 ? {bufferBytes: 1} : {})
       }
       const printer = new RecordPrinter({formatter, grep, limit: flags.count, stream: process.stdout})
       const interrupted = await printLoop(source, printer)
@@ -146,5 +149,5 @@ async function printLoop(source: BatchSource, printer: RecordPrinter): Promise<b
 
 function describeSummary(s: ConsumeSummary, topics: number): string {
   const secs = s.ms >= 1000 ? `${(s.ms / 1000).toFixed(1)}s` : formatDuration(s.ms)
-  return `${s.interrupted ? 'interrupted: ' : ''}${s.records.toLocaleString('en-US')} record${s.records === 1 ? '' : 's'} from ${s.partitions} partition${s.partitions === 1 ? '' : 's'}${topics > 1 ? ` of ${topics} topics` : ''} in ${secs}`
+  return `${s.interrupted ? 'interrupted: ' : ''}${formatCount(s.records)} record${s.records === 1 ? '' : 's'} from ${s.partitions} partition${s.partitions === 1 ? '' : 's'}${topics > 1 ? ` of ${topics} topics` : ''} in ${secs}`
 }

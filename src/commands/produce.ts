@@ -16,6 +16,7 @@ import {InputError, InputSource, pumpRecords} from '../records/input-pump.js'
 import {formatSummary, ProduceSummary} from '../records/input-summary.js'
 import {parseDuration} from '../specs/duration.js'
 import {parseTime} from '../specs/offset-spec.js'
+import {formatCount} from '../output/numbers.js'
 
 export default class Produce extends KafkaCommand<ProduceSummary> {
   static summary = 'Write records to a topic from stdin, files or flags'
@@ -243,7 +244,7 @@ export default class Produce extends KafkaCommand<ProduceSummary> {
       shown = true
       const s = writer.stats
       const rate = Math.round((s.delivered * 1000) / (Date.now() - started))
-      this.io.stderr.write(`\r\u001B[K${s.delivered.toLocaleString('en-US')} records delivered (${rate.toLocaleString('en-US')}/s)`)
+      this.io.stderr.write(`\r\u001B[K${formatCount(s.delivered)} records delivered (${formatCount(rate)}/s)`)
     }, 250)
     timer.unref()
     return {

@@ -11,6 +11,7 @@ import {parseHeaderAdds, parseWindowSpecs} from '../replay/plan.js'
 import {formatBytes, formatDuration, formatProgress} from '../replay/progress.js'
 import {COMPRESSIONS, type ReplaySummary, runReplay} from '../replay/replay.js'
 import type {CompressionName} from '../kafka/writer.js'
+import {formatCount} from '../output/numbers.js'
 
 export default class Replay extends KafkaCommand<ReplaySummary> {
   static summary = 'Copy a window of history from one topic to another, losslessly and resumably, across clusters'
@@ -146,7 +147,7 @@ Exit 0 when the window is copied (or empty), 2 for a bad spec or flag, 3 for an 
 
     if (summary.interrupted) {
       if (!this.io.json) this.io.info(describe(summary))
-      throw new KafkitError('INTERRUPTED', `interrupted: ${summary.records.toLocaleString('en-US')} records copied this run, checkpoint saved`, {
+      throw new KafkitError('INTERRUPTED', `interrupted: ${formatCount(summary.records)} records copied this run, checkpoint saved`, {
         hint: summary.dryRun ? undefined : 'run the same command with --resume to continue',
         exitCode: ExitCode.INTERRUPTED,
         details: {copied: summary.records, totalCopied: summary.totalCopied, checkpoint: summary.checkpoint},
@@ -174,7 +175,7 @@ Exit 0 when the window is copied (or empty), 2 for a bad spec or flag, 3 for an 
 }
 
 function describe(s: ReplaySummary): string {
-  const n = (x: number) => x.toLocaleString('en-US')
+  const n = formatCount
   const where = `'${s.source.topic}' -> '${s.destination.topic}'${s.destination.profile === s.source.profile ? '' : ` (profile ${s.destination.profile})`}`
   const parts = [
     s.dryRun ? `dry run: ${n(s.records)} records (${formatBytes(s.bytes)}) would be copied ${where}` : `copied ${n(s.records)} records (${formatBytes(s.bytes)}) ${where}`,

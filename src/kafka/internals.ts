@@ -61,6 +61,8 @@ export interface InternalCluster {
   refreshMetadata(): Promise<void>
   addMultipleTargetTopics(topics: string[]): Promise<void>
   metadata(options?: {topics?: string[]}): Promise<{topicMetadata: InternalTopicMetadata[]}>
+  /** The target topic's partitions from the last metadata read ([] for a topic that is not a target). */
+  findTopicPartitionMetadata(topic: string): InternalTopicMetadata['partitionMetadata']
   findLeaderForPartitions(topic: string, partitions: number[]): Record<string, number[]>
   findBroker(options: {nodeId: string}): Promise<InternalBroker>
   fetchTopicsOffset(

@@ -22,6 +22,8 @@
  *    searches the partition list and copies the result object for every partition, quadratic: ~15 ms per call
  *    for a 1000-partition topic (`offsets reset` calls it twice, the reader once per fetch loop); this one is
  *    linear with the same result.
+ * 7. Metadata refreshes without target topics (`BrokerPool.prototype.refreshMetadata`, `Encoder` for that one
+ *    request): ask for no topic instead of every topic (see NO_TOPICS).
  *
  * KAFKIT_KAFKAJS_PATCHES=0 turns them all off (before/after measurements).
  */
@@ -522,12 +524,45 @@ export function findLeaderForPartitions(this: LeaderLookup, topic: string, parti
   return result
 }
 
+/**
+ * The topic list of a metadata refresh that has no target topics: none. kafkajs writes an empty topic list as
+ * null, which Kafka reads as "every topic", so a producer's or an admin's first refresh (before any topic is a
+ * target) listed the whole cluster: ~90 KB decoded 2-3 times per command on a broker with 500 topics, megabytes
+ * on a large cluster. Explicit "all topics" requests (`topics list`, `admin.fetchTopicMetadata()`, regex
+ * subscriptions) do not go through BrokerPool.refreshMetadata and are unchanged.
+ */
+export const NO_TOPICS: readonly string[] = Object.freeze([])
+
+interface EncoderProto {
+  writeNullableArray(this: EncoderProto, array: readonly unknown[], type?: string): EncoderProto
+  writeArray(this: EncoderProto, array: readonly unknown[], type?: string, length?: number): EncoderProto
+}
+interface BrokerPoolProto {
+  refreshMetadata(this: BrokerPoolProto, topics: readonly string[]): Promise<void>
+  kafkitNoTopics?: true
+}
+
 /** Patches that replace methods of kafkajs classes; call once kafkajs is loaded (idempotent). */
 export function patchKafkaJSClasses(): boolean {
   if (process.env.KAFKIT_KAFKAJS_PATCHES === '0') return false
   try {
-    const Cluster = createRequire(import.meta.url)('kafkajs/src/cluster/index.js') as {prototype: {findLeaderForPartitions: FindLeaders}}
+    const require = createRequire(import.meta.url)
+    const Cluster = require('kafkajs/src/cluster/index.js') as {prototype: {findLeaderForPartitions: FindLeaders}}
     if (Cluster.prototype.findLeaderForPartitions !== findLeaderForPartitions) Cluster.prototype.findLeaderForPartitions = findLeaderForPartitions
+    const pool = (require('kafkajs/src/cluster/brokerPool.js') as {prototype: BrokerPoolProto}).prototype
+    const encoder = (require('kafkajs/src/protocol/encoder.js') as {prototype: EncoderProto}).prototype
+    if (!pool.kafkitNoTopics && typeof pool.refreshMetadata === 'function' && typeof encoder.writeNullableArray === 'function' && typeof encoder.writeArray === 'function') {
+      const refresh = pool.refreshMetadata
+      const writeNullableArray = encoder.writeNullableArray
+      // kafkajs' shuffle() returns arrays shorter than 2 as they are, so NO_TOPICS reaches the encoder itself.
+      encoder.writeNullableArray = function (array, type) {
+        return array === NO_TOPICS ? this.writeArray(array, type, 0) : writeNullableArray.call(this, array, type)
+      }
+      pool.refreshMetadata = function (topics) {
+        return refresh.call(this, topics.length === 0 ? NO_TOPICS : topics)
+      }
+      pool.kafkitNoTopics = true
+    }
     return true
   } catch {
     return false

@@ -112,8 +112,28 @@ export class ReaderSession {
     return new ReaderSession(client, cluster)
   }
 
-  /** Metadata of every topic, sorted by partition. */
-  async topics(): Promise<TopicPartitions[]> {
+  /**
+   * Metadata of the named topics, or of every topic (regular expressions, and names of which one is unknown:
+   * resolveTargets() then says which, with a did-you-mean). Partitions sorted. Named topics become the
+   * cluster's targets in the same request (a cluster of thousands of topics is not listed to read one).
+   */
+  async topics(names?: string[]): Promise<TopicPartitions[]> {
+    if (names && names.length > 0) {
+      const unique = [...new Set(names)]
+      const found = await this.client.call('reading topic metadata', () => this.cluster.addMultipleTargetTopics(unique)).then(
+        () => true,
+        (error: unknown) => {
+          if (error instanceof KafkitError && error.code === 'TOPIC_NOT_FOUND') return false
+          throw error
+        },
+      )
+      if (found) {
+        return unique.map((topic) => ({
+          topic,
+          partitions: this.cluster.findTopicPartitionMetadata(topic).map((p) => ({partition: p.partitionId, leader: p.leader, replicas: p.replicas, isr: p.isr})).sort((a, b) => a.partition - b.partition),
+        }))
+      }
+    }
     const {topicMetadata} = await this.client.call('reading topic metadata', () => this.cluster.metadata())
     return topicMetadata.map((t) => ({
       topic: t.topic,

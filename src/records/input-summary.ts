@@ -1,4 +1,5 @@
 /** The result of `produce` (its --json shape) and its one-line human form on stderr. */
+import {formatCount} from '../output/numbers.js'
 
 export interface ProduceSummary {
   topic: string
@@ -21,9 +22,9 @@ export function formatSummary(s: ProduceSummary): string {
   const parts = Object.keys(s.partitions).map(Number).sort((a, b) => a - b)
   const where = parts.length === 0 ? '' : parts.length === 1 ? ` partition ${parts[0]}` : ` partitions ${compactRanges(parts)}`
   const secs = s.durationMs / 1000
-  const rate = s.durationMs >= 50 ? `, ${s.recordsPerSecond.toLocaleString('en-US')} records/s, ${formatBytes(s.bytes / Math.max(secs, 0.001))}/s` : ''
+  const rate = s.durationMs >= 50 ? `, ${formatCount(s.recordsPerSecond)} records/s, ${formatBytes(s.bytes / Math.max(secs, 0.001))}/s` : ''
   const skipped = s.skipped > 0 ? `, ${s.skipped} invalid line${s.skipped === 1 ? '' : 's'} skipped` : ''
-  return `produced ${s.records.toLocaleString('en-US')} record${s.records === 1 ? '' : 's'} (${formatBytes(s.bytes)}) to '${s.topic}'${where} in ${secs.toFixed(secs < 10 ? 2 : 1)}s${rate}${skipped}`
+  return `produced ${formatCount(s.records)} record${s.records === 1 ? '' : 's'} (${formatBytes(s.bytes)}) to '${s.topic}'${where} in ${secs.toFixed(secs < 10 ? 2 : 1)}s${rate}${skipped}`
 }
 
 /** [0,1,2,5,7,8] -> "0-2,5,7-8" */

@@ -1,4 +1,6 @@
 /** Progress line and summary text for replay (stderr). Pure formatting, unit-tested. */
+import {formatCount} from '../output/numbers.js'
+
 
 export interface ProgressSnapshot {
   /** Records copied this run. */
@@ -9,7 +11,7 @@ export interface ProgressSnapshot {
   elapsedMs: number
 }
 
-const n = (x: number) => x.toLocaleString('en-US')
+const n = formatCount
 
 export function formatDuration(ms: number): string {
   const s = Math.round(ms / 1000)
