@@ -1,5 +1,5 @@
 /**
- * The client layer: the only code that imports kafkajs, and only lazily, so that `--help` and the commands that
+ * The client layer: the only code that loads kafkajs, and only lazily, so that `--help` and the commands that
  * never talk to Kafka do not pay for loading it.
  */
 import {setTimeout as sleep} from 'node:timers/promises'
@@ -10,6 +10,7 @@ import {KafkitError, withTimeout} from '../errors.js'
 import type {ResolvedConnection} from '../profiles/types.js'
 import {registerCodecs} from './codecs.js'
 import {installKafkaJSPatches, patchKafkaJSClasses} from './kafkajs-patches.js'
+import {KAFKAJS_BUNDLED, requireKafkaJS} from './kafkajs-require.js'
 import {buildSecurityConfig} from './security.js'
 import {ErrorContext, mapKafkaError, rootCause} from './errors.js'
 
@@ -17,13 +18,14 @@ export type KafkaJS = typeof import('kafkajs')
 
 let kafkajsModule: Promise<KafkaJS> | undefined
 
-/** Loads kafkajs once (CJS module: its exports are on `default`). */
+/** Loads kafkajs once (from the bundle, or from node_modules: see kafkajs-require.ts). */
 export function loadKafkaJS(): Promise<KafkaJS> {
   // Native CRC32C and faster record encoding for kafkajs; must be in place before kafkajs loads (see kafkajs-patches.ts).
   if (!kafkajsModule) installKafkaJSPatches()
-  kafkajsModule ??= import('kafkajs').then((m) => {
+  kafkajsModule ??= Promise.resolve().then(() => {
+    const kafkajs = requireKafkaJS('kafkajs') as KafkaJS
     patchKafkaJSClasses()
-    return ((m as {default?: KafkaJS}).default ?? m) as KafkaJS
+    return kafkajs
   })
   return kafkajsModule
 }
@@ -142,6 +144,8 @@ class KafkaTimeout extends Error {
 /** Builds a client for a resolved connection. Nothing is connected until a method needs it. */
 export async function createClient(connection: ResolvedConnection, options: ClientOptions): Promise<KafkaClient> {
   const kafkajs = await loadKafkaJS()
+  const patches = installKafkaJSPatches()
+  options.debugLog?.(`kafkajs ${KAFKAJS_BUNDLED ? 'bundled' : 'from node_modules'}; replaced: ${Object.keys(patches).filter((name) => patches[name as keyof typeof patches]).join(', ') || 'nothing'}`)
   await registerCodecs(kafkajs)
   const security = await buildSecurityConfig(connection, {timeoutMs: options.timeoutMs})
   const timeout = options.timeoutMs

@@ -11,11 +11,10 @@
  * and sent through a kafkajs Cluster created by the same `Kafka` instance (same brokers, TLS, SASL, socket
  * factory), so authentication and connection handling are kafkajs'.
  */
-import {createRequire} from 'node:module'
 
 import type {KafkaClient} from './client.js'
+import {requireKafkaJS} from './kafkajs-require.js'
 
-const require = createRequire(import.meta.url)
 
 interface Encoder {
   writeInt8(value: number): Encoder
@@ -107,9 +106,9 @@ export class BrokerResourceError extends Error {
 }
 
 function kafkajsInternals(): {Encoder: EncoderClass; Decoder: DecoderClass; errorType: (code: number) => {type: string; message: string}} {
-  const Encoder = require('kafkajs/src/protocol/encoder') as EncoderClass
-  const Decoder = require('kafkajs/src/protocol/decoder') as DecoderClass
-  const {createErrorFromCode} = require('kafkajs/src/protocol/error') as {createErrorFromCode: (code: number) => {type: string; message: string}}
+  const Encoder = requireKafkaJS('kafkajs/src/protocol/encoder') as EncoderClass
+  const Decoder = requireKafkaJS('kafkajs/src/protocol/decoder') as DecoderClass
+  const {createErrorFromCode} = requireKafkaJS('kafkajs/src/protocol/error') as {createErrorFromCode: (code: number) => {type: string; message: string}}
   return {Encoder, Decoder, errorType: (code) => createErrorFromCode(code)}
 }
 
@@ -194,7 +193,7 @@ export interface NewTopicRequest {
 
 function createTopicsProtocol(topics: NewTopicRequest[], validateOnly: boolean, timeoutMs: number, version: number) {
   const {Decoder} = kafkajsInternals()
-  const v3 = require('kafkajs/src/protocol/requests/createTopics/v3/request') as (args: {topics: NewTopicRequest[]; validateOnly: boolean; timeout: number}) => ProtocolRequest
+  const v3 = requireKafkaJS('kafkajs/src/protocol/requests/createTopics/v3/request') as (args: {topics: NewTopicRequest[]; validateOnly: boolean; timeout: number}) => ProtocolRequest
   const request = {...v3({topics, validateOnly, timeout: timeoutMs}), apiVersion: version}
   const response: ProtocolResponse<{topics: {topic: string; errorCode: number; errorMessage: string | null}[]}> = {
     decode: async (raw) => {

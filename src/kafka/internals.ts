@@ -8,14 +8,13 @@
  * each assumption (symbol names, method names, Batch behaviour) so that a kafkajs upgrade that breaks one
  * fails a test instead of a user's command.
  */
-import {createRequire} from 'node:module'
 
 import type {Kafka} from 'kafkajs'
 
 import type {RawRecord} from '../records/envelope.js'
 import {decodeFetchV11, decodeRecordSet, magicOf, type RawPartition} from './fetch-decoder.js'
+import {requireKafkaJS} from './kafkajs-require.js'
 
-const require = createRequire(import.meta.url)
 
 /** One message as kafkajs' fetch decoder returns it. */
 export interface InternalMessage {
@@ -83,7 +82,7 @@ const CREATE_CLUSTER = 'private:Kafka:createCluster'
 
 /** Loads the internal Batch class (throws a clear error if the path moved). */
 export function loadBatchClass(): BatchClass {
-  return require('kafkajs/src/consumer/batch') as BatchClass
+  return requireKafkaJS('kafkajs/src/consumer/batch') as BatchClass
 }
 
 /** A new Cluster with the Kafka instance's configuration (brokers, TLS, SASL, timeouts, retries). */
@@ -172,12 +171,12 @@ let protocol: KafkaJSProtocol | undefined
 /** The kafkajs modules the fast path needs (loaded once; a missing one fails the unit tests). */
 export function loadProtocol(): KafkaJSProtocol {
   protocol ??= {
-    fetchDefinition: (require('kafkajs/src/protocol/requests') as {requests: {Fetch: unknown}}).requests.Fetch,
-    createErrorFromCode: (require('kafkajs/src/protocol/error') as {createErrorFromCode: KafkaJSProtocol['createErrorFromCode']}).createErrorFromCode,
-    OffsetOutOfRange: (require('kafkajs/src/errors') as {KafkaJSOffsetOutOfRange: KafkaJSProtocol['OffsetOutOfRange']}).KafkaJSOffsetOutOfRange,
-    decodeMessages: require('kafkajs/src/protocol/requests/fetch/v4/decodeMessages') as KafkaJSProtocol['decodeMessages'],
-    Decoder: require('kafkajs/src/protocol/decoder') as KafkaJSProtocol['Decoder'],
-    lookupCodecByAttributes: (require('kafkajs/src/protocol/message/compression') as {lookupCodecByAttributes: KafkaJSProtocol['lookupCodecByAttributes']}).lookupCodecByAttributes,
+    fetchDefinition: (requireKafkaJS('kafkajs/src/protocol/requests') as {requests: {Fetch: unknown}}).requests.Fetch,
+    createErrorFromCode: (requireKafkaJS('kafkajs/src/protocol/error') as {createErrorFromCode: KafkaJSProtocol['createErrorFromCode']}).createErrorFromCode,
+    OffsetOutOfRange: (requireKafkaJS('kafkajs/src/errors') as {KafkaJSOffsetOutOfRange: KafkaJSProtocol['OffsetOutOfRange']}).KafkaJSOffsetOutOfRange,
+    decodeMessages: requireKafkaJS('kafkajs/src/protocol/requests/fetch/v4/decodeMessages') as KafkaJSProtocol['decodeMessages'],
+    Decoder: requireKafkaJS('kafkajs/src/protocol/decoder') as KafkaJSProtocol['Decoder'],
+    lookupCodecByAttributes: (requireKafkaJS('kafkajs/src/protocol/message/compression') as {lookupCodecByAttributes: KafkaJSProtocol['lookupCodecByAttributes']}).lookupCodecByAttributes,
   }
   return protocol
 }

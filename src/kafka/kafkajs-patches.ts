@@ -1,6 +1,7 @@
 /**
- * Speed-ups for kafkajs' produce path, installed by seeding Node's require cache before kafkajs loads
- * (loadKafkaJS() calls installKafkaJSPatches()). kafkajs has no hooks for any of them. Each replacement produces
+ * Speed-ups for kafkajs, installed before kafkajs loads (loadKafkaJS() calls installKafkaJSPatches()): through
+ * a hook the bundled kafkajs calls (scripts/bundle.mjs), or by seeding Node's require cache when kafkajs comes
+ * from node_modules (tests, `tsc` output). kafkajs has no hooks for any of them. Each replacement produces
  * byte-identical output (the record encoder is compared with kafkajs' own at first use, everything in
  * test/unit/produce-encoding.test.ts); if anything is off, kafkajs' own module is used: correctness never
  * depends on these.
@@ -29,6 +30,7 @@
  */
 import {createRequire} from 'node:module'
 
+import {KAFKAJS_BUNDLED, requireKafkaJS} from './kafkajs-require.js'
 import {RecordRun, runOf} from './record-runs.js'
 import {varintSize, writeVarint} from './varint.js'
 
@@ -47,8 +49,22 @@ export interface EncodedRecord {
   offset: number
 }
 
-let installed: {crc32c: boolean; record: boolean; grouping: boolean; produce: boolean; framing: boolean} | undefined
+type PatchName = 'crc32c' | 'record' | 'grouping' | 'produce' | 'framing'
+type Installed = Record<PatchName, boolean>
+let installed: Installed | undefined
 let fastProduceReady = (): boolean => false
+
+/** The kafkajs modules replaced, by the id the bundle's hook passes (scripts/bundle.mjs appends the hook call). */
+export const REPLACED_MODULES: Record<PatchName, string> = {
+  crc32c: 'kafkajs/src/protocol/recordBatch/crc32C/index.js',
+  record: 'kafkajs/src/protocol/recordBatch/record/v0/index.js',
+  produce: 'kafkajs/src/protocol/requests/produce/v3/request.js',
+  grouping: 'kafkajs/src/producer/groupMessagesPerPartition.js',
+  framing: 'kafkajs/src/protocol/request.js',
+}
+
+/** Where the bundled kafkajs looks for replacements: `(id, exports) => replacement` (see scripts/bundle.mjs). */
+export const REPLACE_HOOK = Symbol.for('kafkit.kafkajs.replace')
 
 /**
  * True when uncompressed Produce requests are written by kafkit's encoder, the only one that understands record
@@ -59,44 +75,17 @@ export function preEncodedRecordsReady(): boolean {
 }
 
 /**
- * Seeds the require cache; cheap. The costly parts (loading the native CRC32C, comparing the record encoder with
- * kafkajs' own, loading kafkajs' originals) happen on first use, i.e. only in commands that produce: every other
- * command starts ~25 ms sooner. `installed` says which modules were seeded, not yet which replacements won.
+ * Puts the replacements in place before kafkajs loads; cheap. Bundled, kafkajs hands each replaced module's
+ * exports to REPLACE_HOOK as it loads; from node_modules, the replacements are seeded in Node's require cache. The
+ * costly parts (loading the native CRC32C, comparing the record encoder with kafkajs' own) happen on first use,
+ * i.e. only in commands that produce: every other command starts ~25 ms sooner. `installed` says which modules
+ * were replaced, not yet which replacements won.
  */
-export function installKafkaJSPatches(): {crc32c: boolean; record: boolean; grouping: boolean; produce: boolean; framing: boolean} {
+export function installKafkaJSPatches(): Installed {
   if (installed) return installed
   installed = {crc32c: false, record: false, grouping: false, produce: false, framing: false}
   if (process.env.KAFKIT_KAFKAJS_PATCHES === '0') return installed
   const require = createRequire(import.meta.url)
-  const Module = require('node:module') as {new (id: string): NodeJS.Module}
-  /** Puts `exports` in the cache for `id`; `original()` loads kafkajs' own module (on demand, once). */
-  const seed = (id: string, make: (original: () => unknown) => unknown): boolean => {
-    try {
-      const path = require.resolve(id)
-      if (require.cache[path]) return false // kafkajs already loaded: too late, keep its module
-      let originalExports: unknown
-      const original = () => {
-        if (originalExports === undefined) {
-          const mine = require.cache[path]
-          delete require.cache[path]
-          try {
-            originalExports = require(path)
-          } finally {
-            require.cache[path] = mine
-          }
-        }
-        return originalExports
-      }
-      const mod = new Module(path)
-      mod.filename = path
-      mod.loaded = true
-      mod.exports = make(original)
-      require.cache[path] = mod
-      return true
-    } catch {
-      return false
-    }
-  }
 
   // undefined until first asked; then the native CRC32C, or null when there is none for this platform.
   let native: ((input: Uint8Array) => number) | null | undefined
@@ -112,27 +101,78 @@ export function installKafkaJSPatches(): {crc32c: boolean; record: boolean; grou
     }
     return native
   }
-  installed.crc32c = seed('kafkajs/src/protocol/recordBatch/crc32C/index.js', (original) => {
-    let crc: ((input: Uint8Array) => number) | undefined
-    return (input: Uint8Array) => (crc ??= nativeCrc() ?? (original() as (input: Uint8Array) => number))(input)
-  })
   let recordOk: boolean | undefined
   let originalRecord: (() => unknown) | undefined
-  const recordPatched = () => (recordOk ??= originalRecord !== undefined && sameAsOriginal(originalRecord() as (r: RecordInput) => {buffer: Buffer}))
-  installed.record = seed('kafkajs/src/protocol/recordBatch/record/v0/index.js', (original) => {
-    originalRecord = original
-    return (r: RecordInput) => (recordPatched() ? encodeRecord(r) : (original() as (r: RecordInput) => EncodedRecord)(r))
-  })
-  const encoder = () => require('kafkajs/src/protocol/encoder.js') as EncoderClass
-  installed.produce = seed('kafkajs/src/protocol/requests/produce/v3/request.js', (original) => (args: ProduceArgs) => {
-    const crc = nativeCrc()
-    return args.compression || !crc || !recordPatched() ? (original() as ProduceRequestFactory)(args) : fastProduceRequest(args, encoder(), crc)
-  })
-  installed.grouping = seed('kafkajs/src/producer/groupMessagesPerPartition.js', () => groupMessagesPerPartition)
+  const recordPatched = () => {
+    if (recordOk === undefined) {
+      // Bundled, kafkajs' modules load on first require: this one hands its original over as it loads.
+      if (!originalRecord) requireKafkaJS('kafkajs/src/protocol/recordBatch/record/v0/index.js')
+      recordOk = originalRecord !== undefined && sameAsOriginal(originalRecord() as (r: RecordInput) => {buffer: Buffer})
+    }
+    return recordOk
+  }
+  const encoder = () => requireKafkaJS('kafkajs/src/protocol/encoder.js') as EncoderClass
+  /** Each replacement, given a way to reach kafkajs' own module. */
+  const replacements: Record<PatchName, (original: () => unknown) => unknown> = {
+    crc32c: (original) => {
+      let crc: ((input: Uint8Array) => number) | undefined
+      return (input: Uint8Array) => (crc ??= nativeCrc() ?? (original() as (input: Uint8Array) => number))(input)
+    },
+    record: (original) => {
+      originalRecord = original
+      return (r: RecordInput) => (recordPatched() ? encodeRecord(r) : (original() as (r: RecordInput) => EncodedRecord)(r))
+    },
+    produce: (original) => (args: ProduceArgs) => {
+      const crc = nativeCrc()
+      return args.compression || !crc || !recordPatched() ? (original() as ProduceRequestFactory)(args) : fastProduceRequest(args, encoder(), crc)
+    },
+    grouping: () => groupMessagesPerPartition,
+    // Byte-identical to kafkajs' framing: checked in test/unit/produce-encoding.test.ts (it is async, so not here).
+    framing: () => frameRequest(encoder()),
+  }
+  const names = Object.keys(replacements) as PatchName[]
+  if (KAFKAJS_BUNDLED) {
+    const byId = new Map(names.map((name) => [REPLACED_MODULES[name], replacements[name]]))
+    ;(globalThis as Record<symbol, unknown>)[REPLACE_HOOK] = (id: string, exports: unknown) => {
+      const make = byId.get(id)
+      return make ? make(() => exports) : exports
+    }
+    for (const name of names) installed[name] = true
+  } else {
+    for (const name of names) installed[name] = seedRequireCache(require, REPLACED_MODULES[name], replacements[name])
+  }
   if (installed.produce && installed.grouping) fastProduceReady = () => nativeCrc() !== null && recordPatched()
-  // Byte-identical to kafkajs' framing: checked in test/unit/produce-encoding.test.ts (it is async, so not here).
-  installed.framing = seed('kafkajs/src/protocol/request.js', () => frameRequest(encoder()))
   return installed
+}
+
+/** Puts `make(original)` in Node's require cache for `id`; `original()` loads kafkajs' own module (on demand, once). */
+function seedRequireCache(require: NodeJS.Require, id: string, make: (original: () => unknown) => unknown): boolean {
+  try {
+    const Module = require('node:module') as {new (id: string): NodeJS.Module}
+    const path = require.resolve(id)
+    if (require.cache[path]) return false // kafkajs already loaded: too late, keep its module
+    let originalExports: unknown
+    const original = () => {
+      if (originalExports === undefined) {
+        const mine = require.cache[path]
+        delete require.cache[path]
+        try {
+          originalExports = require(path)
+        } finally {
+          require.cache[path] = mine
+        }
+      }
+      return originalExports
+    }
+    const mod = new Module(path)
+    mod.filename = path
+    mod.loaded = true
+    mod.exports = make(original)
+    require.cache[path] = mod
+    return true
+  } catch {
+    return false
+  }
 }
 
 interface GroupArgs<M> {
@@ -516,7 +556,7 @@ export function findLeaderForPartitions(this: LeaderLookup, topic: string, parti
     const metadata = byId.get(partitionId)
     if (!metadata) continue
     if (metadata.leader === null || metadata.leader === undefined) {
-      const {KafkaJSError} = createRequire(import.meta.url)('kafkajs/src/errors') as {KafkaJSError: new (message: string, extra?: object) => Error}
+      const {KafkaJSError} = requireKafkaJS('kafkajs/src/errors') as {KafkaJSError: new (message: string, extra?: object) => Error}
       throw new KafkaJSError('Invalid partition metadata', {topic, partitionId, metadata})
     }
     ;(result[metadata.leader] ??= []).push(partitionId)
@@ -546,11 +586,10 @@ interface BrokerPoolProto {
 export function patchKafkaJSClasses(): boolean {
   if (process.env.KAFKIT_KAFKAJS_PATCHES === '0') return false
   try {
-    const require = createRequire(import.meta.url)
-    const Cluster = require('kafkajs/src/cluster/index.js') as {prototype: {findLeaderForPartitions: FindLeaders}}
+    const Cluster = requireKafkaJS('kafkajs/src/cluster/index.js') as {prototype: {findLeaderForPartitions: FindLeaders}}
     if (Cluster.prototype.findLeaderForPartitions !== findLeaderForPartitions) Cluster.prototype.findLeaderForPartitions = findLeaderForPartitions
-    const pool = (require('kafkajs/src/cluster/brokerPool.js') as {prototype: BrokerPoolProto}).prototype
-    const encoder = (require('kafkajs/src/protocol/encoder.js') as {prototype: EncoderProto}).prototype
+    const pool = (requireKafkaJS('kafkajs/src/cluster/brokerPool.js') as {prototype: BrokerPoolProto}).prototype
+    const encoder = (requireKafkaJS('kafkajs/src/protocol/encoder.js') as {prototype: EncoderProto}).prototype
     if (!pool.kafkitNoTopics && typeof pool.refreshMetadata === 'function' && typeof encoder.writeNullableArray === 'function' && typeof encoder.writeArray === 'function') {
       const refresh = pool.refreshMetadata
       const writeNullableArray = encoder.writeNullableArray

@@ -212,7 +212,10 @@ export class RecordWriter {
   }
 
   static async openWith(producer: Promise<Producer>, client: KafkaClient, options: WriterOptions): Promise<RecordWriter> {
-    return new RecordWriter(await producer, {...options, acks: options.acks ?? -1, errorContext: client.errorContext})
+    const writer = new RecordWriter(await producer, {...options, acks: options.acks ?? -1, errorContext: client.errorContext})
+    writer.runsReady = writer.compression === 0 && preEncodedRecordsReady()
+    client.options.debugLog?.(`writer: plain values as record runs: ${writer.runsReady ? 'yes' : 'no'}`)
+    return writer
   }
 
   /** The bytes a record occupies in a batch (what max.message.bytes is compared with, uncompressed). */

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {expectCleanError, json, kafkit} from './helpers.js'
+import {expectCleanError, json, kafkit, uniqueName} from './helpers.js'
 
 describe('cluster info', () => {
   it('describes the local cluster as JSON', async () => {
@@ -10,6 +10,17 @@ describe('cluster info', () => {
     expect(info.clusterId).toMatch(/^[\w-]{22}$/)
     expect(info.brokers.length).toBeGreaterThanOrEqual(1)
     expect(info.brokers.map((b) => b.id)).toContain(info.controller)
+  })
+
+  it('runs on the bundled kafkajs with every kafkit replacement in place (scripts/bundle.mjs)', async () => {
+    const result = await kafkit(['cluster', 'info', '--debug'])
+    expect(result.code).toBe(0)
+    expect(result.stderr).toContain('kafkajs bundled; replaced: crc32c, record, grouping, produce, framing')
+    const topic = uniqueName('bundle-runs')
+    expect((await kafkit(['topics', 'create', topic, '--partitions', '1'])).code).toBe(0)
+    const produced = await kafkit(['produce', topic, '--debug'], {input: 'a\nb\n'})
+    expect(produced.code).toBe(0)
+    expect(produced.stderr).toContain('writer: plain values as record runs: yes')
   })
 
   it('prints plain tab-separated text when piped', async () => {
