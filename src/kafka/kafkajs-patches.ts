@@ -420,8 +420,13 @@ export function encodeProduceBody(args: ProduceArgs, crc32c: (input: Uint8Array)
     }
     prepared.push({topic: t, partitions: ps})
   }
-  // Pass 2: bytes (after `headroom` unused bytes, where frameRequest() can put the request header).
-  const buf = Buffer.allocUnsafe(headroom + total)
+  // Pass 2: bytes (after `headroom` unused bytes, where frameRequest() can put the request header). A request of
+  // one run ends with that run's records: it is written around them, in the run's own memory, when they fit.
+  const single = prepared.length === 1 && prepared[0].partitions.length === 1 ? prepared[0].partitions[0].run : undefined
+  const inPlace = single !== undefined && headroom + total - single.length <= single.headroom
+  const buf = inPlace
+    ? Buffer.from(single.bytes.buffer, single.bytes.byteOffset + single.headroom + single.length - (headroom + total), headroom + total)
+    : Buffer.allocUnsafe(headroom + total)
   let at = headroom
   if (tid) {
     buf.writeInt16BE(tid.length, at)
@@ -464,7 +469,7 @@ export function encodeProduceBody(args: ProduceArgs, crc32c: (input: Uint8Array)
       buf.writeInt32BE(count, at + 36)
       at += 40
       if (p.run) {
-        buf.set(p.run.bytes.subarray(0, p.run.length), at)
+        if (!inPlace) buf.set(p.run.records(), at)
         at += p.run.length
       }
       for (let i = 0; i < p.records.length; i++) {

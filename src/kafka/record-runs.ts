@@ -27,7 +27,7 @@ export interface RunMarker {
 const EMPTY = Buffer.alloc(0)
 
 export class RecordRun {
-  /** Encoded records, `length` bytes used. */
+  /** `headroom` free bytes, then the encoded records (`length` bytes). */
   bytes: Uint8Array
   length = 0
   count = 0
@@ -39,8 +39,13 @@ export class RecordRun {
     readonly timestamp: number,
     /** The batch size the writer aims at: allocating it at once saves growing (and copying) the run. */
     initialBytes = 64 * 1024,
+    /**
+     * Free bytes kept in front of the records, where the encoder can write a one-partition Produce request's
+     * header, batch header and framing, and send the run's own memory instead of copying it into a request.
+     */
+    readonly headroom = 0,
   ) {
-    this.bytes = uninitialized(initialBytes)
+    this.bytes = uninitialized(headroom + initialBytes)
     const run = this
     this.marker = {
       kafkitRun: run,
@@ -62,10 +67,11 @@ export class RecordRun {
     const delta = this.count
     // attributes + timestampDelta(0) + offsetDelta + key(null) + value length + value + header count(0)
     const body = 1 + 1 + varintSize(delta) + 1 + varintSize(length) + length + 1
-    const need = this.length + varintSize(body) + body
+    const end0 = this.headroom + this.length
+    const need = end0 + varintSize(body) + body
     if (need > this.bytes.length) this.grow(need)
     const buf = this.bytes
-    let at = writeVarint(buf, this.length, body)
+    let at = writeVarint(buf, end0, body)
     buf[at++] = 0 // attributes
     buf[at++] = 0 // timestampDelta
     at = writeVarint(buf, at, delta)
@@ -74,8 +80,13 @@ export class RecordRun {
     buf.set(data.subarray(start, end), at)
     at += length
     buf[at++] = 0 // no headers
-    this.length = at
+    this.length = at - this.headroom
     this.count++
+  }
+
+  /** The encoded records. */
+  records(): Uint8Array {
+    return this.bytes.subarray(this.headroom, this.headroom + this.length)
   }
 
   /** What kafkajs gets for this run: `count` references to the marker. */
@@ -87,7 +98,7 @@ export class RecordRun {
     let size = this.bytes.length * 2
     while (size < need) size *= 2
     const bigger = uninitialized(size)
-    bigger.set(this.bytes.subarray(0, this.length))
+    bigger.set(this.bytes.subarray(0, this.headroom + this.length))
     this.bytes = bigger
   }
 }

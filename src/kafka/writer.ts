@@ -107,6 +107,8 @@ export interface WriterStats {
 export const RECORD_OVERHEAD = 21
 /** RecordBatch header (v2). */
 export const BATCH_OVERHEAD = 61
+/** Room in front of a record run for a Produce request's headers (topic names are at most 249 bytes). */
+const RUN_HEADROOM = 512
 
 interface Ticket {
   offset: number
@@ -333,7 +335,7 @@ export class RecordWriter {
       const end = bounds[2 * i + 1]
       const size = RECORD_OVERHEAD + end - start
       if ((this.runRecords > 0 || i > from) && (batchBytes + size > this.batchBytes || requestBytes + size > this.requestBytes)) break
-      run ??= this.runs[partition] = new RecordRun(partition, placement.timestamp ?? Date.now(), Math.min(this.batchBytes, this.requestBytes) + 1024)
+      run ??= this.runs[partition] = new RecordRun(partition, placement.timestamp ?? Date.now(), Math.min(this.batchBytes, this.requestBytes) + 1024, RUN_HEADROOM)
       run.append(data, start, end)
       batchBytes += size
       requestBytes += size

@@ -62,8 +62,8 @@ describe('produce request encoding', () => {
 
 describe('record runs', () => {
   const values = ['', 'v', 'x'.repeat(63), 'y'.repeat(64), 'z'.repeat(300), 'ключ-значение', 'w'.repeat(20_000)]
-  const run = (partition: number, n: number, timestamp: number) => {
-    const r = new RecordRun(partition, timestamp, 16) // tiny: it must grow
+  const run = (partition: number, n: number, timestamp: number, headroom = 0) => {
+    const r = new RecordRun(partition, timestamp, 16, headroom) // tiny: it must grow
     const data = Buffer.from(Array.from({length: n}, (_, i) => values[i % values.length]).join('\n'))
     let start = 0
     for (let i = 0; i < n; i++) {
@@ -83,6 +83,20 @@ describe('record runs', () => {
     const ours = await fastProduceRequest({...common, ...runs} as ProduceArgs, Encoder, (b) => crc32c(b) >>> 0).encode()
     const theirs = await kafkajsProduce({...common, ...records}).encode()
     expect(ours.buf.subarray(0, ours.offset).equals(theirs.buffer)).toBe(true)
+  })
+
+  it('encode a one-run request in the run\'s own memory (headroom), with the same bytes', async () => {
+    const t = 1_732_438_800_123
+    const common = {acks: -1, timeout: 30_000, producerId: new Long(77n), producerEpoch: 1}
+    const r = run(3, 500, t, 512)
+    const ours = await fastProduceRequest({...common, topicData: [{topic: 'orders', partitions: [{partition: 3, firstSequence: 9, messages: r.messages()}]}]} as ProduceArgs, Encoder, (b) => crc32c(b) >>> 0).encode()
+    const theirs = await kafkajsProduce({...common, topicData: [{topic: 'orders', partitions: [{partition: 3, firstSequence: 9, messages: asRecords(500, t)}]}]}).encode()
+    expect(ours.buf.buffer).toBe(r.bytes.buffer) // not copied
+    expect(ours.buf.subarray(0, ours.offset).equals(theirs.buffer)).toBe(true)
+    // Framing writes the request header into the rest of the headroom, still without a copy.
+    const framed = await frameRequest(Encoder)({correlationId: 5, clientId: 'kafkit', request: {apiKey: 0, apiVersion: 3, encode: async () => ours}})
+    const theirsFramed = await kafkajsFrame({correlationId: 5, clientId: 'kafkit', request: {apiKey: 0, apiVersion: 3, encode: async () => theirs}})
+    expect(framed.buffer.equals(theirsFramed.buffer)).toBe(true)
   })
 
   it("fail loudly in kafkajs' own encoder instead of writing garbage", async () => {
