@@ -91,9 +91,8 @@ Template placeholders (kcat-compatible): %t topic, %p partition, %o offset, %k k
         source = await openGroupSource(client, session, {group: flags.group, targets, from, to, exitAtEnd: flags.exit, warn: (t) => this.io.warn(t)})
       } else {
         const windows = await session.planWindows(targets, {from, to, exitAtEnd: flags.exit})
-        // A few records (-c 10): no prefetch beyond the first answer, so that the reader closes at once
-        // instead of waiting for (and decoding) a second fetch it will not use.
-        source = session.read(windows, flags.count !== undefined && flags.count <= 1000 ? {bufferBytes: 1} : {})
+        // -c N: no fetching beyond N records (with --grep, N printed records may take more).
+        source = session.read(windows, {maxRecords: grep ? undefined : flags.count})
       }
       const printer = new RecordPrinter({formatter, grep, limit: flags.count, stream: process.stdout})
       const interrupted = await printLoop(source, printer)

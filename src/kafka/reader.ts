@@ -89,6 +89,11 @@ export interface ReaderOptions {
   bufferBytes?: number
   /** Fail after this long without a successful fetch (defaults to the client's --timeout). */
   timeoutMs?: number
+  /**
+   * Stop fetching once this many records were handed over (`consume -c N` without a filter): the reader ends
+   * instead of fetching (and decoding) an answer nobody will read.
+   */
+  maxRecords?: number
 }
 
 export interface PlanOptions {
@@ -204,9 +209,11 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export class PartitionReader implements AsyncIterable<ReadBatch> {
   private readonly states: PartitionState[]
   private readonly queue: BatchQueue
-  private readonly options: Required<ReaderOptions>
+  private readonly options: Required<Omit<ReaderOptions, 'maxRecords'>> & Pick<ReaderOptions, 'maxRecords'>
   private generation = 0
   private closed = false
+  /** Records pushed to the queue so far (for maxRecords). */
+  private queued = 0
   private lastSuccess = Date.now()
   private readonly running: Promise<void>
 
@@ -221,6 +228,7 @@ export class PartitionReader implements AsyncIterable<ReadBatch> {
       partitionMaxBytes: options.partitionMaxBytes ?? 512 * 1024,
       bufferBytes: options.bufferBytes ?? 2 * 1024 * 1024,
       timeoutMs: options.timeoutMs ?? 10_000,
+      maxRecords: options.maxRecords,
     }
     this.states = windows.map((w) => ({
       ...w,
@@ -271,7 +279,7 @@ export class PartitionReader implements AsyncIterable<ReadBatch> {
       let attempt = 0
       while (!this.closed) {
         const active = this.states.filter((s) => !s.done)
-        if (active.length === 0) break
+        if (active.length === 0 || this.enough) break
         const generation = ++this.generation
         let groups: Map<string, PartitionState[]>
         try {
@@ -329,12 +337,21 @@ export class PartitionReader implements AsyncIterable<ReadBatch> {
     }
   }
 
+  /** True once `maxRecords` records were handed over: no more fetching. */
+  private get enough(): boolean {
+    return this.options.maxRecords !== undefined && this.queued >= this.options.maxRecords
+  }
+
   /** Fetches the partitions one broker leads until they are done, or the loop must restart ('stale'). */
   private async brokerLoop(nodeId: string, parts: PartitionState[], generation: number): Promise<'done' | 'stale'> {
     let fetchBytes = Math.min(FIRST_FETCH_BYTES, this.options.maxBytes)
     while (!this.closed && generation === this.generation) {
       const active = parts.filter((s) => !s.done)
-      if (active.length === 0) return 'done'
+      if (active.length === 0 || this.enough) return 'done'
+      // Fetch only when the queue has room: a fetched answer is decoded at once (memory stays bounded). Waiting
+      // for the consumer does not count against --timeout.
+      if (await this.queue.room()) this.lastSuccess = Math.max(this.lastSuccess, Date.now())
+      if (this.closed || generation !== this.generation || this.enough) break
       let fetched: FetchedPartition[]
       try {
         fetched = await fetchFromBroker(
@@ -378,6 +395,7 @@ export class PartitionReader implements AsyncIterable<ReadBatch> {
         s.done = s.end !== undefined && s.next >= s.end
         if (next !== before || records.length > 0 || s.done) {
           await this.queue.push({topic: s.topic, partition: s.partition, records, nextOffset: next, highWatermark: f.highWatermark, done: s.done})
+          this.queued += records.length
         }
       }
     }
@@ -424,6 +442,16 @@ export class BatchQueue implements AsyncIterable<ReadBatch> {
 
   get length(): number {
     return this.items.length - this.head
+  }
+
+  /** Resolves once the queue has room for another batch (or is closed); true when it had to wait. */
+  async room(): Promise<boolean> {
+    let waited = false
+    while (!this.closed && this.bytes > 0 && this.bytes >= this.capacity) {
+      waited = true
+      await new Promise<void>((resolve) => this.pushers.push(resolve))
+    }
+    return waited
   }
 
   async push(batch: ReadBatch): Promise<void> {

@@ -81,6 +81,15 @@ describe('consume: windows and specs', () => {
     expect(positions(parts.stdout)).toEqual(['1:8', '1:9'])
   })
 
+  it('--count N stops fetching once N records are in hand (one Fetch for -c 1 on a topic with many batches)', async () => {
+    const r = await kafkit(['consume', big, '-c', '1', '--debug'])
+    expect(r.code).toBe(0)
+    expect(lines(r.stdout)).toHaveLength(1)
+    expect(r.stderr.match(/Request Fetch\(/g)).toHaveLength(1)
+    const many = await kafkit(['consume', big, '-c', '2500'])
+    expect(lines(many.stdout)).toHaveLength(2500)
+  })
+
   it('time windows across partitions: --range @T1:@T2 includes both ends; --from @T', async () => {
     const [range, fromTime, offsets] = await Promise.all([
       kafkit(['consume', windowed, '--range', `@${iso(BASE + 3000)}:@${iso(BASE + 6000)}`, ...fmt]),
