@@ -83,12 +83,13 @@ export interface DecodedRecordSet {
 /**
  * Decodes complete v2 record batches of one partition: control batches are skipped, records below
  * `fetchOffset` (a compressed batch starting earlier) are dropped, a partial batch at the end is ignored.
+ * Stops after `limit` records (then `nextOffset` is one past the last of them).
  */
-export async function decodeRecordSet(topic: string, partition: number, set: Buffer, fetchOffset: number, decompress: Decompress): Promise<DecodedRecordSet> {
+export async function decodeRecordSet(topic: string, partition: number, set: Buffer, fetchOffset: number, decompress: Decompress, limit = Number.POSITIVE_INFINITY): Promise<DecodedRecordSet> {
   const records: RawRecord[] = []
   let nextOffset = fetchOffset
   let p = 0
-  while (p + 61 <= set.length) {
+  while (p + 61 <= set.length && records.length < limit) {
     const baseOffset = int64(set, p)
     const batchLength = set.readInt32BE(p + 8)
     const end = p + 12 + batchLength
@@ -103,13 +104,16 @@ export async function decodeRecordSet(topic: string, partition: number, set: Buf
     if (!control && count > 0) {
       const logAppendTime = (attributes & 0x08) !== 0
       const body = (attributes & 0x07) === 0 ? set.subarray(p + 61, end) : await decompress(attributes, set.subarray(p + 61, end))
-      decodeRecords(body, count, topic, partition, baseOffset, logAppendTime ? maxTimestamp : baseTimestamp, logAppendTime, fetchOffset, records)
+      if (!decodeRecords(body, count, topic, partition, baseOffset, logAppendTime ? maxTimestamp : baseTimestamp, logAppendTime, fetchOffset, records, limit)) {
+        return {records, nextOffset: records[records.length - 1].offset! + 1}
+      }
     }
     p = end
   }
   return {records, nextOffset}
 }
 
+/** Appends the batch's records to `out`; false when it stopped at `limit` before the batch's end. */
 function decodeRecords(
   b: Buffer,
   count: number,
@@ -120,7 +124,8 @@ function decodeRecords(
   logAppendTime: boolean,
   fetchOffset: number,
   out: RawRecord[],
-): void {
+  limit: number,
+): boolean {
   let p = 0
   // Zig-zag varints (Kafka's record fields); up to 64-bit values via floating point (exact below 2^53).
   const varint = (): number => {
@@ -165,5 +170,7 @@ function decodeRecords(
     const record: RawRecord = {topic, partition, offset, timestamp: logAppendTime ? baseTimestamp : baseTimestamp + timestampDelta, key, value}
     if (headers) record.headers = headers
     out.push(record)
+    if (out.length >= limit && i < count - 1) return false
   }
+  return true
 }

@@ -209,7 +209,8 @@ export async function fetchFromBroker(
   cluster: InternalCluster,
   nodeId: string,
   requests: FetchRequest[],
-  options: {maxWaitTime: number; maxBytes: number; isolationLevel?: number},
+  /** maxRecords: decode no more than this many records (the rest of the answer is dropped). */
+  options: {maxWaitTime: number; maxBytes: number; isolationLevel?: number; maxRecords?: number},
 ): Promise<FetchedPartition[]> {
   BatchCtor ??= loadBatchClass()
   const byTopic = new Map<string, {partition: number; fetchOffset: string; maxBytes: number}[]>()
@@ -229,7 +230,7 @@ export async function fetchFromBroker(
     topics: [...byTopic].map(([topic, partitions]) => ({topic, partitions})),
   }
   const raw = typeof broker.lookupRequest === 'function' ? await rawFetch(broker, args) : undefined
-  if (raw) return decodeRawResponse(raw, offsets)
+  if (raw) return decodeRawResponse(raw, offsets, options.maxRecords)
   const {responses} = await broker.fetch(args)
   const result: FetchedPartition[] = []
   for (const {topicName: topic, partitions} of responses) {
@@ -260,7 +261,8 @@ function fromBatch(topic: string, fetchOffset: number, data: InternalPartitionDa
   return {topic, partition: data.partition, records, nextOffset, highWatermark, lastStableOffset, truncated: raw.length === 0 && fetchOffset < lastStableOffset}
 }
 
-async function decodeRawResponse(raw: Buffer, offsets: Map<string, number>): Promise<FetchedPartition[]> {
+async function decodeRawResponse(raw: Buffer, offsets: Map<string, number>, maxRecords?: number): Promise<FetchedPartition[]> {
+  let limit = maxRecords ?? Number.POSITIVE_INFINITY
   const kafkajs = loadProtocol()
   const response = decodeFetchV11(raw)
   if (response.errorCode !== 0) throw kafkajs.createErrorFromCode(response.errorCode)
@@ -298,7 +300,8 @@ async function decodeRawResponse(raw: Buffer, offsets: Map<string, number>): Pro
         )
         continue
       }
-      const decoded = part.records ? await decodeRecordSet(topic, part.partition, part.records, fetchOffset, decompress) : {records: [], nextOffset: fetchOffset}
+      const decoded = part.records && limit > 0 ? await decodeRecordSet(topic, part.partition, part.records, fetchOffset, decompress, limit) : {records: [], nextOffset: fetchOffset}
+      limit -= decoded.records.length
       result.push({
         topic,
         partition: part.partition,

@@ -358,7 +358,7 @@ export class PartitionReader implements AsyncIterable<ReadBatch> {
           this.cluster,
           nodeId,
           active.map((s) => ({topic: s.topic, partition: s.partition, fetchOffset: s.next, maxBytes: s.maxBytes})),
-          {maxWaitTime: this.options.maxWaitMs, maxBytes: fetchBytes},
+          {maxWaitTime: this.options.maxWaitMs, maxBytes: fetchBytes, maxRecords: this.options.maxRecords === undefined ? undefined : this.options.maxRecords - this.queued},
         )
         // Start small, then double: the first record shows up without fetching and decoding a megabyte first.
         fetchBytes = Math.min(fetchBytes * 2, this.options.maxBytes)

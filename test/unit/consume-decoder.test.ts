@@ -78,6 +78,16 @@ describe('decodeRecordSet', () => {
     expect(decoded.nextOffset).toBe(104)
   })
 
+  it('stops at a record limit, within a batch or at its end, and says where to go on', async () => {
+    const set = Buffer.concat([await batch(100, 0, 4), await batch(104, 0, 4)])
+    const within = await decodeRecordSet('t', 0, set, 101, decompress, 2)
+    expect(within.records.map((r) => r.offset)).toEqual([101, 102])
+    expect(within.nextOffset).toBe(103)
+    const atEnd = await decodeRecordSet('t', 0, set, 100, decompress, 4)
+    expect(atEnd.records.map((r) => r.offset)).toEqual([100, 101, 102, 103])
+    expect(atEnd.nextOffset).toBe(104)
+  })
+
   it('skips control batches but moves past them', async () => {
     const control = await batch(10, 0, 1)
     control.writeInt16BE(control.readInt16BE(21) | 0x20, 21) // the control flag (CRC is not checked by readers here)
