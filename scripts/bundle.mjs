@@ -55,7 +55,7 @@ const kafkajsIds = new Set(['kafkajs'])
 for (const file of walk(dist).filter((f) => f.endsWith('.js') && !f.startsWith(outdir))) {
   for (const match of readFileSync(file, 'utf8').matchAll(/requireKafkaJS\((['"])(kafkajs(?:\/[^'"]*)?)\1\)/g)) kafkajsIds.add(match[2])
 }
-const replacedById = new Map(Object.values(REPLACED_MODULES).map((id) => [id, id]))
+const replacedIds = new Set(Object.values(REPLACED_MODULES))
 const kafkajsInBundle = {
   name: 'kafkajs-in-bundle',
   setup(b) {
@@ -73,8 +73,8 @@ const kafkajsInBundle = {
       ].join('\n'),
     }))
     b.onLoad({filter: /[\\/]node_modules[\\/]kafkajs[\\/]src[\\/].*\.js$/}, ({path}) => {
-      const id = replacedById.get(relative(join(root, 'node_modules'), path).split(sep).join('/'))
-      if (!id) return undefined
+      const id = relative(join(root, 'node_modules'), path).split(sep).join('/')
+      if (!replacedIds.has(id)) return undefined
       const hook = `globalThis[Symbol.for(${JSON.stringify(REPLACE_HOOK.description)})]`
       return {loader: 'js', contents: `${readFileSync(path, 'utf8')}\n;module.exports = (${hook} ?? ((id, m) => m))(${JSON.stringify(id)}, module.exports)\n`}
     })

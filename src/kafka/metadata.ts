@@ -15,11 +15,13 @@ export async function allTopicMetadata(client: KafkaClient): Promise<TopicPartit
   return topics.map(toTopicPartitions)
 }
 
-function toTopicPartitions(t: ITopicMetadata): TopicPartitions {
-  return {
-    topic: t.name,
-    partitions: t.partitions.map((p) => ({partition: p.partitionId, leader: p.leader, replicas: p.replicas, isr: p.isr, offlineReplicas: p.offlineReplicas})).sort((a, b) => a.partition - b.partition),
-  }
+export function toTopicPartitions(t: ITopicMetadata): TopicPartitions {
+  return {topic: t.name, partitions: sortedPartitions(t.partitions)}
+}
+
+/** kafkajs' partition metadata (admin or cluster) as kafkit's, sorted by partition. */
+export function sortedPartitions(partitions: {partitionId: number; leader: number; replicas: number[]; isr: number[]; offlineReplicas?: number[]}[]): TopicPartitions['partitions'] {
+  return partitions.map((p) => ({partition: p.partitionId, leader: p.leader, replicas: p.replicas, isr: p.isr, offlineReplicas: p.offlineReplicas})).sort((a, b) => a.partition - b.partition)
 }
 
 /**

@@ -44,7 +44,7 @@ import {
   offsetOutOfRange,
   topicNames,
 } from './internals.js'
-import {type TopicPartitions, topicDeletedError, unknownTopic} from './metadata.js'
+import {sortedPartitions, type TopicPartitions, topicDeletedError, unknownTopic} from './metadata.js'
 import {resolveEnd, resolveStart, type Watermark} from './offsets.js'
 
 export interface PartitionWindow {
@@ -133,17 +133,11 @@ export class ReaderSession {
         },
       )
       if (found) {
-        return unique.map((topic) => ({
-          topic,
-          partitions: this.cluster.findTopicPartitionMetadata(topic).map((p) => ({partition: p.partitionId, leader: p.leader, replicas: p.replicas, isr: p.isr})).sort((a, b) => a.partition - b.partition),
-        }))
+        return unique.map((topic) => ({topic, partitions: sortedPartitions(this.cluster.findTopicPartitionMetadata(topic))}))
       }
     }
     const {topicMetadata} = await this.client.call('reading topic metadata', () => this.cluster.metadata())
-    return topicMetadata.map((t) => ({
-      topic: t.topic,
-      partitions: t.partitionMetadata.map((p) => ({partition: p.partitionId, leader: p.leader, replicas: p.replicas, isr: p.isr})).sort((a, b) => a.partition - b.partition),
-    }))
+    return topicMetadata.map((t) => ({topic: t.topic, partitions: sortedPartitions(t.partitionMetadata)}))
   }
 
   /** Log start and last stable offset of each partition (read committed: what a reader can reach). */

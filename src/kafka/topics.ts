@@ -24,7 +24,7 @@ import {
   RESOURCE_TOPIC,
   withBroker,
 } from './incremental-alter-configs.js'
-import {TopicPartitions, unknownTopic} from './metadata.js'
+import {TopicPartitions, toTopicPartitions, unknownTopic} from './metadata.js'
 import {fetchWatermarks} from './offsets.js'
 
 const RESOURCE_BROKER = 4
@@ -185,10 +185,7 @@ async function waitForLeaders(client: KafkaClient, names: string[]): Promise<Top
   for (;;) {
     try {
       const {topics} = await admin.fetchTopicMetadata({topics: names})
-      const mapped = topics.map((t) => ({
-        topic: t.name,
-        partitions: t.partitions.map((p) => ({partition: p.partitionId, leader: p.leader, replicas: p.replicas, isr: p.isr, offlineReplicas: p.offlineReplicas})),
-      }))
+      const mapped = topics.map(toTopicPartitions)
       if (mapped.length === names.length && mapped.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return mapped
     } catch {
       // Not yet in the metadata of the broker we asked: retry below.

@@ -150,7 +150,7 @@ export class RecordWriter {
   private pending: RawRecord[] = []
   private runs: (RecordRun | undefined)[] = []
   private runRecords = 0
-  /** Whether writeValues() may use runs: decided at its first call (it loads the native CRC32C). */
+  /** Whether writeValues() may use runs: decided when the writer opens (openWith), else at the first call. */
   private runsReady?: boolean
   private pendingBytes = 0
   private pendingLargest = 0
