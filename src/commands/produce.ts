@@ -11,7 +11,7 @@ import {requireTopics} from '../kafka/metadata.js'
 import {PARTITIONERS, PartitionerName, keyPartitioner} from '../kafka/partitioners.js'
 import {Acks, COMPRESSIONS, CompressionName, RecordWriter, WriterStats, singleRecordBatchSize} from '../kafka/writer.js'
 import type {RawRecord} from '../records/envelope.js'
-import {INPUT_FORMATS, InputFormat, lineParser, parseHeaderFlags, parseSize, unescapeSeparator} from '../records/input.js'
+import {INPUT_FORMATS, InputFormat, lineParser, linesAreValues, parseHeaderFlags, parseSize, unescapeSeparator} from '../records/input.js'
 import {InputError, InputSource, pumpRecords} from '../records/input-pump.js'
 import {formatSummary, ProduceSummary} from '../records/input-summary.js'
 import {parseDuration} from '../specs/duration.js'
@@ -144,7 +144,8 @@ export default class Produce extends KafkaCommand<ProduceSummary> {
       return this.finish(summary(await writer.close(), 0, false))
     }
 
-    const parse = lineParser({format, keySeparator: flags['key-separator'] === undefined ? undefined : unescapeSeparator(flags['key-separator']), nullMarker: flags['null-marker'], headers, keepPartition: flags['keep-partition']})
+    const parserOptions = {format, keySeparator: flags['key-separator'] === undefined ? undefined : unescapeSeparator(flags['key-separator']), nullMarker: flags['null-marker'], headers, keepPartition: flags['keep-partition']}
+    const parse = lineParser(parserOptions)
     const fixedKey = flags.key === undefined ? undefined : Buffer.from(flags.key)
     const sources = this.sources(flags.file)
     if (sources.length === 1 && sources[0].name === 'stdin' && this.io.stdinIsTTY && !this.io.json) {
@@ -170,7 +171,7 @@ export default class Produce extends KafkaCommand<ProduceSummary> {
           writeValues: (data, bounds, from, to, ts) => writer.writeValues(data, bounds, from, to, {partition: fixedPartition, timestamp: ts}),
         },
         // Plain lines with nothing added: no record object per line (RecordWriter.writeValues).
-        linesAreValues: format === 'line' && flags['key-separator'] === undefined && flags['null-marker'] === undefined && !fixedKey && Object.keys(headers).length === 0,
+        linesAreValues: linesAreValues(parserOptions) && !fixedKey,
         maxLineBytes,
         skipInvalid: flags['skip-invalid'],
         timestamp,

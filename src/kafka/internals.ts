@@ -209,7 +209,8 @@ export async function fetchFromBroker(
   cluster: InternalCluster,
   nodeId: string,
   requests: FetchRequest[],
-  /** maxRecords: decode no more than this many records (the rest of the answer is dropped). */
+  /** maxRecords: decode no more than this many records, the rest of the answer is dropped (kafkit's own decoder;
+   *  partitions that need kafkajs' decoder, transactions or old formats, are decoded whole). */
   options: {maxWaitTime: number; maxBytes: number; isolationLevel?: number; maxRecords?: number},
 ): Promise<FetchedPartition[]> {
   BatchCtor ??= loadBatchClass()

@@ -109,6 +109,11 @@ export interface LineParserOptions {
   keepPartition?: boolean
 }
 
+/** True when lineParser(options) makes each line, unchanged, the value of a keyless record without headers. */
+export function linesAreValues(options: LineParserOptions): boolean {
+  return options.format === 'line' && !options.keySeparator && options.nullMarker === undefined && (!options.headers || Object.keys(options.headers).length === 0)
+}
+
 /** Returns null for a line that is not a record (a blank line in JSON Lines). */
 export type LineParser = (line: Buffer, lineNumber: number) => RawRecord | null
 

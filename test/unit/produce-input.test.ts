@@ -2,7 +2,7 @@ import {describe, expect, it} from 'vitest'
 
 import {KafkitError} from '../../src/errors.js'
 import type {RawRecord} from '../../src/records/envelope.js'
-import {LineChunk, lineOf, lineParser, parseHeaderFlags, parseSize, readLineChunks, unescapeSeparator} from '../../src/records/input.js'
+import {LineChunk, lineOf, lineParser, linesAreValues, parseHeaderFlags, parseSize, readLineChunks, unescapeSeparator} from '../../src/records/input.js'
 import {InputError, pumpRecords} from '../../src/records/input-pump.js'
 import {compactRanges, formatSummary} from '../../src/records/input-summary.js'
 
@@ -141,6 +141,17 @@ describe('pumpRecords', () => {
     release()
     expect((await done).read).toBe(2)
     expect(waited).toBe(true)
+  })
+})
+
+describe('linesAreValues', () => {
+  it('only when the parser keeps each line as it is, keyless and without headers', () => {
+    expect(linesAreValues({format: 'line'})).toBe(true)
+    expect(linesAreValues({format: 'line', headers: {}})).toBe(true)
+    expect(linesAreValues({format: 'json'})).toBe(false)
+    expect(linesAreValues({format: 'line', keySeparator: ':'})).toBe(false)
+    expect(linesAreValues({format: 'line', nullMarker: 'NULL'})).toBe(false)
+    expect(linesAreValues({format: 'line', headers: {a: Buffer.from('1')}})).toBe(false)
   })
 })
 
