@@ -46,11 +46,11 @@ entryPoints['commands/help'] = join(root, 'scripts', 'bundle-help.mjs')
 const banner = ["import {createRequire as __kafkitCreateRequire} from 'node:module';", 'const require = __kafkitCreateRequire(import.meta.url);'].join('\n')
 
 // kafkajs goes into the bundle (~60 ms less start-up per Kafka command than ~200 files from node_modules), with
-// kafkit's replacements for some of its modules (src/kafka/kafkajs-patches.ts):
-// - dist/kafka/kafkajs-require.js becomes a table of bundled requires, one per `requireKafkaJS('kafkajs...')`
+// kafkit's replacements for some of its modules (src/kafka/kafkajs/patches.ts):
+// - dist/kafka/kafkajs/require.js becomes a table of bundled requires, one per `requireKafkaJS('kafkajs...')`
 //   id found in dist/, so that kafkit and kafkajs share one instance of every kafkajs module;
 // - each replaced kafkajs module hands its exports to kafkit's hook as it loads, and exports what it returns.
-const {REPLACED_MODULES, REPLACE_HOOK} = await import(pathToFileURL(join(dist, 'kafka', 'kafkajs-patches.js')).href)
+const {REPLACED_MODULES, REPLACE_HOOK} = await import(pathToFileURL(join(dist, 'kafka', 'kafkajs', 'patches.js')).href)
 const kafkajsIds = new Set(['kafkajs'])
 for (const file of walk(dist).filter((f) => f.endsWith('.js') && !f.startsWith(outdir))) {
   for (const match of readFileSync(file, 'utf8').matchAll(/requireKafkaJS\((['"])(kafkajs(?:\/[^'"]*)?)\1\)/g)) kafkajsIds.add(match[2])
@@ -59,7 +59,7 @@ const replacedIds = new Set(Object.values(REPLACED_MODULES))
 const kafkajsInBundle = {
   name: 'kafkajs-in-bundle',
   setup(b) {
-    b.onLoad({filter: /[\\/]dist[\\/]kafka[\\/]kafkajs-require\.js$/}, () => ({
+    b.onLoad({filter: /[\\/]dist[\\/]kafka[\\/]kafkajs[\\/]require\.js$/}, () => ({
       resolveDir: root,
       loader: 'js',
       contents: [

@@ -8,10 +8,10 @@ import type {Admin, Kafka, KafkaConfig, logCreator as LogCreator, Producer, Prod
 
 import {KafkitError, withTimeout} from '../errors.js'
 import type {ResolvedConnection} from '../profiles/types.js'
-import {registerCodecs} from './codecs.js'
-import {installKafkaJSPatches, patchKafkaJSClasses} from './kafkajs-patches.js'
-import {KAFKAJS_BUNDLED, requireKafkaJS} from './kafkajs-require.js'
-import {buildSecurityConfig} from './security.js'
+import {registerCodecs} from './kafkajs/codecs.js'
+import {installKafkaJSPatches, patchKafkaJSClasses} from './kafkajs/patches.js'
+import {KAFKAJS_BUNDLED, requireKafkaJS} from './kafkajs/require.js'
+import {buildSecurityConfig} from '../profiles/credentials.js'
 import {ErrorContext, mapKafkaError, rootCause} from './errors.js'
 
 export type KafkaJS = typeof import('kafkajs')

@@ -43,7 +43,7 @@ import {
   listOffsets,
   offsetOutOfRange,
   topicNames,
-} from './internals.js'
+} from './kafkajs/internals.js'
 import {sortedPartitions, type TopicPartitions, topicDeletedError, unknownTopic} from './metadata.js'
 import {resolveEnd, resolveStart, type Watermark} from './offsets.js'
 

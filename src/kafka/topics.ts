@@ -23,7 +23,7 @@ import {
   incrementalAlterConfigs,
   RESOURCE_TOPIC,
   withBroker,
-} from './incremental-alter-configs.js'
+} from './kafkajs/protocol/admin-requests.js'
 import {TopicPartitions, toTopicPartitions, unknownTopic} from './metadata.js'
 import {fetchWatermarks} from './offsets.js'
 

@@ -38,9 +38,9 @@ import {ExitCode, KafkitError, formatMs, withTimeout} from '../errors.js'
 import type {RawRecord} from '../records/envelope.js'
 import type {KafkaClient} from './client.js'
 import {ErrorContext, mapKafkaError, rootCause} from './errors.js'
-import {preEncodedRecordsReady} from './kafkajs-patches.js'
+import {preEncodedRecordsReady} from './kafkajs/patches.js'
 import {KeyPartitioner, NO_KEY, murmur2Partitioner} from './partitioners.js'
-import {RecordRun, type RunMarker} from './record-runs.js'
+import {RecordRun, type RunMarker} from './kafkajs/protocol/record-runs.js'
 
 export type Acks = -1 | 0 | 1
 export type CompressionName = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd'

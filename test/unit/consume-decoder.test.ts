@@ -8,9 +8,9 @@ import {createRequire} from 'node:module'
 import kafkajs from 'kafkajs'
 import {describe, expect, it} from 'vitest'
 
-import {registerCodecs} from '../../src/kafka/codecs.js'
-import {decodeRecordSet, magicOf} from '../../src/kafka/fetch-decoder.js'
-import {loadProtocol} from '../../src/kafka/internals.js'
+import {registerCodecs} from '../../src/kafka/kafkajs/codecs.js'
+import {decodeRecordSet, magicOf} from '../../src/kafka/kafkajs/protocol/fetch-decoder.js'
+import {loadProtocol} from '../../src/kafka/kafkajs/internals.js'
 
 const require = createRequire(import.meta.url)
 const {RecordBatch} = require('kafkajs/src/protocol/recordBatch/v0') as {RecordBatch: (o: object) => Promise<{buffer: Buffer}>}

@@ -8,8 +8,8 @@ import {createRequire} from 'node:module'
 import kafkajs from 'kafkajs'
 import {describe, expect, it} from 'vitest'
 
-import {registerCodecs} from '../../src/kafka/codecs.js'
-import {abortPendingRequests, createInternalCluster, fetchFromBroker, type InternalCluster, type InternalMessage, loadBatchClass, loadProtocol} from '../../src/kafka/internals.js'
+import {registerCodecs} from '../../src/kafka/kafkajs/codecs.js'
+import {abortPendingRequests, createInternalCluster, fetchFromBroker, type InternalCluster, type InternalMessage, loadBatchClass, loadProtocol} from '../../src/kafka/kafkajs/internals.js'
 
 const require = createRequire(import.meta.url)
 

@@ -3,7 +3,7 @@ import {createRequire} from 'node:module'
 
 import {describe, expect, it} from 'vitest'
 
-import {encodeRecord, findLeaderForPartitions, installKafkaJSPatches, patchKafkaJSClasses} from '../../src/kafka/kafkajs-patches.js'
+import {encodeRecord, findLeaderForPartitions, installKafkaJSPatches, patchKafkaJSClasses} from '../../src/kafka/kafkajs/patches.js'
 
 const require = createRequire(import.meta.url)
 

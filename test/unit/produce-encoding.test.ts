@@ -4,8 +4,8 @@ import {createRequire} from 'node:module'
 import {crc32c} from '@node-rs/crc32'
 import {describe, expect, it} from 'vitest'
 
-import {RecordRun} from '../../src/kafka/record-runs.js'
-import {encodeRecord, fastProduceRequest, frameRequest, groupMessagesPerPartition, type ProduceArgs} from '../../src/kafka/kafkajs-patches.js'
+import {RecordRun} from '../../src/kafka/kafkajs/protocol/record-runs.js'
+import {encodeRecord, fastProduceRequest, frameRequest, groupMessagesPerPartition, type ProduceArgs} from '../../src/kafka/kafkajs/patches.js'
 
 const require = createRequire(import.meta.url)
 type Encoded = {buffer: Buffer}

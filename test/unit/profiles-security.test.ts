@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {buildSecurityConfig, cachingProvider, jwtExpiry, mskIamToken, parseTokenOutput, tokenSubject} from '../../src/kafka/security.js'
+import {buildSecurityConfig, cachingProvider, jwtExpiry, mskIamToken, parseTokenOutput, tokenSubject} from '../../src/profiles/credentials.js'
 import {nodeProperties, planNodes, securedPorts} from '../../src/local/node-config.js'
 import {localSecurityInfo, scramFormatArgs, securedBrokerProperties, securityFiles, unsecuredJwt} from '../../src/local/security.js'
 

@@ -282,7 +282,7 @@ describe('apply file and plan', () => {
 
 describe('IncrementalAlterConfigs v0 request', () => {
   it('encodes resources, names, operations and null values like kafkajs encodes AlterConfigs', async () => {
-    const {incrementalAlterConfigsRequest} = await import('../../src/kafka/incremental-alter-configs.js')
+    const {incrementalAlterConfigsRequest} = await import('../../src/kafka/kafkajs/protocol/admin-requests.js')
     const request = incrementalAlterConfigsRequest([
       {
         name: 't',
@@ -310,7 +310,7 @@ describe('IncrementalAlterConfigs v0 request', () => {
 describe('broker errors in the user\'s words', () => {
   it('says the broker count for a too-large replication factor (Kafka 4 and 3 wordings)', async () => {
     const {topicErrorToKafkit} = await import('../../src/kafka/topics.js')
-    const {BrokerResourceError} = await import('../../src/kafka/incremental-alter-configs.js')
+    const {BrokerResourceError} = await import('../../src/kafka/kafkajs/protocol/admin-requests.js')
     const k4 = topicErrorToKafkit(
       new BrokerResourceError('t', 'INVALID_REPLICATION_FACTOR', 38, 'Unable to replicate the partition 3 time(s): The target replication factor of 3 cannot be reached because only 1 broker(s) are registered'),
     )
@@ -322,7 +322,7 @@ describe('broker errors in the user\'s words', () => {
   })
   it('maps exists, unknown config and bad values', async () => {
     const {topicErrorToKafkit} = await import('../../src/kafka/topics.js')
-    const {BrokerResourceError} = await import('../../src/kafka/incremental-alter-configs.js')
+    const {BrokerResourceError} = await import('../../src/kafka/kafkajs/protocol/admin-requests.js')
     const exists = topicErrorToKafkit(new BrokerResourceError('t', 'TOPIC_ALREADY_EXISTS', 36, "Topic 't' already exists."))
     expect([exists.exitCode, exists.code]).toEqual([1, 'TOPIC_EXISTS'])
     expect(exists.hint).toContain('--if-not-exists')

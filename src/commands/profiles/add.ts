@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../base-command.js'
 import {ExitCode, KafkitError, usageError} from '../../errors.js'
-import type {Diagnosis} from '../../kafka/diagnose.js'
+import type {Diagnosis} from '../../profiles/diagnose.js'
 import {AddFlags, askForMissing, profileFromFlags} from '../../profiles/add.js'
 import {ConfigEdit, configPath, loadConfig, saveConfig} from '../../profiles/config.js'
 import {redactProfile} from '../../profiles/describe.js'
@@ -101,7 +101,7 @@ export default class ProfilesAdd extends BaseCommand<ProfileAddResult> {
     }
     if (test) {
       // The same steps as `profiles test`; under --json the report becomes part of this command's one document.
-      const {diagnose} = await import('../../kafka/diagnose.js')
+      const {diagnose} = await import('../../profiles/diagnose.js')
       const connection = await resolveConnection({profile: name}, process.env, {envOverrides: false})
       const report = await diagnose(connection, {timeoutMs: 10_000, onStep: (step) => this.io.json || printStep(this.io, step)})
       result.test = report

@@ -2,7 +2,7 @@ import {Args} from '@oclif/core'
 
 import {KafkaCommand} from '../../base-command.js'
 import {ExitCode, KafkitError} from '../../errors.js'
-import type {Diagnosis, StepResult} from '../../kafka/diagnose.js'
+import type {Diagnosis, StepResult} from '../../profiles/diagnose.js'
 import type {IOStreams} from '../../output/io.js'
 import {redactSecrets} from '../../profiles/secrets.js'
 import {resolveConnection} from '../../profiles/resolve.js'
@@ -17,7 +17,7 @@ export default class ProfilesTest extends KafkaCommand<Diagnosis> {
     const {args, flags} = await this.parse(ProfilesTest)
     const connection = await resolveConnection({profile: args.name ?? flags.profile, brokers: flags.brokers})
     for (const warning of connection.warnings ?? []) this.io.warn(warning)
-    const {diagnose, securityProtocol} = await import('../../kafka/diagnose.js')
+    const {diagnose, securityProtocol} = await import('../../profiles/diagnose.js')
     if (!this.io.json) this.io.info(`testing profile '${connection.profile}': ${connection.brokers.join(',')} (${securityProtocol(connection)})`)
     const result = await diagnose(connection, {
       timeoutMs: this.timeoutMs,

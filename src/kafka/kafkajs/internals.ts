@@ -11,9 +11,9 @@
 
 import type {Kafka} from 'kafkajs'
 
-import type {RawRecord} from '../records/envelope.js'
-import {decodeFetchV11, decodeRecordSet, magicOf, type RawPartition} from './fetch-decoder.js'
-import {requireKafkaJS} from './kafkajs-require.js'
+import type {RawRecord} from '../../records/envelope.js'
+import {decodeFetchV11, decodeRecordSet, magicOf, type RawPartition} from './protocol/fetch-decoder.js'
+import {requireKafkaJS} from './require.js'
 
 
 /** One message as kafkajs' fetch decoder returns it. */

@@ -7,8 +7,8 @@ import {readFile} from 'node:fs/promises'
 import type {KafkaConfig, OauthbearerProviderResponse} from 'kafkajs'
 
 import {ExitCode, KafkitError, usageError} from '../errors.js'
-import {registerSecret, resolveSecret, runSecretCommand} from '../profiles/secrets.js'
-import type {ResolvedConnection, SaslSettings, TlsSettings} from '../profiles/types.js'
+import {registerSecret, resolveSecret, runSecretCommand} from './secrets.js'
+import type {ResolvedConnection, SaslSettings, TlsSettings} from './types.js'
 
 export interface SecurityOptions {
   /** Bound for fetching a token (command or HTTP). */

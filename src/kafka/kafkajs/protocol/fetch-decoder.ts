@@ -7,7 +7,7 @@
  *
  * Layout (https://kafka.apache.org/protocol#The_Messages_Fetch, RecordBatch v2: #recordbatch).
  */
-import type {RawRecord} from '../records/envelope.js'
+import type {RawRecord} from '../../../records/envelope.js'
 
 export interface RawPartition {
   partition: number

@@ -5,11 +5,11 @@
 import {readFile} from 'node:fs/promises'
 
 import {KafkitError} from '../errors.js'
-import {probeTls, resolveHost, splitBroker, tcpConnect} from '../profiles/probe.js'
-import {resolveSecret} from '../profiles/secrets.js'
-import type {ResolvedConnection} from '../profiles/types.js'
-import {createClient} from './client.js'
-import {expandHome} from './security.js'
+import {probeTls, resolveHost, splitBroker, tcpConnect} from './probe.js'
+import {resolveSecret} from './secrets.js'
+import type {ResolvedConnection} from './types.js'
+import {createClient} from '../kafka/client.js'
+import {expandHome} from './credentials.js'
 
 export type StepName = 'resolve' | 'tcp' | 'tls' | 'sasl' | 'metadata' | 'cluster' | 'topics'
 

@@ -12,8 +12,8 @@
  * factory), so authentication and connection handling are kafkajs'.
  */
 
-import type {KafkaClient} from './client.js'
-import {requireKafkaJS} from './kafkajs-require.js'
+import type {KafkaClient} from '../../client.js'
+import {requireKafkaJS} from '../require.js'
 
 
 interface Encoder {

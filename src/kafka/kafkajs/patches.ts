@@ -30,9 +30,9 @@
  */
 import {createRequire} from 'node:module'
 
-import {KAFKAJS_BUNDLED, requireKafkaJS} from './kafkajs-require.js'
-import {RecordRun, runOf} from './record-runs.js'
-import {varintSize, writeVarint} from './varint.js'
+import {KAFKAJS_BUNDLED, requireKafkaJS} from './require.js'
+import {RecordRun, runOf} from './protocol/record-runs.js'
+import {varintSize, writeVarint} from './protocol/varint.js'
 
 type Bytes = Buffer | string | null | undefined
 interface RecordInput {
