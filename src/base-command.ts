@@ -3,7 +3,6 @@
  * path turns anything thrown into one line + hint + exit code (DESIGN.md).
  */
 import {Command, Flags, Interfaces} from '@oclif/core'
-import type {Admin} from 'kafkajs'
 
 import {ExitCode, KafkitError, refusedError, usageError} from './errors.js'
 import type {KafkaClient} from './kafka/client.js'
@@ -147,8 +146,9 @@ export abstract class KafkaCommand<T> extends BaseCommand<T> {
       for (const warning of connection.warnings ?? []) this.io.warn(warning)
       this.io.debugLog(`profile ${connection.profile}, brokers ${connection.brokers.join(',')}, timeout ${timeoutMs}ms`)
       if (connection.sources) this.io.debugLog(`from: ${Object.entries(connection.sources).map(([k, v]) => `${k} <- ${v}`).join('; ')}`)
-      const {createClient} = await import('./kafka/client.js')
-      return createClient(connection, {timeoutMs, debugLog: this.io.debug ? (line) => this.io.debugLog(redactSecrets(line)) : undefined})
+      const [{createClient}, {resolveCredentials}] = await Promise.all([import('./kafka/client.js'), import('./profiles/credentials.js')])
+      const resolved = await resolveCredentials(connection, {timeoutMs})
+      return createClient(resolved, {timeoutMs, debugLog: this.io.debug ? (line) => this.io.debugLog(redactSecrets(line)) : undefined})
     })()
     return this.clientPromise
   }
@@ -157,10 +157,6 @@ export abstract class KafkaCommand<T> extends BaseCommand<T> {
   protected override async confirmDestructive(summary: string, yes: boolean | undefined, profile?: {name: string; protected: boolean}): Promise<void> {
     const target = profile ?? (await this.connection().then((c) => ({name: c.profile, protected: c.protected})))
     return super.confirmDestructive(summary, yes, target)
-  }
-
-  protected async admin(): Promise<Admin> {
-    return (await this.client()).admin()
   }
 
   protected override toKafkitError(error: unknown): KafkitError {

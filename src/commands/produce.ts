@@ -6,7 +6,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {KafkaCommand} from '../base-command.js'
 import {ExitCode, KafkitError, usageError, withTimeout} from '../errors.js'
-import type {KafkaClient} from '../kafka/client.js'
+import {topicMaxMessageBytes} from '../kafka/topics.js'
 import {requireTopics} from '../kafka/metadata.js'
 import {PARTITIONERS, PartitionerName, keyPartitioner} from '../kafka/partitioners.js'
 import {Acks, COMPRESSIONS, CompressionName, RecordWriter, WriterStats, singleRecordBatchSize} from '../kafka/writer.js'
@@ -254,20 +254,5 @@ export default class Produce extends KafkaCommand<ProduceSummary> {
         if (shown) this.io.stderr.write('\r\u001B[K')
       },
     }
-  }
-}
-
-/** The topic's max.message.bytes, or undefined when the configs cannot be read (then the broker judges). */
-async function topicMaxMessageBytes(client: KafkaClient, topic: string): Promise<number | undefined> {
-  try {
-    const admin = await client.admin()
-    const {resources} = await client.call('reading topic config', () =>
-      admin.describeConfigs({includeSynonyms: false, resources: [{type: client.kafkajs.ConfigResourceTypes.TOPIC, name: topic, configNames: ['max.message.bytes']}]}),
-    )
-    const entry = resources[0]?.configEntries.find((e) => e.configName === 'max.message.bytes')
-    const value = Number(entry?.configValue)
-    return Number.isFinite(value) && value > 0 ? value : undefined
-  } catch {
-    return undefined
   }
 }

@@ -75,8 +75,8 @@ Exit 0 when the window is copied (or empty), 2 for a bad spec or flag, 3 for an 
       // The KAFKIT_* environment describes the main (source) connection, not the destination.
       const connection = await resolveConnection({profile: flags['to-profile'] ?? 'local', brokers: flags['to-brokers']}, process.env, {envOverrides: false})
       for (const warning of connection.warnings ?? []) this.io.warn(warning)
-      const {createClient} = await import('../kafka/client.js')
-      destination = await createClient(connection, {timeoutMs: this.timeoutMs, debugLog: this.io.debug ? (line) => this.io.debugLog(line) : undefined})
+      const [{createClient}, {resolveCredentials}] = await Promise.all([import('../kafka/client.js'), import('../profiles/credentials.js')])
+      destination = await createClient(await resolveCredentials(connection, {timeoutMs: this.timeoutMs}), {timeoutMs: this.timeoutMs, debugLog: this.io.debug ? (line) => this.io.debugLog(line) : undefined})
       destinationProfile = connection.profile
       destinationProtected = connection.protected
     }

@@ -1,34 +1,15 @@
 /**
- * The client layer: the only code that loads kafkajs, and only lazily, so that `--help` and the commands that
- * never talk to Kafka do not pay for loading it.
+ * The port's client: one per command, bound to a resolved connection and the command's timeout. It carries no
+ * kafkajs object in its public shape; the kafkajs clients behind it live in the adapter (kafkajs/session.ts), which
+ * only the modules of src/kafka reach. kafkajs is loaded lazily, so that `--help` and the commands that never
+ * talk to Kafka do not pay for loading it.
  */
 import {setTimeout as sleep} from 'node:timers/promises'
 
-import type {Admin, Kafka, KafkaConfig, logCreator as LogCreator, Producer, ProducerConfig} from 'kafkajs'
-
 import {KafkitError, withTimeout} from '../errors.js'
-import type {ResolvedConnection} from '../profiles/types.js'
-import {registerCodecs} from './kafkajs/codecs.js'
-import {installKafkaJSPatches, patchKafkaJSClasses} from './kafkajs/patches.js'
-import {KAFKAJS_BUNDLED, requireKafkaJS} from './kafkajs/require.js'
-import {buildSecurityConfig} from '../profiles/credentials.js'
+import type {KafkaConnection} from './connection.js'
 import {ErrorContext, mapKafkaError, rootCause} from './errors.js'
-
-export type KafkaJS = typeof import('kafkajs')
-
-let kafkajsModule: Promise<KafkaJS> | undefined
-
-/** Loads kafkajs once (from the bundle, or from node_modules: see kafkajs-require.ts). */
-export function loadKafkaJS(): Promise<KafkaJS> {
-  // Native CRC32C and faster record encoding for kafkajs; must be in place before kafkajs loads (see kafkajs-patches.ts).
-  if (!kafkajsModule) installKafkaJSPatches()
-  kafkajsModule ??= Promise.resolve().then(() => {
-    const kafkajs = requireKafkaJS('kafkajs') as KafkaJS
-    patchKafkaJSClasses()
-    return kafkajs
-  })
-  return kafkajsModule
-}
+import {attachSession, createKafkaJS, KafkaJSSession, sessionOf} from './kafkajs/session.js'
 
 export interface ClientOptions {
   /** Upper bound for every network wait of one operation (connect, request, retries). */
@@ -38,15 +19,11 @@ export interface ClientOptions {
 }
 
 export class KafkaClient {
-  private adminClient?: Promise<Admin>
   /** Set once any connection succeeded: a later timeout is then a slow cluster, not an unreachable one. */
   private connected = false
-  private readonly producers: Producer[] = []
 
   constructor(
-    readonly kafka: Kafka,
-    readonly kafkajs: KafkaJS,
-    readonly connection: ResolvedConnection,
+    readonly connection: KafkaConnection,
     readonly options: ClientOptions,
   ) {}
 
@@ -85,31 +62,20 @@ export class KafkaClient {
     }
   }
 
-  /** A connected admin client, shared by the whole command. */
-  admin(): Promise<Admin> {
-    this.adminClient ??= (async () => {
-      const admin = this.kafka.admin()
-      await this.call('connecting to Kafka', () => admin.connect())
-      this.connected = true
-      return admin
-    })()
-    return this.adminClient
+  /** Connects (and authenticates) now, rather than at the first request. */
+  async connect(): Promise<void> {
+    await sessionOf(this).admin()
   }
 
-  /** A connected producer. Topic auto-creation is always off: produce to an unknown topic is an error. */
-  async producer(config: ProducerConfig = {}): Promise<Producer> {
-    const producer = this.kafka.producer({allowAutoTopicCreation: false, ...config})
-    this.producers.push(producer)
-    await this.call('connecting to Kafka', () => producer.connect())
+  /** Runs a kafkajs client's connect() within the command's timeout; from then on this client counts as connected. */
+  async connectWith(connect: () => Promise<void>): Promise<void> {
+    await this.call('connecting to Kafka', connect)
     this.connected = true
-    return producer
   }
 
   async disconnect(): Promise<void> {
-    const pending: Promise<unknown>[] = this.producers.map((p) => p.disconnect())
-    if (this.adminClient) pending.push(this.adminClient.then((a) => a.disconnect()))
     // Disconnecting never blocks the exit for long, and never fails the command.
-    await withTimeout(Promise.allSettled(pending), 2000, () => new Error('disconnect')).catch(() => undefined)
+    await withTimeout(sessionOf(this).disconnect(), 2000, () => new Error('disconnect')).catch(() => undefined)
   }
 }
 
@@ -142,53 +108,9 @@ class KafkaTimeout extends Error {
 }
 
 /** Builds a client for a resolved connection. Nothing is connected until a method needs it. */
-export async function createClient(connection: ResolvedConnection, options: ClientOptions): Promise<KafkaClient> {
-  const kafkajs = await loadKafkaJS()
-  const patches = installKafkaJSPatches()
-  options.debugLog?.(`kafkajs ${KAFKAJS_BUNDLED ? 'bundled' : 'from node_modules'}; replaced: ${Object.keys(patches).filter((name) => patches[name as keyof typeof patches]).join(', ') || 'nothing'}`)
-  await registerCodecs(kafkajs)
-  const security = await buildSecurityConfig(connection, {timeoutMs: options.timeoutMs})
-  const timeout = options.timeoutMs
-  const config: KafkaConfig = {
-    clientId: connection.clientId,
-    brokers: connection.brokers,
-    ...security,
-    connectionTimeout: Math.min(timeout, 3000),
-    authenticationTimeout: Math.min(timeout, 10_000),
-    requestTimeout: Math.max(timeout, 1000),
-    // Retries span the command's timeout: a broker restarting (or a leader moving) within --timeout is waited
-    // for, an unreachable one fails within it; every wait stays bounded.
-    retry: retryPolicy(timeout),
-    logLevel: options.debugLog ? kafkajs.logLevel.DEBUG : kafkajs.logLevel.NOTHING,
-    logCreator: options.debugLog ? debugLogCreator(options.debugLog) : undefined,
-  }
-  return new KafkaClient(new kafkajs.Kafka(config), kafkajs, connection, options)
-}
-
-/**
- * kafkajs retries with exponential back-off (initialRetryTime * 2^n, capped at maxRetryTime). Pick the number
- * of retries whose back-offs add up to about `timeoutMs`, so that retrying neither gives up early (5 retries
- * are ~3 s: less than a broker restart) nor outlives the timeout.
- */
-export function retryPolicy(timeoutMs: number): {retries: number; initialRetryTime: number; maxRetryTime: number} {
-  const initialRetryTime = 100
-  const maxRetryTime = Math.max(500, Math.min(5000, Math.floor(timeoutMs / 4)))
-  let retries = 0
-  for (let waited = 0; waited < timeoutMs * 0.6 && retries < 50; retries++) waited += Math.min(initialRetryTime * 2 ** retries, maxRetryTime)
-  return {retries: Math.max(retries - 1, 1), initialRetryTime, maxRetryTime}
-}
-
-function debugLogCreator(sink: (line: string) => void): LogCreator {
-  return () =>
-    ({namespace, log}) => {
-      const {message, timestamp: _ts, logger: _l, ...extra} = log as Record<string, unknown>
-      sink(`kafkajs ${namespace}: ${String(message)} ${redactLogFields(extra)}`)
-    }
-}
-
-const SECRET_KEYS = /pass(word|phrase)?|secret|token|authorization|credential|sasl|key$/i
-
-/** kafkajs log entries can carry SASL/TLS options: anything that looks like a secret is replaced. */
-export function redactLogFields(fields: Record<string, unknown>): string {
-  return JSON.stringify(fields, (key, value) => (key && SECRET_KEYS.test(key) && typeof value !== 'number' ? '[redacted]' : value))
+export async function createClient(connection: KafkaConnection, options: ClientOptions): Promise<KafkaClient> {
+  const {kafka, kafkajs} = await createKafkaJS(connection, options)
+  const client = new KafkaClient(connection, options)
+  attachSession(client, new KafkaJSSession(kafka, kafkajs, (connect) => client.connectWith(connect), (what, operation) => client.call(what, operation)))
+  return client
 }

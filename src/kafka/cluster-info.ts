@@ -1,4 +1,5 @@
 import type {KafkaClient} from './client.js'
+import {sessionOf} from './kafkajs/session.js'
 
 export interface BrokerInfo {
   id: number
@@ -19,7 +20,7 @@ export interface ClusterInfo {
 
 /** Cluster id, controller, brokers, and how many topics and partitions it holds. */
 export async function describeClusterInfo(client: KafkaClient): Promise<ClusterInfo> {
-  const admin = await client.admin()
+  const admin = await sessionOf(client).admin()
   const [cluster, metadata] = await client.call('describing the cluster', () =>
     Promise.all([admin.describeCluster(), admin.fetchTopicMetadata()]),
   )
@@ -34,4 +35,22 @@ export async function describeClusterInfo(client: KafkaClient): Promise<ClusterI
     internalTopics: internal.length,
     partitions: metadata.topics.reduce((n, t) => n + t.partitions.length, 0),
   }
+}
+
+export interface ClusterNodes {
+  clusterId: string
+  controller: number | null
+  brokers: {nodeId: number; host: string; port: number}[]
+}
+
+/** The cluster id, the controller and the brokers as the cluster advertises them (one DescribeCluster). */
+export async function describeBrokers(client: KafkaClient, what = 'describing the cluster'): Promise<ClusterNodes> {
+  const admin = await sessionOf(client).admin()
+  const cluster = await client.call(what, () => admin.describeCluster())
+  return {clusterId: cluster.clusterId, controller: cluster.controller, brokers: cluster.brokers.map((b) => ({nodeId: b.nodeId, host: b.host, port: b.port}))}
+}
+
+/** The cluster id: snapshots and replay checkpoints are named by it, so that one cluster's are never applied to another. */
+export async function clusterId(client: KafkaClient): Promise<string> {
+  return (await describeBrokers(client)).clusterId
 }

@@ -11,7 +11,7 @@
  *   written. After a crash, records may be printed again, never skipped.
  * - `-e` / `--to`: the member stops when every partition reached its end offset (computed at start).
  */
-import type {Consumer, EachBatchPayload} from 'kafkajs'
+import type {Consumer, EachBatchPayload} from './kafkajs/session.js'
 
 import {ExitCode, KafkitError, usageError, withTimeout} from '../errors.js'
 import type {RawRecord} from '../records/envelope.js'
@@ -20,6 +20,7 @@ import type {KafkaClient} from './client.js'
 import {openOffsetCommitter} from './groups.js'
 import {topicDeletedError} from './metadata.js'
 import {BatchQueue, type PartitionWindow, type ReadBatch, type ReaderSession} from './reader.js'
+import {sessionOf} from './kafkajs/session.js'
 
 export interface GroupSourceOptions {
   group: string
@@ -87,7 +88,7 @@ export class GroupSource implements AsyncIterable<ReadBatch> {
   /** Subscribed topics that no longer exist (none when the cluster cannot be asked). */
   private async deletedTopics(): Promise<string[]> {
     try {
-      const admin = await this.client.admin()
+      const admin = await sessionOf(this.client).admin()
       const existing = new Set(await withTimeout(admin.listTopics(), this.client.options.timeoutMs, () => new Error('listTopics')))
       return [...new Set(this.windows.map((w) => w.topic))].filter((t) => !existing.has(t))
     } catch {
@@ -186,7 +187,7 @@ export class GroupSource implements AsyncIterable<ReadBatch> {
 /** Plans the group's start/end offsets, joins the group and starts reading. */
 export async function openGroupSource(client: KafkaClient, session: ReaderSession, options: GroupSourceOptions): Promise<GroupSource> {
   const {group, targets} = options
-  const admin = await client.admin()
+  const admin = await sessionOf(client).admin()
   const topics = targets.map((t) => t.topic)
   const committedList = await client.call(`reading offsets of group '${group}'`, () => admin.fetchOffsets({groupId: group, topics}))
   const committed = new Map<string, Map<number, number>>()
@@ -217,7 +218,7 @@ export async function openGroupSource(client: KafkaClient, session: ReaderSessio
     }
   }
 
-  const consumer = client.kafka.consumer({groupId: group, allowAutoTopicCreation: false, maxWaitTimeInMs: 500, retry: {retries: 5}})
+  const consumer = sessionOf(client).kafka.consumer({groupId: group, allowAutoTopicCreation: false, maxWaitTimeInMs: 500, retry: {retries: 5}})
   const source = new GroupSource(client, consumer, windows, group)
   try {
     await client.call('connecting the consumer', () => consumer.connect())

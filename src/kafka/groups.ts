@@ -2,12 +2,15 @@
  * Consumer-group admin calls: list, describe, committed offsets, set offsets, delete. Every call is bounded by
  * the command's --timeout (client.call) and kafkajs errors become KafkitErrors.
  */
-import type {Kafka} from 'kafkajs'
+import type {Kafka} from './kafkajs/session.js'
 
 import {notFoundError, refusedError} from '../errors.js'
 import {rootCause} from './errors.js'
 import {closest} from './metadata.js'
 import type {KafkaClient} from './client.js'
+import {clusterId} from './cluster-info.js'
+import {clusterIdOf, privateCluster} from './kafkajs/internals.js'
+import {sessionOf} from './kafkajs/session.js'
 
 export interface GroupListing {
   groupId: string
@@ -42,7 +45,7 @@ export interface PartitionOffset {
 }
 
 export async function listGroups(client: KafkaClient): Promise<GroupListing[]> {
-  const admin = await client.admin()
+  const admin = await sessionOf(client).admin()
   const {groups} = await client.call('listing consumer groups', () => admin.listGroups())
   return groups.map((g) => ({groupId: g.groupId, protocolType: g.protocolType})).sort((a, b) => a.groupId.localeCompare(b.groupId))
 }
@@ -50,9 +53,9 @@ export async function listGroups(client: KafkaClient): Promise<GroupListing[]> {
 /** Describes groups; a group the coordinator does not know comes back with state `Dead`. */
 export async function describeGroups(client: KafkaClient, groupIds: string[]): Promise<GroupDescription[]> {
   if (groupIds.length === 0) return []
-  const admin = await client.admin()
+  const admin = await sessionOf(client).admin()
   const {groups} = await client.call('describing consumer groups', () => admin.describeGroups(groupIds))
-  const {AssignerProtocol} = client.kafkajs
+  const {AssignerProtocol} = sessionOf(client).kafkajs
   // Groups of the new consumer protocol (KIP-848, group.protocol=consumer) are invisible to DescribeGroups,
   // which kafkajs speaks (it has no ConsumerGroupDescribe): they come back Dead though ListGroups lists them.
   // They are reported with state 'Unknown' and no members; the broker itself refuses a commit while they
@@ -109,7 +112,7 @@ export async function unknownGroup(client: KafkaClient, groupId: string) {
 
 /** The group's committed offsets (all topics, or the given ones); partitions without a commit are left out. */
 export async function fetchCommittedOffsets(client: KafkaClient, groupId: string, topics?: string[]): Promise<PartitionOffset[]> {
-  const admin = await client.admin()
+  const admin = await sessionOf(client).admin()
   const result = await client.call(`reading the offsets of group '${groupId}'`, () => admin.fetchOffsets({groupId, topics}))
   const offsets: PartitionOffset[] = []
   for (const t of result) {
@@ -124,8 +127,6 @@ export async function fetchCommittedOffsets(client: KafkaClient, groupId: string
 type Cluster = {
   connect(): Promise<void>
   disconnect(): Promise<void>
-  /** kafkajs' BrokerPool: after connect(), the Metadata response it read (with the cluster id). */
-  brokerPool?: {metadata?: {clusterId?: string}}
   findGroupCoordinator(args: {groupId: string}): Promise<{
     offsetCommit(args: {groupId: string; groupGenerationId: number; memberId: string; topics: {topic: string; partitions: {partition: number; offset: string}[]}[]}): Promise<unknown>
   }>
@@ -138,10 +139,7 @@ type Cluster = {
  * cluster object kafkajs builds for its own clients (reached by its symbol; the admin API does not expose it).
  */
 function createCluster(kafka: Kafka): Cluster | undefined {
-  const owner = kafka as unknown as Record<symbol, unknown>
-  const symbol = Object.getOwnPropertySymbols(owner).find((s) => s.description === 'private:Kafka:createCluster')
-  const factory = symbol ? owner[symbol] : undefined
-  return typeof factory === 'function' ? (factory as (o: object) => Cluster)({}) : undefined
+  return privateCluster<Cluster>(kafka, {})
 }
 
 /** Commits offsets for groups without active members (see createCluster), on a connection opened up front. */
@@ -158,7 +156,7 @@ export interface OffsetCommitter {
  * costs a Metadata round trip of every topic). Close it when done.
  */
 export function openOffsetCommitter(client: KafkaClient): OffsetCommitter {
-  const cluster = createCluster(client.kafka)
+  const cluster = createCluster(sessionOf(client).kafka)
   const connected = cluster ? client.call('connecting to Kafka', () => cluster.connect()) : undefined
   connected?.catch(() => undefined) // awaited (and reported) by commit()
   return {
@@ -173,7 +171,7 @@ export function openOffsetCommitter(client: KafkaClient): OffsetCommitter {
       const topics = [...byTopic].map(([topic, partitions]) => ({topic, partitions}))
       if (!cluster) {
         // Fallback for a kafkajs without that factory: the slow but public path.
-        const admin = await client.admin()
+        const admin = await sessionOf(client).admin()
         for (const t of topics) await client.call(`setting the offsets of group '${groupId}'`, () => admin.setOffsets({groupId, topic: t.topic, partitions: t.partitions}))
         return
       }
@@ -195,7 +193,7 @@ export function openOffsetCommitter(client: KafkaClient): OffsetCommitter {
     },
     async clusterId() {
       await connected?.catch(() => undefined)
-      return cluster?.brokerPool?.metadata?.clusterId ?? clusterId(client)
+      return (cluster && clusterIdOf(cluster)) ?? clusterId(client)
     },
     async close() {
       await cluster?.disconnect().catch(() => undefined)
@@ -210,7 +208,7 @@ export interface GroupDeletion {
 }
 
 export async function deleteGroups(client: KafkaClient, groupIds: string[]): Promise<GroupDeletion[]> {
-  const admin = await client.admin()
+  const admin = await sessionOf(client).admin()
   return client.call('deleting consumer groups', async () => {
     try {
       await admin.deleteGroups(groupIds)
@@ -225,11 +223,4 @@ export async function deleteGroups(client: KafkaClient, groupIds: string[]): Pro
       })
     }
   })
-}
-
-/** The cluster id, to name snapshots so that one cluster's snapshot is never applied to another. */
-export async function clusterId(client: KafkaClient): Promise<string> {
-  const admin = await client.admin()
-  const cluster = await client.call('describing the cluster', () => admin.describeCluster())
-  return cluster.clusterId
 }

@@ -1,7 +1,8 @@
-import type {ITopicMetadata} from 'kafkajs'
+import type {ITopicMetadata} from './kafkajs/session.js'
 
 import {KafkitError, notFoundError} from '../errors.js'
 import type {KafkaClient} from './client.js'
+import {sessionOf} from './kafkajs/session.js'
 
 export interface TopicPartitions {
   topic: string
@@ -10,7 +11,7 @@ export interface TopicPartitions {
 
 /** Metadata of every topic (one request; unknown topics are not retried the way kafkajs retries a named one). */
 export async function allTopicMetadata(client: KafkaClient): Promise<TopicPartitions[]> {
-  const admin = await client.admin()
+  const admin = await sessionOf(client).admin()
   const {topics} = await client.call('reading topic metadata', () => admin.fetchTopicMetadata())
   return topics.map(toTopicPartitions)
 }
@@ -30,7 +31,7 @@ export function sortedPartitions(partitions: {partitionId: number; leader: numbe
  * is read only to find that hint.
  */
 export async function requireTopics(client: KafkaClient, names: string[]): Promise<TopicPartitions[]> {
-  const admin = await client.admin()
+  const admin = await sessionOf(client).admin()
   const named = await client.call('reading topic metadata', () => admin.fetchTopicMetadata({topics: [...new Set(names)]})).catch((error: unknown) => {
     if (error instanceof KafkitError && error.code === 'TOPIC_NOT_FOUND') return undefined
     throw error

@@ -5,6 +5,7 @@
 import {usageError} from '../errors.js'
 import type {OffsetSpec} from '../specs/offset-spec.js'
 import type {KafkaClient} from './client.js'
+import {sessionOf} from './kafkajs/session.js'
 
 export interface Watermark {
   partition: number
@@ -15,14 +16,14 @@ export interface Watermark {
 }
 
 export async function fetchWatermarks(client: KafkaClient, topic: string): Promise<Watermark[]> {
-  const admin = await client.admin()
+  const admin = await sessionOf(client).admin()
   const offsets = await client.call(`reading offsets of '${topic}'`, () => admin.fetchTopicOffsets(topic))
   return offsets.map((o) => ({partition: o.partition, low: Number(o.low), high: Number(o.high)})).sort((a, b) => a.partition - b.partition)
 }
 
 /** The first offset whose timestamp is >= `timestamp`, per partition (the high watermark when none is). */
 export async function fetchOffsetsAtTime(client: KafkaClient, topic: string, timestamp: number): Promise<Map<number, number>> {
-  const admin = await client.admin()
+  const admin = await sessionOf(client).admin()
   const offsets = await client.call(`reading offsets of '${topic}' at a time`, () => admin.fetchTopicOffsetsByTimestamp(topic, timestamp))
   return new Map(offsets.map((o) => [o.partition, Number(o.offset)]))
 }

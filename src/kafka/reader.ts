@@ -46,6 +46,7 @@ import {
 } from './kafkajs/internals.js'
 import {sortedPartitions, type TopicPartitions, topicDeletedError, unknownTopic} from './metadata.js'
 import {resolveEnd, resolveStart, type Watermark} from './offsets.js'
+import {sessionOf} from './kafkajs/session.js'
 
 export interface PartitionWindow {
   topic: string
@@ -112,7 +113,7 @@ export class ReaderSession {
   ) {}
 
   static async open(client: KafkaClient): Promise<ReaderSession> {
-    const cluster = createInternalCluster(client.kafka)
+    const cluster = createInternalCluster(sessionOf(client).kafka)
     await client.call('connecting to Kafka', () => cluster.connect())
     return new ReaderSession(client, cluster)
   }

@@ -26,12 +26,13 @@ import {
 } from './kafkajs/protocol/admin-requests.js'
 import {TopicPartitions, toTopicPartitions, unknownTopic} from './metadata.js'
 import {fetchWatermarks} from './offsets.js'
+import {sessionOf} from './kafkajs/session.js'
 
 const RESOURCE_BROKER = 4
 
 /** Every topic's partitions from one Metadata request. */
 async function allPartitions(client: KafkaClient): Promise<TopicPartitions[]> {
-  const {topicMetadata} = await fetchAllMetadataOnce(client)
+  const {topicMetadata} = await fetchAllMetadataOnce(sessionOf(client))
   return topicMetadata.map((t) => ({
     topic: t.topic,
     partitions: t.partitionMetadata
@@ -56,7 +57,7 @@ async function requireTopic(client: KafkaClient, name: string): Promise<TopicPar
 export async function describeTopicConfigs(client: KafkaClient, topics: string[]): Promise<Map<string, TopicConfigEntry[]>> {
   const result = new Map<string, TopicConfigEntry[]>()
   if (topics.length === 0) return result
-  const admin = await client.admin()
+  const admin = await sessionOf(client).admin()
   const response = await client.call('reading topic configs', () =>
     admin.describeConfigs({resources: topics.map((name) => ({type: RESOURCE_TOPIC, name})), includeSynonyms: false}),
   )
@@ -86,7 +87,7 @@ export type ClusterTopicDefaults = CreateDefaults
 
 /** What a new topic gets when nothing is said: the broker count and the broker's topic defaults. */
 export async function clusterTopicDefaults(client: KafkaClient): Promise<ClusterTopicDefaults> {
-  const admin = await client.admin()
+  const admin = await sessionOf(client).admin()
   const cluster = await client.call('describing the cluster', () => admin.describeCluster())
   const brokerId = String(cluster.brokers[0]?.nodeId ?? 1)
   const names = ['num.partitions', 'default.replication.factor', 'min.insync.replicas', 'log.retention.ms', 'log.retention.hours', 'compression.type']
@@ -154,7 +155,7 @@ export async function createTopics(
       configs,
     }
   })
-  const outcomes = await createTopicsWithMessages(client, requests.map(({configs: _c, ...r}) => r), {validateOnly: options.validateOnly, timeoutMs: client.options.timeoutMs})
+  const outcomes = await createTopicsWithMessages(sessionOf(client), requests.map(({configs: _c, ...r}) => r), {validateOnly: options.validateOnly, timeoutMs: client.options.timeoutMs})
   const created = new Set<string>()
   for (const outcome of outcomes) {
     if (!outcome.error) {
@@ -180,7 +181,7 @@ export async function createTopics(
 
 /** After creation, a topic's partitions get leaders within moments; wait for that (as kafkajs does), bounded. */
 async function waitForLeaders(client: KafkaClient, names: string[]): Promise<TopicPartitions[]> {
-  const admin = await client.admin()
+  const admin = await sessionOf(client).admin()
   const deadline = Date.now() + client.options.timeoutMs
   for (;;) {
     try {
@@ -243,7 +244,7 @@ export function topicErrorToKafkit(error: BrokerResourceError): KafkitError {
 
 export async function deleteTopics(client: KafkaClient, names: string[]): Promise<void> {
   if (names.length === 0) return
-  const admin = await client.admin()
+  const admin = await sessionOf(client).admin()
   await client.call('deleting topics', () => admin.deleteTopics({topics: names, timeout: client.options.timeoutMs}))
   await waitUntilGone(client, names)
 }
@@ -255,7 +256,7 @@ export async function deleteTopics(client: KafkaClient, names: string[]): Promis
 async function waitUntilGone(client: KafkaClient, names: string[]): Promise<void> {
   const deadline = Date.now() + Math.max(500, client.options.timeoutMs - 1000)
   await withBroker(
-    client,
+    sessionOf(client),
     'waiting for the deletion to reach the brokers',
     async (broker) => {
       for (;;) {
@@ -285,7 +286,7 @@ export async function addPartitions(client: KafkaClient, topic: string, total: n
       'INVALID_PARTITIONS',
     )
   }
-  const admin = await client.admin()
+  const admin = await sessionOf(client).admin()
   await client.call(`adding partitions to '${topic}'`, () =>
     admin.createPartitions({topicPartitions: [{topic, count: total}], timeout: client.options.timeoutMs}),
   )
@@ -326,7 +327,7 @@ export async function alterTopicConfigs(client: KafkaClient, topic: string, inpu
   const dup = changes.find((c, i) => changes.findIndex((o) => o.name === c.name) !== i)
   if (dup) throw usageError(`'${dup.name}' is changed twice`, 'name each key once in --set / --delete', 'BAD_CONFIG')
   try {
-    await incrementalAlterConfigs(client, [{name: topic, changes}], {validateOnly: options.dryRun})
+    await incrementalAlterConfigs(sessionOf(client), [{name: topic, changes}], {validateOnly: options.dryRun})
   } catch (error) {
     if (error instanceof BrokerResourceError) throw topicErrorToKafkit(error)
     throw error
@@ -367,7 +368,7 @@ export async function executeApplyPlan(client: KafkaClient, plan: ApplyPlan): Pr
   for (const a of plan.actions) {
     if (a.action !== 'change') continue
     if (a.partitions) {
-      const admin = await client.admin()
+      const admin = await sessionOf(client).admin()
       await client.call(`adding partitions to '${a.topic}'`, () =>
         admin.createPartitions({topicPartitions: [{topic: a.topic, count: a.partitions!.to}], timeout: client.options.timeoutMs}),
       )
@@ -375,7 +376,7 @@ export async function executeApplyPlan(client: KafkaClient, plan: ApplyPlan): Pr
     if (a.configs.length > 0) {
       const changes: ConfigChange[] = a.configs.map((c) => (c.to === null ? {name: c.name, op: 'delete'} : {name: c.name, op: 'set', value: c.to}))
       try {
-        await incrementalAlterConfigs(client, [{name: a.topic, changes}])
+        await incrementalAlterConfigs(sessionOf(client), [{name: a.topic, changes}])
       } catch (error) {
         if (error instanceof BrokerResourceError) throw topicErrorToKafkit(error)
         throw error
@@ -383,4 +384,28 @@ export async function executeApplyPlan(client: KafkaClient, plan: ApplyPlan): Pr
     }
   }
   await deleteTopics(client, plan.actions.filter((a) => a.action === 'delete').map((a) => a.topic))
+}
+
+/**
+ * The topic's max.message.bytes (produce and replay keep batches below it), or undefined when the configs cannot
+ * be read (then the broker judges).
+ */
+export async function topicMaxMessageBytes(client: KafkaClient, topic: string): Promise<number | undefined> {
+  try {
+    const session = sessionOf(client)
+    const admin = await session.admin()
+    const {resources} = await client.call('reading topic config', () =>
+      admin.describeConfigs({includeSynonyms: false, resources: [{type: session.kafkajs.ConfigResourceTypes.TOPIC, name: topic, configNames: ['max.message.bytes']}]}),
+    )
+    const value = Number(resources[0]?.configEntries.find((e) => e.configName === 'max.message.bytes')?.configValue)
+    return Number.isFinite(value) && value > 0 ? value : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** The names of every topic the connection may see (internal ones included). */
+export async function topicNames(client: KafkaClient): Promise<string[]> {
+  const admin = await sessionOf(client).admin()
+  return client.call('listing topics', () => admin.listTopics())
 }

@@ -32,7 +32,7 @@
  * - Every request is bounded by `requestTimeoutMs`; a request that times out counts as failed (it may still have
  *   been written: the stats say "not acknowledged", not "not written").
  */
-import type {Message, Producer} from 'kafkajs'
+import type {Message, Producer} from './kafkajs/session.js'
 
 import {ExitCode, KafkitError, formatMs, withTimeout} from '../errors.js'
 import type {RawRecord} from '../records/envelope.js'
@@ -41,6 +41,7 @@ import {ErrorContext, mapKafkaError, rootCause} from './errors.js'
 import {preEncodedRecordsReady} from './kafkajs/patches.js'
 import {KeyPartitioner, NO_KEY, murmur2Partitioner} from './partitioners.js'
 import {RecordRun, type RunMarker} from './kafkajs/protocol/record-runs.js'
+import {sessionOf} from './kafkajs/session.js'
 
 export type Acks = -1 | 0 | 1
 export type CompressionName = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd'
@@ -201,11 +202,11 @@ export class RecordWriter {
     const idempotent = options.idempotent ?? acks === -1
     if (idempotent && acks !== -1) return Promise.reject(new KafkitError('USAGE', 'the idempotent producer needs --acks all', {hint: 'drop --idempotent, or use --acks all', exitCode: ExitCode.USAGE}))
     const compression = options.compression ?? 'none'
-    const codes = client.kafkajs.CompressionCodecs as unknown as Record<number, unknown>
+    const codes = sessionOf(client).kafkajs.CompressionCodecs as unknown as Record<number, unknown>
     if (compression !== 'none' && !codes[COMPRESSION_CODE[compression]]) {
       return Promise.reject(new KafkitError('CODEC_UNAVAILABLE', `${compression} compression is not available in this build`, {hint: 'use --compression gzip (or none)', exitCode: ExitCode.USAGE}))
     }
-    return client.producer({
+    return sessionOf(client).producer({
       idempotent,
       // The writer decides partitions itself (murmur2/crc32/sticky); kafkajs just keeps them.
       createPartitioner: () => ({message}) => message.partition ?? 0,

@@ -290,7 +290,7 @@ function launchNode(java: string, dist: KafkaDistribution, node: LocalNode, heap
 /** Polls with metadata requests until every node is a live broker; fails fast when a node exits. */
 async function waitUntilServing(state: LocalState, waitMs: number): Promise<void> {
   const deadline = Date.now() + waitMs
-  const {createClient} = await import('../kafka/client.js')
+  const [{createClient}, {describeBrokers}] = await Promise.all([import('../kafka/client.js'), import('../kafka/cluster-info.js')])
   const brokers = state.nodes.map((n) => `${state.host}:${n.port}`)
   while (Date.now() < deadline) {
     for (const node of state.nodes) {
@@ -302,10 +302,9 @@ async function waitUntilServing(state: LocalState, waitMs: number): Promise<void
       }
     }
     if (await Promise.all(state.nodes.map((n) => isListening(n.port, state.host))).then((all) => all.every(Boolean))) {
-      const client = await createClient({profile: 'local', brokers, protected: false, clientId: 'kafkit-local'}, {timeoutMs: 3000})
+      const client = await createClient({profile: 'local', brokers, clientId: 'kafkit-local'}, {timeoutMs: 3000})
       try {
-        const admin = await client.admin()
-        const cluster = await client.call('metadata', () => admin.describeCluster())
+        const cluster = await describeBrokers(client, 'metadata')
         if (cluster.brokers.length === state.nodes.length && cluster.controller !== null) return
       } catch {
         // not ready yet

@@ -1,12 +1,13 @@
 /**
- * A resolved connection's TLS and SASL settings -> kafkajs' `ssl` and `sasl` config. TLS verification stays on
- * unless the profile turns it off. Secrets and tokens are fetched here, once, before kafkajs connects, so a bad
- * secret source fails with its own clear message instead of a retried connection error.
+ * A resolved connection's TLS and SASL settings -> the credentials the Kafka layer connects with (files read,
+ * secrets fetched, token sources ready). TLS verification stays on unless the profile turns it off. Secrets and
+ * tokens are fetched here, once, before anything connects, so a bad secret source fails with its own clear
+ * message instead of a retried connection error.
  */
 import {readFile} from 'node:fs/promises'
-import type {KafkaConfig, OauthbearerProviderResponse} from 'kafkajs'
 
 import {ExitCode, KafkitError, usageError} from '../errors.js'
+import type {BearerToken, KafkaConnection, SaslCredentials, TlsOptions} from '../kafka/connection.js'
 import {registerSecret, resolveSecret, runSecretCommand} from './secrets.js'
 import type {ResolvedConnection, SaslSettings, TlsSettings} from './types.js'
 
@@ -16,17 +17,16 @@ export interface SecurityOptions {
   env?: NodeJS.ProcessEnv
 }
 
-export type SecurityConfig = Pick<KafkaConfig, 'ssl' | 'sasl'>
-
-export async function buildSecurityConfig(connection: ResolvedConnection, options: SecurityOptions = {}): Promise<SecurityConfig> {
-  const config: SecurityConfig = {}
-  if (connection.tls) config.ssl = await buildTlsOptions(connection.tls, options.env)
-  if (connection.sasl) config.sasl = await buildSasl(connection.sasl, options)
-  return config
+/** The connection the Kafka layer receives: every secret and file of the profile resolved. */
+export async function resolveCredentials(connection: ResolvedConnection, options: SecurityOptions = {}): Promise<KafkaConnection> {
+  const resolved: KafkaConnection = {profile: connection.profile, brokers: connection.brokers, clientId: connection.clientId}
+  if (connection.tls) resolved.tls = await buildTlsOptions(connection.tls, options.env)
+  if (connection.sasl) resolved.sasl = await buildSasl(connection.sasl, options)
+  return resolved
 }
 
 /** Node TLS options. No `ca` means Node's bundled root CAs (public clouds). */
-export async function buildTlsOptions(tls: TlsSettings, env: NodeJS.ProcessEnv = process.env): Promise<NonNullable<Exclude<KafkaConfig['ssl'], boolean>>> {
+export async function buildTlsOptions(tls: TlsSettings, env: NodeJS.ProcessEnv = process.env): Promise<TlsOptions> {
   return {
     rejectUnauthorized: !tls.insecureSkipVerify,
     ...(tls.ca ? {ca: [await readPem(tls.ca, 'tls.ca')]} : {}),
@@ -37,7 +37,7 @@ export async function buildTlsOptions(tls: TlsSettings, env: NodeJS.ProcessEnv =
   }
 }
 
-async function buildSasl(sasl: SaslSettings, options: SecurityOptions): Promise<KafkaConfig['sasl']> {
+async function buildSasl(sasl: SaslSettings, options: SecurityOptions): Promise<SaslCredentials> {
   const timeoutMs = options.timeoutMs ?? 30_000
   switch (sasl.mechanism) {
     case 'plain':
@@ -45,72 +45,19 @@ async function buildSasl(sasl: SaslSettings, options: SecurityOptions): Promise<
     case 'scram-sha-512': {
       if (!sasl.username || !sasl.password) throw usageError(`SASL ${sasl.mechanism} needs a username and a password source`, 'set sasl.username and sasl.passwordEnv (or passwordCommand) in the profile')
       const password = await resolveSecret(sasl.password, `SASL ${sasl.mechanism} password`, options.env, timeoutMs)
-      return {mechanism: sasl.mechanism, username: sasl.username, password} as KafkaConfig['sasl']
+      return {mechanism: sasl.mechanism, username: sasl.username, password}
     }
     case 'oauthbearer': {
       const source = oauthTokenSource(sasl, options)
-      const provider = cachingProvider(source, sasl.extensions)
-      await provider() // fail early, with the token source's own message
-      return checkedOauthBearer(provider, 'OAUTHBEARER')
+      const token = cachingProvider(source, sasl.extensions)
+      await token() // fail early, with the token source's own message
+      return {mechanism: 'oauthbearer', username: sasl.username, token}
     }
     case 'aws-msk-iam': {
-      const provider = cachingProvider(() => mskIamToken(sasl))
-      await provider()
-      return checkedOauthBearer(provider, 'AWS_MSK_IAM')
+      const token = cachingProvider(() => mskIamToken(sasl))
+      await token()
+      return {mechanism: 'aws-msk-iam', username: sasl.username, token}
     }
-  }
-}
-
-/**
- * OAUTHBEARER with the server's answer checked. kafkajs' built-in authenticator ignores it: a refused token comes
- * back as an error challenge (RFC 7628: {"status":"invalid_token"}) with error code 0, kafkajs reports success,
- * and the broker then closes the connection: the user would see "Closed connection". This provider sends the
- * same client message (RFC 7628 section 3.1) and turns an error challenge into an authentication error.
- */
-export function checkedOauthBearer(provider: () => Promise<OauthbearerProviderResponse>, label: string): KafkaConfig['sasl'] {
-  const authenticationProvider = ({host, port, saslAuthenticate}: {host: string; port: number; saslAuthenticate: <T>(args: {request: {encode: () => Buffer | Promise<Buffer>}; response?: {decode: (b: Buffer) => Promise<Buffer>; parse: (b: Buffer) => Promise<T>}}) => Promise<T | void>}) => ({
-    authenticate: async () => {
-      const token = await provider()
-      const extensions = Object.entries((token as {extensions?: Record<string, string>}).extensions ?? {}).map(([k, v]) => `\u0001${k}=${String(v)}`).join('')
-      const payload = Buffer.from(`n,,\u0001auth=Bearer ${token.value}${extensions}\u0001\u0001`)
-      const length = Buffer.alloc(4)
-      length.writeInt32BE(payload.length)
-      let challenge = ''
-      await saslAuthenticate({
-        request: {encode: () => Buffer.concat([length, payload])},
-        // kafkajs hands the challenge back as BYTES (an int32 length, then the bytes).
-        response: {decode: async (bytes: Buffer) => bytes, parse: async (bytes: Buffer) => (challenge = bytes.length > 4 ? bytes.subarray(4).toString('utf8') : '')},
-      })
-      if (challenge.trim()) {
-        const subject = tokenSubject(token.value)
-        throw new KafkitError('AUTHENTICATION_FAILED', `authentication failed${subject ? ` for '${subject}'` : ''} with ${label} at ${host}:${port}: the broker refused the token (${describeChallenge(challenge)})`, {
-          hint: label === 'AWS_MSK_IAM' ? 'check the IAM policy (kafka-cluster:Connect) and the AWS credentials in use' : "check the token source (tokenCommand / tokenEndpoint), its scope and audience, and that it has not expired",
-          exitCode: ExitCode.CONNECT,
-        })
-      }
-    },
-  })
-  return {mechanism: 'oauthbearer', oauthBearerProvider: provider, authenticationProvider} as unknown as KafkaConfig['sasl']
-}
-
-function describeChallenge(challenge: string): string {
-  try {
-    const body = JSON.parse(challenge) as {status?: string; scope?: string}
-    return [body.status, body.scope ? `required scope: ${body.scope}` : undefined].filter(Boolean).join('; ') || 'error challenge'
-  } catch {
-    return challenge.slice(0, 120)
-  }
-}
-
-/** `sub` of a JWT, to name who failed; undefined for opaque tokens (MSK's presigned URL). */
-export function tokenSubject(token: string): string | undefined {
-  const parts = token.split('.')
-  if (parts.length < 2) return undefined
-  try {
-    const payload = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as {sub?: unknown}
-    return typeof payload.sub === 'string' ? payload.sub : undefined
-  } catch {
-    return undefined
   }
 }
 
@@ -121,7 +68,7 @@ export interface Token {
 }
 
 /** Reuses a token until shortly before it expires: kafkajs asks for one on every broker connection. */
-export function cachingProvider(fetchToken: () => Promise<Token>, extensions?: Record<string, string>, now: () => number = Date.now): () => Promise<OauthbearerProviderResponse> {
+export function cachingProvider(fetchToken: () => Promise<Token>, extensions?: Record<string, string>, now: () => number = Date.now): () => Promise<BearerToken> {
   let cached: {token: Token; fetchedAt: number} | undefined
   let pending: Promise<Token> | undefined
   return async () => {
@@ -132,7 +79,7 @@ export function cachingProvider(fetchToken: () => Promise<Token>, extensions?: R
       registerSecret(token.value)
       cached = {token, fetchedAt: now()}
     }
-    return {value: cached!.token.value, ...(extensions ? {extensions} : {})} as OauthbearerProviderResponse
+    return {value: cached!.token.value, ...(extensions ? {extensions} : {})}
   }
 }
 

@@ -9,7 +9,9 @@ import {probeTls, resolveHost, splitBroker, tcpConnect} from './probe.js'
 import {resolveSecret} from './secrets.js'
 import type {ResolvedConnection} from './types.js'
 import {createClient} from '../kafka/client.js'
-import {expandHome} from './credentials.js'
+import {describeBrokers} from '../kafka/cluster-info.js'
+import {topicNames} from '../kafka/topics.js'
+import {expandHome, resolveCredentials} from './credentials.js'
 
 export type StepName = 'resolve' | 'tcp' | 'tls' | 'sasl' | 'metadata' | 'cluster' | 'topics'
 
@@ -120,7 +122,9 @@ export async function diagnose(connection: ResolvedConnection, options: {timeout
   }
 
   // 4.-7. Kafka: connecting authenticates (SASL) and reads metadata.
-  const client = await createClient(connection, {timeoutMs, debugLog: options.debugLog}).catch((error: unknown) => error as Error)
+  const client = await resolveCredentials(connection, {timeoutMs})
+    .then((resolved) => createClient(resolved, {timeoutMs, debugLog: options.debugLog}))
+    .catch((error: unknown) => error as Error)
   if (client instanceof Error) {
     const kerr = client instanceof KafkitError ? client : new KafkitError('UNEXPECTED', client.message)
     record({step: connection.sasl ? 'sasl' : 'metadata', ok: false, detail: kerr.message, hint: kerr.hint, code: kerr.code, ms: 0})
@@ -128,9 +132,8 @@ export async function diagnose(connection: ResolvedConnection, options: {timeout
   }
   try {
     const startedConnect = Date.now()
-    let admin
     try {
-      admin = await client.admin()
+      await client.connect()
     } catch (error) {
       const kerr = error instanceof KafkitError ? error : new KafkitError('UNEXPECTED', String(error))
       const authFailure = /AUTHENTICATION|SASL|OAUTH|AWS|SECRET/.test(kerr.code)
@@ -142,7 +145,7 @@ export async function diagnose(connection: ResolvedConnection, options: {timeout
     else record({step: 'sasl', ok: null, detail: 'not configured', ms: 0})
 
     // Metadata: the brokers the cluster advertises must be reachable from here too (a classic: internal names).
-    const [cluster, metaMs] = await timed(() => client.call('reading cluster metadata', () => admin.describeCluster()))
+    const [cluster, metaMs] = await timed(() => describeBrokers(client, 'reading cluster metadata'))
     const advertised = cluster.brokers.map((b) => `${b.host}:${b.port}`)
     const adTcp = await Promise.all(cluster.brokers.map((b) => tcpConnect({host: b.host, port: b.port}, Math.min(timeoutMs, 3000))))
     const unreachable = advertised.filter((_, i) => !adTcp[i].ok)
@@ -156,7 +159,7 @@ export async function diagnose(connection: ResolvedConnection, options: {timeout
     })) return finish()
     record({step: 'cluster', ok: true, detail: `cluster id ${cluster.clusterId}, controller ${cluster.controller ?? 'none'}`, ms: 0})
 
-    const [topics, topicsMs] = await timed(() => client.call('listing topics', () => admin.listTopics()))
+    const [topics, topicsMs] = await timed(() => topicNames(client))
     result.cluster.topics = topics.filter((t) => !t.startsWith('__')).length
     record({step: 'topics', ok: true, detail: `can list topics: ${result.cluster.topics} visible`, ms: topicsMs})
     result.ok = true

@@ -5,6 +5,8 @@
  */
 import {ExitCode, KafkitError, refusedError, notFoundError} from '../errors.js'
 import type {KafkaClient} from '../kafka/client.js'
+import {clusterId} from '../kafka/cluster-info.js'
+import {topicMaxMessageBytes} from '../kafka/topics.js'
 import {ReaderSession, resolveTargets, type PartitionReader} from '../kafka/reader.js'
 import {COMPRESSIONS, RecordWriter, type CompressionName} from '../kafka/writer.js'
 import type {RawRecord} from '../records/envelope.js'
@@ -104,26 +106,6 @@ export interface ReplaySummary {
 export interface Endpoint {
   client: KafkaClient
   profile: string
-}
-
-async function clusterId(client: KafkaClient): Promise<string> {
-  const admin = await client.admin()
-  const {clusterId} = await client.call('describing the cluster', () => admin.describeCluster())
-  return clusterId
-}
-
-/** The topic's max.message.bytes (batches stay below it), or undefined when configs cannot be read. */
-async function maxMessageBytes(client: KafkaClient, topic: string): Promise<number | undefined> {
-  try {
-    const admin = await client.admin()
-    const {resources} = await client.call('reading topic config', () =>
-      admin.describeConfigs({includeSynonyms: false, resources: [{type: client.kafkajs.ConfigResourceTypes.TOPIC, name: topic, configNames: ['max.message.bytes']}]}),
-    )
-    const value = Number(resources[0]?.configEntries.find((e) => e.configName === 'max.message.bytes')?.configValue)
-    return Number.isFinite(value) && value > 0 ? value : undefined
-  } catch {
-    return undefined
-  }
 }
 
 const plural = (n: number, word: string) => `${formatCount(n)} ${word}${n === 1 ? '' : 's'}`
@@ -304,7 +286,7 @@ export async function runReplay(source: Endpoint, destination: Endpoint, options
       // load). Reading, transforming and filling the next request still overlap with the one in flight.
       maxInFlight: 1,
       requestTimeoutMs: options.requestTimeoutMs,
-      maxMessageBytes: await maxMessageBytes(destination.client, options.destinationTopic),
+      maxMessageBytes: await topicMaxMessageBytes(destination.client, options.destinationTopic),
       onAck: (ack) => {
         for (const [source, offset] of ack.committed) if (tracker.committed(Number(source), offset)) dirty = true
         for (const [p, upTo] of readUpTo) if (tracker.readUpTo(p, upTo)) dirty = true

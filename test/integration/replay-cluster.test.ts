@@ -39,7 +39,7 @@ async function createTopic(brokers: string, name: string, partitions: number): P
 }
 
 async function readAll(brokers: string, topic: string): Promise<string[]> {
-  const client = await createClient({profile: 'test', brokers: brokers.split(','), protected: false, clientId: 'replay-test'}, {timeoutMs: 15_000})
+  const client = await createClient({profile: 'test', brokers: brokers.split(','), clientId: 'replay-test'}, {timeoutMs: 15_000})
   const session = await ReaderSession.open(client)
   try {
     const meta = (await session.topics()).find((t) => t.topic === topic)!

@@ -67,7 +67,7 @@ const hex = (b: Buffer | null | undefined) => (b === null || b === undefined ? n
 
 /** Every record of a topic, through the shared partition reader (read committed). */
 async function readAll(name: string, brokers = TEST_BROKERS): Promise<Row[]> {
-  const client = await createClient({profile: 'test', brokers: brokers.split(','), protected: false, clientId: 'replay-test'}, {timeoutMs: 15_000})
+  const client = await createClient({profile: 'test', brokers: brokers.split(','), clientId: 'replay-test'}, {timeoutMs: 15_000})
   const session = await ReaderSession.open(client)
   try {
     const meta = (await session.topics()).find((t) => t.topic === name)!

@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
-import {buildSecurityConfig, cachingProvider, jwtExpiry, mskIamToken, parseTokenOutput, tokenSubject} from '../../src/profiles/credentials.js'
+import {toKafkaJSSecurity, tokenSubject} from '../../src/kafka/kafkajs/sasl.js'
+import {cachingProvider, jwtExpiry, mskIamToken, parseTokenOutput, resolveCredentials} from '../../src/profiles/credentials.js'
 import {nodeProperties, planNodes, securedPorts} from '../../src/local/node-config.js'
 import {localSecurityInfo, scramFormatArgs, securedBrokerProperties, securityFiles, unsecuredJwt} from '../../src/local/security.js'
 
@@ -34,7 +35,7 @@ describe('AWS MSK IAM token (AWS is not reachable here: the token itself is chec
     const saved = {...process.env}
     Object.assign(process.env, {AWS_ACCESS_KEY_ID: 'AKIDKAFKITTEST', AWS_SECRET_ACCESS_KEY: 'kafkit-test-aws-secret-key-0123456789'})
     try {
-      const config = await buildSecurityConfig({profile: 'msk', brokers: ['b:9098'], protected: false, clientId: 'kafkit', tls: {}, sasl: {mechanism: 'aws-msk-iam', region: 'us-east-1'}})
+      const config = toKafkaJSSecurity(await resolveCredentials({profile: 'msk', brokers: ['b:9098'], protected: false, clientId: 'kafkit', tls: {}, sasl: {mechanism: 'aws-msk-iam', region: 'us-east-1'}}))
       const sasl = config.sasl as unknown as {mechanism: string; oauthBearerProvider: () => Promise<{value: string}>; authenticationProvider: unknown}
       expect(sasl.mechanism).toBe('oauthbearer')
       expect(typeof sasl.authenticationProvider).toBe('function')

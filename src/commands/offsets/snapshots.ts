@@ -1,7 +1,7 @@
 import {Args} from '@oclif/core'
 
 import {KafkaCommand} from '../../base-command.js'
-import {clusterId} from '../../kafka/groups.js'
+import {clusterId} from '../../kafka/cluster-info.js'
 import {type SnapshotSummary, listSnapshots, stateDir} from '../../offsets/snapshots.js'
 import {renderTable} from '../../output/table.js'
 

@@ -10,7 +10,7 @@
  */
 import {createRequire} from 'node:module'
 
-import type {KafkaJS} from '../client.js'
+import type {KafkaJS} from './require.js'
 
 const require = createRequire(import.meta.url)
 

@@ -85,16 +85,42 @@ export function loadBatchClass(): BatchClass {
   return requireKafkaJS('kafkajs/src/consumer/batch') as BatchClass
 }
 
+/**
+ * kafkajs' own cluster factory (the private `createCluster` of a Kafka instance, reached by its symbol): a Cluster
+ * with the instance's configuration (brokers, TLS, SASL, socket factory, timeouts, retries). undefined when this
+ * kafkajs has none.
+ */
+export function privateCluster<C = InternalCluster>(kafka: Kafka, options: object): C | undefined {
+  const owner = kafka as unknown as Record<symbol, unknown>
+  const symbol = Object.getOwnPropertySymbols(owner).find((s) => s.description === CREATE_CLUSTER)
+  const factory = symbol ? owner[symbol] : undefined
+  return typeof factory === 'function' ? (factory as (o: object) => C)(options) : undefined
+}
+
 /** A new Cluster with the Kafka instance's configuration (brokers, TLS, SASL, timeouts, retries). */
 export function createInternalCluster(kafka: Kafka, options: {isolationLevel?: number; metadataMaxAge?: number} = {}): InternalCluster {
-  const symbol = Object.getOwnPropertySymbols(kafka).find((s) => s.description === CREATE_CLUSTER)
-  const create = symbol && (kafka as unknown as Record<symbol, unknown>)[symbol]
-  if (typeof create !== 'function') throw new Error(`kafkajs internals changed: ${CREATE_CLUSTER} not found on the Kafka instance`)
-  return (create as (o: object) => InternalCluster)({
+  const cluster = privateCluster(kafka, {
     allowAutoTopicCreation: false,
     isolationLevel: options.isolationLevel ?? READ_COMMITTED,
     metadataMaxAge: options.metadataMaxAge ?? 300_000,
   })
+  if (!cluster) throw new Error(`kafkajs internals changed: ${CREATE_CLUSTER} not found on the Kafka instance`)
+  return cluster
+}
+
+/** The broker a cluster connected to first (its private `brokerPool.seedBroker`). */
+export function seedBrokerOf<B>(cluster: object): B {
+  return (cluster as {brokerPool: {seedBroker: B}}).brokerPool.seedBroker
+}
+
+/** The cluster id from the last Metadata response a cluster read (private `brokerPool.metadata`), if any. */
+export function clusterIdOf(cluster: object): string | undefined {
+  return (cluster as {brokerPool?: {metadata?: {clusterId?: string}}}).brokerPool?.metadata?.clusterId
+}
+
+/** Sends a request built with kafkajs' Encoder over a broker's private connection pool (SASL, TLS, timeouts are kafkajs'). */
+export function sendOn<T>(broker: object, protocol: {request: object; response: {decode: (raw: Buffer) => Promise<T>; parse: (data: T) => Promise<T>}; requestTimeout?: number}): Promise<T> {
+  return (broker as {connectionPool: {send(p: typeof protocol): Promise<T>}}).connectionPool.send(protocol)
 }
 
 interface InternalConnection {

@@ -12,3 +12,6 @@ import {createRequire} from 'node:module'
 export const requireKafkaJS = createRequire(import.meta.url) as (id: string) => unknown
 
 export const KAFKAJS_BUNDLED: boolean = false
+
+/** The kafkajs module's type (its public API). */
+export type KafkaJS = typeof import('kafkajs')

@@ -12,8 +12,9 @@
  * factory), so authentication and connection handling are kafkajs'.
  */
 
-import type {KafkaClient} from '../../client.js'
+import {privateCluster, seedBrokerOf, sendOn} from '../internals.js'
 import {requireKafkaJS} from '../require.js'
+import type {KafkaJSSession} from '../session.js'
 
 
 interface Encoder {
@@ -61,10 +62,8 @@ interface RawBroker {
   /** Metadata of the named topics; all topics for `[]`. */
   metadata(topics: string[]): Promise<RawMetadata>
   versions: Record<number, {minVersion: number; maxVersion: number}>
-  connectionPool: {send<T>(protocol: {request: ProtocolRequest; response: ProtocolResponse<T>; requestTimeout?: number}): Promise<T>}
 }
 interface RawCluster {
-  brokerPool: {seedBroker: RawBroker}
   connect(): Promise<void>
   disconnect(): Promise<void>
   refreshMetadata(): Promise<void>
@@ -210,7 +209,7 @@ function createTopicsProtocol(topics: NewTopicRequest[], validateOnly: boolean, 
  * One Metadata request for every topic. kafkajs' admin.fetchTopicMetadata() sends two (a refresh, then the
  * request), which on a cluster with thousands of partitions is most of `topics list`'s network time.
  */
-export async function fetchAllMetadataOnce(client: KafkaClient): Promise<RawMetadata> {
+export async function fetchAllMetadataOnce(client: KafkaJSSession): Promise<RawMetadata> {
   return withBroker(client, 'reading topic metadata', (broker) => broker.metadata([]), {anyBroker: true})
 }
 
@@ -219,21 +218,19 @@ export async function fetchAllMetadataOnce(client: KafkaClient): Promise<RawMeta
  * and topic creation) of a short-lived kafkajs Cluster made by the command's own Kafka instance.
  */
 export async function withBroker<T>(
-  client: KafkaClient,
+  client: Pick<KafkaJSSession, 'kafka' | 'call'>,
   what: string,
   fn: (broker: RawBroker) => Promise<T>,
   options: {anyBroker?: boolean} = {},
 ): Promise<T> {
-  const kafka = client.kafka as unknown as Record<symbol, (options: object) => RawCluster>
-  const create = Object.getOwnPropertySymbols(kafka).find((s) => s.description === 'private:Kafka:createCluster')
-  if (!create) throw new Error('this kafkajs version has no cluster factory (kafkit expects kafkajs 2.2.x)')
   // Never auto-create a topic by asking for its metadata (brokers with auto.create.topics.enable=true would).
-  const cluster = kafka[create]({allowAutoTopicCreation: false})
+  const cluster = privateCluster<RawCluster>(client.kafka, {allowAutoTopicCreation: false})
+  if (!cluster) throw new Error('this kafkajs version has no cluster factory (kafkit expects kafkajs 2.2.x)')
   try {
     return await client.call(what, async () => {
       await cluster.connect()
       // Reads can go to the broker we are connected to: no metadata round trip to find the controller.
-      if (options.anyBroker) return fn(cluster.brokerPool.seedBroker)
+      if (options.anyBroker) return fn(seedBrokerOf<RawBroker>(cluster))
       await cluster.refreshMetadata()
       return fn(await cluster.findControllerBroker())
     })
@@ -253,11 +250,11 @@ function requireVersion(broker: RawBroker, apiKey: number, version: number, name
  * Changes only the given keys of each resource. Throws a BrokerResourceError (with the broker's message,
  * e.g. "Invalid value abc for configuration retention.ms") for the first resource that failed.
  */
-export async function incrementalAlterConfigs(client: KafkaClient, resources: AlterResource[], options: {validateOnly?: boolean} = {}): Promise<void> {
+export async function incrementalAlterConfigs(client: KafkaJSSession, resources: AlterResource[], options: {validateOnly?: boolean} = {}): Promise<void> {
   if (resources.length === 0 || resources.every((r) => r.changes.length === 0)) return
   const result = await withBroker(client, 'changing topic configs', async (broker) => {
     requireVersion(broker, INCREMENTAL_ALTER_CONFIGS, 0, 'IncrementalAlterConfigs')
-    return broker.connectionPool.send({request: incrementalAlterConfigsRequest(resources, options.validateOnly), response: incrementalAlterConfigsResponse()})
+    return sendOn(broker, {request: incrementalAlterConfigsRequest(resources, options.validateOnly), response: incrementalAlterConfigsResponse()})
   })
   const {errorType} = kafkajsInternals()
   const failed = result.resources.find((r) => r.errorCode !== 0)
@@ -275,7 +272,7 @@ export interface CreateTopicOutcome {
 
 /** Creates topics in one request; each topic's outcome carries the broker's own error message. */
 export async function createTopicsWithMessages(
-  client: KafkaClient,
+  client: KafkaJSSession,
   topics: NewTopicRequest[],
   options: {validateOnly?: boolean; timeoutMs: number},
 ): Promise<CreateTopicOutcome[]> {
@@ -285,7 +282,7 @@ export async function createTopicsWithMessages(
     // v4 lets -1 mean the broker default; v5+ are "flexible" versions kafkajs cannot encode.
     const version = range && range.maxVersion >= 4 && range.minVersion <= 4 ? 4 : 3
     const {request, response} = createTopicsProtocol(topics, Boolean(options.validateOnly), Math.max(1000, options.timeoutMs - 500), version)
-    return broker.connectionPool.send({request, response})
+    return sendOn(broker, {request, response})
   })
   return data.topics.map((t) => {
     if (t.errorCode === 0) return {topic: t.topic}
