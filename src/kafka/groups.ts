@@ -6,7 +6,7 @@ import type {Kafka} from './kafkajs/session.js'
 
 import {notFoundError, refusedError} from '../errors.js'
 import {rootCause} from './errors.js'
-import {closest} from './metadata.js'
+import {closest} from '../util/strings.js'
 import type {KafkaClient} from './client.js'
 import {clusterId} from './cluster-info.js'
 import {clusterIdOf, privateCluster} from './kafkajs/internals.js'

@@ -1,19 +1,8 @@
 /**
- * Admin calls for topics: list, describe, create, delete, alter configs, add partitions, and the cluster
- * defaults that creation needs. Errors are KafkitErrors in the user's words, with the DESIGN exit codes.
+ * Topic admin calls of the port: metadata, configs, creation, deletion, partitions, config changes. They return
+ * kafkit's types and throw KafkitErrors (or, per topic, BrokerResourceError with the broker's own message);
+ * what they mean for a user (validation, summaries, plans) is topics/.
  */
-import type {CreateDefaults} from '../topics/prompts.js'
-import {ExitCode, KafkitError, usageError} from '../errors.js'
-import {checkConfigKey, closestKey, KNOWN_TOPIC_CONFIG_KEYS, normalizeConfigValue} from '../topics/configs.js'
-import {
-  buildDescription,
-  configSourceName,
-  summarizeTopic,
-  TopicConfigEntry,
-  TopicDescription,
-  TopicListEntry,
-} from '../topics/summary.js'
-import type {ActualTopic, ApplyPlan} from '../topics/apply.js'
 import type {KafkaClient} from './client.js'
 import {
   BrokerResourceError,
@@ -24,14 +13,16 @@ import {
   RESOURCE_TOPIC,
   withBroker,
 } from './kafkajs/protocol/admin-requests.js'
-import {TopicPartitions, toTopicPartitions, unknownTopic} from './metadata.js'
-import {fetchWatermarks} from './offsets.js'
 import {sessionOf} from './kafkajs/session.js'
+import {TopicPartitions, toTopicPartitions} from './metadata.js'
+
+export {BrokerResourceError}
+export type {ConfigChange}
 
 const RESOURCE_BROKER = 4
 
 /** Every topic's partitions from one Metadata request. */
-async function allPartitions(client: KafkaClient): Promise<TopicPartitions[]> {
+export async function allTopicPartitions(client: KafkaClient): Promise<TopicPartitions[]> {
   const {topicMetadata} = await fetchAllMetadataOnce(sessionOf(client))
   return topicMetadata.map((t) => ({
     topic: t.topic,
@@ -41,21 +32,18 @@ async function allPartitions(client: KafkaClient): Promise<TopicPartitions[]> {
   }))
 }
 
-export async function listTopics(client: KafkaClient): Promise<TopicListEntry[]> {
-  return (await allPartitions(client)).map((t) => summarizeTopic(t.topic, t.partitions))
-}
-
-/** The named topics' partitions; an unknown name is exit 3 with the closest existing name. */
-async function requireTopic(client: KafkaClient, name: string): Promise<TopicPartitions> {
-  const all = await allPartitions(client)
-  const found = all.find((t) => t.topic === name)
-  if (!found) throw unknownTopic(name, all.map((t) => t.topic))
-  return found
+/** A config entry as DescribeConfigs returns it; `source` is Kafka's ConfigSource number. */
+export interface ConfigEntry {
+  name: string
+  value: string | null
+  source: number
+  sensitive: boolean
+  readOnly: boolean
 }
 
 /** Every config entry of some topics (one request), keyed by topic. */
-export async function describeTopicConfigs(client: KafkaClient, topics: string[]): Promise<Map<string, TopicConfigEntry[]>> {
-  const result = new Map<string, TopicConfigEntry[]>()
+export async function describeTopicConfigs(client: KafkaClient, topics: string[]): Promise<Map<string, ConfigEntry[]>> {
+  const result = new Map<string, ConfigEntry[]>()
   if (topics.length === 0) return result
   const admin = await sessionOf(client).admin()
   const response = await client.call('reading topic configs', () =>
@@ -67,7 +55,7 @@ export async function describeTopicConfigs(client: KafkaClient, topics: string[]
       resource.configEntries.map((e) => ({
         name: e.configName,
         value: e.configValue ?? null,
-        source: configSourceName(e.configSource as unknown as number),
+        source: e.configSource as unknown as number,
         sensitive: e.isSensitive,
         readOnly: e.readOnly,
       })),
@@ -76,21 +64,14 @@ export async function describeTopicConfigs(client: KafkaClient, topics: string[]
   return result
 }
 
-export async function describeTopic(client: KafkaClient, name: string): Promise<TopicDescription> {
-  const meta = await requireTopic(client, name)
-  const [watermarks, configs] = await Promise.all([fetchWatermarks(client, name), describeTopicConfigs(client, [name])])
-  return buildDescription(name, meta.partitions, watermarks, configs.get(name) ?? [])
-}
-
-/** The cluster's answers to the questions of interactive creation (the shape prompts.ts asks with). */
-export type ClusterTopicDefaults = CreateDefaults
-
-/** What a new topic gets when nothing is said: the broker count and the broker's topic defaults. */
-export async function clusterTopicDefaults(client: KafkaClient): Promise<ClusterTopicDefaults> {
+/**
+ * The broker count, and the named configs of the first broker (empty when describing broker configs is
+ * forbidden, as on managed clusters).
+ */
+export async function brokerConfigs(client: KafkaClient, names: string[]): Promise<{brokers: number; values: Map<string, string>}> {
   const admin = await sessionOf(client).admin()
   const cluster = await client.call('describing the cluster', () => admin.describeCluster())
   const brokerId = String(cluster.brokers[0]?.nodeId ?? 1)
-  const names = ['num.partitions', 'default.replication.factor', 'min.insync.replicas', 'log.retention.ms', 'log.retention.hours', 'compression.type']
   const values = new Map<string, string>()
   try {
     const response = await client.call('reading broker defaults', () =>
@@ -98,89 +79,27 @@ export async function clusterTopicDefaults(client: KafkaClient): Promise<Cluster
     )
     for (const e of response.resources[0]?.configEntries ?? []) if (e.configValue != null) values.set(e.configName, e.configValue)
   } catch {
-    // Describing broker configs may be forbidden (managed clusters): fall back to Kafka's defaults.
+    // Describing broker configs may be forbidden (managed clusters): the caller falls back to Kafka's defaults.
   }
-  const num = (key: string, fallback: number) => (values.has(key) && Number.isFinite(Number(values.get(key))) ? Number(values.get(key)) : fallback)
-  const retentionMs = values.has('log.retention.ms') ? num('log.retention.ms', 604_800_000) : num('log.retention.hours', 168) * 3_600_000
-  return {
-    brokers: cluster.brokers.length,
-    numPartitions: num('num.partitions', 1),
-    defaultReplicationFactor: num('default.replication.factor', 1),
-    minInsyncReplicas: num('min.insync.replicas', 1),
-    retentionMs,
-    compressionType: values.get('compression.type') ?? 'producer',
-  }
+  return {brokers: cluster.brokers.length, values}
 }
 
-export interface NewTopic {
-  name: string
-  /** Undefined: the broker's num.partitions. */
-  partitions?: number
-  /** Undefined: the broker's default.replication.factor. */
-  replicationFactor?: number
-  /** Raw `key=value` pairs as the user wrote them (human units allowed). */
-  configs: [string, string][]
-}
-
-export interface CreatedTopic {
-  name: string
-  created: boolean
-  partitions: number
+export interface TopicRequest {
+  topic: string
+  /** -1: the broker's num.partitions. */
+  numPartitions: number
+  /** -1: the broker's default.replication.factor. */
   replicationFactor: number
-  configs: Record<string, string>
+  configEntries: {name: string; value: string}[]
 }
 
-/** Human values -> Kafka's, with unknown keys refused (closest valid key in the hint). */
-export function normalizeTopicConfigs(configs: [string, string | number | boolean][], validKeys?: Iterable<string>): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const [key, value] of configs) {
-    checkConfigKey(key, validKeys)
-    out[key] = normalizeConfigValue(key, value)
-  }
-  return out
-}
-
-export async function createTopics(
-  client: KafkaClient,
-  topics: NewTopic[],
-  options: {ifNotExists?: boolean; validateOnly?: boolean} = {},
-): Promise<CreatedTopic[]> {
-  const requests = topics.map((t) => {
-    const configs = normalizeTopicConfigs(t.configs)
-    return {
-      topic: t.name,
-      numPartitions: t.partitions ?? -1,
-      replicationFactor: t.replicationFactor ?? -1,
-      configEntries: Object.entries(configs).map(([name, value]) => ({name, value})),
-      configs,
-    }
-  })
-  const outcomes = await createTopicsWithMessages(sessionOf(client), requests.map(({configs: _c, ...r}) => r), {validateOnly: options.validateOnly, timeoutMs: client.options.timeoutMs})
-  const created = new Set<string>()
-  for (const outcome of outcomes) {
-    if (!outcome.error) {
-      created.add(outcome.topic)
-      continue
-    }
-    if (outcome.error.type === 'TOPIC_ALREADY_EXISTS' && options.ifNotExists) continue
-    throw topicErrorToKafkit(outcome.error)
-  }
-  const names = requests.map((r) => r.topic)
-  const metadata = options.validateOnly ? [] : await waitForLeaders(client, names)
-  return requests.map((r) => {
-    const meta = metadata.find((m) => m.topic === r.topic)
-    return {
-      name: r.topic,
-      created: created.has(r.topic),
-      partitions: meta?.partitions.length ?? r.numPartitions,
-      replicationFactor: meta ? Math.max(0, ...meta.partitions.map((p) => p.replicas.length)) : r.replicationFactor,
-      configs: r.configs,
-    }
-  })
+/** Creates topics in one request; each outcome carries the broker's own error message. */
+export async function createTopicRequests(client: KafkaClient, requests: TopicRequest[], options: {validateOnly?: boolean} = {}): Promise<{topic: string; error?: BrokerResourceError}[]> {
+  return createTopicsWithMessages(sessionOf(client), requests, {validateOnly: options.validateOnly, timeoutMs: client.options.timeoutMs})
 }
 
 /** After creation, a topic's partitions get leaders within moments; wait for that (as kafkajs does), bounded. */
-async function waitForLeaders(client: KafkaClient, names: string[]): Promise<TopicPartitions[]> {
+export async function waitForLeaders(client: KafkaClient, names: string[]): Promise<TopicPartitions[]> {
   const admin = await sessionOf(client).admin()
   const deadline = Date.now() + client.options.timeoutMs
   for (;;) {
@@ -193,52 +112,6 @@ async function waitForLeaders(client: KafkaClient, names: string[]): Promise<Top
     }
     if (Date.now() > deadline) return []
     await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-}
-
-/** A broker's per-topic error in the user's words. */
-export function topicErrorToKafkit(error: BrokerResourceError): KafkitError {
-  const topic = error.resource
-  const msg = error.message.replace(/\.$/, '')
-  switch (error.type) {
-    case 'TOPIC_ALREADY_EXISTS':
-      return new KafkitError('TOPIC_EXISTS', `topic '${topic}' already exists`, {
-        hint: 'add --if-not-exists to succeed when it does, or change it with `kafkit topics alter`',
-        exitCode: ExitCode.FAILED,
-      })
-    case 'INVALID_REPLICATION_FACTOR': {
-      const brokers = (/available brokers:?\s*(\d+)/i.exec(msg) ?? /only (\d+) broker/i.exec(msg))?.[1]
-      const wanted = (/Replication factor:?\s*(\d+)/i.exec(msg) ?? /replication factor of (\d+)/i.exec(msg))?.[1]
-      return usageError(
-        brokers
-          ? `replication factor ${wanted ?? ''} is larger than the cluster's ${brokers} broker${brokers === '1' ? '' : 's'}`.replace('factor  is', 'factor is')
-          : `invalid replication factor: ${msg}`,
-        brokers ? `use --replication-factor ${brokers} or less` : 'the replication factor must be between 1 and the number of brokers',
-        'INVALID_REPLICATION_FACTOR',
-      )
-    }
-    case 'INVALID_PARTITIONS':
-      return usageError(`invalid partition count: ${msg}`, 'use --partitions 1 or more', 'INVALID_PARTITIONS')
-    case 'INVALID_TOPIC_EXCEPTION':
-      return usageError(`invalid topic name '${topic}': ${msg}`, "topic names use letters, digits, '.', '_' and '-', up to 249 characters", 'INVALID_TOPIC_NAME')
-    case 'INVALID_CONFIG':
-    case 'INVALID_REQUEST': {
-      const unknownKey = /Unknown topic config name:\s*(\S+)/i.exec(msg)?.[1]
-      if (unknownKey) {
-        const near = closestKey(unknownKey, KNOWN_TOPIC_CONFIG_KEYS)
-        return usageError(`unknown topic config '${unknownKey}'`, near ? `did you mean '${near}'?` : 'see the topic configs in the Kafka docs', 'UNKNOWN_CONFIG')
-      }
-      return usageError(`invalid config${topic ? ` for '${topic}'` : ''}: ${msg}`, 'check the value; durations take units (7d, 12h), sizes too (512MiB)', 'BAD_CONFIG_VALUE')
-    }
-    case 'POLICY_VIOLATION':
-      return new KafkitError('POLICY_VIOLATION', `the cluster's policy refused it: ${msg}`, {exitCode: ExitCode.FAILED})
-    case 'TOPIC_AUTHORIZATION_FAILED':
-    case 'CLUSTER_AUTHORIZATION_FAILED':
-      return new KafkitError('NOT_AUTHORIZED', `not authorized: ${msg}`, {hint: 'the principal lacks an ACL for this operation; ask the cluster admin', exitCode: ExitCode.FAILED})
-    case 'UNKNOWN_TOPIC_OR_PARTITION':
-      return unknownTopic(topic, [])
-    default:
-      return new KafkitError(error.type, `${topic ? `'${topic}': ` : ''}${msg}`, {hint: 'run again with --debug for details', exitCode: ExitCode.FAILED})
   }
 }
 
@@ -270,120 +143,15 @@ async function waitUntilGone(client: KafkaClient, names: string[]): Promise<void
   ).catch(() => undefined) // the deletion itself succeeded; this wait is a courtesy
 }
 
-export interface PartitionIncrease {
-  topic: string
-  before: number
-  after: number
-}
-
-export async function addPartitions(client: KafkaClient, topic: string, total: number): Promise<PartitionIncrease> {
-  const meta = await requireTopic(client, topic)
-  const before = meta.partitions.length
-  if (total <= before) {
-    throw usageError(
-      `'${topic}' already has ${before} partition${before === 1 ? '' : 's'}; --total must be more than that`,
-      total < before ? 'Kafka cannot remove partitions: create a new topic and copy (`kafkit replay`)' : `e.g. --total ${before + 1}`,
-      'INVALID_PARTITIONS',
-    )
-  }
+/** Raises a topic's partition count to `total`. */
+export async function createPartitions(client: KafkaClient, topic: string, total: number): Promise<void> {
   const admin = await sessionOf(client).admin()
-  await client.call(`adding partitions to '${topic}'`, () =>
-    admin.createPartitions({topicPartitions: [{topic, count: total}], timeout: client.options.timeoutMs}),
-  )
-  return {topic, before, after: total}
+  await client.call(`adding partitions to '${topic}'`, () => admin.createPartitions({topicPartitions: [{topic, count: total}], timeout: client.options.timeoutMs}))
 }
 
-export interface ConfigEdit {
-  name: string
-  op: 'set' | 'delete'
-  before: string | null
-  after: string | null
-  beforeSource: string
-  afterSource: string
-}
-
-export interface AlterPlanInput {
-  set: [string, string | number | boolean][]
-  delete: string[]
-}
-
-/**
- * Changes only the named keys of a topic (IncrementalAlterConfigs), validated against the keys the cluster
- * itself reports for the topic; every other override stays as it is.
- */
-export async function alterTopicConfigs(client: KafkaClient, topic: string, input: AlterPlanInput, options: {dryRun?: boolean} = {}): Promise<ConfigEdit[]> {
-  await requireTopic(client, topic)
-  const before = (await describeTopicConfigs(client, [topic])).get(topic) ?? []
-  const validKeys = new Set([...before.map((c) => c.name)])
-  const changes: ConfigChange[] = []
-  for (const [key, value] of input.set) {
-    checkConfigKey(key, validKeys.size > 0 ? validKeys : undefined)
-    changes.push({name: key, op: 'set', value: normalizeConfigValue(key, value)})
-  }
-  for (const key of input.delete) {
-    checkConfigKey(key, validKeys.size > 0 ? validKeys : undefined)
-    changes.push({name: key, op: 'delete'})
-  }
-  const dup = changes.find((c, i) => changes.findIndex((o) => o.name === c.name) !== i)
-  if (dup) throw usageError(`'${dup.name}' is changed twice`, 'name each key once in --set / --delete', 'BAD_CONFIG')
-  try {
-    await incrementalAlterConfigs(sessionOf(client), [{name: topic, changes}], {validateOnly: options.dryRun})
-  } catch (error) {
-    if (error instanceof BrokerResourceError) throw topicErrorToKafkit(error)
-    throw error
-  }
-  const after = options.dryRun ? undefined : (await describeTopicConfigs(client, [topic])).get(topic)
-  const find = (list: TopicConfigEntry[] | undefined, name: string) => list?.find((c) => c.name === name)
-  return changes.map((c) => {
-    const b = find(before, c.name)
-    const a = find(after, c.name)
-    return {
-      name: c.name,
-      op: c.op as 'set' | 'delete',
-      before: b?.value ?? null,
-      after: a ? a.value : c.op === 'set' ? (c.value ?? null) : null,
-      beforeSource: b?.source ?? 'default',
-      afterSource: a?.source ?? (c.op === 'set' ? 'topic' : 'default'),
-    }
-  })
-}
-
-/** The cluster's side of `topics apply`: every topic's shape, and the configs of the topics the file names. */
-export async function readActualTopics(client: KafkaClient, configsOf: string[]): Promise<ActualTopic[]> {
-  const all = await listTopics(client)
-  const existing = new Set(all.map((t) => t.name))
-  const configs = await describeTopicConfigs(client, configsOf.filter((n) => existing.has(n)))
-  return all.map((t) => ({name: t.name, partitions: t.partitions, replicationFactor: t.replicationFactor, configs: configs.get(t.name) ?? []}))
-}
-
-/** Runs a plan: creations, then changes (partitions, configs), then deletions. */
-export async function executeApplyPlan(client: KafkaClient, plan: ApplyPlan): Promise<void> {
-  const creates = plan.actions.filter((a) => a.action === 'create')
-  if (creates.length > 0) {
-    await createTopics(
-      client,
-      creates.map((a) => ({name: a.topic, partitions: a.partitions, replicationFactor: a.replicationFactor, configs: Object.entries(a.configs)})),
-    )
-  }
-  for (const a of plan.actions) {
-    if (a.action !== 'change') continue
-    if (a.partitions) {
-      const admin = await sessionOf(client).admin()
-      await client.call(`adding partitions to '${a.topic}'`, () =>
-        admin.createPartitions({topicPartitions: [{topic: a.topic, count: a.partitions!.to}], timeout: client.options.timeoutMs}),
-      )
-    }
-    if (a.configs.length > 0) {
-      const changes: ConfigChange[] = a.configs.map((c) => (c.to === null ? {name: c.name, op: 'delete'} : {name: c.name, op: 'set', value: c.to}))
-      try {
-        await incrementalAlterConfigs(sessionOf(client), [{name: a.topic, changes}])
-      } catch (error) {
-        if (error instanceof BrokerResourceError) throw topicErrorToKafkit(error)
-        throw error
-      }
-    }
-  }
-  await deleteTopics(client, plan.actions.filter((a) => a.action === 'delete').map((a) => a.topic))
+/** Changes only the named config keys of a topic (IncrementalAlterConfigs); throws BrokerResourceError when refused. */
+export async function alterTopicConfig(client: KafkaClient, topic: string, changes: ConfigChange[], options: {validateOnly?: boolean} = {}): Promise<void> {
+  await incrementalAlterConfigs(sessionOf(client), [{name: topic, changes}], options)
 }
 
 /**

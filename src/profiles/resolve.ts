@@ -5,7 +5,7 @@
  * Secrets stay sources ({env}, {command}, {value}) here; they are read only when a client is built.
  */
 import {notFoundError, usageError} from '../errors.js'
-import {closest} from '../kafka/metadata.js'
+import {closest} from '../util/strings.js'
 import {parseBrokerList} from './brokers.js'
 import {LoadedConfig, configPath, loadConfig} from './config.js'
 import type {Profile, ResolvedConnection, SaslSettings, TlsSettings} from './types.js'

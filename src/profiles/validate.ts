@@ -2,7 +2,7 @@
  * Validation of the config file's data: pure, so that every rule is unit-tested. `fail(path, message)` builds the
  * error (config.ts adds the file name and the line); unknown fields are errors, so a typo is not silently ignored.
  */
-import {closest} from '../kafka/metadata.js'
+import {closest} from '../util/strings.js'
 import {parseBrokerList} from './brokers.js'
 import {SASL_MECHANISMS, type ConfigFile, type Profile, type SaslSettings, type SecretSource, type TlsSettings} from './types.js'
 

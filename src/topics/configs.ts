@@ -3,7 +3,7 @@
  * writes (`retention.ms=7d`, `retention.bytes=1GiB`, `cleanup.policy=both`) to what Kafka stores. Pure.
  */
 import {usageError} from '../errors.js'
-import {closest} from '../kafka/metadata.js'
+import {closest} from '../util/strings.js'
 import {formatHumanDuration, formatSize, parseHumanDuration, parseSize} from './human.js'
 
 export type ConfigKind = 'duration' | 'size' | 'int' | 'ratio' | 'boolean' | 'enum' | 'enum-list' | 'list'

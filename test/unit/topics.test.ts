@@ -309,7 +309,7 @@ describe('IncrementalAlterConfigs v0 request', () => {
 
 describe('broker errors in the user\'s words', () => {
   it('says the broker count for a too-large replication factor (Kafka 4 and 3 wordings)', async () => {
-    const {topicErrorToKafkit} = await import('../../src/kafka/topics.js')
+    const {topicErrorToKafkit} = await import('../../src/topics/admin.js')
     const {BrokerResourceError} = await import('../../src/kafka/kafkajs/protocol/admin-requests.js')
     const k4 = topicErrorToKafkit(
       new BrokerResourceError('t', 'INVALID_REPLICATION_FACTOR', 38, 'Unable to replicate the partition 3 time(s): The target replication factor of 3 cannot be reached because only 1 broker(s) are registered'),
@@ -321,7 +321,7 @@ describe('broker errors in the user\'s words', () => {
     expect(k3.message).toBe("replication factor 5 is larger than the cluster's 3 brokers")
   })
   it('maps exists, unknown config and bad values', async () => {
-    const {topicErrorToKafkit} = await import('../../src/kafka/topics.js')
+    const {topicErrorToKafkit} = await import('../../src/topics/admin.js')
     const {BrokerResourceError} = await import('../../src/kafka/kafkajs/protocol/admin-requests.js')
     const exists = topicErrorToKafkit(new BrokerResourceError('t', 'TOPIC_ALREADY_EXISTS', 36, "Topic 't' already exists."))
     expect([exists.exitCode, exists.code]).toEqual([1, 'TOPIC_EXISTS'])

@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
 import {KafkaCommand} from '../../base-command.js'
-import {addPartitions, PartitionIncrease} from '../../kafka/topics.js'
+import {addPartitions, PartitionIncrease} from '../../topics/admin.js'
 
 export default class TopicsAddPartitions extends KafkaCommand<PartitionIncrease> {
   static summary = 'Raise the partition count of a topic'

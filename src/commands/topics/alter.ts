@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {KafkaCommand} from '../../base-command.js'
 import {usageError} from '../../errors.js'
-import {alterTopicConfigs, ConfigEdit} from '../../kafka/topics.js'
+import {alterTopicConfigs, ConfigEdit} from '../../topics/admin.js'
 import {renderTable} from '../../output/table.js'
 import {describeConfigValue, parseAssignments} from '../../topics/configs.js'
 

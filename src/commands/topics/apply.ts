@@ -4,7 +4,7 @@ import {Flags} from '@oclif/core'
 
 import {KafkaCommand} from '../../base-command.js'
 import {ExitCode, KafkitError, usageError} from '../../errors.js'
-import {executeApplyPlan, readActualTopics} from '../../kafka/topics.js'
+import {executeApplyPlan, readActualTopics} from '../../topics/admin.js'
 import {ApplyPlan, formatPlan, parseApplyFile, planApply} from '../../topics/apply.js'
 
 export interface ApplyResult extends ApplyPlan {

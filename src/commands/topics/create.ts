@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {KafkaCommand} from '../../base-command.js'
 import {ExitCode, KafkitError, usageError} from '../../errors.js'
-import {clusterTopicDefaults, CreatedTopic, createTopics, listTopics, normalizeTopicConfigs} from '../../kafka/topics.js'
+import {clusterTopicDefaults, CreatedTopic, createTopics, listTopics, normalizeTopicConfigs} from '../../topics/admin.js'
 import {parseAssignments} from '../../topics/configs.js'
 import {checkNewTopicName} from '../../topics/names.js'
 import {askCreateTopic, CreatePlan} from '../../topics/prompts.js'

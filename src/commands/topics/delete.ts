@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
 import {KafkaCommand} from '../../base-command.js'
-import {deleteTopics, listTopics} from '../../kafka/topics.js'
+import {deleteTopics, listTopics} from '../../topics/admin.js'
 import {planTopicDeletion} from '../../topics/delete.js'
 import {compileRegex} from './list.js'
 

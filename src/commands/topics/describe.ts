@@ -1,7 +1,7 @@
 import {Args} from '@oclif/core'
 
 import {KafkaCommand} from '../../base-command.js'
-import {describeTopic} from '../../kafka/topics.js'
+import {describeTopic} from '../../topics/admin.js'
 import {renderPairs, renderTable} from '../../output/table.js'
 import {describeConfigValue} from '../../topics/configs.js'
 import {healthLabel, TopicDescription} from '../../topics/summary.js'

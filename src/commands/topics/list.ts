@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {KafkaCommand} from '../../base-command.js'
 import {usageError} from '../../errors.js'
-import {listTopics} from '../../kafka/topics.js'
+import {listTopics} from '../../topics/admin.js'
 import {renderTable} from '../../output/table.js'
 import {filterTopics, healthLabel, TopicListEntry} from '../../topics/summary.js'
 
