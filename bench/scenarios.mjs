@@ -141,7 +141,7 @@ export function scenarios(ctx) {
     kcat &&
       replayTool('kcat -C -e | kcat -P', (t) => ['bash', '-o', 'pipefail', '-c', `kcat -C -b ${B} -t ${replaySource} -o beginning -e -q | kcat -P -b ${B} -t ${t} -X acks=all`]),
   ].filter(Boolean)
-  replayers[1] && (replayers[1].goal = {op: '>=', value: 0.8})
+  if (replayers[1]) replayers[1].goal = {op: '>=', value: 0.8}
   list.push({
     name: 'replay',
     title: `replay a ${ctx.recordsLabel} window to another topic`,

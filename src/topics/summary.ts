@@ -1,6 +1,7 @@
 /**
  * What `topics list` and `topics describe` report, computed from metadata, watermarks and configs. Pure.
  */
+import {usageError} from '../errors.js'
 import {isInternalTopic} from './names.js'
 
 export interface PartitionMetadata {
@@ -152,5 +153,15 @@ export function buildDescription(
     records: details.reduce((n, p) => n + p.records, 0),
     partitionDetails: details,
     configs: configs.filter((c) => c.source !== 'default').sort((a, b) => a.name.localeCompare(b.name)),
+  }
+}
+
+/** A topic filter as the user typed it; a bad expression is a usage error (exit 2). */
+export function compileRegex(source: string | undefined, flag = 'REGEX'): RegExp | undefined {
+  if (source === undefined) return undefined
+  try {
+    return new RegExp(source)
+  } catch (error) {
+    throw usageError(`${flag} '${source}' is not a valid regular expression: ${(error as Error).message.replace(/^Invalid regular expression: /, '')}`, 'e.g. "^orders-" or "events$"', 'BAD_REGEX')
   }
 }

@@ -9,7 +9,7 @@ import {redactProfile} from '../../profiles/describe.js'
 import {resolveConnection} from '../../profiles/resolve.js'
 import {redactSecrets} from '../../profiles/secrets.js'
 import {isValidProfileName} from '../../profiles/validate.js'
-import {printStep} from './test.js'
+import {printStep} from '../../profiles/render.js'
 
 export interface ProfileAddResult {
   name: string

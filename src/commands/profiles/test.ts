@@ -2,8 +2,8 @@ import {Args} from '@oclif/core'
 
 import {KafkaCommand} from '../../base-command.js'
 import {ExitCode, KafkitError} from '../../errors.js'
-import type {Diagnosis, StepResult} from '../../profiles/diagnose.js'
-import type {IOStreams} from '../../output/io.js'
+import type {Diagnosis} from '../../profiles/diagnose.js'
+import {printStep} from '../../profiles/render.js'
 import {redactSecrets} from '../../profiles/secrets.js'
 import {resolveConnection} from '../../profiles/resolve.js'
 
@@ -32,11 +32,4 @@ export default class ProfilesTest extends KafkaCommand<Diagnosis> {
     this.render(result, (r, io) => io.info(`${io.styleErr('✓', 'green')} profile '${r.profile}' works`))
     return result
   }
-}
-
-/** One line per step on stdout: ✓ passed, ✗ failed, - skipped. Shared with `profiles add --test`. */
-export function printStep(io: IOStreams, step: StepResult): void {
-  const mark = step.ok === true ? io.style('✓', 'green') : step.ok === false ? io.style('✗', 'red', 'bold') : io.style('-', 'dim')
-  const detail = step.ok === null ? io.style(step.detail, 'dim') : step.detail
-  io.out(redactSecrets(`${mark} ${step.step.padEnd(9)} ${detail}${step.ms >= 1 ? io.style(` (${step.ms}ms)`, 'dim') : ''}`))
 }

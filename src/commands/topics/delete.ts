@@ -3,7 +3,7 @@ import {Args, Flags} from '@oclif/core'
 import {KafkaCommand} from '../../base-command.js'
 import {deleteTopics, listTopics} from '../../topics/admin.js'
 import {planTopicDeletion} from '../../topics/delete.js'
-import {compileRegex} from './list.js'
+import {compileRegex} from '../../topics/summary.js'
 
 export interface TopicDeletion {
   deleted: string[]

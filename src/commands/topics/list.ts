@@ -1,10 +1,9 @@
 import {Args, Flags} from '@oclif/core'
 
 import {KafkaCommand} from '../../base-command.js'
-import {usageError} from '../../errors.js'
 import {listTopics} from '../../topics/admin.js'
 import {renderTable} from '../../output/table.js'
-import {filterTopics, healthLabel, TopicListEntry} from '../../topics/summary.js'
+import {compileRegex, filterTopics, healthLabel, TopicListEntry} from '../../topics/summary.js'
 
 export default class TopicsList extends KafkaCommand<TopicListEntry[]> {
   static summary = 'List topics with partitions, replication factor and a health marker'
@@ -39,14 +38,5 @@ export default class TopicsList extends KafkaCommand<TopicListEntry[]> {
       )
     })
     return topics
-  }
-}
-
-export function compileRegex(source: string | undefined, flag = 'REGEX'): RegExp | undefined {
-  if (source === undefined) return undefined
-  try {
-    return new RegExp(source)
-  } catch (error) {
-    throw usageError(`${flag} '${source}' is not a valid regular expression: ${(error as Error).message.replace(/^Invalid regular expression: /, '')}`, 'e.g. "^orders-" or "events$"', 'BAD_REGEX')
   }
 }

@@ -1,12 +1,12 @@
 /**
- * kafkit's resolved credentials (../connection.ts) -> kafkajs' `ssl` and `sasl` config, with kafkit's own
+ * kafkit's resolved credentials (connection.ts) -> kafkajs' `ssl` and `sasl` config, with kafkit's own
  * OAUTHBEARER authenticator (kafkajs 2.2.4's ignores the broker's answer; checked on 2.2.4, pinned by
  * test/integration/security.test.ts "a token without the required scope is exit 4 naming the subject").
  */
 import type {KafkaConfig} from 'kafkajs'
 
 import {ExitCode, KafkitError} from '../../errors.js'
-import type {BearerToken, KafkaConnection} from '../connection.js'
+import type {BearerToken, KafkaConnection} from './connection.js'
 
 export type SecurityConfig = Pick<KafkaConfig, 'ssl' | 'sasl'>
 

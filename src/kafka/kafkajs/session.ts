@@ -9,7 +9,7 @@
  */
 import type {Admin, Kafka, KafkaConfig, logCreator as LogCreator, Producer, ProducerConfig} from 'kafkajs'
 
-import type {KafkaConnection} from '../connection.js'
+import type {KafkaConnection} from './connection.js'
 import {registerCodecs} from './codecs.js'
 import {installKafkaJSPatches, patchKafkaJSClasses} from './patches.js'
 import {KAFKAJS_BUNDLED, type KafkaJS, requireKafkaJS} from './require.js'
