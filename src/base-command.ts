@@ -7,7 +7,7 @@ import {Command, Flags, Interfaces} from '@oclif/core'
 import {ExitCode, KafkitError, refusedError, usageError} from './errors.js'
 import type {KafkaClient} from './kafka/client.js'
 import {mapKafkaError} from './kafka/errors.js'
-import {IOStreams} from './output/io.js'
+import {type IOOptions, IOStreams} from './output/io.js'
 import {resolveConnection} from './profiles/resolve.js'
 import {redactSecrets} from './profiles/secrets.js'
 import type {ResolvedConnection} from './profiles/types.js'
@@ -18,6 +18,19 @@ import {parseDuration} from './specs/duration.js'
 type OclifOutput = {[name: string]: any}
 
 export type Renderer<T> = (result: T, io: IOStreams) => void
+
+type StreamsFactory = (options: IOOptions) => IOStreams
+const processStreams: StreamsFactory = (options) => new IOStreams(options)
+let makeStreams = processStreams
+
+/**
+ * Where commands read and write: the process's streams, unless a test injects its own (testStreams() in
+ * output/io.ts) to run a command in-process. The flags a command was given (--json, --no-color, --debug) are
+ * passed to the factory. Call with no argument to go back to the process's streams.
+ */
+export function injectIOStreams(factory?: StreamsFactory): void {
+  makeStreams = factory ?? processStreams
+}
 
 export abstract class BaseCommand<T> extends Command {
   static enableJsonFlag = true
@@ -32,7 +45,7 @@ export abstract class BaseCommand<T> extends Command {
   override async init(): Promise<void> {
     await super.init()
     const argv = this.argv.slice(0, this.argv.includes('--') ? this.argv.indexOf('--') : undefined)
-    this.io = new IOStreams({json: this.jsonEnabled(), noColor: argv.includes('--no-color'), debug: argv.includes('--debug')})
+    this.io = makeStreams({json: this.jsonEnabled(), noColor: argv.includes('--no-color'), debug: argv.includes('--debug')})
   }
 
   protected override async parse<F extends OclifOutput, B extends OclifOutput, A extends OclifOutput>(
@@ -52,7 +65,7 @@ export abstract class BaseCommand<T> extends Command {
   }
 
   override logJson(json: unknown): void {
-    process.stdout.write(JSON.stringify(json, null, 2) + '\n')
+    this.io.stdout.write(JSON.stringify(json, null, 2) + '\n')
   }
 
   /** Maps anything thrown to a KafkitError. Subclasses add context (brokers, profile). */
@@ -77,7 +90,7 @@ export abstract class BaseCommand<T> extends Command {
   override async catch(error: Error & {code?: string; oclif?: {exit?: number}}): Promise<unknown> {
     // this.exit() and a help request are not failures to report.
     if (error?.code === 'EEXIT' || error?.oclif?.exit === 0) throw error
-    this.io ??= new IOStreams({json: this.jsonEnabled()})
+    this.io ??= makeStreams({json: this.jsonEnabled()})
     const kerr = this.toKafkitError(error)
     this.printError(kerr, error)
     return this.exit(kerr.exitCode)

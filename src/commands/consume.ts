@@ -94,7 +94,7 @@ Template placeholders (kcat-compatible): %t topic, %p partition, %o offset, %k k
         // -c N: no fetching beyond N records (with --grep, N printed records may take more).
         source = session.read(windows, {maxRecords: grep ? undefined : flags.count})
       }
-      const printer = new RecordPrinter({formatter, grep, limit: flags.count, stream: process.stdout})
+      const printer = new RecordPrinter({formatter, grep, limit: flags.count, stream: this.io.stdout})
       const interrupted = await printLoop(source, printer)
       const summary: ConsumeSummary = {records: printer.count, bytes: printer.bytes, partitions: printer.partitions.size, ms: Date.now() - started, interrupted}
       if (this.io.stderrIsTTY && !this.io.json) this.io.info(this.io.styleErr(describeSummary(summary, targets.length), 'dim'))

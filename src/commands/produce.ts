@@ -16,7 +16,7 @@ import {InputError, InputSource, pumpRecords} from '../records/input-pump.js'
 import {formatSummary, ProduceSummary} from '../records/input-summary.js'
 import {parseDuration} from '../specs/duration.js'
 import {parseTime} from '../specs/offset-spec.js'
-import {formatCount} from '../output/numbers.js'
+import {checkProduceFlags, incompleteError, inputFailure, interruptedError, liveCounter, onInterrupt, partitionNotFound, produceSummary} from '../produce/produce.js'
 
 export default class Produce extends KafkaCommand<ProduceSummary> {
   static summary = 'Write records to a topic from stdin, files or flags'
@@ -66,12 +66,7 @@ export default class Produce extends KafkaCommand<ProduceSummary> {
     const format = flags.format as InputFormat
     const acks: Acks = flags.acks === 'all' ? -1 : flags.acks === '1' ? 1 : 0
     const single = flags.value !== undefined || flags['value-file'] !== undefined
-    if (flags.value !== undefined && flags['value-file'] !== undefined) throw usageError('use --value or --value-file, not both')
-    if (single && flags.file) throw usageError('--value/--value-file write one record; they do not combine with --file')
-    if (flags.key !== undefined && flags['key-separator'] !== undefined) throw usageError('--key and --key-separator both set the key: use one')
-    if (format === 'json' && (flags['key-separator'] !== undefined || flags.key !== undefined)) throw usageError('--format json reads keys from the envelope: drop --key/--key-separator')
-    if (flags['keep-partition'] && flags.partition !== undefined) throw usageError('--keep-partition and --partition contradict each other')
-    if (flags.idempotent && acks !== -1) throw usageError('the idempotent producer needs --acks all', 'drop --idempotent, or use --acks all')
+    checkProduceFlags({...flags, acks})
     const headers = parseHeaderFlags(flags.header)
     const maxLineBytes = parseSize(flags['max-line-bytes'], '--max-line-bytes')
     const batchBytes = parseSize(flags['batch-size'], '--batch-size')
@@ -94,9 +89,7 @@ export default class Produce extends KafkaCommand<ProduceSummary> {
     try {
       const [meta] = await requireTopics(client, [topic])
       partitions = meta.partitions.length
-      if (flags.partition !== undefined && flags.partition >= partitions) {
-        throw new KafkitError('PARTITION_NOT_FOUND', `partition ${flags.partition} does not exist: '${topic}' has ${partitions} partition${partitions === 1 ? '' : 's'} (0-${partitions - 1})`, {hint: `kafkit topics describe ${topic}`, exitCode: ExitCode.NOT_FOUND})
-      }
+      if (flags.partition !== undefined && flags.partition >= partitions) throw partitionNotFound(topic, flags.partition, partitions)
     } catch (error) {
       // The producer may still be connecting: let it finish and close it, or its socket keeps the process alive.
       await withTimeout(producer.then((p) => p.disconnect()), 3000, () => new Error('disconnect')).catch(() => undefined)
@@ -117,20 +110,7 @@ export default class Produce extends KafkaCommand<ProduceSummary> {
     // Only uncompressed sizes can be checked up front; compressed batches are the broker's to judge.
     const maxRecord = maxMessageBytes && compression === 'none' ? {limit: maxMessageBytes, size: singleRecordBatchSize} : undefined
     const fixedPartition = flags.partition
-    const summary = (stats: WriterStats, skipped: number, interrupted: boolean): ProduceSummary => {
-      const durationMs = Date.now() - started
-      return {
-        topic,
-        records: stats.delivered,
-        bytes: stats.bytes,
-        partitions: stats.partitions,
-        failed: stats.failed,
-        skipped,
-        durationMs,
-        recordsPerSecond: durationMs > 0 ? Math.round((stats.delivered * 1000) / durationMs) : stats.delivered,
-        interrupted,
-      }
-    }
+    const summary = (stats: WriterStats, skipped: number, interrupted: boolean): ProduceSummary => produceSummary(topic, stats, skipped, interrupted, Date.now() - started)
 
     if (single) {
       const value = flags['value-file'] ? await readFile(flags['value-file']) : Buffer.from(flags.value!)
@@ -151,12 +131,8 @@ export default class Produce extends KafkaCommand<ProduceSummary> {
     if (sources.length === 1 && sources[0].name === 'stdin' && this.io.stdinIsTTY && !this.io.json) {
       this.io.info(this.io.styleErr(`type records for '${topic}', one per line; Ctrl-D to finish`, 'dim'))
     }
-    const live = this.liveCounter(writer)
-    const onSigint = () => {
-      if (this.aborter.signal.aborted) process.exit(ExitCode.INTERRUPTED) // second Ctrl-C: leave now
-      this.aborter.abort()
-    }
-    process.on('SIGINT', onSigint)
+    const live = liveCounter(this.io, () => writer.stats.delivered)
+    const stopListening = onInterrupt(this.aborter)
     let result
     try {
       result = await pumpRecords({
@@ -190,69 +166,35 @@ export default class Produce extends KafkaCommand<ProduceSummary> {
     } catch (error) {
       live.stop()
       const stats = await writer.close()
-      if (error instanceof InputError) {
-        // The records before the bad line were flushed: say how many made it.
-        const done = `${stats.delivered} record${stats.delivered === 1 ? '' : 's'} before it ${stats.delivered === 1 ? 'was' : 'were'} delivered${stats.failed > 0 ? `, ${stats.failed} failed` : ''}`
-        throw new KafkitError(error.code, `${error.message} (${done})`, {hint: error.hint, exitCode: error.exitCode, details: {line: error.line, source: error.source, delivered: stats.delivered, failed: stats.failed}})
-      }
-      if (stats.firstError) throw this.incomplete(stats)
+      // The records before a bad line were flushed: say how many made it.
+      if (error instanceof InputError) throw inputFailure(error, stats)
+      if (stats.firstError) throw incompleteError(stats)
       throw error
     } finally {
-      process.off('SIGINT', onSigint)
+      stopListening()
     }
     const stats = await writer.close()
     live.stop()
-    if (stats.failed > 0) throw this.incomplete(stats)
+    if (stats.failed > 0) throw incompleteError(stats)
     const done = summary(stats, result.skipped, result.interrupted)
     if (result.interrupted) {
       if (!this.io.json) this.io.info(formatSummary(done))
-      throw new KafkitError('INTERRUPTED', `interrupted: ${stats.delivered} records read before Ctrl-C were delivered, 0 failed`, {exitCode: ExitCode.INTERRUPTED, details: {...done}})
+      throw interruptedError(done)
     }
     return this.finish(done)
   }
 
   private finish(summary: ProduceSummary): ProduceSummary {
-    if (summary.failed > 0) throw this.incomplete({delivered: summary.records, failed: summary.failed} as WriterStats)
+    if (summary.failed > 0) throw incompleteError({delivered: summary.records, failed: summary.failed})
     if (!this.io.json) this.io.info(formatSummary(summary))
     return summary
   }
 
-  private incomplete(stats: Pick<WriterStats, 'delivered' | 'failed' | 'firstError'>): KafkitError {
-    const cause = stats.firstError
-    return new KafkitError(cause?.code === 'RECORD_TOO_LARGE' ? 'RECORD_TOO_LARGE' : 'INCOMPLETE', `${stats.failed} record${stats.failed === 1 ? ' was' : 's were'} not delivered (${stats.delivered} delivered)${cause ? `: ${cause.message}` : ''}`, {
-      hint: cause?.hint ?? 'run again with --debug for details',
-      exitCode: ExitCode.INCOMPLETE,
-      cause,
-      details: {delivered: stats.delivered, failed: stats.failed},
-    })
-  }
-
   private sources(files: string[] | undefined): InputSource[] {
-    const stdin: InputSource = {name: 'stdin', open: () => addAbortSignal(this.aborter.signal, process.stdin)}
+    const stdin: InputSource = {name: 'stdin', open: () => addAbortSignal(this.aborter.signal, this.io.stdin)}
     if (!files || files.length === 0) return [stdin]
     return files.map((file) =>
       file === '-' ? stdin : {name: file, open: () => addAbortSignal(this.aborter.signal, createReadStream(file, {highWaterMark: 256 * 1024}))},
     )
-  }
-
-  /** "123,456 records" on a TTY's stderr, refreshed 4× a second, after the first second. */
-  private liveCounter(writer: RecordWriter): {stop: () => void} {
-    if (!this.io.stderrIsTTY || this.io.json) return {stop() {}}
-    const started = Date.now()
-    let shown = false
-    const timer = setInterval(() => {
-      if (Date.now() - started < 1000) return
-      shown = true
-      const s = writer.stats
-      const rate = Math.round((s.delivered * 1000) / (Date.now() - started))
-      this.io.stderr.write(`\r\u001B[K${formatCount(s.delivered)} records delivered (${formatCount(rate)}/s)`)
-    }, 250)
-    timer.unref()
-    return {
-      stop: () => {
-        clearInterval(timer)
-        if (shown) this.io.stderr.write('\r\u001B[K')
-      },
-    }
   }
 }

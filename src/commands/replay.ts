@@ -8,10 +8,10 @@ import {renderTable} from '../output/table.js'
 import {resolveConnection} from '../profiles/resolve.js'
 import {compileGrep} from '../records/format.js'
 import {parseHeaderAdds, parseWindowSpecs} from '../replay/plan.js'
-import {formatBytes, formatDuration, formatProgress} from '../replay/progress.js'
+import {formatProgress} from '../replay/progress.js'
 import {COMPRESSIONS, type ReplaySummary, runReplay} from '../replay/replay.js'
 import type {CompressionName} from '../kafka/writer.js'
-import {formatCount} from '../output/numbers.js'
+import {formatBytes, formatCount, formatElapsed} from '../output/numbers.js'
 
 export default class Replay extends KafkaCommand<ReplaySummary> {
   static summary = 'Copy a window of history from one topic to another, losslessly and resumably, across clusters'
@@ -183,7 +183,7 @@ function describe(s: ReplaySummary): string {
   if (s.filtered > 0) parts.push(`${n(s.filtered)} left out by --grep`)
   if (s.alreadyPresent > 0) parts.push(`${n(s.alreadyPresent)} already there from the interrupted run`)
   if (s.resumed) parts.push(`${n(s.totalCopied)} copied in all runs`)
-  parts.push(`in ${formatDuration(s.durationMs)}${s.durationMs >= 1000 ? `, ${n(s.recordsPerSecond)} records/s` : ''}`)
+  parts.push(`in ${formatElapsed(s.durationMs)}${s.durationMs >= 1000 ? `, ${n(s.recordsPerSecond)} records/s` : ''}`)
   if (s.mode === 'repartition' && !s.dryRun) parts.push('re-partitioned by key')
   return parts.join('; ')
 }

@@ -2,7 +2,7 @@
  * One object decides what the terminal gets (gh's IOStreams): whether stdout/stderr are TTYs, whether colour is
  * on, whether the command speaks JSON. stdout is data; everything else goes to stderr.
  */
-import type {Writable} from 'node:stream'
+import {type Readable, Writable} from 'node:stream'
 
 export interface IOOptions {
   json?: boolean
@@ -10,6 +10,7 @@ export interface IOOptions {
   debug?: boolean
   stdout?: Writable & {isTTY?: boolean}
   stderr?: Writable & {isTTY?: boolean}
+  stdin?: Readable & {isTTY?: boolean}
   stdinIsTTY?: boolean
 }
 
@@ -26,6 +27,7 @@ export type Style = keyof typeof ANSI
 export class IOStreams {
   readonly stdout: Writable & {isTTY?: boolean}
   readonly stderr: Writable & {isTTY?: boolean}
+  readonly stdin: Readable & {isTTY?: boolean}
   readonly json: boolean
   readonly debug: boolean
   readonly stdoutIsTTY: boolean
@@ -37,11 +39,12 @@ export class IOStreams {
   constructor(options: IOOptions = {}) {
     this.stdout = options.stdout ?? process.stdout
     this.stderr = options.stderr ?? process.stderr
+    this.stdin = options.stdin ?? process.stdin
     this.json = options.json ?? false
     this.debug = options.debug ?? false
     this.stdoutIsTTY = Boolean(this.stdout.isTTY)
     this.stderrIsTTY = Boolean(this.stderr.isTTY)
-    this.stdinIsTTY = options.stdinIsTTY ?? Boolean(process.stdin.isTTY)
+    this.stdinIsTTY = options.stdinIsTTY ?? Boolean(this.stdin.isTTY)
     const colorAllowed = !options.noColor && !('NO_COLOR' in process.env && process.env.NO_COLOR !== '') && process.env.TERM !== 'dumb'
     const forced = process.env.FORCE_COLOR !== undefined && process.env.FORCE_COLOR !== '0'
     this.color = colorAllowed && (this.stdoutIsTTY || forced)
@@ -103,4 +106,42 @@ function paint(text: string, styles: Style[]): string {
     result = `\u001B[${open}m${result}\u001B[${close}m`
   }
   return result
+}
+
+/** A stream that keeps what is written to it, for tests; `isTTY` as asked. */
+export class CapturedStream extends Writable {
+  private readonly chunks: Buffer[] = []
+
+  constructor(readonly isTTY = false) {
+    super()
+  }
+
+  override _write(chunk: Buffer | string, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk))
+    callback()
+  }
+
+  /** Everything written so far, as text. */
+  text(): string {
+    return Buffer.concat(this.chunks).toString('utf8')
+  }
+}
+
+export interface TestStreams {
+  io: IOStreams
+  stdout: CapturedStream
+  stderr: CapturedStream
+  /** IOStreams on these same streams with a command's own options (--json, ...): for injectIOStreams(). */
+  make: (options: IOOptions) => IOStreams
+}
+
+/**
+ * IOStreams over in-memory streams (gh's iostreams.Test()): a command's flag paths and rendering can be tested
+ * without a terminal. `stdin` is what the command reads; the TTY flags say what it believes it talks to.
+ */
+export function testStreams(options: {stdin?: Readable; stdoutTTY?: boolean; stderrTTY?: boolean; stdinTTY?: boolean} & Pick<IOOptions, 'json' | 'noColor' | 'debug'> = {}): TestStreams {
+  const stdout = new CapturedStream(options.stdoutTTY ?? false)
+  const stderr = new CapturedStream(options.stderrTTY ?? false)
+  const make = (given: IOOptions) => new IOStreams({...given, stdout, stderr, stdin: options.stdin, stdinIsTTY: options.stdinTTY ?? false})
+  return {io: make({json: options.json, noColor: options.noColor, debug: options.debug}), stdout, stderr, make}
 }

@@ -1,5 +1,5 @@
 /** The result of `produce` (its --json shape) and its one-line human form on stderr. */
-import {formatCount} from '../output/numbers.js'
+import {formatBytes, formatCount, plural} from '../output/numbers.js'
 
 export interface ProduceSummary {
   topic: string
@@ -23,8 +23,8 @@ export function formatSummary(s: ProduceSummary): string {
   const where = parts.length === 0 ? '' : parts.length === 1 ? ` partition ${parts[0]}` : ` partitions ${compactRanges(parts)}`
   const secs = s.durationMs / 1000
   const rate = s.durationMs >= 50 ? `, ${formatCount(s.recordsPerSecond)} records/s, ${formatBytes(s.bytes / Math.max(secs, 0.001))}/s` : ''
-  const skipped = s.skipped > 0 ? `, ${s.skipped} invalid line${s.skipped === 1 ? '' : 's'} skipped` : ''
-  return `produced ${formatCount(s.records)} record${s.records === 1 ? '' : 's'} (${formatBytes(s.bytes)}) to '${s.topic}'${where} in ${secs.toFixed(secs < 10 ? 2 : 1)}s${rate}${skipped}`
+  const skipped = s.skipped > 0 ? `, ${plural(s.skipped, 'invalid line')} skipped` : ''
+  return `produced ${plural(s.records, 'record')} (${formatBytes(s.bytes)}) to '${s.topic}'${where} in ${secs.toFixed(secs < 10 ? 2 : 1)}s${rate}${skipped}`
 }
 
 /** [0,1,2,5,7,8] -> "0-2,5,7-8" */
@@ -37,16 +37,4 @@ export function compactRanges(sorted: number[]): string {
     i = j
   }
   return out.join(',')
-}
-
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${Math.round(n)} B`
-  const units = ['KiB', 'MiB', 'GiB', 'TiB']
-  let v = n / 1024
-  let u = 0
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024
-    u++
-  }
-  return `${v.toFixed(v < 10 ? 2 : 1)} ${units[u]}`
 }

@@ -28,7 +28,7 @@ import {copyWindow, emptyCounts, type CopyCounts, type RecordSink} from './copy.
 import {compileGrep} from '../records/format.js'
 import {choosePartitionMode, destinationPartition, planWindow, type PartitionMode, type WindowPartition, type WindowSpecs, windowOffsets} from './plan.js'
 import {Reconciler} from './resume.js'
-import {formatCount} from '../output/numbers.js'
+import {plural} from '../output/numbers.js'
 
 export {COMPRESSIONS}
 
@@ -107,8 +107,6 @@ export interface Endpoint {
   client: KafkaClient
   profile: string
 }
-
-const plural = (n: number, word: string) => `${formatCount(n)} ${word}${n === 1 ? '' : 's'}`
 
 export async function runReplay(source: Endpoint, destination: Endpoint, options: ReplayOptions, hooks: ReplayHooks): Promise<ReplaySummary> {
   const started = Date.now()

@@ -22,7 +22,8 @@ import {
 } from '../../src/replay/checkpoint.js'
 import {copyWindow, emptyCounts, transformRecord} from '../../src/replay/copy.js'
 import {choosePartitionMode, destinationPartition, isEmptyWindow, parseHeaderAdds, parseWindowSpecs, recordBytes, windowOffsets} from '../../src/replay/plan.js'
-import {formatDuration, formatProgress} from '../../src/replay/progress.js'
+import {formatElapsed as formatDuration} from '../../src/output/numbers.js'
+import {formatProgress} from '../../src/replay/progress.js'
 import {fingerprint, Reconciler} from '../../src/replay/resume.js'
 
 const rec = (key: string | null, value: string | null, extra: Partial<RawRecord> = {}): RawRecord => ({key: key === null ? null : Buffer.from(key), value: value === null ? null : Buffer.from(value), ...extra})

@@ -1,0 +1,117 @@
+/**
+ * `kafkit produce` beside its command (as replay/ is for `replay`): the flag rules, Ctrl-C handling, the live
+ * counter on a terminal and the shape of every outcome (summary, partial failure, interruption), where they can be
+ * unit-tested. The command binds flags, opens the writer and renders.
+ */
+import {ExitCode, KafkitError, usageError} from '../errors.js'
+import type {WriterStats} from '../kafka/writer.js'
+import {formatCount, plural} from '../output/numbers.js'
+import type {IOStreams} from '../output/io.js'
+import type {InputError} from '../records/input-pump.js'
+import type {ProduceSummary} from '../records/input-summary.js'
+
+/** The flags whose combinations are checked before anything is read or connected. */
+export interface ProduceFlagSet {
+  format: string
+  acks: -1 | 0 | 1
+  value?: string
+  'value-file'?: string
+  file?: string[]
+  key?: string
+  'key-separator'?: string
+  'keep-partition'?: boolean
+  partition?: number
+  idempotent?: boolean
+}
+
+/** Contradicting flags are a usage error (exit 2) naming both. */
+export function checkProduceFlags(flags: ProduceFlagSet): void {
+  const single = flags.value !== undefined || flags['value-file'] !== undefined
+  if (flags.value !== undefined && flags['value-file'] !== undefined) throw usageError('use --value or --value-file, not both')
+  if (single && flags.file) throw usageError('--value/--value-file write one record; they do not combine with --file')
+  if (flags.key !== undefined && flags['key-separator'] !== undefined) throw usageError('--key and --key-separator both set the key: use one')
+  if (flags.format === 'json' && (flags['key-separator'] !== undefined || flags.key !== undefined)) throw usageError('--format json reads keys from the envelope: drop --key/--key-separator')
+  if (flags['keep-partition'] && flags.partition !== undefined) throw usageError('--keep-partition and --partition contradict each other')
+  if (flags.idempotent && flags.acks !== -1) throw usageError('the idempotent producer needs --acks all', 'drop --idempotent, or use --acks all')
+}
+
+/** --partition beyond the topic's partitions: exit 3 with the valid range. */
+export function partitionNotFound(topic: string, partition: number, partitions: number): KafkitError {
+  return new KafkitError('PARTITION_NOT_FOUND', `partition ${partition} does not exist: '${topic}' has ${plural(partitions, 'partition')} (0-${partitions - 1})`, {hint: `kafkit topics describe ${topic}`, exitCode: ExitCode.NOT_FOUND})
+}
+
+/** What `produce` reports (stderr, or stdout with --json) once the writer is closed. */
+export function produceSummary(topic: string, stats: WriterStats, skipped: number, interrupted: boolean, durationMs: number): ProduceSummary {
+  return {
+    topic,
+    records: stats.delivered,
+    bytes: stats.bytes,
+    partitions: stats.partitions,
+    failed: stats.failed,
+    skipped,
+    durationMs,
+    recordsPerSecond: durationMs > 0 ? Math.round((stats.delivered * 1000) / durationMs) : stats.delivered,
+    interrupted,
+  }
+}
+
+/** Some records were not delivered: exit 5, with how many were and the first cause. */
+export function incompleteError(stats: Pick<WriterStats, 'delivered' | 'failed' | 'firstError'>): KafkitError {
+  const cause = stats.firstError
+  return new KafkitError(cause?.code === 'RECORD_TOO_LARGE' ? 'RECORD_TOO_LARGE' : 'INCOMPLETE', `${stats.failed} record${stats.failed === 1 ? ' was' : 's were'} not delivered (${stats.delivered} delivered)${cause ? `: ${cause.message}` : ''}`, {
+    hint: cause?.hint ?? 'run again with --debug for details',
+    exitCode: ExitCode.INCOMPLETE,
+    cause,
+    details: {delivered: stats.delivered, failed: stats.failed},
+  })
+}
+
+/** A bad line stopped the input: its own error, saying how many records before it were delivered. */
+export function inputFailure(error: InputError, stats: Pick<WriterStats, 'delivered' | 'failed'>): KafkitError {
+  const done = `${stats.delivered} record${stats.delivered === 1 ? '' : 's'} before it ${stats.delivered === 1 ? 'was' : 'were'} delivered${stats.failed > 0 ? `, ${stats.failed} failed` : ''}`
+  return new KafkitError(error.code, `${error.message} (${done})`, {hint: error.hint, exitCode: error.exitCode, details: {line: error.line, source: error.source, delivered: stats.delivered, failed: stats.failed}})
+}
+
+/** Ctrl-C: what was read was delivered; exit 130. */
+export function interruptedError(summary: ProduceSummary): KafkitError {
+  return new KafkitError('INTERRUPTED', `interrupted: ${summary.records} records read before Ctrl-C were delivered, 0 failed`, {exitCode: ExitCode.INTERRUPTED, details: {...summary}})
+}
+
+interface SignalSource {
+  on(event: 'SIGINT', listener: () => void): unknown
+  off(event: 'SIGINT', listener: () => void): unknown
+}
+
+/**
+ * The first Ctrl-C aborts `aborter` (reading stops, what was read is flushed); a second one leaves at once with
+ * exit 130. Returns the function that stops listening.
+ */
+export function onInterrupt(aborter: AbortController, exit: (code: number) => void = (code) => process.exit(code), source: SignalSource = process): () => void {
+  const listener = () => {
+    if (aborter.signal.aborted) exit(ExitCode.INTERRUPTED)
+    aborter.abort()
+  }
+  source.on('SIGINT', listener)
+  return () => source.off('SIGINT', listener)
+}
+
+/** "123,456 records delivered (8,000/s)" on a terminal's stderr, refreshed 4 times a second after the first second. */
+export function liveCounter(io: IOStreams, delivered: () => number, now: () => number = Date.now): {stop: () => void} {
+  if (!io.stderrIsTTY || io.json) return {stop() {}}
+  const started = now()
+  let shown = false
+  const timer = setInterval(() => {
+    if (now() - started < 1000) return
+    shown = true
+    const count = delivered()
+    const rate = Math.round((count * 1000) / (now() - started))
+    io.stderr.write(`\r\u001B[K${formatCount(count)} records delivered (${formatCount(rate)}/s)`)
+  }, 250)
+  timer.unref()
+  return {
+    stop: () => {
+      clearInterval(timer)
+      if (shown) io.stderr.write('\r\u001B[K')
+    },
+  }
+}
