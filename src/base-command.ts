@@ -1,6 +1,6 @@
 /**
  * Base classes of every command. A command returns its typed result; `--json` prints that value; one error
- * path turns anything thrown into one line + hint + exit code (DESIGN.md).
+ * path turns anything thrown into one line + hint + exit code (docs/ARCHITECTURE.md).
  */
 import {Command, Flags, Interfaces} from '@oclif/core'
 
@@ -166,7 +166,7 @@ export abstract class KafkaCommand<T> extends BaseCommand<T> {
     return this.clientPromise
   }
 
-  /** Destructive operations on the resolved connection: a protected profile is named in red (DESIGN: Profiles). */
+  /** Destructive operations on the resolved connection: a protected profile is named in red (docs/ARCHITECTURE.md: Profiles). */
   protected override async confirmDestructive(summary: string, yes: boolean | undefined, profile?: {name: string; protected: boolean}): Promise<void> {
     const target = profile ?? (await this.connection().then((c) => ({name: c.profile, protected: c.protected})))
     return super.confirmDestructive(summary, yes, target)

@@ -1,6 +1,6 @@
 /**
  * Typed errors. Every failure a user can cause or meet ends up as one KafkitError: a one-line message in the
- * user's words, an optional hint line, a stable machine code for `--json`, and the exit code of DESIGN.md.
+ * user's words, an optional hint line, a stable machine code for `--json`, and the exit code of docs/ARCHITECTURE.md.
  */
 
 export const ExitCode = {

@@ -46,7 +46,7 @@ export class KafkaClient {
       return await withTimeout(retryCoordinatorErrors(operation), timeoutMs, () => new KafkaTimeout(what, timeoutMs))
     } catch (error) {
       if (error instanceof KafkaTimeout) {
-        // Never connected at all: that is "cannot connect" (exit 4, DESIGN), not a slow cluster.
+        // Never connected at all: that is "cannot connect" (exit 4, docs/ARCHITECTURE.md), not a slow cluster.
         if (what.startsWith('connecting') || !this.connected) {
           throw new KafkitError('CONNECTION_FAILED', `cannot connect to Kafka at ${this.connection.brokers.join(',')} within ${Math.round(timeoutMs / 100) / 10}s${this.connection.profile !== 'local' ? ` (profile '${this.connection.profile}')` : ''}`, {
             hint: 'check the address and port, and that the broker is reachable from here; `kafkit profiles test` checks each step',

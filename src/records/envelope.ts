@@ -1,5 +1,5 @@
 /**
- * The record envelope (DESIGN.md): one JSON object per record, written by `consume --format json`, read by
+ * The record envelope (docs/ARCHITECTURE.md): one JSON object per record, written by `consume --format json`, read by
  * `produce --format json`, used by replay checkpoints. Keys, values and header values that are not valid UTF-8
  * travel as base64 with an `*Encoding: "base64"` marker; null is a tombstone / absent key. Nothing is lost.
  */
@@ -37,7 +37,7 @@ export interface RawRecord {
 }
 
 export function toEnvelope(record: RawRecord): RecordEnvelope {
-  // Built field by field in DESIGN.md's order (topic, partition, offset, timestamp, key, value, headers), the
+  // Built field by field in docs/ARCHITECTURE.md's order (topic, partition, offset, timestamp, key, value, headers), the
   // order JSON.stringify keeps.
   const envelope = {} as RecordEnvelope
   if (record.topic !== undefined) envelope.topic = record.topic

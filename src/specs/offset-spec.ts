@@ -1,5 +1,5 @@
 /**
- * Offset, time and range specs (DESIGN.md), shared by consume, offsets and replay. Pure: resolving a spec
+ * Offset, time and range specs (docs/ARCHITECTURE.md), shared by consume, offsets and replay. Pure: resolving a spec
  * against a cluster is src/kafka/offsets.ts.
  *
  *   beginning | end | stored      earliest, latest, the group's committed offset

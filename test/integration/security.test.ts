@@ -205,7 +205,7 @@ describe.skipIf(!sec)('secured connections (real broker)', {timeout: 180_000}, (
           srv.close(() => resolve(p))
         })
       })
-      // A hang would be killed by the harness (code null); no timing assertion (DESIGN: Testing).
+      // A hang would be killed by the harness (code null); no timing assertion (docs/ARCHITECTURE.md: Testing).
       const result = await run(['cluster', 'info', '-b', `127.0.0.1:${port}`, '--timeout', '2s'], {}, {timeoutMs: 60_000})
       expect(result.code).toBe(4)
       expect(expectCleanError(result).message).toMatch(/cannot connect to Kafka at 127\.0\.0\.1:\d+/)

@@ -1,5 +1,5 @@
 /**
- * The fast record-set decoder (src/kafka/fetch-decoder.ts) against kafkajs' own encoder and decoder: the same
+ * The fast record-set decoder (src/kafka/kafkajs/protocol/fetch-decoder.ts) against kafkajs' own encoder and decoder: the same
  * bytes must give the same records, for plain and compressed batches, headers, null keys, large offsets and
  * timestamps, records below the fetch offset, control batches and a partial batch at the end.
  */

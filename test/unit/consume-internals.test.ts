@@ -1,5 +1,5 @@
 /**
- * kafkit reads partitions through kafkajs internals (src/kafka/internals.ts). These tests pin every assumption
+ * kafkit reads partitions through kafkajs internals (src/kafka/kafkajs/internals.ts). These tests pin every assumption
  * about them, so that a kafkajs upgrade that moves or changes one fails here rather than in a user's command.
  * The broker-facing behaviour is covered against the real broker in test/integration/consume*.test.ts.
  */

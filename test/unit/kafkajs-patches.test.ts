@@ -1,4 +1,4 @@
-/** The patches are seeded before kafkajs loads and pick their implementation on first use (see kafkajs-patches.ts). */
+/** The patches are seeded before kafkajs loads and pick their implementation on first use (see src/kafka/kafkajs/patches.ts). */
 import {createRequire} from 'node:module'
 
 import {describe, expect, it} from 'vitest'

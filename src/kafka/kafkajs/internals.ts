@@ -4,9 +4,11 @@
  * Broker.fetch with the consumer's Batch class (aborted-transaction and control-record filtering).
  *
  * Why: kafkajs' public consumer always joins a consumer group; reading partitions directly needs these.
- * Everything that touches kafkajs internals is in this file, and test/unit/consume-internals.test.ts checks
- * each assumption (symbol names, method names, Batch behaviour) so that a kafkajs upgrade that breaks one
- * fails a test instead of a user's command.
+ * Every private symbol (`private:Kafka:createCluster`, `private:Broker:sendRequest`) and private field
+ * (`brokerPool`, `connectionPool`) kafkit touches is reached in this file; the module replacements are in
+ * patches/, kafkit's own requests (built with kafkajs' Encoder/Decoder) in protocol/. Checked on kafkajs 2.2.4:
+ * test/unit/consume-internals.test.ts checks each assumption (symbol names, method names, Batch behaviour) so
+ * that a kafkajs upgrade that breaks one fails a test instead of a user's command.
  */
 
 import type {Kafka} from 'kafkajs'

@@ -2,8 +2,8 @@
  * Patches `BrokerPool.prototype.refreshMetadata` (`kafkajs/src/cluster/brokerPool.js`) and, for that one request,
  * `Encoder.prototype.writeNullableArray` (`kafkajs/src/protocol/encoder.js`), once kafkajs is loaded.
  * Why: see NO_TOPICS below.
- * Checked on: kafkajs 2.2.4. Pinned by: test/unit/consume-internals.test.ts and test/unit/kafkajs-patches.test.ts (the
- * patched classes load and connect to the broker); the request itself is Kafka's Metadata with an empty topic list.
+ * Checked on: kafkajs 2.2.4. Pinned by: test/unit/architecture-patches.test.ts (installed on kafkajs' classes; the
+ * empty topic list is written as an empty array, any other as kafkajs writes it).
  */
 import {requireKafkaJS} from '../require.js'
 

@@ -5,7 +5,7 @@
  *
  * A run travels through kafkajs as `run.messages()`: an array of `count` references to one marker object, so
  * that everything kafkajs counts per message (idempotent sequence numbers, `messages.length`) stays right. Only
- * kafkit's Produce request encoder (kafkajs-patches.ts `encodeProduceBody`) understands the marker; it copies the
+ * kafkit's Produce request encoder (patches/produce-request.ts `encodeProduceBody`) understands the marker; it copies the
  * run's bytes behind a batch header. kafkajs' own encoder (compressed requests) would not, so the writer uses runs
  * only when `preEncodedRecordsReady()` says the fast encoder is in charge, and reading `timestamp` from the
  * marker throws: a run that ever reached kafkajs' encoder fails its request loudly instead of writing garbage.
