@@ -9,6 +9,17 @@ import type {Watermark} from '../kafka/offsets.js'
 import {partitionKey} from '../groups/lag.js'
 import type {Strategy} from './strategy.js'
 
+/** What `offsets reset` and `offsets undo` return: the plan, and whether it was applied. */
+export interface PlanOutcome {
+  group: string
+  executed: boolean
+  partitions: PlanRow[]
+  changes: number
+  warnings: string[]
+  /** The snapshot of the offsets before they changed (executed only): `kafkit offsets undo GROUP` restores it. */
+  snapshot?: {id: string; path: string}
+}
+
 export interface PlanRow {
   topic: string
   partition: number

@@ -1,7 +1,7 @@
 /** How a reset / undo plan looks: a table on a terminal, tab-separated values when piped, CSV with --export. */
 import type {IOStreams} from '../output/io.js'
 import {renderTable} from '../output/table.js'
-import type {PlanRow, ResetPlan} from './plan.js'
+import type {PlanOutcome, PlanRow, ResetPlan} from './plan.js'
 
 const signed = (n: number | null) => (n === null ? '-' : n > 0 ? `+${n}` : String(n))
 
@@ -41,4 +41,17 @@ export function renderPlan(plan: ResetPlan, io: IOStreams): void {
 export function planTotals(plan: ResetPlan): string {
   const lag = plan.rows.reduce((s, r) => s + r.lagAfter, 0)
   return `${plan.rows.length} partition${plan.rows.length === 1 ? '' : 's'}, ${plan.changes} moving; lag after: ${lag}`
+}
+
+/** Shows a plan before anything changes: its warnings (not under --json: they are in the document) and its table. */
+export function showPlan(plan: ResetPlan, io: IOStreams): PlanOutcome {
+  if (!io.json) for (const w of plan.warnings) io.warn(w)
+  if (!io.json) renderPlan(plan, io)
+  return {group: plan.group, executed: false, partitions: plan.rows, changes: plan.changes, warnings: plan.warnings}
+}
+
+/** Without --execute: what would stop it, and that nothing changed. */
+export function planOnly(plan: ResetPlan, group: {groupId: string; members: unknown[]}, io: IOStreams): void {
+  if (group.members.length > 0 && !io.json) io.warn(`group '${group.groupId}' has ${group.members.length} active member(s): --execute will be refused until they stop`)
+  io.info(`${planTotals(plan)}. Plan only, nothing changed: add --execute to apply it.`)
 }

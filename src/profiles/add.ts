@@ -120,58 +120,41 @@ export function parseExtensions(items: string[]): Record<string, string> {
 export async function askForMissing(flags: AddFlags, output: NodeJS.WritableStream): Promise<AddFlags> {
   const {input, select, confirm} = await import('@inquirer/prompts')
   const ctx = {output}
+  const choose = (message: string, choices: {value: string; name: string}[]) => select({message, choices}, ctx)
   const out: AddFlags = {...flags}
   out.brokers ??= await input({message: 'Bootstrap brokers (host:port,...)', validate: (v) => tryParse(v)}, ctx)
   const hasTls = Boolean(out.tls || out['tls-ca'] || out['tls-cert'])
   if (!hasTls && !out.sasl) {
-    const protocol = await select(
-      {
-        message: 'Security protocol',
-        choices: [
+    const protocol = await choose('Security protocol', [
           {value: 'PLAINTEXT', name: 'PLAINTEXT (no TLS, no login: local and dev clusters)'},
           {value: 'SSL', name: 'SSL (TLS)'},
           {value: 'SASL_SSL', name: 'SASL_SSL (TLS + login: Confluent Cloud, MSK, Event Hubs, Redpanda Cloud)'},
           {value: 'SASL_PLAINTEXT', name: 'SASL_PLAINTEXT (login without TLS)'},
-        ],
-      },
-      ctx,
-    )
+    ])
     if (protocol.includes('SSL')) {
       out.tls = true
       const ca = await input({message: 'CA file (PEM), empty for the system CAs'}, ctx)
       if (ca.trim()) out['tls-ca'] = ca.trim()
     }
     if (protocol.startsWith('SASL')) {
-      out.sasl = await select(
-        {
-          message: 'SASL mechanism',
-          choices: [
+      out.sasl = await choose('SASL mechanism', [
             {value: 'plain', name: 'PLAIN (Confluent Cloud API key, Event Hubs connection string)'},
             {value: 'scram-sha-512', name: 'SCRAM-SHA-512 (MSK SCRAM, Redpanda)'},
             {value: 'scram-sha-256', name: 'SCRAM-SHA-256'},
             {value: 'oauthbearer', name: 'OAUTHBEARER (token command or client credentials)'},
             {value: 'aws-msk-iam', name: 'AWS MSK IAM'},
-          ],
-        },
-        ctx,
-      )
+      ])
     }
   }
   const mechanism = out.sasl ? normalizeMechanism(out.sasl) : undefined
   if (mechanism === 'plain' || mechanism?.startsWith('scram')) {
     out.username ??= await input({message: 'Username (API key)', validate: (v) => v.trim() !== '' || 'required'}, ctx)
     if (!out.password && !out['password-env'] && !out['password-command']) {
-      const from = await select(
-        {
-          message: 'Where does the password come from?',
-          choices: [
+      const from = await choose('Where does the password come from?', [
             {value: 'env', name: 'an environment variable (recommended)'},
             {value: 'command', name: 'a command that prints it (pass, op, vault, aws secretsmanager ...)'},
             {value: 'file', name: 'stored in the config file (not recommended)'},
-          ],
-        },
-        ctx,
-      )
+      ])
       if (from === 'env') out['password-env'] = await input({message: 'Environment variable name', validate: (v) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(v) || 'a variable name'}, ctx)
       else if (from === 'command') out['password-command'] = await input({message: 'Command', validate: (v) => v.trim() !== '' || 'required'}, ctx)
       else {

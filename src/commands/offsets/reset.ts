@@ -3,20 +3,13 @@ import {Args, Flags} from '@oclif/core'
 import {KafkaCommand} from '../../base-command.js'
 import {usageError} from '../../errors.js'
 import {formatCsv} from '../../offsets/csv.js'
-import {type PlanRow, planOffsets} from '../../offsets/plan.js'
-import {planTotals, renderPlan} from '../../offsets/render.js'
+import {type PlanOutcome, planOffsets} from '../../offsets/plan.js'
+import {planOnly, planTotals, showPlan} from '../../offsets/render.js'
 import {executePlan, prepareReset} from '../../offsets/reset.js'
 import {parseStrategy, parseTopicScope} from '../../offsets/strategy.js'
 
-export interface ResetResult {
-  group: string
+export interface ResetResult extends PlanOutcome {
   strategy: string
-  executed: boolean
-  partitions: PlanRow[]
-  changes: number
-  warnings: string[]
-  /** The snapshot of the offsets before the reset (executed only): `kafkit offsets undo GROUP` restores it. */
-  snapshot?: {id: string; path: string}
 }
 
 export default class OffsetsReset extends KafkaCommand<ResetResult> {
@@ -68,15 +61,18 @@ export default class OffsetsReset extends KafkaCommand<ResetResult> {
     }
     const client = await this.client()
     const {plan, group, isNew} = await prepareReset(client, {group: args.group, strategy, scopes, allTopics: flags['all-topics'], allowNewGroup: flags['allow-new-group']})
-    // Under --json the warnings are part of the document; stderr carries only errors.
-    if (!this.io.json) for (const w of plan.warnings) this.io.warn(w)
-    if (flags.export) this.io.stdout.write(formatCsv(planOffsets(plan)))
-    else if (!this.io.json) renderPlan(plan, this.io)
-    const result: ResetResult = {group: plan.group, strategy: plan.strategy, executed: false, partitions: plan.rows, changes: plan.changes, warnings: plan.warnings}
+    let result: ResetResult
+    if (flags.export) {
+      // Under --json the warnings are part of the document; stderr carries only errors.
+      if (!this.io.json) for (const w of plan.warnings) this.io.warn(w)
+      this.io.stdout.write(formatCsv(planOffsets(plan)))
+      result = {group: plan.group, strategy: plan.strategy, executed: false, partitions: plan.rows, changes: plan.changes, warnings: plan.warnings}
+    } else {
+      result = {...showPlan(plan, this.io), strategy: plan.strategy}
+    }
 
     if (!flags.execute) {
-      if (group.members.length > 0 && !this.io.json) this.io.warn(`group '${group.groupId}' has ${group.members.length} active member(s): --execute will be refused until they stop`)
-      this.io.info(`${planTotals(plan)}. Plan only, nothing changed: add --execute to apply it.`)
+      planOnly(plan, group, this.io)
       return result
     }
     const connection = await this.connection()

@@ -1,20 +1,14 @@
 import {Args, Flags} from '@oclif/core'
 
 import {KafkaCommand} from '../../base-command.js'
-import type {PlanRow} from '../../offsets/plan.js'
-import {planTotals, renderPlan} from '../../offsets/render.js'
+import type {PlanOutcome} from '../../offsets/plan.js'
+import {planOnly, showPlan} from '../../offsets/render.js'
 import {executePlan, prepareUndo} from '../../offsets/reset.js'
 
-export interface UndoResult {
-  group: string
+/** `snapshot` (executed only) is of the offsets the undo replaced: undo the undo with --snapshot. */
+export interface UndoResult extends PlanOutcome {
   /** The snapshot being restored. */
   restoring: {id: string; createdAt: string; reason: string}
-  executed: boolean
-  partitions: PlanRow[]
-  changes: number
-  warnings: string[]
-  /** The snapshot of the offsets before the undo (executed only): undo the undo with --snapshot. */
-  snapshot?: {id: string; path: string}
 }
 
 export default class OffsetsUndo extends KafkaCommand<UndoResult> {
@@ -38,20 +32,9 @@ export default class OffsetsUndo extends KafkaCommand<UndoResult> {
     const client = await this.client()
     const {plan, group, snapshot} = await prepareUndo(client, args.group, flags.snapshot)
     this.io.info(`restoring snapshot ${snapshot.id} (${snapshot.createdAt}, taken before: ${snapshot.reason})`)
-    // Under --json the warnings are part of the document; stderr carries only errors.
-    if (!this.io.json) for (const w of plan.warnings) this.io.warn(w)
-    if (!this.io.json) renderPlan(plan, this.io)
-    const result: UndoResult = {
-      group: plan.group,
-      restoring: {id: snapshot.id, createdAt: snapshot.createdAt, reason: snapshot.reason},
-      executed: false,
-      partitions: plan.rows,
-      changes: plan.changes,
-      warnings: plan.warnings,
-    }
+    const result: UndoResult = {...showPlan(plan, this.io), restoring: {id: snapshot.id, createdAt: snapshot.createdAt, reason: snapshot.reason}}
     if (!flags.execute) {
-      if (group.members.length > 0 && !this.io.json) this.io.warn(`group '${group.groupId}' has ${group.members.length} active member(s): --execute will be refused until they stop`)
-      this.io.info(`${planTotals(plan)}. Plan only, nothing changed: add --execute to apply it.`)
+      planOnly(plan, group, this.io)
       return result
     }
     const connection = await this.connection()
