@@ -48,3 +48,18 @@ export function formatDuration(ms: number): string {
   }
   return `${ms}ms`
 }
+
+/** Node's timers fire after at most 2^31-1 ms (~24.8 days); a longer delay silently becomes 1 ms. */
+export const MAX_TIMER_MS = 2 ** 31 - 1
+
+/**
+ * A duration that becomes a timer (`--timeout`, `--interval`): above 0, and below Node's timer limit (a longer
+ * one would fire after 1 ms: every wait of the command would fail at once). Both are usage errors (exit 2).
+ */
+export function parseWaitDuration(input: string, label: string): number {
+  const ms = parseDuration(input, {bareUnit: 's', label})
+  if (ms <= 0) throw usageError(`${label}: '${input}' is no time at all`, `give a positive duration, e.g. ${label} 30s`, 'BAD_DURATION')
+  // Margin for the few waits that add a little to the timeout (a disconnect, a final commit).
+  if (ms > MAX_TIMER_MS - 60_000) throw usageError(`${label}: '${input}' is longer than the longest wait possible (24d)`, `use at most ${label} 24d`, 'BAD_DURATION')
+  return ms
+}

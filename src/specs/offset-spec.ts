@@ -64,15 +64,34 @@ export function parseOffsetSpec(input: string, now = Date.now(), label = 'offset
   throw usageError(`${label}: '${input}' is not an offset spec`, `use one of: ${SPEC_EXAMPLES}`, 'BAD_SPEC')
 }
 
+/**
+ * A window whose TO comes before its FROM is a typing error (exit 2), not an empty read: caught when both ends
+ * are offsets, both times, or both counted from the end (`-5` to `-10`). Mixed kinds depend on the log.
+ */
+export function checkWindowOrder(from: OffsetSpec, to: OffsetSpec, range?: string): void {
+  const backwards =
+    (from.kind === 'offset' && to.kind === 'offset' && to.offset < from.offset) ||
+    (from.kind === 'time' && to.kind === 'time' && to.timestamp < from.timestamp) ||
+    (from.kind === 'fromEnd' && to.kind === 'fromEnd' && to.count > from.count)
+  if (!backwards) return
+  const message = range === undefined
+    ? `--to ${describeSpec(to)} is before --from ${describeSpec(from)}: the window is backwards`
+    : `--range ${range} is backwards: TO ${describeSpec(to)} is before FROM ${describeSpec(from)}`
+  throw usageError(message, 'the window is FROM..TO with TO included: swap them', 'BAD_SPEC')
+}
+
 /** `FROM:TO`. Times contain colons, so every split is tried; the first where both sides parse wins. */
 export function parseRange(input: string, now = Date.now()): RangeSpec {
   const text = input.trim()
   for (let i = text.indexOf(':'); i !== -1; i = text.indexOf(':', i + 1)) {
+    let range: RangeSpec
     try {
-      return {from: parseOffsetSpec(text.slice(0, i), now, '--range'), to: parseOffsetSpec(text.slice(i + 1), now, '--range')}
+      range = {from: parseOffsetSpec(text.slice(0, i), now, '--range'), to: parseOffsetSpec(text.slice(i + 1), now, '--range')}
     } catch {
-      // try the next colon
+      continue // try the next colon
     }
+    checkWindowOrder(range.from, range.to, input)
+    return range
   }
   throw usageError(`--range: '${input}' is not a FROM:TO window`, 'e.g. --range 100:200, --range @-48h:@-24h, --range @2026-11-24T09:00Z:@2026-11-24T10:00Z', 'BAD_SPEC')
 }

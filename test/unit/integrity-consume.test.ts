@@ -1,0 +1,155 @@
+/**
+ * Issue #17, the consume / group / error side, without a broker: the commit timer of `consume --group`,
+ * backwards windows, timer-sized durations, secret commands killed as a process group.
+ */
+import {existsSync, mkdtempSync, readFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {setTimeout as sleep} from 'node:timers/promises'
+import {describe, expect, it} from 'vitest'
+
+import {KafkitError} from '../../src/errors.js'
+import {CommitTimer} from '../../src/kafka/group-reader.js'
+import {runSecretCommand} from '../../src/profiles/secrets.js'
+import {parseWindowSpecs} from '../../src/replay/plan.js'
+import {MAX_TIMER_MS, parseWaitDuration} from '../../src/specs/duration.js'
+import {checkWindowOrder, parseOffsetSpec, parseRange} from '../../src/specs/offset-spec.js'
+
+const usage = (fn: () => unknown): KafkitError => {
+  try {
+    fn()
+  } catch (error) {
+    expect(error).toBeInstanceOf(KafkitError)
+    expect((error as KafkitError).exitCode).toBe(2)
+    return error as KafkitError
+  }
+  throw new Error('no error thrown')
+}
+
+describe('CommitTimer: commits while no record arrives', () => {
+  it('commits on every tick with nothing else happening, one commit at a time', async () => {
+    let commits = 0
+    let running = 0
+    let overlapped = false
+    const timer = new CommitTimer(async () => {
+      running++
+      if (running > 1) overlapped = true
+      commits++
+      await sleep(30)
+      running--
+    }, 20)
+    await sleep(250)
+    await timer.stop()
+    const after = commits
+    await sleep(100)
+    expect(after).toBeGreaterThanOrEqual(3)
+    expect(commits).toBe(after) // nothing after stop()
+    expect(overlapped).toBe(false)
+  })
+
+  it('a failing commit does not stop the next ones', async () => {
+    let calls = 0
+    const timer = new CommitTimer(async () => {
+      calls++
+      throw new Error('rebalancing')
+    }, 10)
+    await sleep(100)
+    await timer.stop()
+    expect(calls).toBeGreaterThanOrEqual(2)
+  })
+
+  it('stop() waits for the commit in flight', async () => {
+    let finished = false
+    const timer = new CommitTimer(async () => {
+      await sleep(80)
+      finished = true
+    }, 10_000)
+    void timer.tick()
+    await timer.stop()
+    expect(finished).toBe(true)
+  })
+})
+
+describe('backwards windows are exit 2', () => {
+  it('--range 3:1, @-30m:@-150m, -5:-10', () => {
+    expect(usage(() => parseRange('3:1')).message).toBe('--range 3:1 is backwards: TO 1 is before FROM 3')
+    expect(usage(() => parseRange('@-30m:@-150m')).message).toMatch(/^--range @-30m:@-150m is backwards: TO @\S+ is before FROM @\S+$/)
+    expect(usage(() => parseRange('-5:-10')).message).toBe('--range -5:-10 is backwards: TO -10 is before FROM -5')
+  })
+
+  it('--from 2 --to 1', () => {
+    const err = usage(() => checkWindowOrder(parseOffsetSpec('2'), parseOffsetSpec('1')))
+    expect(err.message).toBe('--to 1 is before --from 2: the window is backwards')
+    expect(err.hint).toMatch(/swap/)
+  })
+
+  it('forward, one-record and mixed windows are fine', () => {
+    expect(parseRange('1:3')).toEqual({from: {kind: 'offset', offset: 1}, to: {kind: 'offset', offset: 3}})
+    expect(parseRange('3:3').to).toEqual({kind: 'offset', offset: 3})
+    expect(parseRange('@-150m:@-30m').from.kind).toBe('time')
+    expect(() => checkWindowOrder(parseOffsetSpec('500'), parseOffsetSpec('@-1h'))).not.toThrow()
+    expect(() => checkWindowOrder(parseOffsetSpec('-10'), parseOffsetSpec('-5'))).not.toThrow()
+    expect(() => checkWindowOrder(parseOffsetSpec('beginning'), parseOffsetSpec('end'))).not.toThrow()
+  })
+
+  it('replay --from/--to share the check', () => {
+    expect(usage(() => parseWindowSpecs('5', '2')).message).toBe('--to 2 is before --from 5: the window is backwards')
+  })
+})
+
+describe('--timeout and --interval: never a silent 1 ms timer', () => {
+  it('0 is exit 2', () => {
+    expect(usage(() => parseWaitDuration('0', '--timeout')).message).toBe("--timeout: '0' is no time at all")
+    expect(usage(() => parseWaitDuration('0s', '--timeout')).code).toBe('BAD_DURATION')
+  })
+
+  it("anything above Node's timer limit is exit 2 (30d, 25d), 24d is the most", () => {
+    expect(usage(() => parseWaitDuration('30d', '--timeout')).message).toBe("--timeout: '30d' is longer than the longest wait possible (24d)")
+    usage(() => parseWaitDuration('25d', '--interval'))
+    expect(parseWaitDuration('24d', '--timeout')).toBe(24 * 86_400_000)
+    expect(parseWaitDuration('24d', '--timeout')).toBeLessThan(MAX_TIMER_MS)
+    expect(parseWaitDuration('10', '--timeout')).toBe(10_000)
+    expect(parseWaitDuration('500ms', '--timeout')).toBe(500)
+  })
+})
+
+describe('secret commands: a timeout kills the whole process group', () => {
+  it('no child of a timed-out passwordCommand survives', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kafkit-secret-'))
+    const pidFile = join(dir, 'child.pid')
+    // The shell starts a child of its own (as `pass` starts gpg) and waits for it.
+    const command = `sleep 300 & echo $! > ${pidFile}; wait`
+    const started = Date.now()
+    const error = await runSecretCommand(command, 'SASL PLAIN password', 500).then(
+      () => undefined,
+      (e: unknown) => e as KafkitError,
+    )
+    expect(error?.message).toBe('SASL PLAIN password: the command failed (timed out after 1s)')
+    expect(error?.exitCode).toBe(4)
+    expect(Date.now() - started).toBeLessThan(5000)
+    expect(existsSync(pidFile)).toBe(true)
+    const pid = Number(readFileSync(pidFile, 'utf8').trim())
+    await sleep(200)
+    expect(alive(pid), `child ${pid} of the timed-out command is still running`).toBe(false)
+  })
+
+  it('a command that works gives its output; one that fails gives its exit code and stderr line', async () => {
+    expect(await runSecretCommand('echo s3cret', 'pw')).toBe('s3cret')
+    await expect(runSecretCommand('echo nope >&2; exit 3', 'pw')).rejects.toThrow('pw: the command failed (exit 3: nope)')
+    await expect(runSecretCommand('true', 'pw')).rejects.toThrow('pw: the command printed nothing')
+  })
+})
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+  } catch {
+    return false
+  }
+  // A zombie (exited, not yet reaped) is not running.
+  try {
+    return !readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z')
+  } catch {
+    return false
+  }
+}
