@@ -134,3 +134,82 @@ describe('usage errors instead of silent results (#17 item 6)', () => {
     expect(result.stdout).toBe('a\nb\nc\nd\n')
   })
 })
+
+describe('groups of the new consumer protocol (KIP-848, group.protocol=consumer) (#17 item 7)', () => {
+  const topic = uniqueName('ic-848')
+  const group = uniqueName('ic-848-g')
+  let consumer: ChildProcess | undefined
+
+  beforeAll(async () => {
+    const admin = kafka.admin()
+    await admin.connect()
+    await createTopicWithLeaders(admin, topic, 3)
+    await admin.disconnect()
+    const produced = await kafkit(['produce', topic], {input: Array.from({length: 300}, (_, i) => `v${i}`).join('\n') + '\n'})
+    expect(produced.code, produced.stderr).toBe(0)
+    // Kafka's own console consumer, on the new protocol, staying in the group.
+    consumer = await javaTool(CONSOLE_CONSUMER, ['--bootstrap-server', TEST_BROKERS, '--topic', topic, '--group', group, '--from-beginning', '--consumer-property', 'group.protocol=consumer'])
+    children.push(consumer)
+    let read = 0
+    consumer.stdout!.on('data', (d: Buffer) => (read += d.toString().split('\n').length - 1))
+    await until('the console consumer to read the topic', () => read >= 300, 90_000)
+    // ConsumerGroupCommand (the second opinion) sees it Stable with 1 member.
+    await until(
+      'ConsumerGroupCommand to show the group Stable',
+      async () => {
+        const state = await runJava(GROUP_COMMAND, ['--bootstrap-server', TEST_BROKERS, '--describe', '--group', group, '--state'])
+        return /\bStable\s+1\s*$/m.test(state.stdout)
+      },
+      60_000,
+    )
+  }, 180_000)
+
+  it('groups describe shows it Stable with its member and assignment, read with ConsumerGroupDescribe', async () => {
+    const result = await kafkit(['groups', 'describe', group, '--json'])
+    expect(result.code, result.stderr).toBe(0)
+    const lag = json<{state: string; type: string; protocol: string; members: {clientId: string; assignment: {topic: string; partitions: number[]}[]}[]; partitions: {partition: number; clientId: string | null}[]}>(result)
+    expect(lag.state).toBe('Stable')
+    expect(lag.type).toBe('consumer')
+    expect(lag.protocol).toBe('uniform')
+    expect(lag.members).toHaveLength(1)
+    expect(lag.members[0].clientId).toBe('console-consumer')
+    expect(lag.members[0].assignment).toEqual([{topic, partitions: [0, 1, 2]}])
+    expect(lag.partitions.map((p) => p.clientId)).toEqual(['console-consumer', 'console-consumer', 'console-consumer'])
+  }, 120_000)
+
+  it('groups list shows it Stable with 1 member, of type consumer', async () => {
+    const result = await kafkit(['groups', 'list', `^${group}$`, '--json'])
+    expect(result.code, result.stderr).toBe(0)
+    expect(json(result)).toEqual([{group, state: 'Stable', members: 1, protocolType: 'consumer', protocol: 'uniform', type: 'consumer', topics: [topic]}])
+    const piped = await kafkit(['groups', 'list', `^${group}$`])
+    expect(piped.stdout).toBe(`${group}\tStable\t1\tuniform (KIP-848)\t${topic}\n`)
+  }, 120_000)
+
+  it('offsets reset warns in the plan and refuses --execute with exit 6 while it is active', async () => {
+    const plan = await kafkit(['offsets', 'reset', group, '--topic', topic, '--to-earliest'])
+    expect(plan.code, plan.stderr).toBe(0)
+    expect(plan.stderr).toMatch(/has 1 active member\(s\): --execute will be refused until they stop/)
+    const executed = await kafkit(['offsets', 'reset', group, '--topic', topic, '--to-earliest', '--execute'])
+    expect(executed.code, executed.stderr).toBe(6)
+    const {message, hint} = expectCleanError(executed)
+    expect(message).toBe(`cannot reset the offsets: group '${group}' is Stable with 1 active member: console-consumer (127.0.0.1, ${message.match(/127\.0\.0\.1, (\S+)\)/)?.[1]})`)
+    expect(hint).toMatch(/stop its consumers first/)
+  }, 120_000)
+
+  it('once its consumer has left, the group is Empty and a reset goes through', async () => {
+    consumer!.kill('SIGTERM') // the console consumer leaves the group on SIGTERM
+    await new Promise((resolve) => consumer!.once('close', resolve))
+    await until(
+      'the group to be Empty',
+      async () => {
+        const result = await kafkit(['groups', 'describe', group, '--json'])
+        return result.code === 0 && json<{state: string}>(result).state === 'Empty'
+      },
+      60_000,
+    )
+    const executed = await kafkit(['offsets', 'reset', group, '--topic', topic, '--to-earliest', '--execute'])
+    expect(executed.code, executed.stderr).toBe(0)
+    const rows = await describedByKafka(group)
+    expect(rows.map((r) => r.current)).toEqual([0, 0, 0])
+  }, 120_000)
+})

@@ -107,6 +107,7 @@ function renderLag(lag: Described, io: IOStreams): void {
     renderPairs(io, [
       ['group', lag.group],
       ['state', lag.state],
+      ...(lag.type === 'consumer' ? [['protocol', `new consumer protocol (KIP-848), assignor ${lag.protocol || '-'}`] as [string, string]] : []),
       ['members', lag.members.length],
       ['total lag', lag.totalLag],
     ])
