@@ -9,6 +9,7 @@ import {probeTls, resolveHost, splitBroker, tcpConnect} from '../profiles/probe.
 import {resolveSecret} from '../profiles/secrets.js'
 import type {ResolvedConnection} from '../profiles/types.js'
 import {createClient} from './client.js'
+import {tlsHandshakeHint} from './errors.js'
 import {expandHome} from './security.js'
 
 export type StepName = 'resolve' | 'tcp' | 'tls' | 'sasl' | 'metadata' | 'cluster' | 'topics'
@@ -105,7 +106,7 @@ export async function diagnose(connection: ResolvedConnection, options: {timeout
       untrusted: "trust the broker's CA: set 'tls.ca: /path/to/ca.pem' in the profile (or KAFKIT_TLS_CA)",
       hostname: `the certificate is not valid for '${probe.checkedName}': connect with a name it lists, or set 'tls.servername'`,
       expired: 'the broker certificate is outside its validity period: the cluster admin must renew it (or the clock here is wrong)',
-      handshake: 'is this a TLS listener? check the port, and tls.cert / tls.key if the broker requires a client certificate',
+      handshake: tlsHandshakeHint(probe.error ?? ''),
     }
     const codes = {untrusted: 'TLS_UNTRUSTED', hostname: 'TLS_HOSTNAME_MISMATCH', expired: 'TLS_EXPIRED', handshake: 'TLS_FAILED'}
     if (!record({

@@ -11,12 +11,15 @@
  *   written. After a crash, records may be printed again, never skipped.
  * - `-e` / `--to`: the member stops when every partition reached its end offset (computed at start).
  */
+import {setTimeout as sleep} from 'node:timers/promises'
+
 import type {Consumer, EachBatchPayload} from 'kafkajs'
 
 import {ExitCode, KafkitError, usageError, withTimeout} from '../errors.js'
 import type {RawRecord} from '../records/envelope.js'
 import type {OffsetSpec} from '../specs/offset-spec.js'
 import type {KafkaClient} from './client.js'
+import {retriableCause} from './errors.js'
 import {openOffsetCommitter} from './groups.js'
 import {topicDeletedError} from './metadata.js'
 import {BatchQueue, type PartitionWindow, type ReadBatch, type ReaderSession} from './reader.js'
@@ -76,10 +79,21 @@ export class GroupSource implements AsyncIterable<ReadBatch> {
     this.consumer.on(this.consumer.events.CRASH, (event: {payload: {error: Error; restart: boolean}}) => {
       if (this.stopped) return
       const {error, restart} = event.payload
-      void this.deletedTopics().then((gone) => {
+      void this.deletedTopics().then(async (gone) => {
         if (this.stopped) return
         if (gone.length > 0) this.queue.fail(topicDeletedError(gone))
-        else if (!restart) this.queue.fail(error)
+        else if (!restart) {
+          // kafkajs gives up on some errors that end once the cluster settles ("Failed to find group
+          // coordinator" while a broker restarts): join again until --timeout has passed without a batch.
+          this.failingSince ??= Date.now()
+          if (!retriableCause(error) || Date.now() - this.failingSince > this.client.options.timeoutMs) {
+            this.queue.fail(error)
+            return
+          }
+          await sleep(500)
+          if (this.stopped) return
+          await this.run().catch((e: unknown) => this.queue.fail(e))
+        }
       })
     })
   }
@@ -102,11 +116,23 @@ export class GroupSource implements AsyncIterable<ReadBatch> {
       this.queue.end()
       return
     }
+    this.windowMap = windows
+    await this.run()
+  }
+
+  private windowMap = new Map<string, PartitionWindow>()
+  /** When the consumer first crashed without a batch since (for rejoining within --timeout). */
+  private failingSince: number | undefined
+
+  private async run(): Promise<void> {
     await this.client.call('joining the consumer group', () =>
       this.consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
-        eachBatch: async (payload: EachBatchPayload) => this.onBatch(payload, windows),
+        eachBatch: async (payload: EachBatchPayload) => {
+          this.failingSince = undefined
+          return this.onBatch(payload, this.windowMap)
+        },
       }),
     )
   }

@@ -113,6 +113,7 @@ export class ReaderSession {
 
   static async open(client: KafkaClient): Promise<ReaderSession> {
     const cluster = createInternalCluster(client.kafka)
+    client.registerCluster(cluster)
     await client.call('connecting to Kafka', () => cluster.connect())
     return new ReaderSession(client, cluster)
   }

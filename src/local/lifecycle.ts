@@ -306,7 +306,9 @@ async function waitUntilServing(state: LocalState, waitMs: number): Promise<void
       try {
         const admin = await client.admin()
         const cluster = await client.call('metadata', () => admin.describeCluster())
-        if (cluster.brokers.length === state.nodes.length && cluster.controller !== null) return
+        // Answering metadata is not serving: right after a restart, partitions get their leaders back over
+        // seconds (thousands of partitions: several), and reads fail until then.
+        if (cluster.brokers.length === state.nodes.length && cluster.controller !== null && (await servesEveryPartition(client))) return
       } catch {
         // not ready yet
       } finally {
@@ -319,6 +321,19 @@ async function waitUntilServing(state: LocalState, waitMs: number): Promise<void
     hint: `see 'kafkit local logs' (${state.nodes[0].logFile})`,
     exitCode: 7,
   })
+}
+
+/** Every partition of every topic has a leader, and its leader answers ListOffsets for it. */
+async function servesEveryPartition(client: import('../kafka/client.js').KafkaClient): Promise<boolean> {
+  const {fetchAllMetadataOnce} = await import('../kafka/incremental-alter-configs.js')
+  const metadata = await fetchAllMetadataOnce(client)
+  if (metadata.topicMetadata.some((t) => t.topicErrorCode !== 0 || t.partitionMetadata.some((p) => p.leader < 0 || p.partitionErrorCode !== 0))) return false
+  const admin = await client.admin()
+  // One ListOffsets per topic: a leader that has not loaded its partition yet answers NOT_LEADER_OR_FOLLOWER.
+  for (const t of metadata.topicMetadata) {
+    await admin.fetchTopicOffsets(t.topic)
+  }
+  return true
 }
 
 export interface StopResult {

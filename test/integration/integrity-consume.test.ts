@@ -5,8 +5,6 @@
  * Kafka's own tools (ConsumerGroupCommand, ConsoleConsumer) give the second opinion.
  */
 import {type ChildProcess, spawn} from 'node:child_process'
-import {mkdtempSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -17,7 +15,6 @@ import {CONSOLE_CONSUMER, GROUP_COMMAND, javaTool, runJava} from './kafka-tools.
 
 const kafkit = (args: string[], options: RunOptions = {}) => run(args, {timeoutMs: 90_000, ...options})
 const kafka = new Kafka({brokers: TEST_BROKERS.split(','), logLevel: logLevel.NOTHING})
-const work = mkdtempSync(join(tmpdir(), 'kafkit-integrity-consume-'))
 const children: ChildProcess[] = []
 
 afterAll(() => {
@@ -211,5 +208,42 @@ describe('groups of the new consumer protocol (KIP-848, group.protocol=consumer)
     expect(executed.code, executed.stderr).toBe(0)
     const rows = await describedByKafka(group)
     expect(rows.map((r) => r.current)).toEqual([0, 0, 0])
+  }, 120_000)
+})
+
+describe('a secured profile pointed at the plaintext listener (#17 item 6)', () => {
+  const ca = join(process.env.HOME ?? '', '.cache/kafkit/local/security/ca.pem')
+  const topic = uniqueName('ic-sec')
+  beforeAll(async () => {
+    const admin = kafka.admin()
+    await admin.connect()
+    await createTopicWithLeaders(admin, topic, 1)
+    await admin.disconnect()
+  }, 120_000)
+
+  it('TLS to a listener without TLS: exit 4 with the TLS hint in every command, as profiles test says', async () => {
+    const env = {KAFKIT_TLS_CA: ca}
+    const test = await kafkit(['profiles', 'test', '--timeout', '5s'], {env})
+    expect(test.code).toBe(4)
+    const diagnosis = expectCleanError(test)
+    for (const args of [['topics', 'list'], ['consume', topic, '-e'], ['offsets', 'list', topic], ['groups', 'list'], ['produce', topic]]) {
+      const result = await kafkit([...args, '--timeout', '5s'], {env, input: 'x\n'})
+      expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(4)
+      const {message, hint} = expectCleanError(result)
+      expect(message).toMatch(/^TLS handshake with 127\.0\.0\.1:9092 failed: the broker closed the connection/)
+      expect(hint).toBe(diagnosis.hint)
+      expect(hint).toMatch(/listener without TLS/)
+    }
+  }, 180_000)
+
+  it('SASL to a listener without SASL says so (exit 4)', async () => {
+    const env = {KAFKIT_SASL_MECHANISM: 'plain', KAFKIT_SASL_USERNAME: 'alice', KAFKIT_SASL_PASSWORD: 'not-the-password'}
+    for (const args of [['topics', 'list'], ['consume', topic, '-e'], ['profiles', 'test']]) {
+      const result = await kafkit([...args, '--timeout', '5s'], {env})
+      expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(4)
+      const {message, hint} = expectCleanError(result)
+      expect(message).toMatch(/the listener at 127\.0\.0\.1:9092 does not use SASL: it refused the SASL PLAIN login/)
+      expect(hint).toMatch(/SASL port/)
+    }
   }, 120_000)
 })

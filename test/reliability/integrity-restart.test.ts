@@ -1,0 +1,70 @@
+/**
+ * Issue #17 item 8, on a private one-node cluster (ports 9840-9849): right after a broker restart, partitions
+ * take seconds to get their leaders back (a few thousand partitions make the window visible). Reads started in
+ * that window (`consume`, `offsets list`) wait for the leaders within --timeout instead of failing with kafkajs'
+ * "This server is not the leader for that topic-partition"; `kafkit local start` returns only once the node
+ * serves every partition.
+ */
+import {setTimeout as sleep} from 'node:timers/promises'
+import {afterAll, describe, expect, it} from 'vitest'
+import {Kafka, logLevel} from 'kafkajs'
+
+import {isListening} from '../../src/local/ports.js'
+import {type RunResult, kafkit, uniqueName} from '../integration/helpers.js'
+import {type IsolatedCluster, isolatedCluster} from '../integration/isolated-cluster.js'
+
+const PORT = 9840
+const PARTITIONS = 3000
+
+describe('reads right after a broker restart (#17 item 8)', () => {
+  let cluster: IsolatedCluster | undefined
+  afterAll(async () => {
+    await cluster?.destroy()
+  })
+
+  it(`consume and offsets list started as soon as the restarted node listens wait for the leaders of ${PARTITIONS} partitions; local start returns once they are served`, async () => {
+    cluster = await isolatedCluster({nodes: 1, port: PORT})
+    const env = {KAFKIT_BROKERS: cluster.brokers}
+    const topic = uniqueName('restart-many')
+    const created = await kafkit(['topics', 'create', topic, '--partitions', String(PARTITIONS), '--timeout', '120s'], {env, timeoutMs: 180_000})
+    expect(created.code, created.stderr).toBe(0)
+    const records = Array.from({length: 500}, (_, i) => `r${i}`)
+    const produced = await kafkit(['produce', topic, '--timeout', '60s'], {env, input: records.join('\n') + '\n', timeoutMs: 120_000})
+    expect(produced.code, produced.stderr).toBe(0)
+
+    await cluster.stop()
+    // Start it again in the background, and read as soon as its port answers: inside the leaderless window.
+    const starting = kafkit(['local', 'start'], {env: cluster.env, noBrokers: true, timeoutMs: 240_000})
+    while (!(await isListening(PORT, '127.0.0.1'))) await sleep(50)
+    const listeningAt = Date.now()
+    const [consumed, offsets] = await Promise.all([
+      kafkit(['consume', topic, '-e', '--timeout', '90s'], {env, timeoutMs: 150_000}),
+      kafkit(['offsets', 'list', topic, '--json', '--timeout', '90s'], {env, timeoutMs: 150_000}),
+    ])
+    const started: RunResult = await starting
+    expect(started.code, started.stderr).toBe(0)
+
+    // Right after `local start` returned, a plain kafkajs admin (which gives up at the first NOT_LEADER) works.
+    const kafka = new Kafka({brokers: [cluster.brokers], logLevel: logLevel.NOTHING})
+    const admin = kafka.admin()
+    await admin.connect()
+    const plain = await admin.fetchTopicOffsets(topic).then(
+      (o) => ({ok: true as const, partitions: o.length}),
+      (e: Error) => ({ok: false as const, error: e.message}),
+    )
+    const metadata = await admin.fetchTopicMetadata({topics: [topic]})
+    await admin.disconnect()
+
+    console.log(
+      `[integrity] restart with ${PARTITIONS} partitions: consume exit ${consumed.code} after ${consumed.durationMs} ms, offsets list exit ${offsets.code} after ${offsets.durationMs} ms (both started when the port listened); local start took ${started.durationMs} ms`,
+    )
+    expect(consumed.code, consumed.stderr).toBe(0)
+    expect(consumed.stdout.split('\n').filter(Boolean).sort()).toEqual([...records].sort())
+    expect(offsets.code, offsets.stderr).toBe(0)
+    const rows = (JSON.parse(offsets.stdout) as {partitions: {latest: number}[]}).partitions
+    expect(rows).toHaveLength(PARTITIONS)
+    expect(rows.reduce((n, r) => n + r.latest, 0)).toBe(records.length)
+    expect(plain).toEqual({ok: true, partitions: PARTITIONS})
+    expect(metadata.topics[0].partitions.every((p) => p.leader >= 0)).toBe(true)
+  }, 600_000)
+})
