@@ -292,6 +292,7 @@ async function waitUntilServing(state: LocalState, waitMs: number): Promise<void
   const deadline = Date.now() + waitMs
   const {createClient} = await import('../kafka/client.js')
   const brokers = state.nodes.map((n) => `${state.host}:${n.port}`)
+  let notServed: number | undefined
   while (Date.now() < deadline) {
     for (const node of state.nodes) {
       if (!isKafkaProcess(node.pid)) {
@@ -308,7 +309,10 @@ async function waitUntilServing(state: LocalState, waitMs: number): Promise<void
         const cluster = await client.call('metadata', () => admin.describeCluster())
         // Answering metadata is not serving: right after a restart, partitions get their leaders back over
         // seconds (thousands of partitions: several), and reads fail until then.
-        if (cluster.brokers.length === state.nodes.length && cluster.controller !== null && (await servesEveryPartition(client))) return
+        if (cluster.brokers.length === state.nodes.length && cluster.controller !== null) {
+          notServed = await partitionsNotServed(client)
+          if (notServed === 0) return
+        }
       } catch {
         // not ready yet
       } finally {
@@ -317,23 +321,26 @@ async function waitUntilServing(state: LocalState, waitMs: number): Promise<void
     }
     await sleep(300)
   }
-  throw new KafkitError('LOCAL_START_TIMEOUT', `Kafka did not serve requests within ${Math.round(waitMs / 1000)}s`, {
-    hint: `see 'kafkit local logs' (${state.nodes[0].logFile})`,
+  const why = notServed ? ` (it answers, but ${notServed} partition${notServed === 1 ? ' has' : 's have'} no leader serving ${notServed === 1 ? 'it' : 'them'} yet)` : ''
+  throw new KafkitError('LOCAL_START_TIMEOUT', `Kafka did not serve requests within ${Math.round(waitMs / 1000)}s${why}`, {
+    hint: `wait longer with --wait, or see 'kafkit local logs' (${state.nodes[0].logFile})`,
     exitCode: 7,
   })
 }
 
-/** Every partition of every topic has a leader, and its leader answers ListOffsets for it. */
-async function servesEveryPartition(client: import('../kafka/client.js').KafkaClient): Promise<boolean> {
+/** How many partitions have no leader, or a leader that does not answer ListOffsets for them yet (0: all served). */
+async function partitionsNotServed(client: import('../kafka/client.js').KafkaClient): Promise<number> {
   const {fetchAllMetadataOnce} = await import('../kafka/incremental-alter-configs.js')
   const metadata = await fetchAllMetadataOnce(client)
-  if (metadata.topicMetadata.some((t) => t.topicErrorCode !== 0 || t.partitionMetadata.some((p) => p.leader < 0 || p.partitionErrorCode !== 0))) return false
+  const leaderless = metadata.topicMetadata.reduce((n, t) => n + t.partitionMetadata.filter((p) => p.leader < 0 || p.partitionErrorCode !== 0).length, 0)
+  if (leaderless > 0) return leaderless
   const admin = await client.admin()
-  // One ListOffsets per topic: a leader that has not loaded its partition yet answers NOT_LEADER_OR_FOLLOWER.
+  // A leader that has not loaded its partition yet answers NOT_LEADER_OR_FOLLOWER (kafkajs gives up at once).
   for (const t of metadata.topicMetadata) {
-    await admin.fetchTopicOffsets(t.topic)
+    const ok = await admin.fetchTopicOffsets(t.topic).then(() => true, () => false)
+    if (!ok) return t.partitionMetadata.length
   }
-  return true
+  return 0
 }
 
 export interface StopResult {

@@ -10,6 +10,7 @@ import {describe, expect, it} from 'vitest'
 
 import {KafkitError} from '../../src/errors.js'
 import {decodeConsumerGroupDescribeResponse, decodeListGroupsResponse, encodeConsumerGroupDescribeRequest, encodeListGroupsRequest, supportedVersion} from '../../src/kafka/consumer-groups-v2.js'
+import {NOT_TLS_HINT, mapKafkaError, retriableCause, tlsHandshakeHint} from '../../src/kafka/errors.js'
 import {CommitTimer} from '../../src/kafka/group-reader.js'
 import {runSecretCommand} from '../../src/profiles/secrets.js'
 import {parseWindowSpecs} from '../../src/replay/plan.js'
@@ -249,5 +250,44 @@ describe('ConsumerGroupDescribe (API 69) and ListGroups v5: the bytes', () => {
     expect(supportedVersion({versions: {69: {minVersion: 0, maxVersion: 3}}}, 69, 0, 1)).toBe(1)
     expect(supportedVersion({versions: {16: {minVersion: 0, maxVersion: 4}}}, 16, 5, 5)).toBeUndefined()
     expect(supportedVersion({versions: {}}, 69, 0, 1)).toBeUndefined()
+  })
+})
+
+describe('errors in the user\'s words', () => {
+  const kafkaError = (name: string, message: string, extra: Record<string, unknown> = {}) => Object.assign(new Error(message), {name, ...extra})
+  const ctx = {brokers: ['127.0.0.1:9092'], timeoutMs: 10_000}
+
+  it('retriable errors are found inside kafkajs wrappers; others are not', () => {
+    const notLeader = kafkaError('KafkaJSProtocolError', 'This server is not the leader for that topic-partition', {type: 'NOT_LEADER_FOR_PARTITION', retriable: true})
+    expect(retriableCause(kafkaError('KafkaJSNumberOfRetriesExceeded', 'x', {originalError: notLeader}))).toBe(notLeader)
+    expect(retriableCause(kafkaError('KafkaJSGroupCoordinatorNotFound', 'Failed to find group coordinator'))?.name).toBe('KafkaJSGroupCoordinatorNotFound')
+    expect(retriableCause(kafkaError('KafkaJSProtocolError', 'x', {type: 'GROUP_LOAD_IN_PROGRESS'}))).toBeDefined()
+    expect(retriableCause(kafkaError('KafkaJSProtocolError', 'x', {type: 'UNKNOWN_TOPIC_OR_PARTITION'}))).toBeUndefined()
+    expect(retriableCause(kafkaError('KafkaJSProtocolError', 'x', {type: 'TOPIC_AUTHORIZATION_FAILED'}))).toBeUndefined()
+  })
+
+  it('a leaderless partition that outlasts the retries is exit 7, not the raw kafkajs message at exit 1', () => {
+    const error = mapKafkaError(kafkaError('KafkaJSProtocolError', 'This server is not the leader for that topic-partition', {type: 'NOT_LEADER_FOR_PARTITION'}), ctx)
+    expect(error.exitCode).toBe(7)
+    expect(error.message).toBe('127.0.0.1:9092: the partitions have no leader yet (NOT_LEADER_FOR_PARTITION): a broker is starting or restarting, still after 10s')
+    const coordinator = mapKafkaError(kafkaError('KafkaJSGroupCoordinatorNotFound', 'Failed to find group coordinator'), ctx)
+    expect(coordinator.exitCode).toBe(7)
+    expect(coordinator.message).toMatch(/the group coordinator is not available/)
+  })
+
+  it('TLS to a listener without TLS is exit 4 with the hint profiles test gives', () => {
+    const socket = kafkaError('KafkaJSConnectionError', 'Connection error: Client network socket disconnected before secure TLS connection was established', {code: 'ECONNRESET'})
+    const error = mapKafkaError(kafkaError('KafkaJSNonRetriableError', 'x', {cause: socket}), {...ctx, tls: true})
+    expect(error.exitCode).toBe(4)
+    expect(error.hint).toBe(NOT_TLS_HINT)
+    expect(tlsHandshakeHint('ECONNRESET Client network socket disconnected before secure TLS connection was established')).toBe(NOT_TLS_HINT)
+    expect(tlsHandshakeHint('no TLS handshake within 5000ms')).not.toBe(NOT_TLS_HINT)
+  })
+
+  it('SASL to a listener without SASL says so', () => {
+    const error = mapKafkaError(kafkaError('KafkaJSProtocolError', 'Request is not valid given the current SASL state', {type: 'ILLEGAL_SASL_STATE'}), {...ctx, saslMechanism: 'plain'})
+    expect(error.exitCode).toBe(4)
+    expect(error.message).toBe('the listener at 127.0.0.1:9092 does not use SASL: it refused the SASL PLAIN login (ILLEGAL_SASL_STATE)')
+    expect(error.code).toBe('SASL_NOT_ENABLED')
   })
 })
