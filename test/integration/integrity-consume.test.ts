@@ -32,6 +32,14 @@ function background(args: string[]): {child: ChildProcess; lines(): number; stdo
   return {child, lines: () => out.split('\n').filter(Boolean).length, stdout: () => out, stderr: () => err}
 }
 
+/** Creates a topic and waits for its leaders. */
+async function newTopic(topic: string, partitions: number): Promise<void> {
+  const admin = kafka.admin()
+  await admin.connect()
+  await createTopicWithLeaders(admin, topic, partitions)
+  await admin.disconnect()
+}
+
 async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
   for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await sleep(200)) if (await check()) return
   throw new Error(`timed out waiting for ${what}`)
@@ -55,10 +63,7 @@ describe('consume --group commits what it wrote when traffic stops (#17 item 3)'
   const total = 3000
 
   beforeAll(async () => {
-    const admin = kafka.admin()
-    await admin.connect()
-    await createTopicWithLeaders(admin, topic, 3)
-    await admin.disconnect()
+    await newTopic(topic, 3)
     const lines = Array.from({length: total}, (_, i) => `v${i}`).join('\n') + '\n'
     const produced = await kafkit(['produce', topic], {input: lines})
     expect(produced.code, produced.stderr).toBe(0)
@@ -96,10 +101,7 @@ describe('consume --group commits what it wrote when traffic stops (#17 item 3)'
 describe('usage errors instead of silent results (#17 item 6)', () => {
   const topic = uniqueName('ic-usage')
   beforeAll(async () => {
-    const admin = kafka.admin()
-    await admin.connect()
-    await createTopicWithLeaders(admin, topic, 1)
-    await admin.disconnect()
+    await newTopic(topic, 1)
     expect((await kafkit(['produce', topic], {input: 'a\nb\nc\nd\n'})).code).toBe(0)
   }, 120_000)
 
@@ -138,10 +140,7 @@ describe('groups of the new consumer protocol (KIP-848, group.protocol=consumer)
   let consumer: ChildProcess | undefined
 
   beforeAll(async () => {
-    const admin = kafka.admin()
-    await admin.connect()
-    await createTopicWithLeaders(admin, topic, 3)
-    await admin.disconnect()
+    await newTopic(topic, 3)
     const produced = await kafkit(['produce', topic], {input: Array.from({length: 300}, (_, i) => `v${i}`).join('\n') + '\n'})
     expect(produced.code, produced.stderr).toBe(0)
     // Kafka's own console consumer, on the new protocol, staying in the group.
@@ -215,10 +214,7 @@ describe('a secured profile pointed at the plaintext listener (#17 item 6)', () 
   const ca = join(process.env.HOME ?? '', '.cache/kafkit/local/security/ca.pem')
   const topic = uniqueName('ic-sec')
   beforeAll(async () => {
-    const admin = kafka.admin()
-    await admin.connect()
-    await createTopicWithLeaders(admin, topic, 1)
-    await admin.disconnect()
+    await newTopic(topic, 1)
   }, 120_000)
 
   it('TLS to a listener without TLS: exit 4 with the TLS hint in every command, as profiles test says', async () => {

@@ -21,7 +21,7 @@ describe('reads right after a broker restart (#17 item 8)', () => {
   let cluster: IsolatedCluster | undefined
   afterAll(async () => {
     await cluster?.destroy()
-  })
+  }, 180_000)
 
   it(`consume and offsets list started as soon as the restarted node listens wait for the leaders of ${PARTITIONS} partitions; local start returns once they are served`, async () => {
     cluster = await isolatedCluster({nodes: 1, port: PORT})
@@ -29,8 +29,12 @@ describe('reads right after a broker restart (#17 item 8)', () => {
     const topic = uniqueName('restart-many')
     const created = await kafkit(['topics', 'create', topic, '--partitions', String(PARTITIONS), '--timeout', '120s'], {env, timeoutMs: 180_000})
     expect(created.code, created.stderr).toBe(0)
+    // A new topic's partitions are served only once their logs exist (minutes on a busy machine): `offsets list`
+    // waits for that within its --timeout.
+    const served = await kafkit(['offsets', 'list', topic, '--timeout', '5m'], {env, timeoutMs: 360_000})
+    expect(served.code, served.stderr).toBe(0)
     const records = Array.from({length: 500}, (_, i) => `r${i}`)
-    const produced = await kafkit(['produce', topic, '--timeout', '60s'], {env, input: records.join('\n') + '\n', timeoutMs: 120_000})
+    const produced = await kafkit(['produce', topic, '--timeout', '5m'], {env, input: records.join('\n') + '\n', timeoutMs: 360_000})
     expect(produced.code, produced.stderr).toBe(0)
 
     await cluster.stop()
@@ -69,5 +73,5 @@ describe('reads right after a broker restart (#17 item 8)', () => {
     expect(rows.reduce((n, r) => n + r.latest, 0)).toBe(records.length)
     expect(plain).toEqual({ok: true, partitions: PARTITIONS})
     expect(metadata.topics[0].partitions.every((p) => p.leader >= 0)).toBe(true)
-  }, 1_200_000)
+  }, 1_500_000)
 })
