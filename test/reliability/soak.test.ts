@@ -112,7 +112,7 @@ describe('fault soak', () => {
         const {code, stderr} = await consumer.done
         if (!consuming) break
         consumerExits.push(`exit ${code}: ${stderr.trim().split('\n').find((l) => l.startsWith('error:')) ?? stderr.trim().slice(-200)}`)
-        consumed.push(...consumer.lines)
+        for (const l of consumer.lines) consumed.push(l)
         consumer = follow(topic, group, env)
       }
     })()
@@ -137,12 +137,14 @@ describe('fault soak', () => {
     const present = new Set(inTopic)
     // Let the group consumer catch up, then stop it (it commits and exits 130).
     for (const deadline = Date.now() + 90_000; Date.now() < deadline; await sleep(500)) {
-      if (new Set([...consumed, ...consumer.lines]).size >= present.size) break
+      const seen = new Set(consumed)
+      for (const l of consumer.lines) seen.add(l)
+      if (seen.size >= present.size) break
     }
     consuming = false
     consumer.stop()
     const last = await consumer.done
-    consumed.push(...consumer.lines)
+    for (const l of consumer.lines) consumed.push(l)
     await keeper
 
     const lost = [...acked].filter((l) => !present.has(l))
