@@ -24,7 +24,7 @@ export interface DurationOptions {
  */
 export function parseDuration(input: string, options: DurationOptions = {}): number {
   const text = input.trim().toLowerCase()
-  if (/^\d+$/.test(text) && options.bareUnit) return Number(text) * UNIT_MS[options.bareUnit]
+  if (/^\d+$/.test(text) && options.bareUnit && Number.isSafeInteger(Number(text) * UNIT_MS[options.bareUnit])) return Number(text) * UNIT_MS[options.bareUnit]
   const parts = text.match(/\d+(?:\.\d+)?(?:ms|s|m|h|d|w)/g)
   if (!text || !parts || parts.join('') !== text) {
     throw usageError(
@@ -37,6 +37,10 @@ export function parseDuration(input: string, options: DurationOptions = {}): num
   for (const part of parts) {
     const [, amount, unit] = DURATION.exec(part)!
     total += Number(amount) * UNIT_MS[unit]
+  }
+  // 400 digits of seconds are Infinity: a duration must stay an exact number of milliseconds.
+  if (!Number.isSafeInteger(Math.round(total))) {
+    throw usageError(`${options.label ? options.label + ': ' : ''}'${input}' is too long`, 'durations go up to about 285,000 years (2^53 ms)', 'BAD_DURATION')
   }
   return Math.round(total)
 }
