@@ -11,7 +11,7 @@ import {type IOOptions, IOStreams} from './output/io.js'
 import {resolveConnection} from './profiles/resolve.js'
 import {redactSecrets} from './profiles/secrets.js'
 import type {ResolvedConnection} from './profiles/types.js'
-import {parseDuration} from './specs/duration.js'
+import {parseWaitDuration} from './specs/duration.js'
 
 // oclif's own FlagOutput/ArgOutput shape (not exported by @oclif/core 4).
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -144,7 +144,17 @@ export abstract class KafkaCommand<T> extends BaseCommand<T> {
   private resolvedConnection?: ResolvedConnection
 
   protected get timeoutMs(): number {
-    return parseDuration(String(this.globalFlags.timeout ?? '10s'), {bareUnit: 's', label: '--timeout'})
+    return parseWaitDuration(String(this.globalFlags.timeout ?? '10s'), '--timeout')
+  }
+
+  /** A bad --timeout is exit 2 before anything else happens (not at the first network wait). */
+  protected override async parse<F extends OclifOutput, B extends OclifOutput, A extends OclifOutput>(
+    options?: Interfaces.Input<F, B, A>,
+    argv?: string[],
+  ): Promise<Interfaces.ParserOutput<F, B, A>> {
+    const result = await super.parse(options, argv)
+    void this.timeoutMs
+    return result
   }
 
   protected connection(): Promise<ResolvedConnection> {

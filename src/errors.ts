@@ -33,17 +33,27 @@ export class KafkitError extends Error {
   readonly details?: Record<string, unknown>
 
   constructor(code: string, message: string, options: KafkitErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : {cause: options.cause})
+    const usage = options.exitCode === ExitCode.USAGE
+    // A usage error quotes what the user typed, which may hold line breaks or terminal escapes: shown escaped,
+    // the message stays one line (and cannot restyle the terminal).
+    super(usage ? escapeControls(message) : message, options.cause === undefined ? undefined : {cause: options.cause})
     this.name = 'KafkitError'
     this.code = code
     this.exitCode = options.exitCode ?? ExitCode.FAILED
-    this.hint = options.hint
+    this.hint = usage && options.hint !== undefined ? escapeControls(options.hint) : options.hint
     this.details = options.details
   }
 
   toJSON(): {code: string; message: string; hint?: string} & Record<string, unknown> {
     return {code: this.code, message: this.message, ...(this.hint ? {hint: this.hint} : {}), ...this.details}
   }
+}
+
+const CONTROL_ESCAPES: Record<string, string> = {'\n': '\\n', '\r': '\\r', '\t': '\\t'}
+
+/** Control characters (line breaks, ESC, ...) as visible escapes: `\n`, `\x1b`. */
+export function escapeControls(text: string): string {
+  return text.replaceAll(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => CONTROL_ESCAPES[c] ?? (c.charCodeAt(0) > 0xff ? `\\u${c.charCodeAt(0).toString(16)}` : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`))
 }
 
 export const usageError = (message: string, hint?: string, code = 'USAGE') =>

@@ -6,7 +6,7 @@ import {parsePartitionList, type ReadBatch, ReaderSession, resolveTargets} from 
 import {compileFormat, compileGrep, DECODERS, parseDecoder} from '../records/format.js'
 import {RecordPrinter} from '../records/format-stream.js'
 import {formatDuration} from '../specs/duration.js'
-import {type OffsetSpec, parseOffsetSpec, parseRange} from '../specs/offset-spec.js'
+import {checkWindowOrder, type OffsetSpec, parseOffsetSpec, parseRange} from '../specs/offset-spec.js'
 import {formatCount} from '../output/numbers.js'
 
 export interface ConsumeSummary {
@@ -69,6 +69,7 @@ Template placeholders (kcat-compatible): %t topic, %p partition, %o offset, %k k
     const range = flags.range ? parseRange(flags.range) : undefined
     const from: OffsetSpec = range?.from ?? (flags.from ? parseOffsetSpec(flags.from, Date.now(), '--from') : {kind: 'beginning'})
     const to: OffsetSpec | undefined = range?.to ?? (flags.to ? parseOffsetSpec(flags.to, Date.now(), '--to') : undefined)
+    if (to && !range) checkWindowOrder(from, to)
     if (to?.kind === 'stored') throw usageError("--to: 'stored' cannot end a window", 'end with an offset, a time or end: --to 500, --to @-1h, --to end', 'BAD_SPEC')
     if (from.kind === 'stored' && !flags.group) throw usageError("--from stored needs --group", 'e.g. kafkit consume orders --group billing --from stored', 'BAD_SPEC')
     const partitions = flags.partitions ? parsePartitionList(flags.partitions) : undefined
@@ -119,27 +120,28 @@ async function printLoop(source: BatchSource, printer: RecordPrinter): Promise<b
   }
   process.once('SIGINT', onSignal)
   process.once('SIGTERM', onSignal)
-  let lastCommit = Date.now()
+  // Group mode: what was written is committed every second, also when no more records arrive.
+  const commit = source.commit?.bind(source)
+  const timer = commit ? new (await import('../kafka/group-reader.js')).CommitTimer(() => commit(printer.written.values())) : undefined
   try {
     try {
       for await (const batch of source) {
         const more = printer.add(batch.topic, batch.partition, batch.records, batch.nextOffset)
         await printer.flush(!more || source.buffered === 0)
-        if (source.commit && Date.now() - lastCommit > 1000) {
-          lastCommit = Date.now()
-          await source.commit(printer.written.values())
-        }
         if (!more || interrupted) break
       }
     } catch (error) {
       // Reading failed: what was read is still written, and (group mode) committed if the cluster takes it.
       await printer.flush(true).catch(() => undefined)
-      if (source.commit) await source.commit(printer.written.values()).catch(() => undefined)
+      await timer?.stop()
+      if (commit) await commit(printer.written.values()).catch(() => undefined)
       throw error
     }
     await printer.flush(true)
-    if (source.commit) await source.commit(printer.written.values(), true)
+    await timer?.stop()
+    if (commit) await commit(printer.written.values(), true)
   } finally {
+    await timer?.stop()
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
   }

@@ -23,6 +23,8 @@ export interface GroupLag {
   group: string
   state: string
   protocol: string
+  /** classic, or consumer (the new consumer protocol, KIP-848). */
+  type?: string
   members: {memberId: string; clientId: string; host: string; assignment: {topic: string; partitions: number[]}[]}[]
   topics: string[]
   partitions: PartitionLag[]
@@ -66,6 +68,7 @@ export function computeLag(group: GroupDescription, committed: PartitionOffset[]
     group: group.groupId,
     state: group.state,
     protocol: group.protocol,
+    ...(group.type ? {type: group.type} : {}),
     members: group.members.map((m) => ({memberId: m.memberId, clientId: m.clientId, host: m.host, assignment: m.assignment})),
     topics: [...new Set(partitions.map((p) => p.topic))],
     partitions,

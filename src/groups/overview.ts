@@ -11,6 +11,8 @@ export interface GroupSummary {
   members: number
   protocolType: string
   protocol: string
+  /** classic, or consumer (the new consumer protocol, KIP-848); absent when the broker does not tell. */
+  type?: string
   topics: string[]
 }
 
@@ -38,7 +40,7 @@ export async function summarizeGroups(client: KafkaClient, pattern?: string): Pr
     for (let g = queue.shift(); g; g = queue.shift()) {
       let topics = [...new Set(g.members.flatMap((m) => m.assignment.map((a) => a.topic)))]
       if (topics.length === 0 && (g.protocolType === 'consumer' || g.protocolType === '')) topics = [...new Set((await fetchCommittedOffsets(client, g.groupId)).map((o) => o.topic))]
-      summaries.push({group: g.groupId, state: g.state, members: g.members.length, protocolType: g.protocolType, protocol: g.protocol, topics: topics.sort()})
+      summaries.push({group: g.groupId, state: g.state, members: g.members.length, protocolType: g.protocolType, protocol: g.protocol, ...(g.type ? {type: g.type} : {}), topics: topics.sort()})
     }
   }
   await Promise.all(Array.from({length: Math.min(8, queue.length)}, worker))

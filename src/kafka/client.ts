@@ -8,7 +8,7 @@ import {setTimeout as sleep} from 'node:timers/promises'
 
 import {KafkitError, withTimeout} from '../errors.js'
 import type {KafkaConnection} from './connection.js'
-import {ErrorContext, mapKafkaError, rootCause} from './errors.js'
+import {ErrorContext, describeRetriable, mapKafkaError, retriableCause, rootCause} from './errors.js'
 import {attachSession, createKafkaJS, KafkaJSSession, sessionOf} from './kafkajs/session.js'
 
 export interface ClientOptions {
@@ -34,7 +34,20 @@ export class KafkaClient {
       profile: this.connection.profile,
       saslUser: this.connection.sasl?.username,
       saslMechanism: this.connection.sasl?.mechanism,
+      tls: Boolean(this.connection.tls),
     }
+  }
+
+  /** kafkajs clusters whose metadata is refreshed before a retriable error is retried (the admin's, readers'). */
+  private readonly clusters = new Set<{refreshMetadata(): Promise<void>}>()
+
+  /** A cluster to refresh when call() retries (a leader that moved is found on the next attempt). */
+  registerCluster(cluster: {refreshMetadata(): Promise<void>}): void {
+    this.clusters.add(cluster)
+  }
+
+  private async refreshMetadata(): Promise<void> {
+    await Promise.all([...this.clusters].map((c) => c.refreshMetadata().catch(() => undefined)))
   }
 
   /**
@@ -42,23 +55,28 @@ export class KafkaClient {
    * reported as a connection failure (exit 4) when no connection ever succeeded, as a timeout (exit 7) otherwise.
    */
   async call<T>(what: string, operation: () => Promise<T>, timeoutMs = this.options.timeoutMs): Promise<T> {
+    const state: RetryState = {}
     try {
-      return await withTimeout(retryCoordinatorErrors(operation), timeoutMs, () => new KafkaTimeout(what, timeoutMs))
+      return await withTimeout(retryRetriable(operation, state, () => this.refreshMetadata()), timeoutMs, () => new KafkaTimeout(what, timeoutMs))
     } catch (error) {
       if (error instanceof KafkaTimeout) {
+        // Still retrying a retriable error: say which, in the user's words.
+        const why = state.last ? `: ${describeRetriable(state.last)}` : ''
         // Never connected at all: that is "cannot connect" (exit 4, docs/ARCHITECTURE.md), not a slow cluster.
         if (what.startsWith('connecting') || !this.connected) {
-          throw new KafkitError('CONNECTION_FAILED', `cannot connect to Kafka at ${this.connection.brokers.join(',')} within ${Math.round(timeoutMs / 100) / 10}s${this.connection.profile !== 'local' ? ` (profile '${this.connection.profile}')` : ''}`, {
+          throw new KafkitError('CONNECTION_FAILED', `cannot connect to Kafka at ${this.connection.brokers.join(',')} within ${Math.round(timeoutMs / 100) / 10}s${this.connection.profile !== 'local' ? ` (profile '${this.connection.profile}')` : ''}${why}`, {
             hint: 'check the address and port, and that the broker is reachable from here; `kafkit profiles test` checks each step',
             exitCode: 4,
           })
         }
-        throw new KafkitError('TIMEOUT', `${what} timed out after ${Math.round(timeoutMs / 100) / 10}s (${this.connection.brokers.join(',')})`, {
+        throw new KafkitError('TIMEOUT', `${what} timed out after ${Math.round(timeoutMs / 100) / 10}s (${this.connection.brokers.join(',')})${why}`, {
           hint: 'the cluster may be slow or unreachable; raise --timeout, or check it with `kafkit cluster info`',
           exitCode: 7,
         })
       }
       throw mapKafkaError(error, this.errorContext)
+    } finally {
+      state.over = true
     }
   }
 
@@ -79,21 +97,30 @@ export class KafkaClient {
   }
 }
 
-/**
- * Group coordinator errors are transient (the coordinator moved, or `__consumer_offsets` is still being created
- * on a new cluster), but some kafkajs admin calls (fetchOffsets, ...) give up at the first one. Retried here,
- * with a growing pause, until call()'s timeout ends the wait.
- */
-// kafkajs' names for Kafka's NOT_COORDINATOR (16), COORDINATOR_NOT_AVAILABLE (15), COORDINATOR_LOAD_IN_PROGRESS (14).
-const COORDINATOR_ERRORS = new Set(['NOT_COORDINATOR_FOR_GROUP', 'GROUP_COORDINATOR_NOT_AVAILABLE', 'GROUP_LOAD_IN_PROGRESS'])
+interface RetryState {
+  /** The last retriable error met, for the timeout message. */
+  last?: ReturnType<typeof rootCause>
+  /** The call is over (timed out): no further attempt. */
+  over?: boolean
+}
 
-async function retryCoordinatorErrors<T>(operation: () => Promise<T>): Promise<T> {
+/**
+ * Retriable errors (a coordinator moving or loading, a partition without a leader right after a broker restart:
+ * see RETRIABLE_ERRORS) end once the cluster settles, but some kafkajs admin calls (fetchOffsets,
+ * fetchTopicOffsets, ...) give up at the first one. Retried here with fresh metadata and a growing pause, until
+ * call()'s timeout ends the wait (and says what was waited for).
+ */
+async function retryRetriable<T>(operation: () => Promise<T>, state: RetryState, refresh: () => Promise<void>): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await operation()
     } catch (error) {
-      if (!COORDINATOR_ERRORS.has(rootCause(error)?.type ?? '') || attempt >= 30) throw error
+      const retriable = retriableCause(error)
+      if (!retriable || state.over) throw error
+      state.last = retriable
       await sleep(Math.min(100 * 2 ** attempt, 1000))
+      if (state.over) throw error
+      await refresh()
     }
   }
 }
@@ -111,6 +138,13 @@ class KafkaTimeout extends Error {
 export async function createClient(connection: KafkaConnection, options: ClientOptions): Promise<KafkaClient> {
   const {kafka, kafkajs} = await createKafkaJS(connection, options)
   const client = new KafkaClient(connection, options)
-  attachSession(client, new KafkaJSSession(kafka, kafkajs, (connect) => client.connectWith(connect), (what, operation) => client.call(what, operation)))
+  attachSession(
+    client,
+    new KafkaJSSession(kafka, kafkajs, {
+      connect: (connect) => client.connectWith(connect),
+      call: (what, operation) => client.call(what, operation),
+      registerCluster: (cluster) => client.registerCluster(cluster),
+    }),
+  )
   return client
 }

@@ -1,4 +1,5 @@
 import type {KafkaClient} from './client.js'
+import {fetchAllMetadataOnce} from './kafkajs/protocol/admin-requests.js'
 import {sessionOf} from './kafkajs/session.js'
 
 export interface BrokerInfo {
@@ -53,4 +54,18 @@ export async function describeBrokers(client: KafkaClient, what = 'describing th
 /** The cluster id: snapshots and replay checkpoints are named by it, so that one cluster's are never applied to another. */
 export async function clusterId(client: KafkaClient): Promise<string> {
   return (await describeBrokers(client)).clusterId
+}
+
+/** How many partitions have no leader, or a leader that does not answer ListOffsets for them yet (0: all served). */
+export async function partitionsNotServed(client: KafkaClient): Promise<number> {
+  const metadata = await fetchAllMetadataOnce(sessionOf(client))
+  const leaderless = metadata.topicMetadata.reduce((n, t) => n + t.partitionMetadata.filter((p) => p.leader < 0 || p.partitionErrorCode !== 0).length, 0)
+  if (leaderless > 0) return leaderless
+  const admin = await sessionOf(client).admin()
+  // A leader that has not loaded its partition yet answers NOT_LEADER_OR_FOLLOWER (kafkajs gives up at once).
+  for (const t of metadata.topicMetadata) {
+    const ok = await admin.fetchTopicOffsets(t.topic).then(() => true, () => false)
+    if (!ok) return t.partitionMetadata.length
+  }
+  return 0
 }

@@ -21,6 +21,69 @@ export interface ErrorContext {
   /** The SASL mechanism and user, to say whose login failed. */
   saslUser?: string
   saslMechanism?: string
+  /** The connection uses TLS: a connection closed during the handshake means a listener without TLS. */
+  tls?: boolean
+}
+
+/** Hints shared with `profiles test` (diagnose.ts), so that every command says the same as it. */
+export const TLS_HANDSHAKE_HINT = 'is this a TLS listener? check the port, and tls.cert / tls.key if the broker requires a client certificate'
+export const NOT_TLS_HINT = "the port is a listener without TLS (PLAINTEXT or SASL_PLAINTEXT?): use the cluster's TLS port, or remove 'tls' from the profile"
+
+// The TLS handshake ended by the peer before any TLS answer: what a listener without TLS does.
+const NOT_TLS = /before secure TLS connection was established|wrong version number|packet length too long/i
+
+/** The hint for a failed TLS handshake (`profiles test` and every command alike). */
+export function tlsHandshakeHint(message: string): string {
+  return NOT_TLS.test(message) ? NOT_TLS_HINT : TLS_HANDSHAKE_HINT
+}
+
+/** Errors that end once the cluster has settled (a broker restarting, a leader or coordinator moving): retried within --timeout. */
+export const RETRIABLE_ERRORS = new Set([
+  // kafkajs' names for NOT_COORDINATOR (16), COORDINATOR_NOT_AVAILABLE (15), COORDINATOR_LOAD_IN_PROGRESS (14)
+  'NOT_COORDINATOR_FOR_GROUP',
+  'GROUP_COORDINATOR_NOT_AVAILABLE',
+  'GROUP_LOAD_IN_PROGRESS',
+  'NOT_COORDINATOR',
+  'COORDINATOR_NOT_AVAILABLE',
+  'COORDINATOR_LOAD_IN_PROGRESS',
+  // a partition without a (known) leader
+  'LEADER_NOT_AVAILABLE',
+  'NOT_LEADER_FOR_PARTITION',
+  'NOT_LEADER_OR_FOLLOWER',
+  'REPLICA_NOT_AVAILABLE',
+  'UNKNOWN_LEADER_EPOCH',
+  'FENCED_LEADER_EPOCH',
+  'KAFKA_STORAGE_ERROR',
+  'OFFSET_NOT_AVAILABLE',
+  'NOT_CONTROLLER',
+])
+const RETRIABLE_NAMES = new Set(['KafkaJSGroupCoordinatorNotFound', 'KafkaJSBrokerNotFound', 'KafkaJSMetadataNotLoaded', 'KafkaJSTopicMetadataNotLoaded'])
+
+/** The retriable error in kafkajs' wrappers, if the error is one (see RETRIABLE_ERRORS). */
+export function retriableCause(err: unknown): KafkaJSLike | undefined {
+  let current = err as KafkaJSLike | undefined
+  for (let i = 0; current && i < 10; i++) {
+    if ((current.type && RETRIABLE_ERRORS.has(current.type)) || RETRIABLE_NAMES.has(current.name)) return current
+    current = (current.originalError ?? current.cause ?? (current.name === 'KafkaJSAggregateError' ? current.errors?.[0] : undefined)) as KafkaJSLike | undefined
+  }
+  return undefined
+}
+
+/** What a retriable error means, in the user's words (the end of a "timed out" message). */
+export function describeRetriable(err: KafkaJSLike): string {
+  if (err.name === 'KafkaJSGroupCoordinatorNotFound' || /COORDINATOR/.test(err.type ?? '')) return `the group coordinator is not available (${err.type ?? 'not found'}): a broker is starting, restarting or moving the group`
+  if (err.type === 'NOT_CONTROLLER') return 'the cluster has no active controller (NOT_CONTROLLER)'
+  return `the partitions have no leader yet (${err.type ?? err.name}): a broker is starting or restarting`
+}
+
+function chainMessages(err: unknown): string {
+  const parts: string[] = []
+  let current = err as KafkaJSLike | undefined
+  for (let i = 0; current && i < 10; i++) {
+    parts.push(String(current.message ?? ''), String(current.code ?? ''))
+    current = (current.originalError ?? current.cause ?? (current.name === 'KafkaJSAggregateError' ? current.errors?.[0] : undefined)) as KafkaJSLike | undefined
+  }
+  return parts.join('\n')
 }
 
 const TLS_TRUST = /self[- ]signed|unable to (get|verify)|certificate (has expired|is not yet valid)|CERT_|UNABLE_TO_|DEPTH_ZERO/i
@@ -83,11 +146,23 @@ export function mapKafkaError(err: unknown, ctx: ErrorContext): KafkitError {
       err,
     )
   }
+  // TLS to a listener without TLS: the broker reads the ClientHello as a Kafka request and hangs up.
+  if (ctx.tls && NOT_TLS.test(chainMessages(err))) {
+    return connectError(`TLS handshake with ${where}${profile} failed: the broker closed the connection (${firstLine(message)})`, NOT_TLS_HINT, 'TLS_FAILED', err)
+  }
+  const retriable = retriableCause(err)
+  if (retriable) {
+    return new KafkitError(retriable.type ?? 'NOT_READY', `${where}: ${describeRetriable(retriable)}${ctx.timeoutMs ? `, still after ${formatMs(ctx.timeoutMs)}` : ''}`, {
+      hint: "wait for the cluster to settle (kafkit cluster info), or raise --timeout",
+      exitCode: ExitCode.TIMEOUT,
+      cause: err,
+    })
+  }
   if (name === 'KafkaJSConnectionError' || name === 'KafkaJSBrokerNotFound' || /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ECONNRESET|Connection timeout|Closed connection/i.test(message)) {
     if (TLS_OTHER.test(message) && !/ECONNREFUSED/.test(message)) {
       return connectError(
         `TLS handshake with ${where} failed: ${firstLine(message)}`,
-        'is this a TLS listener? check the port and the profile\'s tls settings',
+        TLS_HANDSHAKE_HINT,
         'TLS_FAILED',
         err,
       )
@@ -121,8 +196,15 @@ export function mapKafkaError(err: unknown, ctx: ErrorContext): KafkitError {
         exitCode: ExitCode.FAILED,
         cause: err,
       })
-    case 'SASL_AUTHENTICATION_FAILED':
     case 'ILLEGAL_SASL_STATE':
+      // A listener without SASL takes the SaslHandshake as out of place: say so rather than kafkajs' words.
+      return connectError(
+        `the listener at ${where}${profile} does not use SASL: it refused the SASL ${(ctx.saslMechanism ?? '').toUpperCase()} login (ILLEGAL_SASL_STATE)`.replace('SASL  login', 'SASL login'),
+        "use the cluster's SASL port (SASL_PLAINTEXT or SASL_SSL), or remove 'sasl' from the profile for this listener",
+        'SASL_NOT_ENABLED',
+        err,
+      )
+    case 'SASL_AUTHENTICATION_FAILED':
     case 'UNSUPPORTED_SASL_MECHANISM':
       return connectError(`SASL: ${message}`, 'check the mechanism and credentials of the profile', 'AUTHENTICATION_FAILED', err)
     default:

@@ -11,12 +11,15 @@
  *   written. After a crash, records may be printed again, never skipped.
  * - `-e` / `--to`: the member stops when every partition reached its end offset (computed at start).
  */
+import {setTimeout as sleep} from 'node:timers/promises'
+
 import type {Consumer, EachBatchPayload} from './kafkajs/session.js'
 
 import {ExitCode, KafkitError, usageError, withTimeout} from '../errors.js'
 import type {RawRecord} from '../records/envelope.js'
 import type {OffsetSpec} from '../specs/offset-spec.js'
 import type {KafkaClient} from './client.js'
+import {retriableCause} from './errors.js'
 import {openOffsetCommitter} from './groups.js'
 import {topicDeletedError} from './metadata.js'
 import {BatchQueue, type PartitionWindow, type ReadBatch, type ReaderSession} from './reader.js'
@@ -77,10 +80,21 @@ export class GroupSource implements AsyncIterable<ReadBatch> {
     this.consumer.on(this.consumer.events.CRASH, (event: {payload: {error: Error; restart: boolean}}) => {
       if (this.stopped) return
       const {error, restart} = event.payload
-      void this.deletedTopics().then((gone) => {
+      void this.deletedTopics().then(async (gone) => {
         if (this.stopped) return
         if (gone.length > 0) this.queue.fail(topicDeletedError(gone))
-        else if (!restart) this.queue.fail(error)
+        else if (!restart) {
+          // kafkajs gives up on some errors that end once the cluster settles ("Failed to find group
+          // coordinator" while a broker restarts): join again until --timeout has passed without a batch.
+          this.failingSince ??= Date.now()
+          if (!retriableCause(error) || Date.now() - this.failingSince > this.client.options.timeoutMs) {
+            this.queue.fail(error)
+            return
+          }
+          await sleep(500)
+          if (this.stopped) return
+          await this.run().catch((e: unknown) => this.queue.fail(e))
+        }
       })
     })
   }
@@ -103,11 +117,23 @@ export class GroupSource implements AsyncIterable<ReadBatch> {
       this.queue.end()
       return
     }
+    this.windowMap = windows
+    await this.run()
+  }
+
+  private windowMap = new Map<string, PartitionWindow>()
+  /** When the consumer first crashed without a batch since (for rejoining within --timeout). */
+  private failingSince: number | undefined
+
+  private async run(): Promise<void> {
     await this.client.call('joining the consumer group', () =>
       this.consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
-        eachBatch: async (payload: EachBatchPayload) => this.onBatch(payload, windows),
+        eachBatch: async (payload: EachBatchPayload) => {
+          this.failingSince = undefined
+          return this.onBatch(payload, this.windowMap)
+        },
       }),
     )
   }
@@ -181,6 +207,38 @@ export class GroupSource implements AsyncIterable<ReadBatch> {
     this.stopped = true
     this.queue.close()
     await withTimeout(this.consumer.disconnect(), Math.max(3000, this.client.options.timeoutMs), () => new Error('disconnect')).catch(() => undefined)
+  }
+}
+
+/**
+ * Commits what was written every `intervalMs` while reading, whether or not more records arrive: a group whose
+ * traffic stopped still has its last records committed within about a second (no false lag, and a SIGKILL
+ * re-reads nothing already written). One commit at a time: a tick while a commit is in flight is skipped.
+ */
+export class CommitTimer {
+  private inFlight: Promise<void> | undefined
+  private readonly timer: NodeJS.Timeout
+
+  constructor(
+    private readonly commit: () => Promise<void>,
+    intervalMs = 1000,
+  ) {
+    this.timer = setInterval(() => void this.tick(), intervalMs)
+    this.timer.unref()
+  }
+
+  /** Commits now unless a commit is already in flight (failures are left to the next tick or the final commit). */
+  tick(): Promise<void> {
+    this.inFlight ??= this.commit()
+      .catch(() => undefined)
+      .finally(() => (this.inFlight = undefined))
+    return this.inFlight
+  }
+
+  /** No more ticks; waits for a commit in flight, so that the final commit comes after it. */
+  async stop(): Promise<void> {
+    clearInterval(this.timer)
+    await this.inFlight
   }
 }
 

@@ -5,6 +5,7 @@
 import type {Kafka} from './kafkajs/session.js'
 
 import {notFoundError, refusedError} from '../errors.js'
+import {type ConsumerGroupDescribed, type FlexCluster, consumerGroupDescribe, createFlexCluster, listGroupsWithTypes, protocolError} from './kafkajs/protocol/consumer-groups-v2.js'
 import {rootCause} from './errors.js'
 import {closest} from '../util/strings.js'
 import type {KafkaClient} from './client.js'
@@ -15,6 +16,8 @@ import {sessionOf} from './kafkajs/session.js'
 export interface GroupListing {
   groupId: string
   protocolType: string
+  /** classic, or consumer for the new consumer protocol (KIP-848); share, streams. Absent from brokers before Kafka 3.7. */
+  type?: string
 }
 
 export interface TopicAssignment {
@@ -31,8 +34,13 @@ export interface GroupMember {
 
 export interface GroupDescription {
   groupId: string
-  /** Stable, PreparingRebalance, CompletingRebalance, Empty, Dead (= does not exist), Unknown (= a KIP-848 group). */
+  /**
+   * Stable, PreparingRebalance, CompletingRebalance, Empty, Dead (= does not exist); for groups of the new consumer
+   * protocol also Assigning, Reconciling; Unknown only when a broker cannot describe such a group.
+   */
   state: string
+  /** classic, or consumer (KIP-848, `group.protocol=consumer`); absent when the broker does not tell. */
+  type?: string
   protocolType: string
   protocol: string
   members: GroupMember[]
@@ -45,9 +53,22 @@ export interface PartitionOffset {
 }
 
 export async function listGroups(client: KafkaClient): Promise<GroupListing[]> {
+  // ListGroups v5 tells each group's type (a KIP-848 group is type consumer); kafkajs' v2 is the fallback.
+  const typed = await client.call('listing consumer groups', () => withFlexCluster(client, listGroupsWithTypes))
+  if (typed) return typed.map((g) => ({groupId: g.groupId, protocolType: g.protocolType, type: g.groupType.toLowerCase()})).sort((a, b) => a.groupId.localeCompare(b.groupId))
   const admin = await sessionOf(client).admin()
   const {groups} = await client.call('listing consumer groups', () => admin.listGroups())
   return groups.map((g) => ({groupId: g.groupId, protocolType: g.protocolType})).sort((a, b) => a.groupId.localeCompare(b.groupId))
+}
+
+async function withFlexCluster<T>(client: KafkaClient, fn: (cluster: FlexCluster) => Promise<T>): Promise<T> {
+  const cluster = createFlexCluster(sessionOf(client).kafka)
+  try {
+    await cluster.connect()
+    return await fn(cluster)
+  } finally {
+    await cluster.disconnect().catch(() => undefined)
+  }
 }
 
 /** Describes groups; a group the coordinator does not know comes back with state `Dead`. */
@@ -56,24 +77,51 @@ export async function describeGroups(client: KafkaClient, groupIds: string[]): P
   const admin = await sessionOf(client).admin()
   const {groups} = await client.call('describing consumer groups', () => admin.describeGroups(groupIds))
   const {AssignerProtocol} = sessionOf(client).kafkajs
-  // Groups of the new consumer protocol (KIP-848, group.protocol=consumer) are invisible to DescribeGroups,
-  // which kafkajs speaks (it has no ConsumerGroupDescribe): they come back Dead though ListGroups lists them.
-  // They are reported with state 'Unknown' and no members; the broker itself refuses a commit while they
-  // have members (see openOffsetCommitter).
+  // Groups of the new consumer protocol (KIP-848, group.protocol=consumer) are invisible to DescribeGroups, the
+  // API kafkajs speaks: they come back Dead though ListGroups lists them. ConsumerGroupDescribe reads them.
   const dead = groups.filter((g) => g.state === 'Dead')
-  const listed = dead.length > 0 ? new Set((await listGroups(client)).map((g) => g.groupId)) : new Set<string>()
-  return groups.map((g) => ({
-    groupId: g.groupId,
-    state: g.state === 'Dead' && listed.has(g.groupId) ? 'Unknown' : g.state,
-    protocolType: g.protocolType,
-    protocol: g.protocol,
-    members: g.members.map((m) => ({
-      memberId: m.memberId,
-      clientId: m.clientId,
-      host: m.clientHost.replace(/^\//, ''),
-      assignment: decodeAssignment(g.protocolType, m.memberAssignment, AssignerProtocol.MemberAssignment.decode),
-    })),
-  }))
+  const listed = dead.length > 0 ? new Map((await listGroups(client)).map((g) => [g.groupId, g])) : new Map<string, GroupListing>()
+  const newProtocol = dead.filter((g) => listed.has(g.groupId) && listed.get(g.groupId)?.type !== 'classic')
+  const described = new Map<string, GroupDescription | undefined>()
+  if (newProtocol.length > 0) {
+    await client.call('describing consumer groups', () =>
+      withFlexCluster(client, async (cluster) => {
+        for (const g of newProtocol) described.set(g.groupId, fromConsumerGroupDescribe(await consumerGroupDescribe(cluster, g.groupId)))
+      }),
+    )
+  }
+  return groups.map((g) => {
+    const v2 = described.get(g.groupId)
+    if (v2) return v2
+    return {
+      groupId: g.groupId,
+      state: g.state === 'Dead' && listed.has(g.groupId) ? 'Unknown' : g.state,
+      ...(listed.get(g.groupId)?.type ? {type: listed.get(g.groupId)!.type} : g.state === 'Dead' ? {} : {type: 'classic'}),
+      protocolType: g.protocolType,
+      protocol: g.protocol,
+      members: g.members.map((m) => ({
+        memberId: m.memberId,
+        clientId: m.clientId,
+        host: m.clientHost.replace(/^\//, ''),
+        assignment: decodeAssignment(g.protocolType, m.memberAssignment, AssignerProtocol.MemberAssignment.decode),
+      })),
+    }
+  })
+}
+
+/** A ConsumerGroupDescribe answer as a GroupDescription; undefined when there is none (GROUP_ID_NOT_FOUND, no API). */
+function fromConsumerGroupDescribe(group: ConsumerGroupDescribed | undefined): GroupDescription | undefined {
+  if (!group) return undefined
+  if (group.errorCode === 69) return undefined // GROUP_ID_NOT_FOUND (also: a classic group)
+  if (group.errorCode !== 0) throw protocolError(group.errorCode, group.errorMessage)
+  return {
+    groupId: group.groupId,
+    state: group.groupState,
+    type: 'consumer',
+    protocolType: 'consumer',
+    protocol: group.assignorName,
+    members: group.members.map((m) => ({memberId: m.memberId, clientId: m.clientId, host: m.clientHost.replace(/^\//, ''), assignment: m.assignment})),
+  }
 }
 
 function decodeAssignment(

@@ -114,6 +114,7 @@ export class ReaderSession {
 
   static async open(client: KafkaClient): Promise<ReaderSession> {
     const cluster = createInternalCluster(sessionOf(client).kafka)
+    client.registerCluster(cluster)
     await client.call('connecting to Kafka', () => cluster.connect())
     return new ReaderSession(client, cluster)
   }
@@ -567,7 +568,8 @@ export function parsePartitionList(text: string): number[] {
   const result = new Set<number>()
   for (const part of text.split(',').map((s) => s.trim()).filter(Boolean)) {
     const m = /^(\d+)(?:-(\d+))?$/.exec(part)
-    if (!m || (m[2] !== undefined && Number(m[2]) < Number(m[1]))) {
+    // Partition numbers are int32; a range is expanded, so a huge one would hang (0-99999999999).
+    if (!m || (m[2] !== undefined && Number(m[2]) < Number(m[1])) || Number(m[2] ?? m[1]) > 2 ** 31 - 1 || Number(m[2] ?? m[1]) - Number(m[1]) >= 100_000) {
       throw usageError(`--partitions: '${text}' is not a list of partitions`, 'e.g. --partitions 0,3 or --partitions 0-5', 'BAD_PARTITIONS')
     }
     for (let p = Number(m[1]); p <= Number(m[2] ?? m[1]); p++) result.add(p)

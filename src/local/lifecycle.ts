@@ -290,8 +290,9 @@ function launchNode(java: string, dist: KafkaDistribution, node: LocalNode, heap
 /** Polls with metadata requests until every node is a live broker; fails fast when a node exits. */
 async function waitUntilServing(state: LocalState, waitMs: number): Promise<void> {
   const deadline = Date.now() + waitMs
-  const [{createClient}, {describeBrokers}] = await Promise.all([import('../kafka/client.js'), import('../kafka/cluster-info.js')])
+  const [{createClient}, {describeBrokers, partitionsNotServed}] = await Promise.all([import('../kafka/client.js'), import('../kafka/cluster-info.js')])
   const brokers = state.nodes.map((n) => `${state.host}:${n.port}`)
+  let notServed: number | undefined
   while (Date.now() < deadline) {
     for (const node of state.nodes) {
       if (!isKafkaProcess(node.pid)) {
@@ -305,7 +306,12 @@ async function waitUntilServing(state: LocalState, waitMs: number): Promise<void
       const client = await createClient({profile: 'local', brokers, clientId: 'kafkit-local'}, {timeoutMs: 3000})
       try {
         const cluster = await describeBrokers(client, 'metadata')
-        if (cluster.brokers.length === state.nodes.length && cluster.controller !== null) return
+        // Answering metadata is not serving: right after a restart, partitions get their leaders back over
+        // seconds (thousands of partitions: several), and reads fail until then.
+        if (cluster.brokers.length === state.nodes.length && cluster.controller !== null) {
+          notServed = await partitionsNotServed(client)
+          if (notServed === 0) return
+        }
       } catch {
         // not ready yet
       } finally {
@@ -314,8 +320,9 @@ async function waitUntilServing(state: LocalState, waitMs: number): Promise<void
     }
     await sleep(300)
   }
-  throw new KafkitError('LOCAL_START_TIMEOUT', `Kafka did not serve requests within ${Math.round(waitMs / 1000)}s`, {
-    hint: `see 'kafkit local logs' (${state.nodes[0].logFile})`,
+  const why = notServed ? ` (it answers, but ${notServed} partition${notServed === 1 ? ' has' : 's have'} no leader serving ${notServed === 1 ? 'it' : 'them'} yet)` : ''
+  throw new KafkitError('LOCAL_START_TIMEOUT', `Kafka did not serve requests within ${Math.round(waitMs / 1000)}s${why}`, {
+    hint: `wait longer with --wait, or see 'kafkit local logs' (${state.nodes[0].logFile})`,
     exitCode: 7,
   })
 }

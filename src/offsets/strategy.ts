@@ -47,12 +47,12 @@ export function parseStrategy(flags: StrategyFlags, now = Date.now()): Strategy 
       return {kind: 'current'}
     case 'to-offset': {
       const text = flags['to-offset']!.trim()
-      if (!/^\d+$/.test(text)) throw usageError(`--to-offset: '${text}' is not an offset`, 'e.g. --to-offset 1200 (absolute; use --shift-by -N to move back)', 'BAD_OFFSET')
+      if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) throw usageError(`--to-offset: '${text}' is not an offset`, 'e.g. --to-offset 1200 (absolute; use --shift-by -N to move back)', 'BAD_OFFSET')
       return {kind: 'offset', offset: Number(text)}
     }
     case 'shift-by': {
       const text = flags['shift-by']!.trim()
-      if (!/^[+-]?\d+$/.test(text)) throw usageError(`--shift-by: '${text}' is not a whole number`, 'e.g. --shift-by -100 (back) or --shift-by 50 (forward)', 'BAD_OFFSET')
+      if (!/^[+-]?\d+$/.test(text) || !Number.isSafeInteger(Number(text))) throw usageError(`--shift-by: '${text}' is not a whole number`, 'e.g. --shift-by -100 (back) or --shift-by 50 (forward)', 'BAD_OFFSET')
       return {kind: 'shift', by: Number(text)}
     }
     case 'to-datetime': {
@@ -62,6 +62,8 @@ export function parseStrategy(flags: StrategyFlags, now = Date.now()): Strategy 
     }
     case 'by-duration': {
       const ms = parseResetDuration(flags['by-duration']!)
+      // A time before 1970 would reach ListOffsets as a negative timestamp, which Kafka reads as latest/earliest.
+      if (!Number.isSafeInteger(ms) || now - ms < 0) throw usageError(`--by-duration: '${flags['by-duration']}' goes back before 1970`, 'use --to-earliest to go back to the beginning', 'BAD_DURATION')
       return {kind: 'duration', ms, timestamp: now - ms}
     }
     case 'from-file':
@@ -108,6 +110,9 @@ export function describeStrategy(s: Strategy): string {
   }
 }
 
+/** Kafka partition numbers are int32. */
+const MAX_PARTITION = 2 ** 31 - 1
+
 export interface TopicScope {
   topic: string
   /** undefined: every partition of the topic. */
@@ -124,7 +129,7 @@ export function parseTopicScope(input: string): TopicScope {
   }
   const topic = text.slice(0, colon)
   const list = text.slice(colon + 1)
-  if (!topic || !/^\d+(,\d+)*$/.test(list)) {
+  if (!topic || !/^\d+(,\d+)*$/.test(list) || list.split(',').some((p) => Number(p) > MAX_PARTITION)) {
     throw usageError(`--topic: '${input}' is not TOPIC or TOPIC:P,P,...`, 'e.g. --topic orders or --topic orders:0,1,2', 'BAD_TOPIC_SCOPE')
   }
   return {topic, partitions: [...new Set(list.split(',').map(Number))].sort((a, b) => a - b)}

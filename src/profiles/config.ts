@@ -69,7 +69,13 @@ export async function loadConfig(path = configPath()): Promise<LoadedConfig> {
     }
     return 1
   }
-  const raw = doc.toJS() as unknown
+  let raw: unknown
+  try {
+    raw = doc.toJS()
+  } catch (error) {
+    // Errors the parser leaves to conversion: an alias without its anchor (`*name`), an alias loop.
+    throw usageError(`${path}:1: invalid YAML: ${(error as Error).message.split('\n')[0]}`, 'fix the file, or move it away to start over', 'CONFIG_INVALID')
+  }
   const {config, warnings: fieldWarnings} = validateConfig(raw, (fieldPath, message) => {
     const field = fieldPath.join('.')
     return usageError(`${path}:${lineOf(fieldPath)}: ${field ? `${field}: ` : ''}${message}`, "fix the file (see 'kafkit profiles --help' for the format)", 'CONFIG_INVALID')

@@ -5,13 +5,14 @@
 import {readFile} from 'node:fs/promises'
 
 import {KafkitError} from '../errors.js'
+import {createClient} from '../kafka/client.js'
+import {describeBrokers} from '../kafka/cluster-info.js'
+import {tlsHandshakeHint} from '../kafka/errors.js'
+import {topicNames} from '../kafka/topics.js'
+import {expandHome, resolveCredentials} from './credentials.js'
 import {probeTls, resolveHost, splitBroker, tcpConnect} from './probe.js'
 import {resolveSecret} from './secrets.js'
 import type {ResolvedConnection} from './types.js'
-import {createClient} from '../kafka/client.js'
-import {describeBrokers} from '../kafka/cluster-info.js'
-import {topicNames} from '../kafka/topics.js'
-import {expandHome, resolveCredentials} from './credentials.js'
 
 export type StepName = 'resolve' | 'tcp' | 'tls' | 'sasl' | 'metadata' | 'cluster' | 'topics'
 
@@ -107,7 +108,7 @@ export async function diagnose(connection: ResolvedConnection, options: {timeout
       untrusted: "trust the broker's CA: set 'tls.ca: /path/to/ca.pem' in the profile (or KAFKIT_TLS_CA)",
       hostname: `the certificate is not valid for '${probe.checkedName}': connect with a name it lists, or set 'tls.servername'`,
       expired: 'the broker certificate is outside its validity period: the cluster admin must renew it (or the clock here is wrong)',
-      handshake: 'is this a TLS listener? check the port, and tls.cert / tls.key if the broker requires a client certificate',
+      handshake: tlsHandshakeHint(probe.error ?? ''),
     }
     const codes = {untrusted: 'TLS_UNTRUSTED', hostname: 'TLS_HOSTNAME_MISMATCH', expired: 'TLS_EXPIRED', handshake: 'TLS_FAILED'}
     if (!record({

@@ -2,7 +2,7 @@
  * Secrets: read from their source only when a client is built, and remembered here so that anything kafkit
  * prints (errors, --debug logs, --json) can be scrubbed of them as a last line of defence.
  */
-import {execFile} from 'node:child_process'
+import {spawn} from 'node:child_process'
 
 import {KafkitError, usageError} from '../errors.js'
 import type {SecretSource} from './types.js'
@@ -44,18 +44,49 @@ export async function resolveSecret(source: SecretSource, what: string, env: Nod
   return value
 }
 
-/** Runs a passwordCommand / tokenCommand with /bin/sh; its stdout (minus one trailing newline) is the secret. */
+/**
+ * Runs a passwordCommand / tokenCommand with /bin/sh; its stdout (minus one trailing newline) is the secret.
+ * The shell runs in a process group of its own: on a timeout the whole group is killed, so nothing the command
+ * started (a `pass` waiting for a GPG agent, a `sleep` in a pipeline) outlives it.
+ */
 export function runSecretCommand(command: string, what: string, timeoutMs = 30_000): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile('/bin/sh', ['-c', command], {timeout: timeoutMs, maxBuffer: 1024 * 1024}, (error, stdout, stderr) => {
-      if (error) {
-        const e = error as NodeJS.ErrnoException & {killed?: boolean; code?: number | string}
+    const fail = (why: string) => reject(new KafkitError('SECRET_COMMAND_FAILED', `${what}: the command failed (${why})`, {hint: `run it by hand to see why: ${command}`, exitCode: 4}))
+    const child = spawn('/bin/sh', ['-c', command], {detached: true, stdio: ['ignore', 'pipe', 'pipe']})
+    const out: Buffer[] = []
+    const err: Buffer[] = []
+    let size = 0
+    let failure: string | undefined
+    const killGroup = (reason?: string) => {
+      failure ??= reason
+      try {
+        process.kill(-child.pid!, 'SIGKILL')
+      } catch {
+        // already gone
+      }
+    }
+    const timer = setTimeout(() => killGroup(`timed out after ${Math.round(timeoutMs / 1000)}s`), timeoutMs)
+    child.stdout.on('data', (d: Buffer) => {
+      size += d.length
+      if (size > 1024 * 1024) killGroup('it printed more than 1 MB')
+      else out.push(d)
+    })
+    child.stderr.on('data', (d: Buffer) => err.length < 64 && err.push(d))
+    child.on('error', (error) => {
+      clearTimeout(timer)
+      fail(error.message)
+    })
+    child.on('close', (code, signal) => {
+      clearTimeout(timer)
+      // The shell is gone; children it left in its group (backgrounded, or a pipeline's other end) go with it.
+      if (code !== 0 || failure) killGroup()
+      const stderr = Buffer.concat(err).toString('utf8').trim()
+      if (failure || code !== 0) {
         // stderr of the command is shown (its first line): it explains why ("pass: not found"); stdout never is.
-        const why = e.killed ? `timed out after ${Math.round(timeoutMs / 1000)}s` : `exit ${e.code ?? 'error'}${stderr.trim() ? `: ${stderr.trim().split('\n')[0].slice(0, 200)}` : ''}`
-        reject(new KafkitError('SECRET_COMMAND_FAILED', `${what}: the command failed (${why})`, {hint: `run it by hand to see why: ${command}`, exitCode: 4}))
+        fail(failure ?? `exit ${code ?? signal}${stderr ? `: ${stderr.split('\n')[0].slice(0, 200)}` : ''}`)
         return
       }
-      const value = stdout.replace(/\r?\n$/, '')
+      const value = Buffer.concat(out).toString('utf8').replace(/\r?\n$/, '')
       if (value === '') {
         reject(new KafkitError('SECRET_COMMAND_FAILED', `${what}: the command printed nothing`, {hint: `run it by hand: ${command}`, exitCode: 4}))
         return

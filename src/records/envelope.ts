@@ -104,16 +104,17 @@ export function fromEnvelope(line: string, lineNumber: number): RawRecord {
     record.topic = e.topic
   }
   if (e.partition !== undefined && e.partition !== null) {
-    if (!Number.isInteger(e.partition) || (e.partition as number) < 0) throw bad('partition', 'a whole number >= 0')
+    if (!Number.isInteger(e.partition) || (e.partition as number) < 0 || (e.partition as number) > 2 ** 31 - 1) throw bad('partition', 'a whole number >= 0')
     record.partition = e.partition as number
   }
   if (e.offset !== undefined && e.offset !== null) {
-    if (typeof e.offset === 'number' || (typeof e.offset === 'string' && /^\d+$/.test(e.offset))) record.offset = Number(e.offset)
+    if ((typeof e.offset === 'number' || (typeof e.offset === 'string' && /^\d+$/.test(e.offset))) && Number.isSafeInteger(Number(e.offset)) && Number(e.offset) >= 0) record.offset = Number(e.offset)
     else throw bad('offset', 'a whole number')
   }
   if (e.timestamp !== undefined && e.timestamp !== null) {
     const ts = typeof e.timestamp === 'number' ? e.timestamp : typeof e.timestamp === 'string' ? (/^\d+$/.test(e.timestamp) ? Number(e.timestamp) : Date.parse(e.timestamp)) : Number.NaN
-    if (!Number.isFinite(ts)) throw bad('timestamp', 'an ISO-8601 time or epoch milliseconds')
+    // Kafka's Java producer refuses negative timestamps; past 8.64e15 no Date (nor ISO-8601 text) can show it.
+    if (!Number.isFinite(ts) || ts < 0 || ts > 8.64e15) throw bad('timestamp', 'an ISO-8601 time or epoch milliseconds, from 1970 on')
     record.timestamp = ts
   }
   if (e.headers !== undefined && e.headers !== null) {

@@ -75,7 +75,9 @@ export class InputError extends KafkitError {
 
 export async function pumpRecords(options: PumpOptions): Promise<PumpResult> {
   const result: PumpResult = {read: 0, skipped: 0, interrupted: false}
-  const started = Date.now()
+  // --rate's clock starts once the first record is in the sink's hands (its first write may wait for the
+  // connection): started at the call, the records due during the connection went out in one burst.
+  let started = Date.now()
   const {sink, parse, signal} = options
   const multi = options.sources.length > 1
   const fastLane = options.linesAreValues && !options.rate && !options.check && sink.writeValues ? sink.writeValues.bind(sink) : undefined
@@ -146,6 +148,7 @@ export async function pumpRecords(options: PumpOptions): Promise<PumpResult> {
           const pending = sink.write(record)
           result.read++
           if (pending) await pending
+          if (result.read === 1) started = Date.now()
         }
         options.onProgress?.(result.read)
         if (signal?.aborted) {

@@ -185,7 +185,7 @@ const SIZE_UNITS: Record<string, number> = {'': 1, b: 1, k: 1024, kb: 1000, kib:
 export function parseSize(text: string, label: string): number {
   const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text.trim())
   const unit = match ? SIZE_UNITS[match[2].toLowerCase()] : undefined
-  if (!match || unit === undefined || Number(match[1]) * unit < 1) {
+  if (!match || unit === undefined || Number(match[1]) * unit < 1 || !Number.isSafeInteger(Math.floor(Number(match[1]) * unit))) {
     throw usageError(`${label}: '${text}' is not a size`, 'use bytes or a unit: 65536, 512KiB, 1MiB, 10MB', 'BAD_SIZE')
   }
   return Math.floor(Number(match[1]) * unit)

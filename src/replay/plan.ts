@@ -8,7 +8,7 @@ import {usageError} from '../errors.js'
 import type {ReaderSession} from '../kafka/reader.js'
 import {murmur2Partitioner, NO_KEY} from '../kafka/partitioners.js'
 import type {RawRecord} from '../records/envelope.js'
-import {describeSpec, type OffsetSpec, parseOffsetSpec} from '../specs/offset-spec.js'
+import {checkWindowOrder, type OffsetSpec, parseOffsetSpec} from '../specs/offset-spec.js'
 
 /** One source partition's part of the window: offsets `start` (inclusive) to `end` (exclusive). */
 export interface WindowPartition {
@@ -37,12 +37,7 @@ export function parseWindowSpecs(from: string, to: string, now = Date.now()): Wi
   for (const [flag, spec] of [['--from', fromSpec], ['--to', toSpec]] as const) {
     if (spec.kind === 'stored') throw usageError(`${flag}: 'stored' needs a consumer group, and replay has none`, 'use an offset, a time or beginning/end, e.g. --from @-2h', 'BAD_SPEC')
   }
-  if (fromSpec.kind === 'offset' && toSpec.kind === 'offset' && toSpec.offset < fromSpec.offset) {
-    throw usageError(`--to ${toSpec.offset} is before --from ${fromSpec.offset}`, 'the window is FROM..TO, TO included', 'BAD_SPEC')
-  }
-  if (fromSpec.kind === 'time' && toSpec.kind === 'time' && toSpec.timestamp < fromSpec.timestamp) {
-    throw usageError(`--to ${describeSpec(toSpec)} is before --from ${describeSpec(fromSpec)}`, 'the window is FROM..TO, TO included', 'BAD_SPEC')
-  }
+  checkWindowOrder(fromSpec, toSpec)
   if (toSpec.kind === 'beginning') throw usageError("--to beginning makes an empty window", 'end with an offset, a time or end', 'BAD_SPEC')
   return {from: fromSpec, to: toSpec}
 }

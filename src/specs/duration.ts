@@ -24,7 +24,7 @@ export interface DurationOptions {
  */
 export function parseDuration(input: string, options: DurationOptions = {}): number {
   const text = input.trim().toLowerCase()
-  if (/^\d+$/.test(text) && options.bareUnit) return Number(text) * UNIT_MS[options.bareUnit]
+  if (/^\d+$/.test(text) && options.bareUnit && Number.isSafeInteger(Number(text) * UNIT_MS[options.bareUnit])) return Number(text) * UNIT_MS[options.bareUnit]
   const parts = text.match(/\d+(?:\.\d+)?(?:ms|s|m|h|d|w)/g)
   if (!text || !parts || parts.join('') !== text) {
     throw usageError(
@@ -38,6 +38,10 @@ export function parseDuration(input: string, options: DurationOptions = {}): num
     const [, amount, unit] = DURATION.exec(part)!
     total += Number(amount) * UNIT_MS[unit]
   }
+  // 400 digits of seconds are Infinity: a duration must stay an exact number of milliseconds.
+  if (!Number.isSafeInteger(Math.round(total))) {
+    throw usageError(`${options.label ? options.label + ': ' : ''}'${input}' is too long`, 'durations go up to about 285,000 years (2^53 ms)', 'BAD_DURATION')
+  }
   return Math.round(total)
 }
 
@@ -47,4 +51,19 @@ export function formatDuration(ms: number): string {
     if (ms >= UNIT_MS[unit] && ms % UNIT_MS[unit] === 0) return `${ms / UNIT_MS[unit]}${unit}`
   }
   return `${ms}ms`
+}
+
+/** Node's timers fire after at most 2^31-1 ms (~24.8 days); a longer delay silently becomes 1 ms. */
+export const MAX_TIMER_MS = 2 ** 31 - 1
+
+/**
+ * A duration that becomes a timer (`--timeout`, `--interval`): above 0, and below Node's timer limit (a longer
+ * one would fire after 1 ms: every wait of the command would fail at once). Both are usage errors (exit 2).
+ */
+export function parseWaitDuration(input: string, label: string): number {
+  const ms = parseDuration(input, {bareUnit: 's', label})
+  if (ms <= 0) throw usageError(`${label}: '${input}' is no time at all`, `give a positive duration, e.g. ${label} 30s`, 'BAD_DURATION')
+  // Margin for the few waits that add a little to the timeout (a disconnect, a final commit).
+  if (ms > MAX_TIMER_MS - 60_000) throw usageError(`${label}: '${input}' is longer than the longest wait possible (24d)`, `use at most ${label} 24d`, 'BAD_DURATION')
+  return ms
 }

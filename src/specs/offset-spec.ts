@@ -29,9 +29,25 @@ export const SPEC_EXAMPLES = 'beginning, end, stored, 1234, -100, @2026-11-24T09
 
 const ISO = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i
 
+/** The latest time a JavaScript Date (and so an ISO-8601 string) can hold. */
+const MAX_TIME = 8.64e15
+
 /** Parses a time: ISO-8601 (a date alone is UTC midnight; no zone means UTC), epoch ms, or `-2h` from now. */
 export function parseTime(input: string, now = Date.now(), label = 'time'): number {
   const text = input.trim()
+  const ms = timeOf(text, now, label)
+  // Kafka reads negative timestamps in ListOffsets as "latest" (-1) and "earliest" (-2): a time before 1970
+  // must not become one of those.
+  if (ms !== undefined && ms >= 0 && ms <= MAX_TIME) return ms
+  if (ms !== undefined) throw usageError(`${label}: '${input}' is ${ms < 0 ? 'before 1970' : 'too far in the future'}`, 'Kafka timestamps are milliseconds since 1970-01-01T00:00:00Z', 'BAD_TIME')
+  throw usageError(
+    `${label}: '${input}' is not a time`,
+    'use ISO-8601 (2026-11-24T09:00:00Z), epoch milliseconds (1732438800000) or relative (-2h, -30m)',
+    'BAD_TIME',
+  )
+}
+
+function timeOf(text: string, now: number, label: string): number | undefined {
   if (/^\d{10,}$/.test(text)) return Number(text)
   if (text === 'now') return now
   if (/^-\d/.test(text)) return now - parseDuration(text.slice(1), {label})
@@ -40,11 +56,14 @@ export function parseTime(input: string, now = Date.now(), label = 'time'): numb
     const ms = Date.parse(hasZone ? text : text.length === 10 ? `${text}T00:00:00Z` : `${text}Z`)
     if (Number.isFinite(ms)) return ms
   }
-  throw usageError(
-    `${label}: '${input}' is not a time`,
-    'use ISO-8601 (2026-11-24T09:00:00Z), epoch milliseconds (1732438800000) or relative (-2h, -30m)',
-    'BAD_TIME',
-  )
+  return undefined
+}
+
+/** A whole number a JavaScript number holds exactly (offsets above 2^53 would silently change). */
+function exactNumber(text: string, input: string, label: string): number {
+  const n = Number(text)
+  if (!Number.isSafeInteger(n)) throw usageError(`${label}: '${input}' is too large`, `offsets go up to ${Number.MAX_SAFE_INTEGER}`, 'BAD_SPEC')
+  return n
 }
 
 export function parseOffsetSpec(input: string, now = Date.now(), label = 'offset spec'): OffsetSpec {
@@ -52,27 +71,49 @@ export function parseOffsetSpec(input: string, now = Date.now(), label = 'offset
   if (text === 'beginning' || text === 'earliest' || text === 'start') return {kind: 'beginning'}
   if (text === 'end' || text === 'latest') return {kind: 'end'}
   if (text === 'stored' || text === 'committed') return {kind: 'stored'}
-  if (/^\d+$/.test(text)) return {kind: 'offset', offset: Number(text)}
-  if (/^-\d+$/.test(text)) return {kind: 'fromEnd', count: Number(text.slice(1))}
+  if (/^\d+$/.test(text)) return {kind: 'offset', offset: exactNumber(text, input, label)}
+  if (/^-\d+$/.test(text)) return {kind: 'fromEnd', count: exactNumber(text.slice(1), input, label)}
   if (text.startsWith('@')) {
+    let timestamp: number
     try {
-      return {kind: 'time', timestamp: parseTime(input.trim().slice(1), now, label)}
-    } catch {
-      throw usageError(`${label}: '${input}' is not a valid time`, `use one of: ${SPEC_EXAMPLES}`, 'BAD_SPEC')
+      timestamp = parseTime(input.trim().slice(1), now, label)
+    } catch (error) {
+      const why = (error as Error).message.match(/ is (before 1970|too far in the future)$/)?.[1]
+      throw usageError(`${label}: '${input}' is ${why ?? 'not a valid time'}`, `use one of: ${SPEC_EXAMPLES}`, 'BAD_SPEC')
     }
+    return {kind: 'time', timestamp}
   }
   throw usageError(`${label}: '${input}' is not an offset spec`, `use one of: ${SPEC_EXAMPLES}`, 'BAD_SPEC')
+}
+
+/**
+ * A window whose TO comes before its FROM is a typing error (exit 2), not an empty read: caught when both ends
+ * are offsets, both times, or both counted from the end (`-5` to `-10`). Mixed kinds depend on the log.
+ */
+export function checkWindowOrder(from: OffsetSpec, to: OffsetSpec, range?: string): void {
+  const backwards =
+    (from.kind === 'offset' && to.kind === 'offset' && to.offset < from.offset) ||
+    (from.kind === 'time' && to.kind === 'time' && to.timestamp < from.timestamp) ||
+    (from.kind === 'fromEnd' && to.kind === 'fromEnd' && to.count > from.count)
+  if (!backwards) return
+  const message = range === undefined
+    ? `--to ${describeSpec(to)} is before --from ${describeSpec(from)}: the window is backwards`
+    : `--range ${range} is backwards: TO ${describeSpec(to)} is before FROM ${describeSpec(from)}`
+  throw usageError(message, 'the window is FROM..TO with TO included: swap them', 'BAD_SPEC')
 }
 
 /** `FROM:TO`. Times contain colons, so every split is tried; the first where both sides parse wins. */
 export function parseRange(input: string, now = Date.now()): RangeSpec {
   const text = input.trim()
   for (let i = text.indexOf(':'); i !== -1; i = text.indexOf(':', i + 1)) {
+    let range: RangeSpec
     try {
-      return {from: parseOffsetSpec(text.slice(0, i), now, '--range'), to: parseOffsetSpec(text.slice(i + 1), now, '--range')}
+      range = {from: parseOffsetSpec(text.slice(0, i), now, '--range'), to: parseOffsetSpec(text.slice(i + 1), now, '--range')}
     } catch {
-      // try the next colon
+      continue // try the next colon
     }
+    checkWindowOrder(range.from, range.to, input)
+    return range
   }
   throw usageError(`--range: '${input}' is not a FROM:TO window`, 'e.g. --range 100:200, --range @-48h:@-24h, --range @2026-11-24T09:00Z:@2026-11-24T10:00Z', 'BAD_SPEC')
 }

@@ -95,7 +95,8 @@ export function validateDesiredState(doc: unknown, source: string): DesiredState
     const int = (key: 'partitions' | 'replicationFactor') => {
       const v = t[key]
       if (v === undefined) return undefined
-      if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw bad(`${at}.${key} (${name})`, 'must be a whole number, 1 or more')
+      // Kafka counts partitions and replicas in int32 (and replicas in int16 on the wire).
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > (key === 'partitions' ? 2 ** 31 - 1 : 2 ** 15 - 1)) throw bad(`${at}.${key} (${name})`, 'must be a whole number, 1 or more')
       return v
     }
     const configs: Record<string, string> = {}

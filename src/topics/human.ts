@@ -44,7 +44,7 @@ export function parseHumanDuration(input: string, label: string, allowForever: b
   const text = input.trim().toLowerCase()
   if (allowForever && ['forever', 'infinite', 'unlimited', 'never', '-1'].includes(text)) return -1
   // Bare numbers are Kafka's own milliseconds (and -2 for local.retention.ms, 'use retention.ms').
-  if (/^-?\d+$/.test(text)) return Number(text)
+  if (/^-?\d+$/.test(text) && Number.isSafeInteger(Number(text))) return Number(text)
   try {
     return parseDuration(text)
   } catch {

@@ -180,12 +180,12 @@ describe('with kafkit consume --group', () => {
 })
 
 describe('groups of the new consumer protocol (KIP-848)', () => {
-  it('are described (state Unknown: kafkajs has no ConsumerGroupDescribe) and reset when empty', async () => {
+  it('are described (state Empty, read with ConsumerGroupDescribe) and reset when empty', async () => {
     const g = `${prefix}-848`
     const made = await runJava(CONSOLE_CONSUMER, ['--bootstrap-server', TEST_BROKERS, '--topic', topic, '--group', g, '--from-beginning', '--max-messages', '36', '--consumer-property', 'group.protocol=consumer'])
     expect(made.code, made.stderr).toBe(0)
     const lag = json<Lag>(await kafkit(['groups', 'describe', g, '--json']))
-    expect(lag.state).toBe('Unknown')
+    expect(lag.state).toBe('Empty')
     expect(lag.partitions.map((p) => p.committed)).toEqual([12, 12, 12])
     const reset = await kafkit(['offsets', 'reset', g, '--all-topics', '--to-offset', '4', '--execute'], {env: {KAFKIT_STATE_DIR: join(tmpdir(), prefix)}})
     expect(reset.code, reset.stderr).toBe(0)

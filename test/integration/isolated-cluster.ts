@@ -2,7 +2,9 @@
  * Fault tests need a cluster of their own (they stop, restart and kill brokers): each gets a private
  * `kafkit local` cluster in a temp dir on its own ports, so the shared broker of the other tests is untouched.
  */
-import {mkdtempSync, rmSync} from 'node:fs'
+import {spawn} from 'node:child_process'
+import {closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {createConnection} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -16,12 +18,18 @@ export interface IsolatedCluster {
   stop(): Promise<void>
   /** SIGKILL one node's process (no clean shutdown). */
   kill(nodeId: number): Promise<void>
+  /**
+   * Starts a node killed with kill() again, with the command line it had, while the others run (`local start`
+   * only starts a stopped cluster); resolves once its port accepts connections.
+   */
+  restart(nodeId: number): Promise<void>
   destroy(): Promise<void>
 }
 
 export async function isolatedCluster(options: {nodes: number; port: number}): Promise<IsolatedCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'kafkit-rel-'))
   const env = {KAFKIT_LOCAL_DIR: dir}
+  const commandLines = new Map<number, string[]>()
   const brokers = Array.from({length: options.nodes}, (_, i) => `127.0.0.1:${options.port + i}`).join(',')
   const local = async (...args: string[]) => {
     const result = await kafkit(['local', ...args], {env, noBrokers: true, timeoutMs: 180_000})
@@ -38,7 +46,27 @@ export async function isolatedCluster(options: {nodes: number; port: number}): P
       // `local status` exits 1 once a node is down, so read its JSON whatever the exit code.
       const status = JSON.parse((await kafkit(['local', 'status', '--json'], {env, noBrokers: true})).stdout) as {nodes: {id: number; pid: number}[]}
       const node = status.nodes.find((n) => n.id === nodeId)
-      if (node?.pid) process.kill(node.pid, 'SIGKILL')
+      if (!node?.pid) return
+      commandLines.set(nodeId, readFileSync(`/proc/${node.pid}/cmdline`, 'utf8').split('\0').filter(Boolean))
+      process.kill(node.pid, 'SIGKILL')
+    },
+    restart: async (nodeId: number) => {
+      const argv = commandLines.get(nodeId)
+      if (!argv) throw new Error(`node ${nodeId} was not killed by this cluster's kill()`)
+      const stateFile = join(dir, 'state.json')
+      const state = JSON.parse(readFileSync(stateFile, 'utf8')) as {nodes: {id: number; pid: number | null; port: number; dir: string; logFile: string}[]}
+      const node = state.nodes.find((n) => n.id === nodeId)!
+      // As `kafkit local start` launches a node: detached, output appended to its log.
+      const fd = openSync(node.logFile, 'a')
+      const child = spawn(argv[0], argv.slice(1), {detached: true, stdio: ['ignore', fd, fd], cwd: node.dir})
+      closeSync(fd)
+      child.unref()
+      node.pid = child.pid ?? null
+      writeFileSync(stateFile, JSON.stringify(state, null, 2) + '\n') // so that `local stop` stops it too
+      for (const deadline = Date.now() + 120_000; ; await new Promise((r) => setTimeout(r, 250))) {
+        if (await portOpen(node.port)) return
+        if (Date.now() > deadline) throw new Error(`node ${nodeId} did not listen on ${node.port} within 120 s after its restart`)
+      }
     },
     destroy: async () => {
       await kafkit(['local', 'stop'], {env, noBrokers: true, timeoutMs: 60_000})
@@ -47,4 +75,13 @@ export async function isolatedCluster(options: {nodes: number; port: number}): P
   }
   await cluster.start()
   return cluster
+}
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({host: '127.0.0.1', port})
+    socket.setTimeout(1000, () => (socket.destroy(), resolve(false)))
+    socket.once('connect', () => (socket.destroy(), resolve(true)))
+    socket.once('error', () => resolve(false))
+  })
 }

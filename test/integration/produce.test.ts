@@ -13,6 +13,7 @@ import kafkajs from 'kafkajs'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {BIN, TEST_BROKERS, createTopicWithLeaders, expectCleanError, json, kafkit, uniqueName} from './helpers.js'
+import {runJava} from './kafka-tools.js'
 
 const run = promisify(execFile)
 const kafka = new kafkajs.Kafka({brokers: TEST_BROKERS.split(','), clientId: 'produce-test', logLevel: kafkajs.logLevel.NOTHING})
@@ -34,21 +35,45 @@ interface ReadRecord {
   timestamp: number
 }
 
-/** Every record of a topic, via kcat: partition, key, value (null told from empty by kcat's sizes), headers, timestamp. */
-async function readBack(name: string, expected: number): Promise<ReadRecord[]> {
+/**
+ * Every record of a topic, via kcat, read to the end of every partition (never stopping at an expected count, so
+ * extra or duplicated records show): partition, key, value (null told from empty by kcat's sizes), headers,
+ * timestamp; sorted by partition, then offset.
+ */
+async function readBack(name: string): Promise<ReadRecord[]> {
   const sep = '\u0001'
-  const {stdout} = await run('kcat', ['-C', '-b', TEST_BROKERS, '-t', name, '-o', 'beginning', '-e', '-q', '-c', String(expected), '-f', `%p${sep}%K${sep}%k${sep}%S${sep}%s${sep}%h${sep}%T\u0002`], {maxBuffer: 64 << 20, timeout: 30_000})
+  const {stdout} = await run('kcat', ['-C', '-b', TEST_BROKERS, '-t', name, '-o', 'beginning', '-e', '-q', '-f', `%p${sep}%o${sep}%K${sep}%k${sep}%S${sep}%s${sep}%h${sep}%T\u0002`], {maxBuffer: 64 << 20, timeout: 30_000})
   return stdout
     .split('\u0002')
     .filter((r) => r !== '' && r !== '\n')
     .map((r) => {
-      const [p, ks, k, vs, v, h, t] = r.split(sep)
-      return {partition: Number(p), key: ks === '-1' ? null : k, value: vs === '-1' ? null : v, headers: h, timestamp: Number(t)}
+      const [p, o, ks, k, vs, v, h, t] = r.split(sep)
+      return {partition: Number(p), offset: Number(o), key: ks === '-1' ? null : k, value: vs === '-1' ? null : v, headers: h, timestamp: Number(t)}
     })
+    .sort((a, b) => a.partition - b.partition || a.offset - b.offset)
+    .map(({offset: _offset, ...r}) => r)
 }
 
-async function readValueBytes(name: string): Promise<Buffer> {
-  const {stdout} = await run('kcat', ['-C', '-b', TEST_BROKERS, '-t', name, '-o', 'beginning', '-e', '-q', '-c', '1', '-D', '', '-f', '%s'], {encoding: 'buffer', maxBuffer: 64 << 20, timeout: 30_000})
+/** The values of a whole topic, in partition/offset order. */
+const valuesOf = async (name: string) => (await readBack(name)).map((r) => r.value)
+
+/**
+ * The codecs of the record batches stored for a topic, as Kafka's own DumpLogSegments reads them from the
+ * broker's log segments (the local test broker: its data directory comes from `kafkit local status`).
+ */
+async function storedCodecs(name: string, partitions: number): Promise<Set<string>> {
+  const status = json<{dataDir: string; nodes: {id: number}[]}>(await kafkit(['local', 'status', '--json'], {noBrokers: true}))
+  const files = Array.from({length: partitions}, (_, p) => join(status.dataDir, `node-${status.nodes[0].id}`, 'data', `${name}-${p}`, '00000000000000000000.log'))
+  const dump = await runJava('org.apache.kafka.tools.DumpLogSegments', ['--files', files.join(',')])
+  expect(dump.code, dump.stderr).toBe(0)
+  const codecs = [...dump.stdout.matchAll(/compresscodec: (\w+)/g)].map((m) => m[1].toLowerCase())
+  expect(codecs.length, dump.stdout.slice(0, 500)).toBeGreaterThan(0)
+  return new Set(codecs)
+}
+
+/** The value bytes of the first record of a partition. */
+async function readValueBytes(name: string, partition = 0): Promise<Buffer> {
+  const {stdout} = await run('kcat', ['-C', '-b', TEST_BROKERS, '-t', name, '-p', String(partition), '-o', 'beginning', '-e', '-q', '-c', '1', '-D', '', '-f', '%s'], {encoding: 'buffer', maxBuffer: 64 << 20, timeout: 30_000})
   return stdout
 }
 
@@ -60,14 +85,19 @@ describe('produce: lines', () => {
     expect(result.code).toBe(0)
     expect(result.stdout).toBe('')
     expect(result.stderr).toMatch(new RegExp(`^produced 5 records \\(.*\\) to '${t}'`))
-    const records = await readBack(t, 5)
-    const byKey = new Map(records.map((r) => [r.key, r]))
-    expect(byKey.get('k1')?.value).toBe('v1')
-    expect(byKey.get('k2')?.value).toBe('hello: world')
-    expect(byKey.get('k3')?.value).toBeNull()
-    expect(byKey.get(null)?.value).toBe('no-key')
-    expect(byKey.get('k5')?.value).toBe('')
-    expect(byKey.get('k1')?.headers).toBe('source=test,multi=a,multi=b')
+    const records = await readBack(t)
+    const headers = 'source=test,multi=a,multi=b'
+    const byKey = (a: ReadRecord, b: ReadRecord) => String(a.key).localeCompare(String(b.key))
+    // The exact list: nothing missing, nothing extra, every record with every header (partitions are by key).
+    expect(records.map(({timestamp: _t, partition: _p, ...r}) => r).sort(byKey as never)).toEqual(
+      [
+        {key: 'k1', value: 'v1', headers},
+        {key: 'k2', value: 'hello: world', headers},
+        {key: 'k3', value: null, headers},
+        {key: 'k5', value: '', headers},
+        {key: null, value: 'no-key', headers},
+      ].sort(byKey as never),
+    )
   })
 
   it('reads several files in order and prints a --json summary on stdout', async () => {
@@ -81,7 +111,7 @@ describe('produce: lines', () => {
     const summary = json<{topic: string; records: number; bytes: number; partitions: Record<string, number>; failed: number; skipped: number}>(result)
     expect(summary).toMatchObject({topic: t, records: 4, bytes: 8, partitions: {0: 4}, failed: 0, skipped: 0})
     expect(result.stderr).toBe('')
-    expect((await readBack(t, 4)).map((r) => r.value)).toEqual(['a1', 'a2', 'b1', 'b2'])
+    expect(await valuesOf(t)).toEqual(['a1', 'a2', 'b1', 'b2'])
   })
 
   it('stops at a malformed line with exit 2, naming it and the records delivered before it', async () => {
@@ -92,7 +122,8 @@ describe('produce: lines', () => {
     expect(message).toContain('line 3')
     expect(message).toContain('2 records before it were delivered')
     expect(hint).toContain('--skip-invalid')
-    expect(await readBack(t, 2)).toHaveLength(2)
+    // Exactly the two lines before it: nothing after the bad line was written.
+    expect((await readBack(t)).map((r) => `${r.key}:${r.value}`)).toEqual(['a:1', 'b:2'])
   })
 
   it('--skip-invalid reports bad lines and goes on', async () => {
@@ -101,6 +132,7 @@ describe('produce: lines', () => {
     expect(result.code).toBe(0)
     expect(json<{records: number; skipped: number}>(result)).toMatchObject({records: 2, skipped: 1})
     expect(result.stderr).toContain('line 2')
+    expect(await valuesOf(t)).toEqual(['a', 'b'])
   })
 
   it('refuses a line above --max-line-bytes', async () => {
@@ -116,8 +148,7 @@ describe('produce: one record from flags', () => {
     const t = await topic('produce-flags', 4)
     const result = await kafkit(['produce', t, '--key', 'user-1', '--value', '{"plan":"pro"}', '--partition', '3', '--timestamp', '2026-01-02T03:04:05.678Z', '-H', 'h=v'])
     expect(result.code).toBe(0)
-    const [record] = await readBack(t, 1)
-    expect(record).toEqual({partition: 3, key: 'user-1', value: '{"plan":"pro"}', headers: 'h=v', timestamp: Date.parse('2026-01-02T03:04:05.678Z')})
+    expect(await readBack(t)).toEqual([{partition: 3, key: 'user-1', value: '{"plan":"pro"}', headers: 'h=v', timestamp: Date.parse('2026-01-02T03:04:05.678Z')}])
   })
 
   it('--value-file is binary safe', async () => {
@@ -148,11 +179,15 @@ describe('produce: JSON envelopes', () => {
     ]
     const result = await kafkit(['produce', t, '--format', 'json', '--keep-partition'], {input: lines.map((l) => JSON.stringify(l)).join('\n') + '\n'})
     expect(result.code).toBe(0)
-    const records = await readBack(t, 3)
-    const byPartition = new Map(records.map((r) => [r.partition, r]))
-    expect(byPartition.get(2)).toMatchObject({key: 'a', value: 'text', headers: 'h1=x', timestamp: Date.parse('2026-11-24T10:15:02.114Z')})
-    expect(byPartition.get(0)).toMatchObject({key: 'tomb', value: null})
-    expect(byPartition.get(1)?.key).toBeNull()
+    const records = await readBack(t)
+    expect(records.map(({timestamp: _t, ...r}) => r)).toEqual([
+      {partition: 0, key: 'tomb', value: null, headers: ''},
+      {partition: 1, key: null, value: expect.any(String), headers: ''},
+      {partition: 2, key: 'a', value: 'text', headers: 'h1=x'},
+    ])
+    expect(records[2].timestamp).toBe(Date.parse('2026-11-24T10:15:02.114Z'))
+    // The base64 envelope value arrives as its bytes, not as the base64 text.
+    expect(await readValueBytes(t, 1)).toEqual(Buffer.from([0xff, 0x00, 0x41]))
   })
 
   it('a line that is not JSON is exit 2 naming the line', async () => {
@@ -232,7 +267,7 @@ describe('produce: partitioners', () => {
       sh(`java ${log} -cp "${libs}" org.apache.kafka.tools.ConsoleProducer --bootstrap-server ${TEST_BROKERS} --topic ${java} --property parse.key=true < ${file}`),
       sh(`kcat -P -b ${TEST_BROKERS} -t ${kcat} -K '\t' -l ${file}`),
     ])
-    const placement = async (name: string) => new Map((await readBack(name, keys.length)).map((r) => [r.key, r.partition]))
+    const placement = async (name: string) => new Map((await readBack(name)).map((r) => [r.key, r.partition]))
     const [m2, javaMap, crc, kcatMap] = await Promise.all([placement(ours), placement(java), placement(oursCrc), placement(kcat)])
     expect(javaMap.size).toBe(keys.length)
     expect(kcatMap.size).toBe(keys.length)
@@ -250,9 +285,11 @@ describe('produce: compression and acks', () => {
         const input = Array.from({length: 200}, (_, i) => `k${i}|value ${i} ${'abc'.repeat(i % 20)}`).join('\n') + '\n'
         const result = await kafkit(['produce', t, '-K', '|', '--compression', codec], {input})
         expect(result.code, `${codec}: ${result.stderr}`).toBe(0)
-        const records = await readBack(t, 200)
-        expect(records).toHaveLength(200)
-        expect(new Map(records.map((r) => [r.key, r.value])).get('k199')).toBe(`value 199 ${'abc'.repeat(19)}`)
+        const records = await readBack(t)
+        const expected = Array.from({length: 200}, (_, i) => `k${i}=value ${i} ${'abc'.repeat(i % 20)}`)
+        expect(records.map((r) => `${r.key}=${r.value}`).sort(), codec).toEqual(expected.sort())
+        // The stored batches carry the codec: Kafka's own DumpLogSegments reads the partitions' log segments.
+        expect(await storedCodecs(t, 2), codec).toEqual(new Set([codec]))
       })()
     }
   }, 120_000)
@@ -263,13 +300,21 @@ describe('produce: compression and acks', () => {
     expect((await kafkit(['produce', t, '--acks', '0', '--value', 'zero'])).code).toBe(0)
     const bad = await kafkit(['produce', t, '--acks', '1', '--idempotent', '--value', 'x'])
     expect(bad.code).toBe(2)
-    expect((await readBack(t, 2)).map((r) => r.value).sort()).toEqual(['one', 'zero'])
+    expect((await valuesOf(t)).sort()).toEqual(['one', 'zero'])
   })
 
-  it('--rate limits and still delivers everything', async () => {
-    const t = await topic('produce-rate')
-    const result = await kafkit(['produce', t, '--rate', '40', '--json'], {input: Array.from({length: 20}, (_, i) => `r${i}`).join('\n')})
+  it('--rate limits and still delivers everything: the broker stamps 100 records at 50/s over more than a second', async () => {
+    // LogAppendTime: the broker's clock, not the producer's, says when each record arrived.
+    const t = await topic('produce-rate', 1, {'message.timestamp.type': 'LogAppendTime'})
+    const input = Array.from({length: 100}, (_, i) => `r${i}`)
+    const result = await kafkit(['produce', t, '--rate', '50', '--json'], {input: input.join('\n')})
     expect(result.code).toBe(0)
-    expect(json<{records: number}>(result).records).toBe(20)
+    expect(json<{records: number}>(result).records).toBe(100)
+    const records = await readBack(t)
+    expect(records.map((r) => r.value)).toEqual(input)
+    // Paced, record k leaves no earlier than k/50 s after the first (1.98 s for the last); unpaced, all 100 go
+    // within milliseconds. A lower bound with room for the first request's own latency, never an upper one.
+    const spread = Math.max(...records.map((r) => r.timestamp)) - Math.min(...records.map((r) => r.timestamp))
+    expect(spread).toBeGreaterThanOrEqual(1000)
   })
 })

@@ -103,9 +103,14 @@ describe('profiles', {timeout: 120_000}, () => {
     expect(created.code, created.stderr).toBe(0)
     const refused = await run(['topics', 'delete', topic, '-p', 'prod-like'])
     expect(refused.code).toBe(6)
+    // Refused means untouched: the topic is still there.
+    expect(json<{name: string}[]>(await run(['topics', 'list', `^${topic}$`, '--json', '-p', 'prod-like'])).map((t) => t.name)).toEqual([topic])
     const deleted = await run(['topics', 'delete', topic, '-p', 'prod-like', '--yes'])
     expect(deleted.code, deleted.stderr).toBe(0)
     expect(deleted.stderr).toContain("protected profile 'prod-like'")
+    // And deleted means gone.
+    const gone = await run(['topics', 'describe', topic, '-p', 'prod-like'])
+    expect(gone.code).toBe(3)
   })
 
   it('profiles add without a terminal: a missing field is a usage error, never a prompt', async () => {

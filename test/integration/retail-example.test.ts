@@ -13,6 +13,7 @@ import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 
 import {kafkit, ROOT, TEST_BROKERS, uniqueName} from './helpers.js'
+import {requireService} from './required-service.js'
 
 const EXAMPLE = join(ROOT, 'examples', 'retail-inventory')
 
@@ -52,9 +53,9 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs:
 }
 
 // Without PostgreSQL (and no way to install it) a developer's `npm test` skips this file; CI installs it in .ci/run.
-const canRun = postgresAvailable() || process.env.CI === 'true'
+const canRun = requireService('PostgreSQL (initdb, pg_ctl)', postgresAvailable(), "install Debian's postgresql package (.ci/run does)")
 
-describe.skipIf(!canRun)('retail walkthrough (examples/retail-inventory)', () => {
+describe.runIf(canRun)('retail walkthrough (examples/retail-inventory)', () => {
   const prefix = `${uniqueName('retail')}-`
   const state = mkdtempSync(join(tmpdir(), 'kafkit-retail-test-'))
   let env: NodeJS.ProcessEnv

@@ -16,6 +16,7 @@ import {afterAll, describe, expect, it} from 'vitest'
 
 import {unsecuredJwt} from '../../src/local/security.js'
 import {BIN, RunOptions, RunResult, expectCleanError, json, kafkit} from './helpers.js'
+import {requireService} from './required-service.js'
 
 interface SecurityInfo {
   listeners: Record<'SASL_PLAINTEXT' | 'SSL' | 'MTLS' | 'SASL_SSL', string[]>
@@ -40,7 +41,7 @@ function findSecuredCluster(): SecurityInfo | undefined {
 }
 
 const sec = findSecuredCluster()
-if (!sec) console.warn('security tests skipped: no local cluster with --secure listeners (see the comment at the top of this file)')
+const secured = requireService('a local cluster with --secure listeners', sec !== undefined, "start one with 'kafkit local start --secure' (see the comment at the top of this file)")
 
 const creds = sec ? (JSON.parse(readFileSync(sec.credentialsFile, 'utf8')) as {username: string; password: string; keyPassphrase: string}) : undefined
 const goodToken = sec ? unsecuredJwt({sub: 'alice', scope: sec.oauthScope}) : ''
@@ -60,7 +61,7 @@ async function run(args: string[], env: NodeJS.ProcessEnv = {}, options: RunOpti
 
 const first = (addresses: string[]) => addresses[0]
 
-describe.skipIf(!sec)('secured connections (real broker)', {timeout: 180_000}, () => {
+describe.runIf(secured)('secured connections (real broker)', {timeout: 180_000}, () => {
   const s = sec!
   const c = creds!
 

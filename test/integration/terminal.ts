@@ -3,7 +3,6 @@ import pty from '@homebridge/node-pty-prebuilt-multiarch'
 
 import {BIN} from './helpers.js'
 
-// eslint-disable-next-line no-control-regex -- terminal escape sequences start with ESC, a control character
 const ANSI = /\u001B\[[0-9;?]*[ -/]*[@-~]|\u001B[()][0-9A-B]|\u001B[=>]/g
 export const DOWN = '\u001B[B'
 export const BACKSPACE = '\u007F'

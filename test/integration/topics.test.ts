@@ -135,9 +135,14 @@ describe('topics', {timeout: 240_000}, () => {
     expect(r.code, r.stderr).toBe(0)
     expect(json(r)).toEqual({topic: name, before: 1, after: 3})
     expect(r.stderr).toMatch(/warning: keyed records/)
+    // The cluster says so too, with a leader for every new partition.
+    const d = await describeTopic(name)
+    expect(d.partitions).toBe(3)
+    expect(d.partitionDetails.map((p) => p.partition)).toEqual([0, 1, 2])
     const lower = await kafkit(['topics', 'add-partitions', name, '--total', '2'])
     expect(lower.code).toBe(2)
     expect(expectCleanError(lower).message).toContain('already has 3 partitions')
+    expect((await describeTopic(name)).partitions).toBe(3)
   })
 
   it('delete needs --yes without a terminal, refuses internal topics, takes a regex', async () => {

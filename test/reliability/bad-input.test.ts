@@ -1,7 +1,8 @@
 /**
  * The bad-input corpus: every way a user or a script can get a command wrong, across all commands. Each case
- * must end with the documented exit code, one `error:` line plus a `hint:` line, no stack trace, within its
- * time limit. Table-driven: a new failure mode is one more row.
+ * must end with the documented exit code, one `error:` line plus a `hint:` line, no stack trace, and never hang
+ * (a run still going after 60 s is killed and fails as hung; no speed thresholds). Table-driven: a new failure
+ * mode is one more row.
  */
 import {mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -18,8 +19,6 @@ interface Case {
   message?: RegExp
   input?: string | Buffer
   env?: (ctx: Context) => NodeJS.ProcessEnv
-  /** Wall-time limit for the whole command. */
-  withinMs?: number
 }
 
 interface Context {
@@ -102,12 +101,12 @@ const cases: Case[] = [
   {name: 'YAML syntax error in config', args: () => ['topics', 'list'], exit: 2, env: (c) => ({KAFKIT_CONFIG: c.badYaml}), message: /bad\.yaml:\d+/},
   {name: 'invalid field in config', args: () => ['profiles', 'list'], exit: 2, env: (c) => ({KAFKIT_CONFIG: c.badField})},
   // cannot connect
-  {name: 'broker unreachable: topics list', args: () => ['topics', 'list', '-b', DEAD, '--timeout', '3s'], exit: 4, withinMs: 10_000},
-  {name: 'broker unreachable: produce', args: (c) => ['produce', c.topic, '-b', DEAD, '--timeout', '3s', '--value', 'x'], exit: 4, withinMs: 10_000},
-  {name: 'broker unreachable: consume', args: (c) => ['consume', c.topic, '-b', DEAD, '--timeout', '3s', '-e'], exit: 4, withinMs: 10_000},
-  {name: 'broker unreachable: groups list', args: () => ['groups', 'list', '-b', DEAD, '--timeout', '3s'], exit: 4, withinMs: 10_000},
-  {name: 'broker unreachable: offsets list', args: (c) => ['offsets', 'list', c.topic, '-b', DEAD, '--timeout', '3s'], exit: 4, withinMs: 10_000},
-  {name: 'unresolvable host', args: () => ['cluster', 'info', '-b', 'no-such-host.invalid:9092', '--timeout', '3s'], exit: 4, withinMs: 10_000},
+  {name: 'broker unreachable: topics list', args: () => ['topics', 'list', '-b', DEAD, '--timeout', '3s'], exit: 4},
+  {name: 'broker unreachable: produce', args: (c) => ['produce', c.topic, '-b', DEAD, '--timeout', '3s', '--value', 'x'], exit: 4},
+  {name: 'broker unreachable: consume', args: (c) => ['consume', c.topic, '-b', DEAD, '--timeout', '3s', '-e'], exit: 4},
+  {name: 'broker unreachable: groups list', args: () => ['groups', 'list', '-b', DEAD, '--timeout', '3s'], exit: 4},
+  {name: 'broker unreachable: offsets list', args: (c) => ['offsets', 'list', c.topic, '-b', DEAD, '--timeout', '3s'], exit: 4},
+  {name: 'unresolvable host', args: () => ['cluster', 'info', '-b', 'no-such-host.invalid:9092', '--timeout', '3s'], exit: 4},
   // empty input is fine, not an error
 ]
 
@@ -135,15 +134,14 @@ describe('bad input corpus', () => {
 
   describe.concurrent.each(cases)('$name', (c) => {
     it(`exits ${c.exit} with one error line and a hint`, async () => {
-      const options: RunOptions = {input: c.input, env: c.env?.(ctx), timeoutMs: c.withinMs ?? 30_000}
+      const options: RunOptions = {input: c.input, env: c.env?.(ctx), timeoutMs: 60_000}
       const result = await kafkit(c.args(ctx), options)
-      expect(result.signal, `killed after ${result.durationMs} ms: ${result.stderr}`).toBeNull()
+      expect(result.signal, `hung: killed after ${result.durationMs} ms: ${result.stderr}`).toBeNull()
       expect(result.code, `stderr: ${result.stderr}`).toBe(c.exit)
       const {message, hint} = expectCleanError(result)
       expect(hint, `no hint line in: ${result.stderr}`).toBeTruthy()
       expect(result.stderr.split('\n').filter((l) => l.startsWith('error:'))).toHaveLength(1)
       if (c.message) expect(message).toMatch(c.message)
-      if (c.withinMs) expect(result.durationMs).toBeLessThan(c.withinMs)
     })
   })
 

@@ -2,7 +2,7 @@ import {mkdtempSync, readFileSync, readdirSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {describe, expect, it} from 'vitest'
+import {describe, expect, it, vi} from 'vitest'
 
 import {KafkitError} from '../../src/errors.js'
 import type {ReadBatch} from '../../src/kafka/reader.js'
@@ -273,10 +273,18 @@ describe('copyWindow', () => {
     expect(counts.present).toBe(1)
   })
 
-  it('--rate paces the records', async () => {
-    const started = Date.now()
-    await copyWindow({batches: batches([batch(0, [0, 1, 2, 3, 4, 5], 6)]), sink: {write: () => undefined}, route: () => 0, transform: {headerAdd: [], newTimestamps: false}, rate: 50})
-    expect(Date.now() - started).toBeGreaterThanOrEqual(100)
+  it('--rate paces the records (on a fake clock: record n is written n/rate seconds after the start)', async () => {
+    vi.useFakeTimers()
+    try {
+      const started = Date.now()
+      const writtenAt: number[] = []
+      const copying = copyWindow({batches: batches([batch(0, [0, 1, 2, 3, 4, 5], 6)]), sink: {write: () => void writtenAt.push(Date.now() - started)}, route: () => 0, transform: {headerAdd: [], newTimestamps: false}, rate: 50})
+      await vi.runAllTimersAsync()
+      await copying
+      expect(writtenAt).toEqual([0, 20, 40, 60, 80, 100])
+    } finally {
+      vi.useRealTimers()
+    }
   })
 })
 

@@ -6,7 +6,7 @@ import {describeGroupLag} from '../../groups/overview.js'
 import {type GroupRates, computeRates, describeCatchUp, formatEta, formatRate} from '../../groups/rates.js'
 import type {IOStreams} from '../../output/io.js'
 import {renderPairs, renderTable} from '../../output/table.js'
-import {parseDuration} from '../../specs/duration.js'
+import {parseWaitDuration} from '../../specs/duration.js'
 
 type Described = GroupLag & {at?: string; rates?: GroupRates}
 
@@ -41,7 +41,7 @@ export default class GroupsDescribe extends KafkaCommand<Described> {
       return lag
     }
 
-    const intervalMs = parseDuration(flags.interval, {bareUnit: 's', label: '--interval'})
+    const intervalMs = parseWaitDuration(flags.interval, '--interval')
     this.watching = true
     let stop = false
     let wake: () => void = () => {}
@@ -107,6 +107,7 @@ function renderLag(lag: Described, io: IOStreams): void {
     renderPairs(io, [
       ['group', lag.group],
       ['state', lag.state],
+      ...(lag.type === 'consumer' ? [['protocol', `new consumer protocol (KIP-848), assignor ${lag.protocol || '-'}`] as [string, string]] : []),
       ['members', lag.members.length],
       ['total lag', lag.totalLag],
     ])

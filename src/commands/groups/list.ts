@@ -23,7 +23,8 @@ export default class GroupsList extends KafkaCommand<GroupSummary[]> {
           {header: 'GROUP', get: (g) => g.group},
           {header: 'STATE', get: (g) => g.state},
           {header: 'MEMBERS', get: (g) => g.members, align: 'right'},
-          {header: 'PROTOCOL', get: (g) => g.protocol || g.protocolType || '-'},
+          // A group of the new consumer protocol shows its assignor and the protocol: uniform (KIP-848).
+          {header: 'PROTOCOL', get: (g) => (g.type === 'consumer' ? `${g.protocol || 'consumer'} (KIP-848)` : g.protocol || g.protocolType || '-')},
           {header: 'TOPICS', get: (g) => g.topics.join(',') || '-'},
         ],
         rows,

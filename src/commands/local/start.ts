@@ -4,6 +4,7 @@ import {BaseCommand} from '../../base-command.js'
 import {DEFAULT_KAFKA_VERSION, KNOWN_KAFKA_VERSIONS} from '../../local/distribution.js'
 import {startLocal} from '../../local/lifecycle.js'
 import type {LocalSecurityInfo} from '../../local/security.js'
+import {parseWaitDuration} from '../../specs/duration.js'
 
 export interface LocalStartResult {
   alreadyRunning: boolean
@@ -26,6 +27,7 @@ export default class LocalStart extends BaseCommand<LocalStartResult> {
     'kafka-version': Flags.string({description: `Apache Kafka version (default ${DEFAULT_KAFKA_VERSION}; tested: ${KNOWN_KAFKA_VERSIONS.join(', ')})`}),
     'kafka-home': Flags.string({description: 'an unpacked Kafka distribution to use instead of Maven (also KAFKA_HOME)'}),
     heap: Flags.string({description: 'JVM heap per node', default: '512m'}),
+    wait: Flags.string({description: 'how long to wait for the node(s) to serve every partition', default: '2m'}),
     secure: Flags.boolean({
       description:
         'also open secured listeners for testing profiles: SASL_PLAINTEXT (port+1000), SSL (port+2000), mTLS (port+3000), SASL_SSL (port+4000) with PLAIN, SCRAM-SHA-256/512 and OAUTHBEARER (unsecured test tokens); a CA and certificates are generated. Kept for later starts.',
@@ -41,6 +43,7 @@ export default class LocalStart extends BaseCommand<LocalStartResult> {
       version: flags['kafka-version'],
       kafkaHome: flags['kafka-home'],
       heap: flags.heap,
+      waitMs: parseWaitDuration(flags.wait, '--wait'),
       secure: flags.secure ? true : undefined,
       log: (line) => (this.io.stderrIsTTY ? spinner.update(line) : this.io.info(line)),
     }).catch((error) => {

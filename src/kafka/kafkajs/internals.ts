@@ -99,6 +99,27 @@ export function privateCluster<C = InternalCluster>(kafka: Kafka, options: objec
   return typeof factory === 'function' ? (factory as (o: object) => C)(options) : undefined
 }
 
+/**
+ * Runs `create` (kafka.admin(), ...) and hands every kafkajs cluster it makes to `onCluster`: the private
+ * factory is wrapped for the duration of the call.
+ */
+export function captureClusters<T>(kafka: Kafka, create: () => T, onCluster: (cluster: {refreshMetadata(): Promise<void>}) => void): T {
+  const owner = kafka as unknown as Record<symbol, (options: object) => {refreshMetadata(): Promise<void>}>
+  const symbol = Object.getOwnPropertySymbols(owner).find((s) => s.description === CREATE_CLUSTER)
+  const factory = symbol ? owner[symbol] : undefined
+  if (!symbol || typeof factory !== 'function') return create()
+  owner[symbol] = (options: object) => {
+    const cluster = factory(options)
+    onCluster(cluster)
+    return cluster
+  }
+  try {
+    return create()
+  } finally {
+    owner[symbol] = factory
+  }
+}
+
 /** A new Cluster with the Kafka instance's configuration (brokers, TLS, SASL, timeouts, retries). */
 export function createInternalCluster(kafka: Kafka, options: {isolationLevel?: number; metadataMaxAge?: number} = {}): InternalCluster {
   const cluster = privateCluster(kafka, {
@@ -113,6 +134,11 @@ export function createInternalCluster(kafka: Kafka, options: {isolationLevel?: n
 /** The broker a cluster connected to first (its private `brokerPool.seedBroker`). */
 export function seedBrokerOf<B>(cluster: object): B {
   return (cluster as {brokerPool: {seedBroker: B}}).brokerPool.seedBroker
+}
+
+/** The brokers in the last Metadata response a cluster read (private `brokerPool.metadata`). */
+export function brokersOf(cluster: object): {nodeId: number}[] {
+  return (cluster as {brokerPool?: {metadata?: {brokers?: {nodeId: number}[]}}}).brokerPool?.metadata?.brokers ?? []
 }
 
 /** The cluster id from the last Metadata response a cluster read (private `brokerPool.metadata`), if any. */

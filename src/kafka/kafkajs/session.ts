@@ -11,6 +11,7 @@ import type {Admin, Kafka, KafkaConfig, logCreator as LogCreator, Producer, Prod
 
 import type {KafkaConnection} from './connection.js'
 import {registerCodecs} from './codecs.js'
+import {captureClusters} from './internals.js'
 import {installKafkaJSPatches, patchKafkaJSClasses} from './patches.js'
 import {KAFKAJS_BUNDLED, type KafkaJS, requireKafkaJS} from './require.js'
 import {toKafkaJSSecurity} from './sasl.js'
@@ -92,27 +93,40 @@ export function redactLogFields(fields: Record<string, unknown>): string {
   return JSON.stringify(fields, (key, value) => (key && SECRET_KEYS.test(key) && typeof value !== 'number' ? '[redacted]' : value))
 }
 
-/** Connects a kafkajs client within the command's timeout (KafkaClient.call), marking the client connected. */
-export type Connector = (connect: () => Promise<void>) => Promise<void>
-/** Runs one network operation within the command's timeout, errors mapped to KafkitErrors (KafkaClient.call). */
-export type Caller = <T>(what: string, operation: () => Promise<T>) => Promise<T>
+/** What the session asks of its KafkaClient. */
+export interface SessionHooks {
+  /** Connects a kafkajs client within the command's timeout, marking the client connected. */
+  connect: (connect: () => Promise<void>) => Promise<void>
+  /** Runs one network operation within the command's timeout, errors mapped to KafkitErrors (KafkaClient.call). */
+  call: <T>(what: string, operation: () => Promise<T>) => Promise<T>
+  /** A kafkajs cluster whose metadata the client refreshes before it retries a retriable error. */
+  registerCluster: (cluster: {refreshMetadata(): Promise<void>}) => void
+}
 
 /** The kafkajs clients of one KafkaClient: one shared admin, the producers it opened. */
 export class KafkaJSSession {
   private adminClient?: Promise<Admin>
   private readonly producers: Producer[] = []
 
+  readonly call: SessionHooks['call']
+  readonly registerCluster: SessionHooks['registerCluster']
+  private readonly connect: SessionHooks['connect']
+
   constructor(
     readonly kafka: Kafka,
     readonly kafkajs: KafkaJS,
-    private readonly connect: Connector,
-    readonly call: Caller,
-  ) {}
+    hooks: SessionHooks,
+  ) {
+    this.call = hooks.call
+    this.registerCluster = hooks.registerCluster
+    this.connect = hooks.connect
+  }
 
   /** A connected admin client, shared by the whole command. */
   admin(): Promise<Admin> {
     this.adminClient ??= (async () => {
-      const admin = this.kafka.admin()
+      // The admin's cluster is refreshed before a retriable error is retried (KafkaClient.call).
+      const admin = captureClusters(this.kafka, () => this.kafka.admin(), this.registerCluster)
       await this.connect(() => admin.connect())
       return admin
     })()
