@@ -117,6 +117,28 @@ describe.skipIf(!reachable).concurrent('kafkit connect (a real worker)', {timeou
     await eventually('records in the sink file', async () => (existsSync(out) ? readFileSync(out, 'utf8') : ''), (t) => t.split('\n').filter(Boolean).length === 3)
   })
 
+  it('a sink writes 20,000 records into its file, each exactly once, and its offsets add up to them', async () => {
+    const c = name('bulk')
+    const t = `${prefix}-bulk`
+    const count = 20_000
+    expectOk(await kafkit(['topics', 'create', t, '--partitions', '3']))
+    expectOk(await kafkit(['produce', t], {input: Array.from({length: count}, (_, i) => `bulk-${i}`).join('\n') + '\n', timeoutMs: 120_000}))
+    const out = await fileSink(c, t)
+    const lines = await eventually(
+      `${count} lines in the sink file`,
+      async () => (existsSync(out) ? readFileSync(out, 'utf8').split('\n').filter(Boolean) : []),
+      (l) => l.length >= count,
+      150_000,
+    )
+    expect(lines).toHaveLength(count)
+    expect(new Set(lines).size).toBe(count)
+    await eventually(
+      'committed offsets of all three partitions',
+      async () => json<{offsets: {offset: {kafka_offset: number}}[]}>(await connect(['offsets', 'get', c, '--json'])),
+      (o) => o.offsets.length === 3 && o.offsets.reduce((n, x) => n + x.offset.kafka_offset, 0) === count,
+    )
+  })
+
   it('list and describe: states at a glance, config with secrets redacted, topics used', async () => {
     const c = name('describe')
     await fileSink(c, topic, {'connection.password': 'hunter2-connect'})
