@@ -347,10 +347,14 @@ export interface StopResult {
   wasRunning: boolean
   stopped: number[]
   killed: number[]
+  /** The Connect worker of `local start --connect`, stopped first. */
+  connect?: {wasRunning: boolean; killed: boolean}
 }
 
 /** SIGTERM every node (a clean shutdown), SIGKILL what is left after `graceMs`: no Java process stays behind. */
 export async function stopLocal(graceMs = 30_000, nodeIds?: number[]): Promise<StopResult> {
+  // The Connect worker (local start --connect) first, while the brokers are up for it to leave its group.
+  const connect = nodeIds ? undefined : await import('./connect-worker.js').then((m) => m.stopConnectWorker())
   const state = await readState()
   const targets = (state?.nodes ?? []).filter((n) => !nodeIds || nodeIds.includes(n.id))
   const running = targets.filter((n) => isKafkaProcess(n.pid))
@@ -370,7 +374,7 @@ export async function stopLocal(graceMs = 30_000, nodeIds?: number[]): Promise<S
     if (state.nodes.every((n) => n.pid === null)) state.startedAt = null
     await writeState(state)
   }
-  return {wasRunning: running.length > 0, stopped: running.map((n) => n.id), killed}
+  return {wasRunning: running.length > 0, stopped: running.map((n) => n.id), killed, ...(connect?.wasRunning ? {connect} : {})}
 }
 
 /** Kills one node hard (SIGKILL), for failover tests. */
@@ -401,10 +405,14 @@ export interface ResetResult {
 export async function resetLocal(options: StartOptions = {}): Promise<ResetResult> {
   const state = await readState()
   const status = await localStatus()
-  if (status.running) await stopLocal()
+  // A running Connect worker is stopped with the cluster and comes back with it (its topics start empty too).
+  const connect = await import('./connect-worker.js')
+  const worker = await connect.runningWorkerOptions()
+  if (status.running || worker) await stopLocal()
   await rm(localDir(), {recursive: true, force: true})
   if (status.running && state) {
-    await startLocal({...options, nodes: state.nodes.length, basePort: state.basePort, version: options.version ?? state.version, extraProperties: state.extraProperties, secure: options.secure ?? state.secure})
+    const started = await startLocal({...options, nodes: state.nodes.length, basePort: state.basePort, version: options.version ?? state.version, extraProperties: state.extraProperties, secure: options.secure ?? state.secure})
+    if (worker) await connect.prepareConnectWorker(worker).start({version: started.state.version, brokers: started.brokers})
   }
   return {wasRunning: status.running, wiped: localDir(), restarted: status.running}
 }
