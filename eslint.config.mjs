@@ -14,6 +14,8 @@ export default tseslint.config(
     rules: {
       // A terminal tool matches escape sequences and control characters on purpose (ANSI codes, input checks).
       'no-control-regex': 'off',
+      // `let {a, b} = ...` where only some are reassigned stays one statement.
+      'prefer-const': ['error', {destructuring: 'all'}],
       // A record run's marker object refers back to its run by this name (kafka/kafkajs/protocol/record-runs.ts).
       '@typescript-eslint/no-this-alias': ['error', {allowedNames: ['run']}],
       '@typescript-eslint/no-unused-vars': ['error', {argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', caughtErrors: 'none'}],

@@ -113,7 +113,7 @@ start() {
   else
     psql="$(psql_bin)"
     if [ "$fresh" = 1 ]; then
-      "$psql" -X -q "$(url)" -v ON_ERROR_STOP=1 -c "DROP TABLE IF EXISTS stock_levels, applied_records" >/dev/null
+      "$psql" -X -q "$(url)" -v ON_ERROR_STOP=1 -c "DROP VIEW IF EXISTS stock_levels_connect; DROP TABLE IF EXISTS stock_levels, applied_records, inventory_events" >/dev/null
     fi
   fi
   "$psql" -X -q "$(url)" -v ON_ERROR_STOP=1 -f "$HERE/schema.sql" >/dev/null || die "could not create the schema in $(url)"

@@ -8,7 +8,9 @@
 #   RETAIL_SEED, RETAIL_PRODUCTS, RETAIL_EVENTS   the generator's --seed (7), --products (12), --events (1500)
 #   RETAIL_STOP_DB=1   stop PostgreSQL at the end (default: leave it running to explore)
 #   RETAIL_TIMING=1    print how long each command took
+#   RETAIL_CONNECT=0   skip section 9 (Kafka Connect's JDBC sink)
 #   KAFKIT_BROKERS     the cluster (default: kafkit's local profile, 127.0.0.1:9092)
+#   KAFKIT_CONNECT_URL the Kafka Connect worker (default: the local one, http://127.0.0.1:8083, started when missing)
 set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -23,6 +25,9 @@ PRODUCTS="${RETAIL_PRODUCTS:-12}"
 EVENTS="${RETAIL_EVENTS:-1500}"
 STORES=3 # topics.yaml has three store topics
 GROUP="${P}stock-db"
+CONNECTOR="${P}stock-db-jdbc"
+# Debezium's JDBC sink: 3.6.0.Final runs on the local Connect worker (see the README's Kafka Connect section).
+JDBC_PLUGIN=io.debezium:debezium-connector-jdbc:3.6.0.Final
 export NO_COLOR=1
 
 kafkit() { node "$ROOT/bin/run.js" "$@"; }
@@ -47,6 +52,15 @@ else
   run "kafkit local start"
 fi
 # A second run starts from scratch: the previous run's topics, group and tables go first.
+if [ "${RETAIL_CONNECT:-1}" != 0 ] && kafkit connect delete "$CONNECTOR" --yes >/dev/null 2>&1; then
+  # Its consumer group goes too, once the deleted connector's task has left it.
+  for i in $(seq 1 20); do
+    rc=0
+    kafkit groups delete "connect-$CONNECTOR" --yes >/dev/null 2>&1 || rc=$?
+    [ "$rc" = 6 ] || break # 6: still active
+    sleep 0.5
+  done
+fi
 if kafkit topics list 2>/dev/null | grep -qE "^${P}(inventory_store[0-9]+|sales|sales-debug|stock-levels)([[:space:]]|\$)"; then
   run "kafkit topics delete --regex '^${P}(inventory_store[0-9]+|sales|sales-debug|stock-levels)\$' --yes"
   kafkit groups delete "$GROUP" --yes >/dev/null 2>&1 || true
@@ -114,8 +128,38 @@ if [ "$replayed" != "$expected_replayed" ]; then
   exit 1
 fi
 
+if [ "${RETAIL_CONNECT:-1}" != 0 ]; then
+  step "9. The same stock levels through Kafka Connect: a JDBC sink, no code"
+  if ! kafkit connect plugins 2>/dev/null | grep -q '^io\.debezium\.connector\.jdbc\.JdbcSinkConnector'; then
+    run "kafkit local start --connect --connect-plugin $JDBC_PLUGIN"
+  fi
+  connectors_file="connectors.yaml"
+  if [ -n "$P" ] || [ "${RETAIL_PG_PORT:-54329}" != 54329 ]; then
+    connectors_file="$RETAIL_STATE_DIR/connectors.yaml"
+    sed -E "s/^(  - name: )/\1${P}/; s/\^inventory_store/^${P}inventory_store/; s/127\.0\.0\.1:54329/127.0.0.1:${RETAIL_PG_PORT:-54329}/" connectors.yaml >"$connectors_file"
+  fi
+  run "kafkit connect apply -f $connectors_file"
+  run "kafkit connect apply -f $connectors_file --execute --yes"
+  # The sink works in the background: wait until every inventory record is a row (at most two minutes).
+  records="$(node -p "require('$DAY/expected.json').inventoryRecords")"
+  rows=0
+  for i in $(seq 1 240); do
+    rows="$(./db.sh psql -At -c "SELECT count(*) FROM inventory_events" 2>/dev/null || echo 0)"
+    [ "$rows" = "$records" ] && break
+    sleep 0.5
+  done
+  run "kafkit connect list --lag"
+  if [ "$rows" != "$records" ]; then
+    echo "error: inventory_events has $rows rows, the inventory topics have $records records" >&2
+    kafkit connect describe "$CONNECTOR" >&2 || true
+    exit 1
+  fi
+  run "./db.sh psql -c \"SELECT count(*) AS rows, count(DISTINCT __connect_topic) AS topics FROM inventory_events\""
+  run "node check.mjs $DAY/expected.json --table stock_levels_connect"
+fi
+
 if [ "${RETAIL_STOP_DB:-}" = 1 ]; then
-  step "9. Clean up"
+  step "10. Clean up"
   run "./db.sh stop"
 else
   printf '\nDone. PostgreSQL is still running for you to explore: ./db.sh psql; stop it with ./db.sh stop (and Kafka with kafkit local stop).\n'

@@ -20,3 +20,23 @@ CREATE TABLE IF NOT EXISTS applied_records (
   applied_at timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (topic, partition, "offset")
 );
+
+-- Kafka Connect's copy (connectors.yaml): the Debezium JDBC sink writes every inventory record here as it is, one
+-- row per (topic, partition, offset). The sink would create the table itself; creating it here lets the view
+-- below exist from the start. A record delivered twice is an upsert of the same row, never a second row.
+CREATE TABLE IF NOT EXISTS inventory_events (
+  __connect_topic     text    NOT NULL,
+  __connect_partition integer NOT NULL,
+  __connect_offset    bigint  NOT NULL,
+  event               text,
+  PRIMARY KEY (__connect_topic, __connect_partition, __connect_offset)
+);
+
+-- The stock levels from those rows, by SQL alone, with the fixed sink's rule: receipts, transfers in and
+-- adjustments add their quantity; till lines (a return has a negative quantity) and transfers out take it away.
+CREATE OR REPLACE VIEW stock_levels_connect AS
+  SELECT e ->> 'store' AS store, e ->> 'product' AS product,
+         sum(CASE WHEN e ->> 'type' IN ('receipt', 'transfer_in', 'adjustment') THEN (e ->> 'qty')::int ELSE -(e ->> 'qty')::int END)::int AS qty
+  FROM (SELECT event::jsonb AS e FROM inventory_events) AS events
+  WHERE e ->> 'type' IN ('receipt', 'transfer_in', 'adjustment', 'sale', 'transfer_out')
+  GROUP BY 1, 2;

@@ -6,7 +6,7 @@
 import {spawn} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
 import {closeSync, existsSync, openSync, readFileSync} from 'node:fs'
-import {mkdir, readFile, rm, writeFile} from 'node:fs/promises'
+import {mkdir, rm, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 
@@ -16,6 +16,7 @@ import {requireJava} from './java.js'
 import {LocalNode, nodeProperties, planNodes, randomClusterId, securedPorts} from './node-config.js'
 import {localDir} from './paths.js'
 import {isFree, isListening, portOwner} from './ports.js'
+import {lastLines, readLogTail, readStateFile, stateFile} from './state.js'
 import {LocalCredentials, LocalSecurityInfo, ensureLocalSecurity, localSecurityInfo, scramFormatArgs, securedBrokerProperties} from './security.js'
 
 export interface LocalState {
@@ -73,14 +74,9 @@ export interface LocalStatus {
 }
 
 const HOST = '127.0.0.1'
-const stateFile = () => join(localDir(), 'state.json')
 
 export async function readState(): Promise<LocalState | undefined> {
-  try {
-    return JSON.parse(await readFile(stateFile(), 'utf8')) as LocalState
-  } catch {
-    return undefined
-  }
+  return readStateFile<LocalState>()
 }
 
 async function writeState(state: LocalState): Promise<void> {
@@ -331,10 +327,14 @@ export interface StopResult {
   wasRunning: boolean
   stopped: number[]
   killed: number[]
+  /** The Connect worker of `local start --connect`, stopped first. */
+  connect?: {wasRunning: boolean; killed: boolean}
 }
 
 /** SIGTERM every node (a clean shutdown), SIGKILL what is left after `graceMs`: no Java process stays behind. */
 export async function stopLocal(graceMs = 30_000, nodeIds?: number[]): Promise<StopResult> {
+  // The Connect worker (local start --connect) first, while the brokers are up for it to leave its group.
+  const connect = nodeIds ? undefined : await import('./connect-worker.js').then((m) => m.stopConnectWorker())
   const state = await readState()
   const targets = (state?.nodes ?? []).filter((n) => !nodeIds || nodeIds.includes(n.id))
   const running = targets.filter((n) => isKafkaProcess(n.pid))
@@ -354,7 +354,7 @@ export async function stopLocal(graceMs = 30_000, nodeIds?: number[]): Promise<S
     if (state.nodes.every((n) => n.pid === null)) state.startedAt = null
     await writeState(state)
   }
-  return {wasRunning: running.length > 0, stopped: running.map((n) => n.id), killed}
+  return {wasRunning: running.length > 0, stopped: running.map((n) => n.id), killed, ...(connect?.wasRunning ? {connect} : {})}
 }
 
 /** Kills one node hard (SIGKILL), for failover tests. */
@@ -385,22 +385,16 @@ export interface ResetResult {
 export async function resetLocal(options: StartOptions = {}): Promise<ResetResult> {
   const state = await readState()
   const status = await localStatus()
-  if (status.running) await stopLocal()
+  // A running Connect worker is stopped with the cluster and comes back with it (its topics start empty too).
+  const connect = await import('./connect-worker.js')
+  const worker = await connect.runningWorkerOptions()
+  if (status.running || worker) await stopLocal()
   await rm(localDir(), {recursive: true, force: true})
   if (status.running && state) {
-    await startLocal({...options, nodes: state.nodes.length, basePort: state.basePort, version: options.version ?? state.version, extraProperties: state.extraProperties, secure: options.secure ?? state.secure})
+    const started = await startLocal({...options, nodes: state.nodes.length, basePort: state.basePort, version: options.version ?? state.version, extraProperties: state.extraProperties, secure: options.secure ?? state.secure})
+    if (worker) await connect.prepareConnectWorker(worker).start({version: started.state.version, brokers: started.brokers})
   }
   return {wasRunning: status.running, wiped: localDir(), restarted: status.running}
 }
 
-export async function readLogTail(file: string, lines: number): Promise<string[]> {
-  try {
-    return lastLines(await readFile(file, 'utf8'), lines)
-  } catch {
-    return []
-  }
-}
-
-function lastLines(text: string, n: number): string[] {
-  return text.trimEnd().split('\n').slice(-n)
-}
+export {readLogTail}

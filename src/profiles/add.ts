@@ -34,6 +34,10 @@ export interface AddFlags {
   'role-arn'?: string
   protected?: boolean
   'client-id'?: string
+  'connect-url'?: string
+  'connect-username'?: string
+  'connect-password-env'?: string
+  'connect-password-command'?: string
 }
 
 /** Config-file field -> the flag that sets it, so that a missing field is reported as a missing flag. */
@@ -103,6 +107,14 @@ export function profileFromFlags(flags: AddFlags): Profile {
   }
   if (flags.protected) profile.protected = true
   if (flags['client-id']) profile.clientId = flags['client-id']
+  const connectPassword = secretFrom(undefined, flags['connect-password-env'], flags['connect-password-command'], 'connect-password')
+  if (flags['connect-url']) {
+    if (!/^https?:\/\/[^/\s]+/.test(flags['connect-url'])) throw usageError(`--connect-url '${flags['connect-url']}' is not an http(s) URL`, 'e.g. --connect-url http://connect.staging:8083')
+    profile.connect = {url: flags['connect-url'].replace(/\/+$/, ''), ...(flags['connect-username'] ? {username: flags['connect-username']} : {}), ...(connectPassword ? {password: connectPassword} : {})}
+    if (profile.connect.password && !profile.connect.username) throw usageError('--connect-password-* needs --connect-username (HTTP basic authentication)')
+  } else if (flags['connect-username'] || connectPassword) {
+    throw usageError('Kafka Connect credentials given without --connect-url', 'add --connect-url http://connect:8083')
+  }
   return profile
 }
 

@@ -112,6 +112,21 @@ export function profileToYaml(profile: Profile): Record<string, unknown> {
   }
   if (profile.clientId) out.clientId = profile.clientId
   if (profile.protected) out.protected = true
+  if (profile.connect) out.connect = connectToYaml(profile.connect)
+  return out
+}
+
+function connectToYaml(c: NonNullable<Profile['connect']>): Record<string, unknown> {
+  const out: Record<string, unknown> = {url: c.url}
+  if (c.username !== undefined) out.username = c.username
+  if (c.password) Object.assign(out, secretToYaml(c.password, 'password'))
+  if (c.tls) {
+    const tls: Record<string, unknown> = {}
+    for (const key of ['ca', 'cert', 'key', 'servername'] as const) if (c.tls[key]) tls[key] = c.tls[key]
+    if (c.tls.passphrase) Object.assign(tls, secretToYaml(c.tls.passphrase, 'passphrase'))
+    if (c.tls.insecureSkipVerify) tls.insecureSkipVerify = true
+    out.tls = Object.keys(tls).length === 0 ? true : tls
+  }
   return out
 }
 

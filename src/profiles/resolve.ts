@@ -98,6 +98,7 @@ export async function resolveConnection(flags: ConnectionFlags, env: NodeJS.Proc
     clientId: profile.clientId ?? 'kafkit',
     sources,
     warnings,
+    ...(profile.connect ? {connect: profile.connect} : {}),
   }
 }
 

@@ -35,6 +35,14 @@ export interface SaslSettings {
   roleArn?: string
 }
 
+/** The Kafka Connect REST API of a cluster (`kafkit connect`): URL, basic auth, TLS for https URLs. */
+export interface ConnectSettings {
+  url: string
+  username?: string
+  password?: SecretSource
+  tls?: TlsSettings
+}
+
 /** A profile as written in the config file (paths unexpanded, secrets as sources). */
 export interface Profile {
   brokers: string[]
@@ -43,6 +51,7 @@ export interface Profile {
   sasl?: SaslSettings
   protected?: boolean
   clientId?: string
+  connect?: ConnectSettings
 }
 
 export interface ConfigFile {
@@ -63,4 +72,6 @@ export interface ResolvedConnection {
   sources?: Record<string, string>
   /** Things the user should hear about on stderr (a password in clear text, TLS verification off). */
   warnings?: string[]
+  /** The profile's Kafka Connect (src/connect/settings.ts adds --connect-url and KAFKIT_CONNECT_*). */
+  connect?: ConnectSettings
 }

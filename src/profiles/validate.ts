@@ -4,7 +4,7 @@
  */
 import {closest} from '../util/strings.js'
 import {parseBrokerList} from './brokers.js'
-import {SASL_MECHANISMS, type ConfigFile, type Profile, type SaslSettings, type SecretSource, type TlsSettings} from './types.js'
+import {SASL_MECHANISMS, type ConfigFile, type ConnectSettings, type Profile, type SaslSettings, type SecretSource, type TlsSettings} from './types.js'
 
 export type FieldPath = (string | number)[]
 export type Fail = (path: FieldPath, message: string) => Error
@@ -17,7 +17,8 @@ export interface FieldWarning {
 const PROFILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/
 
 const TOP_FIELDS = ['current', 'profiles']
-const PROFILE_FIELDS = ['brokers', 'tls', 'sasl', 'protected', 'clientId']
+const PROFILE_FIELDS = ['brokers', 'tls', 'sasl', 'protected', 'clientId', 'connect']
+const CONNECT_FIELDS = ['url', 'username', 'password', 'passwordEnv', 'passwordCommand', 'tls']
 const TLS_FIELDS = ['ca', 'cert', 'key', 'passphrase', 'passphraseEnv', 'passphraseCommand', 'servername', 'insecureSkipVerify']
 const SASL_FIELDS = [
   'mechanism',
@@ -77,7 +78,24 @@ export function validateProfile(raw: unknown, path: FieldPath, fail: Fail, warni
   if (p.sasl !== undefined && p.sasl !== null) profile.sasl = sasl(p.sasl, [...path, 'sasl'], fail, warnings)
   if (p.protected !== undefined) profile.protected = bool(p.protected, [...path, 'protected'], fail)
   if (p.clientId !== undefined) profile.clientId = string(p.clientId, [...path, 'clientId'], fail)
+  if (p.connect !== undefined && p.connect !== null) profile.connect = connect(p.connect, [...path, 'connect'], fail, warnings)
   return profile
+}
+
+/** `connect: {url, username, passwordEnv | passwordCommand | password, tls: {ca, cert, key}}` (kafkit connect). */
+function connect(value: unknown, path: FieldPath, fail: Fail, warnings: FieldWarning[]): ConnectSettings {
+  const c = object(typeof value === 'string' ? {url: value} : value, path, fail, 'must be a mapping with `url` (and username, passwordEnv, tls)')
+  unknownFields(c, CONNECT_FIELDS, path, fail)
+  if (c.url === undefined) throw fail([...path, 'url'], 'is required (the Kafka Connect REST URL, e.g. http://connect:8083)')
+  const url = string(c.url, [...path, 'url'], fail)
+  if (!/^https?:\/\/[^/\s]+/.test(url)) throw fail([...path, 'url'], 'must be an http:// or https:// URL')
+  const out: ConnectSettings = {url: url.replace(/\/+$/, '')}
+  if (c.username !== undefined) out.username = string(c.username, [...path, 'username'], fail)
+  const password = secret(c, 'password', path, fail, warnings)
+  if (password) out.password = password
+  if (out.password && out.username === undefined) throw fail([...path, 'username'], 'is required with a password (HTTP basic authentication)')
+  if (c.tls !== undefined && c.tls !== null && c.tls !== false) out.tls = tls(c.tls, [...path, 'tls'], fail, warnings)
+  return out
 }
 
 function brokers(value: unknown, path: FieldPath, fail: Fail): string[] {

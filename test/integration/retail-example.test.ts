@@ -2,7 +2,10 @@
  * The retail walkthrough (examples/retail-inventory), end to end: run.sh runs every step of its README against
  * the test broker and a private PostgreSQL, then the stock levels in PostgreSQL must equal the generator's
  * expected totals. Topic and group names get a unique prefix, PostgreSQL its own data directory and port.
- * About 25 kafkit invocations in a row, ~45 s of CPU in all; it took 3.5-4 minutes of wall time on a 2-core
+ * Section 9 moves the same inventory into PostgreSQL through Kafka Connect (Debezium's JDBC sink, created with
+ * `kafkit connect apply`) on the worker that .ci/run starts (run.sh starts one when none answers), and the view
+ * over its rows must give the same totals.
+ * About 30 kafkit invocations in a row, ~50 s of CPU in all; it took 3.5-4 minutes of wall time on a 2-core
  * machine at load average 25 (2026-11-25), hence the generous bound.
  */
 import {spawn, spawnSync} from 'node:child_process'
@@ -61,9 +64,12 @@ describe.runIf(canRun)('retail walkthrough (examples/retail-inventory)', () => {
   let env: NodeJS.ProcessEnv
 
   afterAll(async () => {
+    // The connector first: it writes to the PostgreSQL that stops next.
+    if (env) await kafkit(['connect', 'delete', `${prefix}stock-db-jdbc`, '--yes'], {env: {KAFKIT_CONNECT_URL: env.KAFKIT_CONNECT_URL}})
     if (env) spawnSync('bash', [join(EXAMPLE, 'db.sh'), 'stop'], {env, stdio: 'ignore', timeout: 30_000})
     rmSync(state, {recursive: true, force: true})
     await kafkit(['groups', 'delete', `${prefix}stock-db`, '--yes'])
+    await kafkit(['groups', 'delete', `connect-${prefix}stock-db-jdbc`, '--yes'])
     await kafkit(['topics', 'delete', '--regex', `^${prefix}`, '--yes'])
   }, 60_000)
 
@@ -79,9 +85,11 @@ describe.runIf(canRun)('retail walkthrough (examples/retail-inventory)', () => {
       RETAIL_EVENTS: '300',
       RETAIL_STOP_DB: '0',
       RETAIL_TIMING: '1', // each command's duration, in the output shown on failure
+      ...(process.env.KAFKIT_TEST_CONNECT_URL ? {KAFKIT_CONNECT_URL: process.env.KAFKIT_TEST_CONNECT_URL} : {}),
     }
     delete env.RETAIL_DATABASE_URL
-    const result = await run('bash', [join(EXAMPLE, 'run.sh')], env, 300_000)
+    delete env.RETAIL_CONNECT
+    const result = await run('bash', [join(EXAMPLE, 'run.sh')], env, 420_000)
     const tail = result.output.slice(-4000)
     expect(result.code, `run.sh failed after ${result.ms} ms:\n${tail}`).toBe(0)
 
@@ -105,6 +113,21 @@ describe.runIf(canRun)('retail walkthrough (examples/retail-inventory)', () => {
     const applied = spawnSync('bash', [join(EXAMPLE, 'db.sh'), 'psql', '-At', '-c', 'SELECT count(*) FROM applied_records'], {env, encoding: 'utf8'})
     expect(Number(applied.stdout.trim())).toBe(expected.inventoryRecords)
 
+    // Kafka Connect's way: the JDBC sink wrote every inventory record once, and the view over them has the same totals.
+    expect(result.output).toContain('stock levels in stock_levels_connect match the expected totals')
+    const connected = spawnSync('bash', [join(EXAMPLE, 'db.sh'), 'psql', '-At', '-F', '\t', '-v', 'ON_ERROR_STOP=1', '-c', 'SELECT store, product, qty FROM stock_levels_connect ORDER BY 1, 2'], {env, encoding: 'utf8'})
+    expect(connected.status, connected.stderr).toBe(0)
+    const viaConnect: Record<string, Record<string, number>> = {}
+    for (const line of connected.stdout.trim().split('\n')) {
+      const [store, product, qty] = line.split('\t')
+      ;(viaConnect[store] ??= {})[product] = Number(qty)
+    }
+    expect(viaConnect).toEqual(expected.stock)
+    const rows = spawnSync('bash', [join(EXAMPLE, 'db.sh'), 'psql', '-At', '-c', 'SELECT count(*), count(DISTINCT (__connect_topic, __connect_partition, __connect_offset)) FROM inventory_events'], {env, encoding: 'utf8'})
+    expect(rows.stdout.trim()).toBe(`${expected.inventoryRecords}|${expected.inventoryRecords}`)
+    const connector = await kafkit(['connect', 'describe', `${prefix}stock-db-jdbc`, '--json'], {env: {KAFKIT_CONNECT_URL: env.KAFKIT_CONNECT_URL}})
+    expect(JSON.parse(connector.stdout)).toMatchObject({state: 'RUNNING', class: 'io.debezium.connector.jdbc.JdbcSinkConnector', failed: false})
+
     // The compacted topic got one record per (store, product); the replay copied the last hour of sales.
     const levels = await kafkit(['consume', `${prefix}stock-levels`, '--exit', '--format', '%k\n'])
     expect(levels.code, levels.stderr).toBe(0)
@@ -112,5 +135,5 @@ describe.runIf(canRun)('retail walkthrough (examples/retail-inventory)', () => {
     expect(new Set(levels.stdout.trim().split('\n')).size).toBe(pairs)
     const replayed = await kafkit(['consume', `${prefix}sales-debug`, '--exit', '--format', '%o\n'])
     expect(replayed.stdout.trim().split('\n').filter(Boolean).length).toBe(expected.salesLastHour)
-  }, 330_000)
+  }, 450_000)
 })

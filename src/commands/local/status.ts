@@ -1,15 +1,19 @@
 import {BaseCommand} from '../../base-command.js'
+import {type ConnectWorkerStatus, connectWorkerStatus} from '../../local/connect-worker.js'
 import {LocalStatus, localStatus} from '../../local/lifecycle.js'
 import {renderTable} from '../../output/table.js'
 
-export default class LocalStatusCommand extends BaseCommand<LocalStatus> {
+type Status = LocalStatus & {connect?: ConnectWorkerStatus}
+
+export default class LocalStatusCommand extends BaseCommand<Status> {
   static summary = 'Is the local Kafka running? Checks each process and its port'
-  static description = 'Exit code 0 when every node is up, 1 when it is stopped or some node is down.'
+  static description = 'Exit code 0 when every node is up, 1 when it is stopped or some node is down, or when the Kafka Connect worker (local start --connect) has died.'
   static examples = ['<%= config.bin %> local status', '<%= config.bin %> local status --json']
 
-  async run(): Promise<LocalStatus> {
+  async run(): Promise<Status> {
     await this.parse(LocalStatusCommand)
-    const status = await localStatus()
+    const connect = await connectWorkerStatus()
+    const status: Status = {...(await localStatus()), ...(connect ? {connect} : {})}
     this.render(status, (s, io) => {
       if (s.nodes.length === 0) {
         io.info("local Kafka has never been started here; start it with 'kafkit local start'")
@@ -31,8 +35,11 @@ export default class LocalStatusCommand extends BaseCommand<LocalStatus> {
         for (const [name, addresses] of Object.entries(s.security.listeners)) io.info(`${name.padEnd(14)} ${addresses.join(',')}`)
         io.info(`CA ${s.security.ca}; credentials in ${s.security.credentialsFile}`)
       }
+      const c = s.connect
+      if (c) io.info(`Kafka Connect ${c.version}: ${c.running ? `running on ${c.url} (pid ${c.pid})` : c.pid ? `DEAD (pid ${c.pid} is gone; 'kafkit local logs --connect')` : 'stopped'}${c.plugins.length > 0 ? `; plugins ${c.plugins.join(', ')}` : ''}`)
     })
-    if (!status.running || status.degraded) process.exitCode = 1
+    // A worker that was started and is gone is a failure; one stopped with the cluster is not.
+    if (!status.running || status.degraded || (connect && connect.pid !== null && !connect.running)) process.exitCode = 1
     return status
   }
 }

@@ -11,6 +11,7 @@ export default class LocalStop extends BaseCommand<StopResult> {
     this.render(result, (r, io) => {
       if (!r.wasRunning) io.info('local Kafka is not running')
       else io.info(`${io.styleErr('✓', 'green')} stopped node${r.stopped.length > 1 ? 's' : ''} ${r.stopped.join(', ')}${r.killed.length > 0 ? ` (killed after the grace period: ${r.killed.join(', ')})` : ''}`)
+      if (r.connect) io.info(`${io.styleErr('✓', 'green')} stopped the Kafka Connect worker${r.connect.killed ? ' (killed after the grace period)' : ''}`)
     })
     return result
   }

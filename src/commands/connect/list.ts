@@ -1,0 +1,113 @@
+import {Flags} from '@oclif/core'
+
+import {ConnectCommand} from '../../connect/command.js'
+import {type SinkLagSample, readSinkLags, sinkLag} from '../../connect/lag.js'
+import {summarizeConnectors, taskSummary} from '../../connect/overview.js'
+import {type ListedConnector, lagText, renderConnectorList} from '../../connect/render.js'
+import {formatRate} from '../../groups/rates.js'
+import {parseDuration} from '../../specs/duration.js'
+
+export default class ConnectList extends ConnectCommand<ListedConnector[]> {
+  static summary = "List connectors: state, tasks' states, class; failures highlighted"
+  static description = `With --lag (and always with --watch) sink connectors also show their consumer lag: the lag of the group connect-<name> (or consumer.override.group.id), read from Kafka with the profile's brokers.
+With --watch the view refreshes in place on a terminal, adding each sink's consumption rate and time to catch up (one line per connector and refresh when piped, JSON Lines with --json). Ctrl-C ends it.`
+  static examples = [
+    '<%= config.bin %> connect list',
+    '<%= config.bin %> connect list --lag',
+    '<%= config.bin %> connect list --watch --interval 5s',
+    '<%= config.bin %> connect list --json',
+  ]
+  static flags = {
+    lag: Flags.boolean({description: "sink connectors' consumer lag (needs the brokers)"}),
+    watch: Flags.boolean({char: 'w', description: 'refresh until Ctrl-C, with lag, rates and time to catch up'}),
+    interval: Flags.string({description: 'time between refreshes with --watch', default: '2s'}),
+    count: Flags.integer({description: 'with --watch: stop after this many refreshes', min: 1}),
+  }
+
+  private watching = false
+
+  override logJson(json: unknown): void {
+    if (!this.watching) super.logJson(json)
+  }
+
+  async run(): Promise<ListedConnector[]> {
+    const {flags} = await this.parse(ConnectList)
+    const connect = await this.connect()
+    if (!flags.watch) {
+      const rows: ListedConnector[] = summarizeConnectors(await connect.connectors())
+      if (flags.lag) {
+        const samples = await readSinkLags(await this.client(), rows)
+        for (const r of rows) if (r.group) r.lag = sinkLag(r.group, samples.get(r.name), undefined)
+      }
+      this.render(rows, (r, io) => renderConnectorList(r, io, {lag: flags.lag}))
+      return rows
+    }
+
+    const intervalMs = parseDuration(flags.interval, {bareUnit: 's', label: '--interval'})
+    this.watching = true
+    let stop = false
+    let wake: () => void = () => {}
+    const onSignal = () => {
+      stop = true
+      wake()
+    }
+    process.once('SIGINT', onSignal)
+    process.once('SIGTERM', onSignal)
+    let previous = new Map<string, SinkLagSample>()
+    let lagProblem: string | undefined
+    let last: ListedConnector[] = []
+    try {
+      for (let n = 1; !stop; n++) {
+        const at = new Date().toISOString()
+        const rows: ListedConnector[] = summarizeConnectors(await connect.connectors())
+        let samples = new Map<string, SinkLagSample>()
+        if (!lagProblem && rows.some((r) => r.group)) {
+          // Without access to the brokers the watch goes on with states only.
+          samples = await this.client()
+            .then((client) => readSinkLags(client, rows))
+            .catch((error: Error) => {
+              lagProblem = error.message.split('\n')[0]
+              this.io.warn(`no lag: ${lagProblem}`)
+              return new Map<string, SinkLagSample>()
+            })
+        }
+        for (const r of rows) if (r.group && !lagProblem) r.lag = sinkLag(r.group, samples.get(r.name), previous.get(r.name))
+        previous = samples
+        last = rows
+        this.showSample(rows, at, flags.interval)
+        if (flags.count && n >= flags.count) break
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, intervalMs)
+          wake = () => {
+            clearTimeout(timer)
+            resolve()
+          }
+        })
+      }
+    } finally {
+      process.off('SIGINT', onSignal)
+      process.off('SIGTERM', onSignal)
+    }
+    return last
+  }
+
+  private showSample(rows: ListedConnector[], at: string, interval: string): void {
+    const io = this.io
+    if (io.json) {
+      io.stdout.write(JSON.stringify({at, connectors: rows}) + '\n')
+      return
+    }
+    if (!io.stdoutIsTTY) {
+      // One line per connector and refresh when piped: easy to log and to grep.
+      for (const r of rows) {
+        const rate = r.lag?.rates ? formatRate(r.lag.rates.consumeRate) : '-'
+        io.out([at, r.name, r.type, r.state, taskSummary(r.tasks), `lag=${r.type === 'sink' ? lagText(r.lag) : '-'}`, `consume=${rate}`].join('\t'))
+      }
+      return
+    }
+    io.stdout.write('\u001B[H\u001B[2J') // refresh in place
+    renderConnectorList(rows, io, {lag: true})
+    io.out('')
+    io.out(io.style(`${at}, every ${interval}; Ctrl-C to stop`, 'dim'))
+  }
+}
