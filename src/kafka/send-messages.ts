@@ -50,6 +50,20 @@ export function produceOutcomes(error: unknown): PartitionOutcome[] | undefined 
   return undefined
 }
 
+/**
+ * A caller that may stop waiting for a Produce call (the writer's own timeout) can still learn which partitions
+ * were acknowledged before it gave up: put a Map under this key on the messages array it passes; each partition's
+ * acknowledgement is recorded there as it arrives.
+ */
+export const LIVE_ACKS = Symbol.for('kafkit.produce.liveAcks')
+
+/** The partitions acknowledged so far for a messages array given to sendBatch (see LIVE_ACKS). */
+export function trackAcks(messages: unknown[]): Set<number> {
+  const acked = new Set<number>()
+  Object.defineProperty(messages, LIVE_ACKS, {value: acked, enumerable: false})
+  return acked
+}
+
 let installed = false
 
 /** True once this module replaced kafkajs' sendMessages (see kafkajs-patches.ts). */
@@ -130,6 +144,8 @@ interface Slot {
   error?: KafkaJSErrorLike
   /** A request with these records may have reached the broker without an answer. */
   maybeAppended: boolean
+  /** The caller's LIVE_ACKS set for this topic's messages, if any. */
+  live?: Set<number>
 }
 
 interface PartitionResponse {
@@ -214,7 +230,10 @@ export function createSendMessages({logger, cluster, partitioner, eosManager, re
           throw error
         }
         if (acks === 0 || !response) {
-          for (const slot of batch) slot.status = 'acked'
+          for (const slot of batch) {
+            slot.status = 'acked'
+            slot.live?.add(slot.partition)
+          }
           advanced.length = 0
           return
         }
@@ -226,6 +245,7 @@ export function createSendMessages({logger, cluster, partitioner, eosManager, re
             slotOf.delete(`${topicName}\u0000${p.partition}`)
             if (p.errorCode === 0) {
               slot.status = 'acked'
+              slot.live?.add(slot.partition)
               results.push({topicName, ...p})
               advanced.splice(advanced.indexOf(slot), 1)
               continue
@@ -332,7 +352,8 @@ function groupSlots(topicMessages: SendArgs['topicMessages'], cluster: Cluster, 
       if (!list) byPartition.set(partition, (list = []))
       list.push(message)
     }
-    for (const [partition, list] of byPartition) slots.push({topic, partition, messages: list, status: 'pending', maybeAppended: false})
+    const live = (messages as unknown as Record<symbol, Set<number> | undefined>)[LIVE_ACKS]
+    for (const [partition, list] of byPartition) slots.push({topic, partition, messages: list, status: 'pending', maybeAppended: false, live})
   }
   return slots
 }

@@ -46,7 +46,7 @@ import {ErrorContext, mapKafkaError, rootCause} from './errors.js'
 import {preEncodedRecordsReady} from './kafkajs-patches.js'
 import {KeyPartitioner, NO_KEY, murmur2Partitioner} from './partitioners.js'
 import {RecordRun, type RunMarker} from './record-runs.js'
-import {type PartitionOutcome, produceOutcomes} from './send-messages.js'
+import {type PartitionOutcome, produceOutcomes, trackAcks} from './send-messages.js'
 
 export type Acks = -1 | 0 | 1
 export type CompressionName = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd'
@@ -159,6 +159,8 @@ interface Request {
   partitionBytes: Map<number, number>
   tickets?: {source: string; ticket: Ticket; partition: number}[]
   largest: number
+  /** Partitions acknowledged so far (send-messages.ts fills it as answers arrive). */
+  acked?: Set<number>
 }
 
 export class RecordWriter {
@@ -420,7 +422,9 @@ export class RecordWriter {
 
   private onLinger(): void {
     this.lingerTimer = undefined
-    if (!this.hasPending) return
+    // After a failure nothing more is sent: a request sealed now would put records behind the failed ones (a
+    // gap in the partition) and break "everything before the first undelivered line was delivered".
+    if (!this.hasPending || this.stats.firstError) return
     // Under load (all slots busy) the request keeps filling until a slot frees: bigger batches, same latency.
     if (this.inFlight < this.maxInFlight) this.seal()
     else this.lingerDue = true
@@ -460,6 +464,8 @@ export class RecordWriter {
 
   private async send(request: Request): Promise<void> {
     const timeout = this.options.requestTimeoutMs
+    // What was acknowledged even if this writer stops waiting (its timeout) while kafkajs still retries.
+    request.acked = trackAcks(request.messages)
     try {
       await withTimeout(
         this.producer.sendBatch({topicMessages: [{topic: this.options.topic, messages: request.messages as unknown as Message[]}], acks: this.acks, compression: this.compression, timeout}),
@@ -490,7 +496,7 @@ export class RecordWriter {
     // uncertain, unless send-messages.ts says the request never went out (it attaches [] then).
     const unknown: PartitionOutcome['status'] = outcomes ? 'failed' : 'uncertain'
     const acked = new Set<number>()
-    for (const p of request.partitions.keys()) if (byPartition.get(p)?.status === 'acked') acked.add(p)
+    for (const p of request.partitions.keys()) if (byPartition.get(p)?.status === 'acked' || (!outcomes && request.acked?.has(p))) acked.add(p)
     if (acked.size > 0) this.acknowledged(request, acked)
     for (const p of request.partitions.keys()) {
       if (acked.has(p)) continue
