@@ -360,7 +360,12 @@ describe('a partition whose leader is gone', () => {
       expect(readFileSync(failedTo, 'utf8').trimEnd().split('\n').length).toBe(error.failed)
       // Back up: the topic holds exactly what was reported delivered.
       await cluster.start()
-      const offsets = await kafkit(['offsets', 'list', name, '--json', '--timeout', '60s'], {env})
+      // The restarted node takes a while to lead its partitions again: ask until it answers (a bounded wait).
+      let offsets = await kafkit(['offsets', 'list', name, '--json', '--timeout', '30s'], {env})
+      for (let i = 0; i < 20 && offsets.code !== 0; i++) {
+        await new Promise((r) => setTimeout(r, 3000))
+        offsets = await kafkit(['offsets', 'list', name, '--json', '--timeout', '30s'], {env})
+      }
       expect(offsets.code, offsets.stderr).toBe(0)
       const listed = (JSON.parse(offsets.stdout) as {partitions: {partition: number; latest: number}[]}).partitions
       expect(listed.map((p) => p.latest)).toEqual(Array.from({length: partitions}, (_, p) => error.partitions[p]?.delivered ?? 0))
