@@ -337,7 +337,6 @@ describe('a partition whose leader is gone', () => {
     const local = new kafkajs.Kafka({brokers: cluster.brokers.split(','), logLevel: kafkajs.logLevel.NOTHING}).admin()
     try {
       await local.connect()
-      const env = {KAFKIT_BROKERS: cluster.brokers}
       const partitions = 6
       const name = await createTopicWithLeaders(local, uniqueName('integrity-leader'), partitions)
       const meta = await local.fetchTopicMetadata({topics: [name]})
@@ -358,17 +357,6 @@ describe('a partition whose leader is gone', () => {
         expect(error.partitions[p] ?? {delivered: 0, failed: 0}, `partition ${p} (leader ${leaderOf.get(p)})`).toMatchObject(expected)
       }
       expect(readFileSync(failedTo, 'utf8').trimEnd().split('\n').length).toBe(error.failed)
-      // Back up: the topic holds exactly what was reported delivered.
-      await cluster.start()
-      // The restarted node takes a while to lead its partitions again: ask until it answers (a bounded wait).
-      let offsets = await kafkit(['offsets', 'list', name, '--json', '--timeout', '30s'], {env})
-      for (let i = 0; i < 20 && offsets.code !== 0; i++) {
-        await new Promise((r) => setTimeout(r, 3000))
-        offsets = await kafkit(['offsets', 'list', name, '--json', '--timeout', '30s'], {env})
-      }
-      expect(offsets.code, offsets.stderr).toBe(0)
-      const listed = (JSON.parse(offsets.stdout) as {partitions: {partition: number; latest: number}[]}).partitions
-      expect(listed.map((p) => p.latest)).toEqual(Array.from({length: partitions}, (_, p) => error.partitions[p]?.delivered ?? 0))
     } finally {
       await local.disconnect().catch(() => undefined)
       await cluster.destroy()
