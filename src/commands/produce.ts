@@ -1,5 +1,6 @@
 import {createReadStream} from 'node:fs'
-import {readFile, stat} from 'node:fs/promises'
+import {readFile, realpath, stat, writeFile} from 'node:fs/promises'
+import {resolve} from 'node:path'
 import {addAbortSignal} from 'node:stream'
 
 import {Args, Flags} from '@oclif/core'
@@ -9,18 +10,18 @@ import {ExitCode, KafkitError, usageError, withTimeout} from '../errors.js'
 import type {KafkaClient} from '../kafka/client.js'
 import {requireTopics} from '../kafka/metadata.js'
 import {PARTITIONERS, PartitionerName, keyPartitioner} from '../kafka/partitioners.js'
-import {Acks, COMPRESSIONS, CompressionName, RecordWriter, WriterStats, singleRecordBatchSize} from '../kafka/writer.js'
-import type {RawRecord} from '../records/envelope.js'
+import {Acks, COMPRESSIONS, CompressionName, RecordWriter, UndeliveredBatch, WriterStats, singleRecordBatchSize} from '../kafka/writer.js'
+import {MAX_TIMESTAMP, type RawRecord} from '../records/envelope.js'
 import {INPUT_FORMATS, InputFormat, lineParser, linesAreValues, parseHeaderFlags, parseSize, unescapeSeparator} from '../records/input.js'
 import {InputError, InputSource, pumpRecords} from '../records/input-pump.js'
-import {formatSummary, ProduceSummary} from '../records/input-summary.js'
+import {FailureReport, failureReport, formatFailureReport, formatSummary, ProduceSummary, undeliveredEnvelopes} from '../records/input-summary.js'
 import {parseDuration} from '../specs/duration.js'
 import {parseTime} from '../specs/offset-spec.js'
 import {formatCount} from '../output/numbers.js'
 
 export default class Produce extends KafkaCommand<ProduceSummary> {
   static summary = 'Write records to a topic from stdin, files or flags'
-  static description = `One record per line (or one JSON envelope per line with --format json), batched per partition with several requests in flight; acks=all and idempotent by default. Keyed records land on the partition Kafka's Java producer picks (murmur2), or librdkafka's with --partitioner crc32. The summary goes to stderr (--json: stdout). Exit 2 on a malformed line (the message names it), 3 for an unknown topic, 5 if any record was not delivered, 130 on Ctrl-C after flushing what was read.`
+  static description = `One record per line (or one JSON envelope per line with --format json), batched per partition with several requests in flight; acks=all and idempotent by default. Keyed records land on the partition Kafka's Java producer picks (murmur2), or librdkafka's with --partitioner crc32. The summary goes to stderr (--json: stdout). Exit 2 on a malformed line (the message names it), 3 for an unknown topic, 5 if any record was not delivered (then, per partition, what was delivered and the first line that was not; --failed-to FILE gets the undelivered records to retry), 130 on Ctrl-C after flushing what was read.`
 
   static examples = [
     `printf 'hello\\nworld\\n' | <%= config.bin %> produce orders`,
@@ -56,6 +57,7 @@ export default class Produce extends KafkaCommand<ProduceSummary> {
     'batch-size': Flags.string({description: "largest batch per partition per request (e.g. 256KiB); capped by the topic's max.message.bytes", default: '512KiB'}),
     linger: Flags.string({description: 'how long a record may wait for others to share its request', default: '5ms'}),
     'max-in-flight': Flags.integer({description: 'requests in flight at once without the idempotent producer (idempotent: always 1)', min: 1, max: 100, default: 2}),
+    'failed-to': Flags.string({description: 'write the records that were not delivered to FILE, as JSON envelope lines to retry with --format json (empty when all were delivered)'}),
   }
 
   private aborter = new AbortController()
@@ -72,16 +74,24 @@ export default class Produce extends KafkaCommand<ProduceSummary> {
     if (format === 'json' && (flags['key-separator'] !== undefined || flags.key !== undefined)) throw usageError('--format json reads keys from the envelope: drop --key/--key-separator')
     if (flags['keep-partition'] && flags.partition !== undefined) throw usageError('--keep-partition and --partition contradict each other')
     if (flags.idempotent && acks !== -1) throw usageError('the idempotent producer needs --acks all', 'drop --idempotent, or use --acks all')
+    if (flags['key-separator'] === '') throw usageError('--key-separator is empty: nothing to split the lines at', "give a separator, e.g. -K ':' or -K '\\t'; drop -K for lines without keys")
     const headers = parseHeaderFlags(flags.header)
     const maxLineBytes = parseSize(flags['max-line-bytes'], '--max-line-bytes')
     const batchBytes = parseSize(flags['batch-size'], '--batch-size')
     const lingerMs = parseDuration(flags.linger, {bareUnit: 'ms', label: '--linger'})
     const timestamp = flags.timestamp === undefined ? undefined : parseTime(flags.timestamp, Date.now(), '--timestamp')
+    if (timestamp !== undefined && (timestamp < 0 || timestamp > MAX_TIMESTAMP || !Number.isInteger(timestamp))) {
+      throw usageError(`--timestamp '${flags.timestamp}' is ${timestamp < 0 ? 'before 1970-01-01' : timestamp > MAX_TIMESTAMP ? 'too large' : 'not whole milliseconds'}`, 'Kafka record timestamps are epoch milliseconds from 1970 on: an ISO-8601 time, epoch ms, or -2h', 'BAD_TIME')
+    }
     const files = (flags.file ?? []).filter((f) => f !== '-')
     for (const file of [...files, ...(flags['value-file'] ? [flags['value-file']] : [])]) {
       const info = await stat(file).catch(() => undefined)
-      if (!info?.isFile()) throw usageError(`cannot read '${file}': no such file`, 'check the path')
+      if (!info) throw usageError(`cannot read '${file}': no such file`, 'check the path')
+      if (info.isDirectory()) throw usageError(`cannot read '${file}': it is a directory`, 'give a file (or several: --file a.txt --file b.txt)')
+      if (!info.isFile() && !info.isFIFO() && !info.isCharacterDevice() && !info.isSocket()) throw usageError(`cannot read '${file}': not a regular file`, 'give a file')
     }
+    const failedTo = flags['failed-to']
+    if (failedTo !== undefined) await checkFailedTo(failedTo, [...files, ...(flags['value-file'] ? [flags['value-file']] : [])])
 
     const client = await this.client()
     const compression = flags.compression as CompressionName
@@ -104,6 +114,7 @@ export default class Produce extends KafkaCommand<ProduceSummary> {
     }
     const maxMessageBytes = await maxMessageBytesP
     const started = Date.now()
+    const undelivered: UndeliveredBatch[] = []
     const writer = await RecordWriter.openWith(producer, client, {
       ...producerOptions,
       topic,
@@ -113,6 +124,7 @@ export default class Produce extends KafkaCommand<ProduceSummary> {
       lingerMs,
       requestTimeoutMs: Math.max(this.timeoutMs, 5000),
       maxMessageBytes,
+      onUndelivered: (batch) => undelivered.push(batch),
     })
     // Only uncompressed sizes can be checked up front; compressed batches are the broker's to judge.
     const maxRecord = maxMessageBytes && compression === 'none' ? {limit: maxMessageBytes, size: singleRecordBatchSize} : undefined
@@ -139,15 +151,29 @@ export default class Produce extends KafkaCommand<ProduceSummary> {
       if (maxRecord && maxRecord.size(record) > maxRecord.limit) {
         throw new KafkitError('RECORD_TOO_LARGE', `the record is ${maxRecord.size(record)} bytes, above the topic's max.message.bytes (${maxRecord.limit} bytes)`, {hint: "raise the topic's max.message.bytes or compress (--compression gzip)", exitCode: ExitCode.INCOMPLETE, details: {delivered: 0, failed: 1}})
       }
-      const wait = writer.write(record)
-      if (wait) await wait
-      return this.finish(summary(await writer.close(), 0, false))
+      try {
+        const wait = writer.write(record)
+        if (wait) await wait
+      } catch {
+        // the failure is in the writer's stats (firstError), reported below with the broker's reason
+      }
+      const stats = await writer.close()
+      if (stats.failed > 0) throw await this.incomplete(stats, failureReport(topic, stats, undelivered, []), undelivered, failedTo)
+      await this.writeFailedTo(failedTo, undelivered)
+      return this.finish(summary(stats, 0, false))
     }
 
     const parserOptions = {format, keySeparator: flags['key-separator'] === undefined ? undefined : unescapeSeparator(flags['key-separator']), nullMarker: flags['null-marker'], headers, keepPartition: flags['keep-partition']}
     const parse = lineParser(parserOptions)
     const fixedKey = flags.key === undefined ? undefined : Buffer.from(flags.key)
     const sources = this.sources(flags.file)
+    const sourceNames = sources.map((s) => s.name)
+    // The sink call in progress: when the writer refuses records after a failure, the first one it did not
+    // accept is where reading stopped (every record before it was delivered or is in the undelivered report).
+    let callSource = 0
+    let callLine = 0
+    let callWritten = 0
+    const notRead = (): {source: number; line: number} => ({source: callSource, line: callLine + writer.stats.written - callWritten})
     if (sources.length === 1 && sources[0].name === 'stdin' && this.io.stdinIsTTY && !this.io.json) {
       this.io.info(this.io.styleErr(`type records for '${topic}', one per line; Ctrl-D to finish`, 'dim'))
     }
@@ -166,9 +192,17 @@ export default class Produce extends KafkaCommand<ProduceSummary> {
           write: (record) => {
             if (fixedKey) record.key = fixedKey
             if (fixedPartition !== undefined) record.partition = fixedPartition
+            callSource = record.inputSource ?? 0
+            callLine = record.inputLine ?? 0
+            callWritten = writer.stats.written
             return writer.write(record)
           },
-          writeValues: (data, bounds, from, to, ts) => writer.writeValues(data, bounds, from, to, {partition: fixedPartition, timestamp: ts}),
+          writeValues: (data, bounds, from, to, ts, origin) => {
+            callSource = origin.source
+            callLine = origin.firstLine + from
+            callWritten = writer.stats.written
+            return writer.writeValues(data, bounds, from, to, {partition: fixedPartition, timestamp: ts, origin})
+          },
         },
         // Plain lines with nothing added: no record object per line (RecordWriter.writeValues).
         linesAreValues: linesAreValues(parserOptions) && !fixedKey,
@@ -193,16 +227,21 @@ export default class Produce extends KafkaCommand<ProduceSummary> {
       if (error instanceof InputError) {
         // The records before the bad line were flushed: say how many made it.
         const done = `${stats.delivered} record${stats.delivered === 1 ? '' : 's'} before it ${stats.delivered === 1 ? 'was' : 'were'} delivered${stats.failed > 0 ? `, ${stats.failed} failed` : ''}`
-        throw new KafkitError(error.code, `${error.message} (${done})`, {hint: error.hint, exitCode: error.exitCode, details: {line: error.line, source: error.source, delivered: stats.delivered, failed: stats.failed}})
+        const source = Math.max(0, sourceNames.indexOf(error.source))
+        const report = failureReport(topic, stats, undelivered, sourceNames, {source, line: error.line})
+        if (stats.failed > 0 && !this.io.json) for (const line of formatFailureReport(report, sourceNames.length > 1)) this.io.info(line)
+        await this.writeFailedTo(failedTo, undelivered)
+        throw new KafkitError(error.code, `${error.message} (${done})`, {hint: error.hint, exitCode: error.exitCode, details: {line: error.line, source: error.source, ...report, ...(failedTo === undefined ? {} : {failedTo})}})
       }
-      if (stats.firstError) throw this.incomplete(stats)
+      if (stats.firstError) throw await this.incomplete(stats, failureReport(topic, stats, undelivered, sourceNames, notRead()), undelivered, failedTo)
       throw error
     } finally {
       process.off('SIGINT', onSigint)
     }
     const stats = await writer.close()
     live.stop()
-    if (stats.failed > 0) throw this.incomplete(stats)
+    if (stats.failed > 0) throw await this.incomplete(stats, failureReport(topic, stats, undelivered, sourceNames), undelivered, failedTo)
+    await this.writeFailedTo(failedTo, undelivered)
     const done = summary(stats, result.skipped, result.interrupted)
     if (result.interrupted) {
       if (!this.io.json) this.io.info(formatSummary(done))
@@ -212,19 +251,44 @@ export default class Produce extends KafkaCommand<ProduceSummary> {
   }
 
   private finish(summary: ProduceSummary): ProduceSummary {
-    if (summary.failed > 0) throw this.incomplete({delivered: summary.records, failed: summary.failed} as WriterStats)
     if (!this.io.json) this.io.info(formatSummary(summary))
     return summary
   }
 
-  private incomplete(stats: Pick<WriterStats, 'delivered' | 'failed' | 'firstError'>): KafkitError {
+  /**
+   * Exit 5 after records were not delivered: per partition what was and what was not (stderr lines, or the
+   * --json error's details), what is safe to retry, and the undelivered records in --failed-to.
+   */
+  private async incomplete(stats: WriterStats, report: FailureReport, undelivered: readonly UndeliveredBatch[], failedTo: string | undefined): Promise<KafkitError> {
+    await this.writeFailedTo(failedTo, undelivered)
+    if (failedTo !== undefined) report.failedTo = failedTo
     const cause = stats.firstError
-    return new KafkitError(cause?.code === 'RECORD_TOO_LARGE' ? 'RECORD_TOO_LARGE' : 'INCOMPLETE', `${stats.failed} record${stats.failed === 1 ? ' was' : 's were'} not delivered (${stats.delivered} delivered)${cause ? `: ${cause.message}` : ''}`, {
-      hint: cause?.hint ?? 'run again with --debug for details',
+    const sources = new Set(undelivered.flatMap((b) => b.records.map((r) => r.inputSource ?? 0)))
+    if (!this.io.json) for (const line of formatFailureReport(report, sources.size > 1 || (report.notRead?.source ?? 'stdin') !== 'stdin')) this.io.info(line)
+    const n = (count: number) => formatCount(count)
+    const uncertain = stats.uncertain > 0 ? `${n(stats.uncertain)} of them got no answer and may be in the topic: check before retrying those; ` : ''
+    const rest = report.notRead ? `, then the input from ${report.notRead.source === 'stdin' ? '' : `${report.notRead.source} `}line ${n(report.notRead.line)} on` : ''
+    const retry =
+      failedTo === undefined
+        ? `${uncertain}resending all the input would duplicate the ${n(stats.delivered)} delivered records: --failed-to FILE writes the undelivered ones to retry${rest ? ` (${rest.slice(2)})` : ''}`
+        : `${uncertain}retry only what was not delivered: kafkit produce ${report.topic} --format json -f ${failedTo}${rest}`
+    const total = stats.delivered + stats.failed
+    return new KafkitError(cause?.code === 'RECORD_TOO_LARGE' ? 'RECORD_TOO_LARGE' : 'INCOMPLETE', `${n(stats.failed)} of ${n(total)} record${total === 1 ? '' : 's'} ${stats.failed === 1 ? 'was' : 'were'} not delivered to '${report.topic}' (${n(stats.delivered)} delivered)${cause ? `: ${cause.message}` : ''}`, {
+      hint: stats.delivered > 0 || report.notRead ? retry : cause?.hint ?? retry,
       exitCode: ExitCode.INCOMPLETE,
       cause,
-      details: {delivered: stats.delivered, failed: stats.failed},
+      details: {...report, ...(cause?.hint ? {cause: cause.hint} : {})},
     })
+  }
+
+  /** --failed-to: the undelivered records as envelope lines (an empty file when every record was delivered). */
+  private async writeFailedTo(file: string | undefined, undelivered: readonly UndeliveredBatch[]): Promise<void> {
+    if (file === undefined) return
+    try {
+      await writeFile(file, undeliveredEnvelopes(undelivered))
+    } catch (error) {
+      this.io.warn(`could not write the undelivered records to '${file}': ${(error as Error).message}`)
+    }
   }
 
   private sources(files: string[] | undefined): InputSource[] {
@@ -254,6 +318,17 @@ export default class Produce extends KafkaCommand<ProduceSummary> {
         if (shown) this.io.stderr.write('\r\u001B[K')
       },
     }
+  }
+}
+
+/** --failed-to must be writable and must not be one of the inputs (it is written after they are read, possibly not to the end). */
+async function checkFailedTo(file: string, inputs: string[]): Promise<void> {
+  const info = await stat(file).catch(() => undefined)
+  if (info?.isDirectory()) throw usageError(`--failed-to '${file}' is a directory`, 'give a file name, e.g. --failed-to failed.jsonl')
+  const real = async (f: string) => realpath(f).catch(() => resolve(f))
+  const target = await real(file)
+  for (const input of inputs) {
+    if ((await real(input)) === target) throw usageError(`--failed-to '${file}' is also an input: it would be overwritten before it is read to the end`, 'write the undelivered records to another file, e.g. --failed-to failed-2.jsonl')
   }
 }
 
