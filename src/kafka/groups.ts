@@ -73,7 +73,8 @@ export async function describeGroups(client: KafkaClient, groupIds: string[]): P
   }))
 }
 
-function decodeAssignment(
+/** A member's assignment, for the `consumer` protocol (other protocols carry their own format: none). */
+export function decodeAssignment(
   protocolType: string,
   buffer: Buffer,
   decode: (b: Buffer) => {assignment: Record<string, number[]>} | null,
