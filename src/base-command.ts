@@ -99,6 +99,10 @@ export abstract class BaseCommand<T> extends Command {
     // Last line of defence: a secret read for this run never reaches the terminal, whatever the error says.
     if (io.json) {
       io.stderr.write(redactSecrets(JSON.stringify({error: kerr.toJSON()})) + '\n')
+    } else if (kerr.code === 'INTERRUPTED') {
+      // Ctrl-C is the user's choice, not an error: what was done is said plainly (the exit code is still 130).
+      io.stderr.write(`${redactSecrets(kerr.message)}\n`)
+      if (kerr.hint) io.stderr.write(`${io.styleErr('hint:', 'dim')} ${redactSecrets(kerr.hint)}\n`)
     } else {
       io.stderr.write(`${io.styleErr('error:', 'red', 'bold')} ${redactSecrets(kerr.message)}\n`)
       if (kerr.hint) io.stderr.write(`${io.styleErr('hint:', 'dim')} ${redactSecrets(kerr.hint)}\n`)

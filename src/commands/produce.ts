@@ -16,7 +16,7 @@ import {InputError, InputSource, pumpRecords} from '../records/input-pump.js'
 import {formatSummary, ProduceSummary} from '../records/input-summary.js'
 import {parseDuration} from '../specs/duration.js'
 import {parseTime} from '../specs/offset-spec.js'
-import {formatCount} from '../output/numbers.js'
+import {countOf, formatCount} from '../output/numbers.js'
 
 export default class Produce extends KafkaCommand<ProduceSummary> {
   static summary = 'Write records to a topic from stdin, files or flags'
@@ -206,7 +206,7 @@ export default class Produce extends KafkaCommand<ProduceSummary> {
     const done = summary(stats, result.skipped, result.interrupted)
     if (result.interrupted) {
       if (!this.io.json) this.io.info(formatSummary(done))
-      throw new KafkitError('INTERRUPTED', `interrupted: ${stats.delivered} records read before Ctrl-C were delivered, 0 failed`, {exitCode: ExitCode.INTERRUPTED, details: {...done}})
+      throw new KafkitError('INTERRUPTED', `interrupted: ${countOf(stats.delivered, 'record')} read before Ctrl-C ${stats.delivered === 1 ? 'was' : 'were'} delivered, 0 failed`, {exitCode: ExitCode.INTERRUPTED, details: {...done}})
     }
     return this.finish(done)
   }

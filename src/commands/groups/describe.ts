@@ -186,7 +186,7 @@ function renderMany(groups: GroupLag[], io: IOStreams, pattern?: string): void {
   io.info(`${formatCount(groups.length)} group${groups.length === 1 ? '' : 's'}, total lag ${formatCount(total)}`)
 }
 
-export const TSV_HEADER = ['GROUP', 'STATE', 'MEMBERS', 'TOPIC', 'PARTITION', 'COMMITTED', 'LOG-END', 'LAG', 'TIME-LAG-MS', 'CLIENT-ID', 'HOST', 'MEMBER-ID']
+const TSV_HEADER = ['GROUP', 'STATE', 'MEMBERS', 'TOPIC', 'PARTITION', 'COMMITTED', 'LOG-END', 'LAG', 'TIME-LAG-MS', 'CLIENT-ID', 'HOST', 'MEMBER-ID']
 
 /** Piped: a header line, then one row per partition carrying the group's state and member count. */
 function renderTsv(groups: GroupLag[], io: IOStreams): void {
