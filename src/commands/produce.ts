@@ -23,13 +23,13 @@ export default class Produce extends KafkaCommand<ProduceSummary> {
   static description = `One record per line (or one JSON envelope per line with --format json), batched per partition with several requests in flight; acks=all and idempotent by default. Keyed records land on the partition Kafka's Java producer picks (murmur2), or librdkafka's with --partitioner crc32. The summary goes to stderr (--json: stdout). Exit 2 on a malformed line (the message names it), 3 for an unknown topic, 5 if any record was not delivered, 130 on Ctrl-C after flushing what was read.`
 
   static examples = [
-    `printf 'hello\\nworld\\n' | <%= config.bin %> produce orders`,
-    `printf 'k1:v1\\nk2:v2\\n' | <%= config.bin %> produce orders --key-separator :`,
+    `$ printf 'hello\\nworld\\n' | <%= config.bin %> produce orders`,
+    `$ printf 'k1:v1\\nk2:v2\\n' | <%= config.bin %> produce orders --key-separator :`,
     `<%= config.bin %> produce orders --key user-1 --value '{"plan":"pro"}' --header source=cli`,
     `<%= config.bin %> produce orders --file a.txt --file b.txt --compression gzip`,
-    `<%= config.bin %> consume orders --format json | <%= config.bin %> produce orders-copy --format json`,
+    `<%= config.bin %> consume orders --format json -e | <%= config.bin %> produce orders-copy --format json`,
     `<%= config.bin %> produce images --key logo --value-file logo.png`,
-    `printf 'user-1:NULL\\n' | <%= config.bin %> produce users --key-separator : --null-marker NULL   # tombstone`,
+    `$ printf 'user-1:NULL\\n' | <%= config.bin %> produce users --key-separator : --null-marker NULL   # tombstone`,
   ]
 
   static args = {topic: Args.string({description: 'topic to write to', required: true})}
