@@ -2,7 +2,7 @@
  * Forgiving mistakes: the command a mistyped one most likely meant (`kafkit topic list` -> `topics list`), and
  * the flag a mistyped flag most likely meant (`--form` -> `--format`). Pure.
  */
-import {closest} from '../kafka/metadata.js'
+import {closest, editDistance} from '../kafka/metadata.js'
 
 export interface CommandSuggestion {
   /** The suggested command line after the program name, e.g. `topics list orders`. */
@@ -24,11 +24,15 @@ export function suggestCommand(id: string, argv: string[], commandIds: string[],
   // Only bare words can be part of a command id.
   while (rest.length > 0 && !rest[0].startsWith('-') && words.length < 3) words.push(rest.shift()!)
   const tail = (n: number) => [...words.slice(n), ...rest]
+  // The nearest (command, number of words) pair; on a tie, the one that explains more words.
+  let best: {id: string; n: number; distance: number} | undefined
   for (let n = words.length; n >= 1; n--) {
     const phrase = words.slice(0, n).join(':')
     const match = closest(phrase, commandIds)
-    if (match) return {id: match, replaced: n, line: [...match.split(':'), ...tail(n)].join(' ')}
+    const distance = match ? editDistance(phrase.toLowerCase(), match.toLowerCase()) : Number.POSITIVE_INFINITY
+    if (match && (!best || distance < best.distance)) best = {id: match, n, distance}
   }
+  if (best) return {id: best.id, replaced: best.n, line: [...best.id.split(':'), ...tail(best.n)].join(' ')}
   const topic = closest(words[0], topicNames)
   if (topic) return {id: topic, replaced: 1, line: [topic, ...tail(1)].join(' ')}
   return undefined

@@ -109,7 +109,10 @@ export async function askCreateTopic(
     const name = draft.name ?? (await input({message: 'Topic name', validate: validateNameAnswer(existing)}, context)).trim()
     if (draft.name === undefined) {
       const warning = periodUnderscoreWarning(name)
-      if (warning) (io.warn ?? io.info)(warning)
+      if (warning) {
+        if (io.warn) io.warn(warning)
+        else io.info(`warning: ${warning}`)
+      }
     }
     const partitions =
       draft.partitions ??
