@@ -105,7 +105,7 @@ GROUP STATE MEMBERS TOPIC PARTITION COMMITTED LOG-END LAG TIME-LAG-MS CLIENT-ID 
     if (!io.stdoutIsTTY) {
       // One line per refresh when piped: easy to log and to grep.
       const r = sample.rates
-      io.out([sample.at, sample.group, sample.state, `lag=${sample.totalLag}`, `time-lag=${formatTimeLag(sample.maxTimeLagMs)}`, `consume=${r ? formatRate(r.consumeRate) : '-'}`, `produce=${r ? formatRate(r.produceRate) : '-'}`, `catch-up=${r ? formatEta(r.catchUpSeconds) : '-'}`].join('\t'))
+      io.out([sample.at, sample.group, sample.state, `lag=${sample.totalLag}`, `consume=${r ? formatRate(r.consumeRate) : '-'}`, `produce=${r ? formatRate(r.produceRate) : '-'}`, `catch-up=${r ? formatEta(r.catchUpSeconds) : '-'}`, `time-lag=${formatTimeLag(sample.maxTimeLagMs)}`].join('\t'))
       return
     }
     io.stdout.write('\u001B[H\u001B[2J') // refresh in place
