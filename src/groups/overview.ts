@@ -57,6 +57,24 @@ export async function describeAllGroupsLag(client: KafkaClient, pattern?: string
   return batch.groups.map((g) => lagOf(batch, g.groupId, now))
 }
 
+const indexed = new WeakMap<GroupBatch, Map<string, Watermark[]>>()
+
+/** The batch's log offsets by topic, built once per batch (many groups read the same topics). */
+function watermarksByTopic(batch: GroupBatch): Map<string, Watermark[]> {
+  let map = indexed.get(batch)
+  if (!map) {
+    map = new Map()
+    for (const [key, high] of batch.logEnd) {
+      const [topic, partition] = key.split('\u0000')
+      const list = map.get(topic) ?? []
+      list.push({partition: Number(partition), low: batch.logStart.get(key) ?? 0, high})
+      map.set(topic, list)
+    }
+    indexed.set(batch, map)
+  }
+  return map
+}
+
 /** One group's lag rows from a batch; with `now`, the time lag too. */
 function lagOf(batch: GroupBatch, groupId: string, now?: number): GroupLag {
   const group = batch.groups.find((g) => g.groupId === groupId)!
@@ -64,14 +82,8 @@ function lagOf(batch: GroupBatch, groupId: string, now?: number): GroupLag {
   const watermarks = new Map<string, Watermark[]>()
   const topics = new Set(committed.map((c) => c.topic))
   for (const m of group.members) for (const a of m.assignment) topics.add(a.topic)
-  for (const topic of topics) {
-    const list: Watermark[] = []
-    for (const [key, high] of batch.logEnd) {
-      const [t, p] = key.split('\u0000')
-      if (t === topic) list.push({partition: Number(p), low: batch.logStart.get(key) ?? 0, high})
-    }
-    watermarks.set(topic, list)
-  }
+  const byTopic = watermarksByTopic(batch)
+  for (const topic of topics) watermarks.set(topic, byTopic.get(topic) ?? [])
   const lag = computeLag(group, committed, watermarks)
   if (now === undefined) return lag
   const timestamps = new Map<string, number>()
