@@ -17,20 +17,20 @@ import {InputError, InputSource, pumpRecords} from '../records/input-pump.js'
 import {FailureReport, failureReport, formatFailureReport, formatSummary, ProduceSummary, undeliveredEnvelopes} from '../records/input-summary.js'
 import {parseDuration} from '../specs/duration.js'
 import {parseTime} from '../specs/offset-spec.js'
-import {formatCount} from '../output/numbers.js'
+import {countOf, formatCount} from '../output/numbers.js'
 
 export default class Produce extends KafkaCommand<ProduceSummary> {
   static summary = 'Write records to a topic from stdin, files or flags'
   static description = `One record per line (or one JSON envelope per line with --format json), batched per partition with several requests in flight; acks=all and idempotent by default. Keyed records land on the partition Kafka's Java producer picks (murmur2), or librdkafka's with --partitioner crc32. The summary goes to stderr (--json: stdout). Exit 2 on a malformed line (the message names it), 3 for an unknown topic, 5 if any record was not delivered (then, per partition, what was delivered and the first line that was not; --failed-to FILE gets the undelivered records to retry), 130 on Ctrl-C after flushing what was read.`
 
   static examples = [
-    `printf 'hello\\nworld\\n' | <%= config.bin %> produce orders`,
-    `printf 'k1:v1\\nk2:v2\\n' | <%= config.bin %> produce orders --key-separator :`,
+    `$ printf 'hello\\nworld\\n' | <%= config.bin %> produce orders`,
+    `$ printf 'k1:v1\\nk2:v2\\n' | <%= config.bin %> produce orders --key-separator :`,
     `<%= config.bin %> produce orders --key user-1 --value '{"plan":"pro"}' --header source=cli`,
     `<%= config.bin %> produce orders --file a.txt --file b.txt --compression gzip`,
-    `<%= config.bin %> consume orders --format json | <%= config.bin %> produce orders-copy --format json`,
+    `<%= config.bin %> consume orders --format json -e | <%= config.bin %> produce orders-copy --format json`,
     `<%= config.bin %> produce images --key logo --value-file logo.png`,
-    `printf 'user-1:NULL\\n' | <%= config.bin %> produce users --key-separator : --null-marker NULL   # tombstone`,
+    `$ printf 'user-1:NULL\\n' | <%= config.bin %> produce users --key-separator : --null-marker NULL   # tombstone`,
   ]
 
   static args = {topic: Args.string({description: 'topic to write to', required: true})}
@@ -245,7 +245,7 @@ export default class Produce extends KafkaCommand<ProduceSummary> {
     const done = summary(stats, result.skipped, result.interrupted)
     if (result.interrupted) {
       if (!this.io.json) this.io.info(formatSummary(done))
-      throw new KafkitError('INTERRUPTED', `interrupted: ${stats.delivered} records read before Ctrl-C were delivered, 0 failed`, {exitCode: ExitCode.INTERRUPTED, details: {...done}})
+      throw new KafkitError('INTERRUPTED', `interrupted: ${countOf(stats.delivered, 'record')} read before Ctrl-C ${stats.delivered === 1 ? 'was' : 'were'} delivered, 0 failed`, {exitCode: ExitCode.INTERRUPTED, details: {...done}})
     }
     return this.finish(done)
   }

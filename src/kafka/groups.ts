@@ -78,15 +78,7 @@ export async function describeGroups(client: KafkaClient, groupIds: string[]): P
   // API kafkajs speaks: they come back Dead though ListGroups lists them. ConsumerGroupDescribe reads them.
   const dead = groups.filter((g) => g.state === 'Dead')
   const listed = dead.length > 0 ? new Map((await listGroups(client)).map((g) => [g.groupId, g])) : new Map<string, GroupListing>()
-  const newProtocol = dead.filter((g) => listed.has(g.groupId) && listed.get(g.groupId)?.type !== 'classic')
-  const described = new Map<string, GroupDescription | undefined>()
-  if (newProtocol.length > 0) {
-    await client.call('describing consumer groups', () =>
-      withFlexCluster(client, async (cluster) => {
-        for (const g of newProtocol) described.set(g.groupId, fromConsumerGroupDescribe(await consumerGroupDescribe(cluster, g.groupId)))
-      }),
-    )
-  }
+  const described = await describeConsumerProtocolGroups(client, dead.filter((g) => listed.has(g.groupId) && listed.get(g.groupId)?.type !== 'classic').map((g) => g.groupId))
   return groups.map((g) => {
     const v2 = described.get(g.groupId)
     if (v2) return v2
@@ -106,6 +98,21 @@ export async function describeGroups(client: KafkaClient, groupIds: string[]): P
   })
 }
 
+/**
+ * Groups of the new consumer protocol (KIP-848, group.protocol=consumer), read with ConsumerGroupDescribe: the
+ * classic DescribeGroups (the API kafkajs speaks) answers Dead for them. Undefined for a group it does not know.
+ */
+export async function describeConsumerProtocolGroups(client: KafkaClient, groupIds: string[]): Promise<Map<string, GroupDescription | undefined>> {
+  const described = new Map<string, GroupDescription | undefined>()
+  if (groupIds.length === 0) return described
+  await client.call('describing consumer groups', () =>
+    withFlexCluster(client, async (cluster) => {
+      for (const groupId of groupIds) described.set(groupId, fromConsumerGroupDescribe(await consumerGroupDescribe(cluster, groupId)))
+    }),
+  )
+  return described
+}
+
 /** A ConsumerGroupDescribe answer as a GroupDescription; undefined when there is none (GROUP_ID_NOT_FOUND, no API). */
 function fromConsumerGroupDescribe(group: ConsumerGroupDescribed | undefined): GroupDescription | undefined {
   if (!group) return undefined
@@ -121,7 +128,8 @@ function fromConsumerGroupDescribe(group: ConsumerGroupDescribed | undefined): G
   }
 }
 
-function decodeAssignment(
+/** A member's assignment, for the `consumer` protocol (other protocols carry their own format: none). */
+export function decodeAssignment(
   protocolType: string,
   buffer: Buffer,
   decode: (b: Buffer) => {assignment: Record<string, number[]>} | null,

@@ -1,5 +1,6 @@
 /** How a reset / undo plan looks: a table on a terminal, tab-separated values when piped, CSV with --export. */
 import type {IOStreams} from '../output/io.js'
+import {countOf, formatCount} from '../output/numbers.js'
 import {renderTable} from '../output/table.js'
 import type {PlanRow, ResetPlan} from './plan.js'
 
@@ -40,5 +41,5 @@ export function renderPlan(plan: ResetPlan, io: IOStreams): void {
 
 export function planTotals(plan: ResetPlan): string {
   const lag = plan.rows.reduce((s, r) => s + r.lagAfter, 0)
-  return `${plan.rows.length} partition${plan.rows.length === 1 ? '' : 's'}, ${plan.changes} moving; lag after: ${lag}`
+  return `${countOf(plan.rows.length, 'partition')}, ${formatCount(plan.changes)} moving; lag after: ${formatCount(lag)}`
 }

@@ -76,7 +76,13 @@ export default class OffsetsReset extends KafkaCommand<ResetResult> {
 
     if (!flags.execute) {
       if (group.members.length > 0 && !this.io.json) this.io.warn(`group '${group.groupId}' has ${group.members.length} active member(s): --execute will be refused until they stop`)
-      this.io.info(`${planTotals(plan)}. Plan only, nothing changed: add --execute to apply it.`)
+      if (flags.export) this.io.info(`exported ${plan.rows.length} offset${plan.rows.length === 1 ? '' : 's'} of group '${plan.group}' as CSV; nothing changed. Apply a saved file with: kafkit offsets reset ${plan.group} --from-file FILE --execute`)
+      else this.io.info(`${planTotals(plan)}. Plan only, nothing changed: add --execute to apply it.`)
+      return result
+    }
+    if (plan.changes === 0 && !isNew) {
+      // Nothing would move: no commit, and no snapshot that a later undo would "restore" to the same offsets.
+      this.io.info(`nothing to change: every offset of group '${plan.group}' is already at its target (${planTotals(plan)}); no snapshot saved`)
       return result
     }
     const connection = await this.connection()

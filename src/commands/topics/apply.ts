@@ -22,7 +22,7 @@ The JSON Schema of the file ships in the package: schemas/topics.schema.json.`
     '<%= config.bin %> topics apply -f topics.yaml',
     '<%= config.bin %> topics apply -f topics.yaml --execute',
     '<%= config.bin %> topics apply -f topics.yaml --check   # CI: exit 8 when the cluster drifted',
-    'cat topics.json | <%= config.bin %> topics apply -f - --json',
+    '$ cat topics.json | <%= config.bin %> topics apply -f - --json',
   ]
   static flags = {
     file: Flags.string({char: 'f', description: "the topics file (YAML or JSON); '-' reads stdin", required: true}),
