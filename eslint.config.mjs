@@ -16,6 +16,8 @@ export default tseslint.config(
       'no-control-regex': 'off',
       // `let {a, b} = ...` where only some are reassigned stays one statement.
       'prefer-const': ['error', {destructuring: 'all'}],
+      // `cond ? renderA() : renderB()` and `a && b()` as statements are used on purpose.
+      '@typescript-eslint/no-unused-expressions': ['error', {allowTernary: true, allowShortCircuit: true}],
       // A record run's marker object refers back to its run by this name (kafka/kafkajs/protocol/record-runs.ts).
       '@typescript-eslint/no-this-alias': ['error', {allowedNames: ['run']}],
       '@typescript-eslint/no-unused-vars': ['error', {argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', caughtErrors: 'none'}],

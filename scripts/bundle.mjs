@@ -10,6 +10,7 @@
  *   commands/<group>/<verb>.js   one entry per command file of dist/commands (same ids, oclif's "pattern"
  *                          strategy finds them: package.json `oclif.commands` points here), so a command
  *                          loads only its own code, and `--help` (answered from the oclif manifest) none
+ *   hooks/<name>.js        oclif hooks of dist/hooks (command_not_found), loaded only when their event fires
  *   commands/help.js       @oclif/plugin-help's command, bundled instead of loaded as a plugin (a plugin costs
  *                          its own package.json, manifest and a second copy of @oclif/core at every start)
  *   chunks/*.js            code shared by several entries (@oclif/core, base-command, ...): one instance
@@ -41,6 +42,11 @@ for (const file of walk(commandsDir).filter((f) => f.endsWith('.js'))) {
   entryPoints[`commands/${relative(commandsDir, file).replace(/\.js$/, '').split(sep).join('/')}`] = file
 }
 entryPoints['commands/help'] = join(root, 'scripts', 'bundle-help.mjs')
+// oclif hooks (package.json oclif.hooks points at dist/bundle/hooks/<name>.js): loaded only when their event fires.
+const hooksDir = join(dist, 'hooks')
+for (const file of existsSync(hooksDir) ? walk(hooksDir).filter((f) => f.endsWith('.js')) : []) {
+  entryPoints[`hooks/${relative(hooksDir, file).replace(/\.js$/, '')}`] = file
+}
 
 // CommonJS dependencies inside an ES module bundle still call require() for Node built-ins.
 const banner = ["import {createRequire as __kafkitCreateRequire} from 'node:module';", 'const require = __kafkitCreateRequire(import.meta.url);'].join('\n')

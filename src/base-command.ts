@@ -4,6 +4,7 @@
  */
 import {Command, Flags, Interfaces} from '@oclif/core'
 
+import {suggestFlag} from './cli/suggest.js'
 import {ExitCode, KafkitError, refusedError, usageError} from './errors.js'
 import type {KafkaClient} from './kafka/client.js'
 import {mapKafkaError} from './kafka/errors.js'
@@ -77,7 +78,16 @@ export abstract class BaseCommand<T> extends Command {
       // oclif puts the reason on the second line of some messages ("Parsing --rate" / "Expected an integer ...",
       // "Missing 1 required arg:" / "topic ..."): keep it on the one error line.
       const first = lines.length > 1 && lines[1] && (/^Parsing --\S+$/.test(lines[0]) || lines[0].endsWith(':')) ? `${lines[0]}${lines[0].endsWith(':') ? '' : ':'} ${lines[1]}` : lines[0]
-      return usageError(first, `see '${this.config.bin} ${this.id?.replaceAll(':', ' ') ?? ''} --help'`.replace(/\s+--help/, ' --help'))
+      const help = `see '${this.config.bin} ${this.id?.replaceAll(':', ' ') ?? ''} --help'`.replace(/\s+--help/, ' --help')
+      // `--form` -> did you mean --format?
+      const unknown = /^Nonexistent flags?: (\S+?)(?:,|$)/.exec(first)?.[1]
+      if (unknown) {
+        const ctor = this.ctor as unknown as {flags?: Record<string, {char?: string}>; baseFlags?: Record<string, {char?: string}>; enableJsonFlag?: boolean}
+        const flags = Object.entries({...ctor.baseFlags, ...ctor.flags, ...(ctor.enableJsonFlag ? {json: {} as {char?: string}} : {})}).map(([name, f]) => ({name, char: f?.char}))
+        const nearest = suggestFlag(unknown, flags)
+        return usageError(`unknown flag ${unknown}`, nearest ? `did you mean ${nearest}? (${help})` : help, 'UNKNOWN_FLAG')
+      }
+      return usageError(first, help)
     }
     if (typeof err?.name === 'string' && err.name.startsWith('KafkaJS')) return mapKafkaError(error, {brokers: []})
     return new KafkitError('UNEXPECTED', err?.message?.split('\n')[0] ?? String(error), {
@@ -101,6 +111,10 @@ export abstract class BaseCommand<T> extends Command {
     // Last line of defence: a secret read for this run never reaches the terminal, whatever the error says.
     if (io.json) {
       io.stderr.write(redactSecrets(JSON.stringify({error: kerr.toJSON()})) + '\n')
+    } else if (kerr.code === 'INTERRUPTED') {
+      // Ctrl-C is the user's choice, not an error: what was done is said plainly (the exit code is still 130).
+      io.stderr.write(`${redactSecrets(kerr.message)}\n`)
+      if (kerr.hint) io.stderr.write(`${io.styleErr('hint:', 'dim')} ${redactSecrets(kerr.hint)}\n`)
     } else {
       io.stderr.write(`${io.styleErr('error:', 'red', 'bold')} ${redactSecrets(kerr.message)}\n`)
       if (kerr.hint) io.stderr.write(`${io.styleErr('hint:', 'dim')} ${redactSecrets(kerr.hint)}\n`)

@@ -1,35 +1,35 @@
 import {createReadStream} from 'node:fs'
-import {readFile, stat} from 'node:fs/promises'
+import {readFile, stat, writeFile} from 'node:fs/promises'
 import {addAbortSignal} from 'node:stream'
 
 import {Args, Flags} from '@oclif/core'
 
 import {KafkaCommand} from '../base-command.js'
 import {ExitCode, KafkitError, usageError, withTimeout} from '../errors.js'
-import {topicMaxMessageBytes} from '../kafka/topics.js'
 import {requireTopics} from '../kafka/metadata.js'
 import {PARTITIONERS, PartitionerName, keyPartitioner} from '../kafka/partitioners.js'
-import {Acks, COMPRESSIONS, CompressionName, RecordWriter, WriterStats, singleRecordBatchSize} from '../kafka/writer.js'
-import type {RawRecord} from '../records/envelope.js'
+import {topicMaxMessageBytes} from '../kafka/topics.js'
+import {Acks, COMPRESSIONS, CompressionName, RecordWriter, UndeliveredBatch, WriterStats, singleRecordBatchSize} from '../kafka/writer.js'
+import {MAX_TIMESTAMP, type RawRecord} from '../records/envelope.js'
 import {INPUT_FORMATS, InputFormat, lineParser, linesAreValues, parseHeaderFlags, parseSize, unescapeSeparator} from '../records/input.js'
 import {InputError, InputSource, pumpRecords} from '../records/input-pump.js'
-import {formatSummary, ProduceSummary} from '../records/input-summary.js'
+import {FailureReport, failureReport, formatFailureReport, formatSummary, ProduceSummary, undeliveredEnvelopes} from '../produce/summary.js'
 import {parseDuration} from '../specs/duration.js'
 import {parseTime} from '../specs/offset-spec.js'
-import {checkProduceFlags, incompleteError, inputFailure, interruptedError, liveCounter, onInterrupt, partitionNotFound, produceSummary} from '../produce/produce.js'
+import {checkFailedTo, checkProduceFlags, incompleteError, inputFailure, interruptedError, liveCounter, onInterrupt, partitionNotFound, produceSummary} from '../produce/produce.js'
 
 export default class Produce extends KafkaCommand<ProduceSummary> {
   static summary = 'Write records to a topic from stdin, files or flags'
-  static description = `One record per line (or one JSON envelope per line with --format json), batched per partition with several requests in flight; acks=all and idempotent by default. Keyed records land on the partition Kafka's Java producer picks (murmur2), or librdkafka's with --partitioner crc32. The summary goes to stderr (--json: stdout). Exit 2 on a malformed line (the message names it), 3 for an unknown topic, 5 if any record was not delivered, 130 on Ctrl-C after flushing what was read.`
+  static description = `One record per line (or one JSON envelope per line with --format json), batched per partition with several requests in flight; acks=all and idempotent by default. Keyed records land on the partition Kafka's Java producer picks (murmur2), or librdkafka's with --partitioner crc32. The summary goes to stderr (--json: stdout). Exit 2 on a malformed line (the message names it), 3 for an unknown topic, 5 if any record was not delivered (then, per partition, what was delivered and the first line that was not; --failed-to FILE gets the undelivered records to retry), 130 on Ctrl-C after flushing what was read.`
 
   static examples = [
-    `printf 'hello\\nworld\\n' | <%= config.bin %> produce orders`,
-    `printf 'k1:v1\\nk2:v2\\n' | <%= config.bin %> produce orders --key-separator :`,
+    `$ printf 'hello\\nworld\\n' | <%= config.bin %> produce orders`,
+    `$ printf 'k1:v1\\nk2:v2\\n' | <%= config.bin %> produce orders --key-separator :`,
     `<%= config.bin %> produce orders --key user-1 --value '{"plan":"pro"}' --header source=cli`,
     `<%= config.bin %> produce orders --file a.txt --file b.txt --compression gzip`,
-    `<%= config.bin %> consume orders --format json | <%= config.bin %> produce orders-copy --format json`,
+    `<%= config.bin %> consume orders --format json -e | <%= config.bin %> produce orders-copy --format json`,
     `<%= config.bin %> produce images --key logo --value-file logo.png`,
-    `printf 'user-1:NULL\\n' | <%= config.bin %> produce users --key-separator : --null-marker NULL   # tombstone`,
+    `$ printf 'user-1:NULL\\n' | <%= config.bin %> produce users --key-separator : --null-marker NULL   # tombstone`,
   ]
 
   static args = {topic: Args.string({description: 'topic to write to', required: true})}
@@ -56,6 +56,7 @@ export default class Produce extends KafkaCommand<ProduceSummary> {
     'batch-size': Flags.string({description: "largest batch per partition per request (e.g. 256KiB); capped by the topic's max.message.bytes", default: '512KiB'}),
     linger: Flags.string({description: 'how long a record may wait for others to share its request', default: '5ms'}),
     'max-in-flight': Flags.integer({description: 'requests in flight at once without the idempotent producer (idempotent: always 1)', min: 1, max: 100, default: 2}),
+    'failed-to': Flags.string({description: 'write the records that were not delivered to FILE, as JSON envelope lines to retry with --format json (empty when all were delivered)'}),
   }
 
   private aborter = new AbortController()
@@ -72,11 +73,18 @@ export default class Produce extends KafkaCommand<ProduceSummary> {
     const batchBytes = parseSize(flags['batch-size'], '--batch-size')
     const lingerMs = parseDuration(flags.linger, {bareUnit: 'ms', label: '--linger'})
     const timestamp = flags.timestamp === undefined ? undefined : parseTime(flags.timestamp, Date.now(), '--timestamp')
+    if (timestamp !== undefined && (timestamp < 0 || timestamp > MAX_TIMESTAMP || !Number.isInteger(timestamp))) {
+      throw usageError(`--timestamp '${flags.timestamp}' is ${timestamp < 0 ? 'before 1970-01-01' : timestamp > MAX_TIMESTAMP ? 'too large' : 'not whole milliseconds'}`, 'Kafka record timestamps are epoch milliseconds from 1970 on: an ISO-8601 time, epoch ms, or -2h', 'BAD_TIME')
+    }
     const files = (flags.file ?? []).filter((f) => f !== '-')
     for (const file of [...files, ...(flags['value-file'] ? [flags['value-file']] : [])]) {
       const info = await stat(file).catch(() => undefined)
-      if (!info?.isFile()) throw usageError(`cannot read '${file}': no such file`, 'check the path')
+      if (!info) throw usageError(`cannot read '${file}': no such file`, 'check the path')
+      if (info.isDirectory()) throw usageError(`cannot read '${file}': it is a directory`, 'give a file (or several: --file a.txt --file b.txt)')
+      if (!info.isFile() && !info.isFIFO() && !info.isCharacterDevice() && !info.isSocket()) throw usageError(`cannot read '${file}': not a regular file`, 'give a file')
     }
+    const failedTo = flags['failed-to']
+    if (failedTo !== undefined) await checkFailedTo(failedTo, [...files, ...(flags['value-file'] ? [flags['value-file']] : [])])
 
     const client = await this.client()
     const compression = flags.compression as CompressionName
@@ -89,7 +97,9 @@ export default class Produce extends KafkaCommand<ProduceSummary> {
     try {
       const [meta] = await requireTopics(client, [topic])
       partitions = meta.partitions.length
-      if (flags.partition !== undefined && flags.partition >= partitions) throw partitionNotFound(topic, flags.partition, partitions)
+      if (flags.partition !== undefined && flags.partition >= partitions) {
+        throw partitionNotFound(topic, flags.partition, partitions)
+      }
     } catch (error) {
       // The producer may still be connecting: let it finish and close it, or its socket keeps the process alive.
       await withTimeout(producer.then((p) => p.disconnect()), 3000, () => new Error('disconnect')).catch(() => undefined)
@@ -97,6 +107,7 @@ export default class Produce extends KafkaCommand<ProduceSummary> {
     }
     const maxMessageBytes = await maxMessageBytesP
     const started = Date.now()
+    const undelivered: UndeliveredBatch[] = []
     const writer = await RecordWriter.openWith(producer, client, {
       ...producerOptions,
       topic,
@@ -106,6 +117,7 @@ export default class Produce extends KafkaCommand<ProduceSummary> {
       lingerMs,
       requestTimeoutMs: Math.max(this.timeoutMs, 5000),
       maxMessageBytes,
+      onUndelivered: (batch) => undelivered.push(batch),
     })
     // Only uncompressed sizes can be checked up front; compressed batches are the broker's to judge.
     const maxRecord = maxMessageBytes && compression === 'none' ? {limit: maxMessageBytes, size: singleRecordBatchSize} : undefined
@@ -119,15 +131,29 @@ export default class Produce extends KafkaCommand<ProduceSummary> {
       if (maxRecord && maxRecord.size(record) > maxRecord.limit) {
         throw new KafkitError('RECORD_TOO_LARGE', `the record is ${maxRecord.size(record)} bytes, above the topic's max.message.bytes (${maxRecord.limit} bytes)`, {hint: "raise the topic's max.message.bytes or compress (--compression gzip)", exitCode: ExitCode.INCOMPLETE, details: {delivered: 0, failed: 1}})
       }
-      const wait = writer.write(record)
-      if (wait) await wait
-      return this.finish(summary(await writer.close(), 0, false))
+      try {
+        const wait = writer.write(record)
+        if (wait) await wait
+      } catch {
+        // the failure is in the writer's stats (firstError), reported below with the broker's reason
+      }
+      const stats = await writer.close()
+      if (stats.failed > 0) throw await this.incomplete(stats, failureReport(topic, stats, undelivered, []), undelivered, failedTo)
+      await this.writeFailedTo(failedTo, undelivered)
+      return this.finish(summary(stats, 0, false))
     }
 
     const parserOptions = {format, keySeparator: flags['key-separator'] === undefined ? undefined : unescapeSeparator(flags['key-separator']), nullMarker: flags['null-marker'], headers, keepPartition: flags['keep-partition']}
     const parse = lineParser(parserOptions)
     const fixedKey = flags.key === undefined ? undefined : Buffer.from(flags.key)
     const sources = this.sources(flags.file)
+    const sourceNames = sources.map((s) => s.name)
+    // The sink call in progress: when the writer refuses records after a failure, the first one it did not
+    // accept is where reading stopped (every record before it was delivered or is in the undelivered report).
+    let callSource = 0
+    let callLine = 0
+    let callWritten = 0
+    const notRead = (): {source: number; line: number} => ({source: callSource, line: callLine + writer.stats.written - callWritten})
     if (sources.length === 1 && sources[0].name === 'stdin' && this.io.stdinIsTTY && !this.io.json) {
       this.io.info(this.io.styleErr(`type records for '${topic}', one per line; Ctrl-D to finish`, 'dim'))
     }
@@ -142,9 +168,17 @@ export default class Produce extends KafkaCommand<ProduceSummary> {
           write: (record) => {
             if (fixedKey) record.key = fixedKey
             if (fixedPartition !== undefined) record.partition = fixedPartition
+            callSource = record.inputSource ?? 0
+            callLine = record.inputLine ?? 0
+            callWritten = writer.stats.written
             return writer.write(record)
           },
-          writeValues: (data, bounds, from, to, ts) => writer.writeValues(data, bounds, from, to, {partition: fixedPartition, timestamp: ts}),
+          writeValues: (data, bounds, from, to, ts, origin) => {
+            callSource = origin.source
+            callLine = origin.firstLine + from
+            callWritten = writer.stats.written
+            return writer.writeValues(data, bounds, from, to, {partition: fixedPartition, timestamp: ts, origin})
+          },
         },
         // Plain lines with nothing added: no record object per line (RecordWriter.writeValues).
         linesAreValues: linesAreValues(parserOptions) && !fixedKey,
@@ -166,16 +200,23 @@ export default class Produce extends KafkaCommand<ProduceSummary> {
     } catch (error) {
       live.stop()
       const stats = await writer.close()
-      // The records before a bad line were flushed: say how many made it.
-      if (error instanceof InputError) throw inputFailure(error, stats)
-      if (stats.firstError) throw incompleteError(stats)
+      if (error instanceof InputError) {
+        // The records before the bad line were flushed: say how many made it.
+        const source = Math.max(0, sourceNames.indexOf(error.source))
+        const report = failureReport(topic, stats, undelivered, sourceNames, {source, line: error.line})
+        if (stats.failed > 0 && !this.io.json) for (const line of formatFailureReport(report, sourceNames.length > 1)) this.io.info(line)
+        await this.writeFailedTo(failedTo, undelivered)
+        throw inputFailure(error, stats, {...report, ...(failedTo === undefined ? {} : {failedTo})})
+      }
+      if (stats.firstError) throw await this.incomplete(stats, failureReport(topic, stats, undelivered, sourceNames, notRead()), undelivered, failedTo)
       throw error
     } finally {
       stopListening()
     }
     const stats = await writer.close()
     live.stop()
-    if (stats.failed > 0) throw incompleteError(stats)
+    if (stats.failed > 0) throw await this.incomplete(stats, failureReport(topic, stats, undelivered, sourceNames), undelivered, failedTo)
+    await this.writeFailedTo(failedTo, undelivered)
     const done = summary(stats, result.skipped, result.interrupted)
     if (result.interrupted) {
       if (!this.io.json) this.io.info(formatSummary(done))
@@ -185,9 +226,30 @@ export default class Produce extends KafkaCommand<ProduceSummary> {
   }
 
   private finish(summary: ProduceSummary): ProduceSummary {
-    if (summary.failed > 0) throw incompleteError({delivered: summary.records, failed: summary.failed})
     if (!this.io.json) this.io.info(formatSummary(summary))
     return summary
+  }
+
+  /**
+   * Exit 5 after records were not delivered: per partition what was and what was not (stderr lines, or the
+   * --json error's details), what is safe to retry, and the undelivered records in --failed-to.
+   */
+  private async incomplete(stats: WriterStats, report: FailureReport, undelivered: readonly UndeliveredBatch[], failedTo: string | undefined): Promise<KafkitError> {
+    await this.writeFailedTo(failedTo, undelivered)
+    if (failedTo !== undefined) report.failedTo = failedTo
+    const sources = new Set(undelivered.flatMap((b) => b.records.map((r) => r.inputSource ?? 0)))
+    if (!this.io.json) for (const line of formatFailureReport(report, sources.size > 1 || (report.notRead?.source ?? 'stdin') !== 'stdin')) this.io.info(line)
+    return incompleteError(stats, report, failedTo)
+  }
+
+  /** --failed-to: the undelivered records as envelope lines (an empty file when every record was delivered). */
+  private async writeFailedTo(file: string | undefined, undelivered: readonly UndeliveredBatch[]): Promise<void> {
+    if (file === undefined) return
+    try {
+      await writeFile(file, undeliveredEnvelopes(undelivered))
+    } catch (error) {
+      this.io.warn(`could not write the undelivered records to '${file}': ${(error as Error).message}`)
+    }
   }
 
   private sources(files: string[] | undefined): InputSource[] {

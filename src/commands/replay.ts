@@ -11,7 +11,7 @@ import {parseHeaderAdds, parseWindowSpecs} from '../replay/plan.js'
 import {formatProgress} from '../replay/progress.js'
 import {COMPRESSIONS, type ReplaySummary, runReplay} from '../replay/replay.js'
 import type {CompressionName} from '../kafka/writer.js'
-import {formatBytes, formatCount, formatElapsed} from '../output/numbers.js'
+import {countOf, formatBytes, formatCount, formatElapsed} from '../output/numbers.js'
 
 export default class Replay extends KafkaCommand<ReplaySummary> {
   static summary = 'Copy a window of history from one topic to another, losslessly and resumably, across clusters'
@@ -147,7 +147,7 @@ Exit 0 when the window is copied (or empty), 2 for a bad spec or flag, 3 for an 
 
     if (summary.interrupted) {
       if (!this.io.json) this.io.info(describe(summary))
-      throw new KafkitError('INTERRUPTED', `interrupted: ${formatCount(summary.records)} records copied this run, checkpoint saved`, {
+      throw new KafkitError('INTERRUPTED', `interrupted: ${countOf(summary.records, 'record')} copied this run, checkpoint saved`, {
         hint: summary.dryRun ? undefined : 'run the same command with --resume to continue',
         exitCode: ExitCode.INTERRUPTED,
         details: {copied: summary.records, totalCopied: summary.totalCopied, checkpoint: summary.checkpoint},
@@ -178,7 +178,7 @@ function describe(s: ReplaySummary): string {
   const n = formatCount
   const where = `'${s.source.topic}' -> '${s.destination.topic}'${s.destination.profile === s.source.profile ? '' : ` (profile ${s.destination.profile})`}`
   const parts = [
-    s.dryRun ? `dry run: ${n(s.records)} records (${formatBytes(s.bytes)}) would be copied ${where}` : `copied ${n(s.records)} records (${formatBytes(s.bytes)}) ${where}`,
+    s.dryRun ? `dry run: ${countOf(s.records, 'record')} (${formatBytes(s.bytes)}) would be copied ${where}` : `copied ${countOf(s.records, 'record')} (${formatBytes(s.bytes)}) ${where}`,
   ]
   if (s.filtered > 0) parts.push(`${n(s.filtered)} left out by --grep`)
   if (s.alreadyPresent > 0) parts.push(`${n(s.alreadyPresent)} already there from the interrupted run`)

@@ -17,6 +17,7 @@
  */
 import {usageError} from '../errors.js'
 import {REDACTED, isSecretKey, redactConfigValue} from './redact.js'
+import {parseYamlFile} from '../util/yaml.js'
 
 export const DESIRED_STATES = ['running', 'paused', 'stopped'] as const
 export type DesiredConnectorState = (typeof DESIRED_STATES)[number]
@@ -68,14 +69,7 @@ const CONNECTOR_KEYS = new Set(['name', 'config', 'state'])
 
 /** Parses and validates the file; every problem is exit 2 naming the file and the place in it. */
 export async function parseConnectorsFile(text: string, source: string): Promise<DesiredConnectors> {
-  const m = (await import('yaml')) as typeof import('yaml') & {default?: typeof import('yaml')}
-  const parse = m.parse ?? m.default!.parse
-  let doc: unknown
-  try {
-    doc = parse(text)
-  } catch (error) {
-    throw usageError(`${source}: not valid YAML/JSON: ${(error as Error).message.split('\n')[0]}`, 'see the connectors file format in the README (Kafka Connect; schema: schemas/connectors.schema.json)', 'BAD_APPLY_FILE')
-  }
+  const doc = await parseYamlFile(text, source, 'see the connectors file format in the README (Kafka Connect; schema: schemas/connectors.schema.json)')
   return validateDesiredConnectors(doc, source)
 }
 

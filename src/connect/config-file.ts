@@ -4,9 +4,8 @@
  * `curl .../connectors/NAME` returns), Kafka's `.properties` files (config/connect-file-sink.properties), or a
  * `connect apply` file (the entry named NAME).
  */
-import {readFile} from 'node:fs/promises'
-
-import {ExitCode, KafkitError, usageError} from '../errors.js'
+import {usageError} from '../errors.js'
+import {readInputFile} from '../util/input-file.js'
 import {normalizeConfig, validateDesiredConnectors} from './apply.js'
 
 export interface ConnectorConfigFile {
@@ -14,20 +13,8 @@ export interface ConnectorConfigFile {
   config: Record<string, string>
 }
 
-export async function readInput(file: string, what = 'file'): Promise<string> {
-  if (file === '-') {
-    const chunks: Buffer[] = []
-    for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
-    return Buffer.concat(chunks).toString('utf8')
-  }
-  try {
-    return await readFile(file, 'utf8')
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    if (code === 'ENOENT') throw new KafkitError('FILE_NOT_FOUND', `no such file: ${file}`, {hint: `pass the path of a ${what} with -f`, exitCode: ExitCode.USAGE})
-    throw usageError(`cannot read ${file}: ${(error as Error).message}`)
-  }
-}
+/** The text of the file named with -f (`-` is stdin). */
+export const readInput = readInputFile
 
 /** `key=value` lines; `#` and `!` comments; `\` line continuations. */
 export function parseProperties(text: string): Record<string, string> {

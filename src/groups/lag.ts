@@ -17,6 +17,11 @@ export interface PartitionLag {
   memberId: string | null
   clientId: string | null
   host: string | null
+  /**
+   * Time lag: how long the oldest unconsumed record (the one at the committed offset) has waited, in ms. 0 when
+   * caught up; null without a commit or when its timestamp could not be read.
+   */
+  timeLagMs?: number | null
 }
 
 export interface GroupLag {
@@ -29,6 +34,8 @@ export interface GroupLag {
   topics: string[]
   partitions: PartitionLag[]
   totalLag: number
+  /** The largest time lag of any partition (null when none is known). */
+  maxTimeLagMs?: number | null
 }
 
 export const partitionKey = (topic: string, partition: number) => `${topic}\u0000${partition}`
@@ -74,4 +81,34 @@ export function computeLag(group: GroupDescription, committed: PartitionOffset[]
     partitions,
     totalLag: partitions.reduce((sum, p) => sum + (p.lag ?? 0), 0),
   }
+}
+
+/**
+ * Adds the time lag to computed lag rows: `timestamps` holds, by partitionKey, the timestamp of the first record at
+ * or after the committed offset of each lagging partition.
+ */
+export function withTimeLag(lag: GroupLag, timestamps: Map<string, number>, now: number): GroupLag {
+  let max: number | null = null
+  const partitions = lag.partitions.map((p) => {
+    let timeLagMs: number | null = null
+    if (p.lag === 0) timeLagMs = 0
+    else if (p.lag !== null) {
+      const ts = timestamps.get(partitionKey(p.topic, p.partition))
+      if (ts !== undefined) timeLagMs = Math.max(0, now - ts)
+    }
+    if (timeLagMs !== null) max = Math.max(max ?? 0, timeLagMs)
+    return {...p, timeLagMs}
+  })
+  return {...lag, partitions, maxTimeLagMs: max}
+}
+
+/** `850ms`, `42s`, `3m 10s`, `2h 05m`, `1d 03h`; `-` when unknown. */
+export function formatTimeLag(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined) return '-'
+  if (ms < 1000) return ms === 0 ? '0s' : `${Math.round(ms)}ms`
+  const s = Math.floor(ms / 1000)
+  if (s < 60) return `${s}s`
+  if (s < 3600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`
+  if (s < 86_400) return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`
+  return `${Math.floor(s / 86_400)}d ${String(Math.floor((s % 86_400) / 3600)).padStart(2, '0')}h`
 }

@@ -1,9 +1,10 @@
 /** The cluster look-ups behind `groups list` and `groups describe`. */
 import {usageError} from '../errors.js'
 import type {KafkaClient} from '../kafka/client.js'
-import {describeGroups, fetchCommittedOffsets, listGroups, requireGroup} from '../kafka/groups.js'
-import {type Watermark, fetchWatermarks} from '../kafka/offsets.js'
-import {type GroupLag, computeLag} from './lag.js'
+import {describeGroupBatch, type GroupBatch} from '../kafka/group-batch.js'
+import {unknownGroup} from '../kafka/groups.js'
+import type {Watermark} from '../kafka/offsets.js'
+import {type GroupLag, computeLag, partitionKey, withTimeLag} from './lag.js'
 
 export interface GroupSummary {
   group: string
@@ -14,6 +15,8 @@ export interface GroupSummary {
   /** classic, or consumer (the new consumer protocol, KIP-848); absent when the broker does not tell. */
   type?: string
   topics: string[]
+  /** Total lag over the partitions the group has committed (what `groups describe` sums). */
+  lag: number
 }
 
 export function compileGroupFilter(pattern?: string): RegExp | undefined {
@@ -25,40 +28,70 @@ export function compileGroupFilter(pattern?: string): RegExp | undefined {
   }
 }
 
+/**
+ * Every group (or those matching `pattern`) with state, members, topics and total lag, from one round of
+ * requests (src/kafka/group-batch.ts), however many groups there are.
+ */
 export async function summarizeGroups(client: KafkaClient, pattern?: string): Promise<GroupSummary[]> {
   const filter = compileGroupFilter(pattern)
-  const listed = (await listGroups(client)).filter((g) => !filter || filter.test(g.groupId))
-  const described = await describeGroups(
-    client,
-    listed.map((g) => g.groupId),
-  )
-  // A group's topics: what its members are assigned, else what it has committed (bounded concurrency). A group
-  // made only by offset commits (kafka-consumer-groups, offsets reset --allow-new-group) has no protocol type.
-  const summaries: GroupSummary[] = []
-  const queue = [...described]
-  const worker = async () => {
-    for (let g = queue.shift(); g; g = queue.shift()) {
-      let topics = [...new Set(g.members.flatMap((m) => m.assignment.map((a) => a.topic)))]
-      if (topics.length === 0 && (g.protocolType === 'consumer' || g.protocolType === '')) topics = [...new Set((await fetchCommittedOffsets(client, g.groupId)).map((o) => o.topic))]
-      summaries.push({group: g.groupId, state: g.state, members: g.members.length, protocolType: g.protocolType, protocol: g.protocol, ...(g.type ? {type: g.type} : {}), topics: topics.sort()})
-    }
-  }
-  await Promise.all(Array.from({length: Math.min(8, queue.length)}, worker))
-  return summaries.sort((a, b) => a.group.localeCompare(b.group))
+  const batch = await describeGroupBatch(client, {filter})
+  return batch.groups.map((g) => {
+    const lag = lagOf(batch, g.groupId)
+    // A group's topics: what its members are assigned, else what it has committed. A group made only by offset
+    // commits (kafka-consumer-groups, offsets reset --allow-new-group) has no protocol type.
+    return {group: g.groupId, state: g.state, members: g.members.length, protocolType: g.protocolType, protocol: g.protocol, ...(g.type ? {type: g.type} : {}), topics: lag.topics, lag: lag.totalLag}
+  })
 }
 
-/** The lag of one group (exit 3 when it does not exist). */
+/** The lag of one group, with the time lag (exit 3 when it does not exist). */
 export async function describeGroupLag(client: KafkaClient, groupId: string): Promise<GroupLag> {
-  const group = await requireGroup(client, groupId)
-  const committed = await fetchCommittedOffsets(client, groupId)
+  const batch = await describeGroupBatch(client, {groupIds: [groupId], logStart: true, timestamps: true})
+  const group = batch.groups.find((g) => g.groupId === groupId)
+  if (!group || group.state === 'Dead') throw await unknownGroup(client, groupId)
+  return lagOf(batch, groupId, Date.now())
+}
+
+/** The lag of every group (or those matching `pattern`), with the time lag, from one round of requests. */
+export async function describeAllGroupsLag(client: KafkaClient, pattern?: string): Promise<GroupLag[]> {
+  const filter = compileGroupFilter(pattern)
+  const batch = await describeGroupBatch(client, {filter, logStart: true, timestamps: true})
+  const now = Date.now()
+  return batch.groups.map((g) => lagOf(batch, g.groupId, now))
+}
+
+const indexed = new WeakMap<GroupBatch, Map<string, Watermark[]>>()
+
+/** The batch's log offsets by topic, built once per batch (many groups read the same topics). */
+function watermarksByTopic(batch: GroupBatch): Map<string, Watermark[]> {
+  let map = indexed.get(batch)
+  if (!map) {
+    map = new Map()
+    for (const [key, high] of batch.logEnd) {
+      const [topic, partition] = key.split('\u0000')
+      const list = map.get(topic) ?? []
+      list.push({partition: Number(partition), low: batch.logStart.get(key) ?? 0, high})
+      map.set(topic, list)
+    }
+    indexed.set(batch, map)
+  }
+  return map
+}
+
+/** One group's lag rows from a batch; with `now`, the time lag too. */
+function lagOf(batch: GroupBatch, groupId: string, now?: number): GroupLag {
+  const group = batch.groups.find((g) => g.groupId === groupId)!
+  const committed = batch.committed.get(groupId) ?? []
+  const watermarks = new Map<string, Watermark[]>()
   const topics = new Set(committed.map((c) => c.topic))
   for (const m of group.members) for (const a of m.assignment) topics.add(a.topic)
-  const watermarks = new Map<string, Watermark[]>()
-  await Promise.all(
-    [...topics].map(async (t) => {
-      // A topic deleted since the group committed to it has no log end: it shows without one.
-      watermarks.set(t, await fetchWatermarks(client, t).catch(() => []))
-    }),
-  )
-  return computeLag(group, committed, watermarks)
+  const byTopic = watermarksByTopic(batch)
+  for (const topic of topics) watermarks.set(topic, byTopic.get(topic) ?? [])
+  const lag = computeLag(group, committed, watermarks)
+  if (now === undefined) return lag
+  const timestamps = new Map<string, number>()
+  for (const c of committed) {
+    const ts = batch.timestamps.get(`${groupId}\u0000${c.topic}\u0000${c.partition}`)
+    if (ts !== undefined) timestamps.set(partitionKey(c.topic, c.partition), ts)
+  }
+  return withTimeLag(lag, timestamps, now)
 }

@@ -149,7 +149,9 @@ export class GroupSource implements AsyncIterable<ReadBatch> {
         r.headers = {}
         for (const [hk, hv] of Object.entries(m.headers)) {
           if (hv === undefined) continue
-          r.headers[hk] = Array.isArray(hv) ? hv.map((v) => Buffer.from(v)) : Buffer.from(hv)
+          // null: a header without a value (Kafka allows it), kept distinct from an empty one
+          const bytes = (v: Buffer | string | null) => (v === null ? null : Buffer.from(v))
+          r.headers[hk] = Array.isArray(hv) ? hv.map(bytes) : bytes(hv)
         }
       }
       return r

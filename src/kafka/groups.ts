@@ -81,15 +81,7 @@ export async function describeGroups(client: KafkaClient, groupIds: string[]): P
   // API kafkajs speaks: they come back Dead though ListGroups lists them. ConsumerGroupDescribe reads them.
   const dead = groups.filter((g) => g.state === 'Dead')
   const listed = dead.length > 0 ? new Map((await listGroups(client)).map((g) => [g.groupId, g])) : new Map<string, GroupListing>()
-  const newProtocol = dead.filter((g) => listed.has(g.groupId) && listed.get(g.groupId)?.type !== 'classic')
-  const described = new Map<string, GroupDescription | undefined>()
-  if (newProtocol.length > 0) {
-    await client.call('describing consumer groups', () =>
-      withFlexCluster(client, async (cluster) => {
-        for (const g of newProtocol) described.set(g.groupId, fromConsumerGroupDescribe(await consumerGroupDescribe(cluster, g.groupId)))
-      }),
-    )
-  }
+  const described = await describeConsumerProtocolGroups(client, dead.filter((g) => listed.has(g.groupId) && listed.get(g.groupId)?.type !== 'classic').map((g) => g.groupId))
   return groups.map((g) => {
     const v2 = described.get(g.groupId)
     if (v2) return v2
@@ -99,14 +91,32 @@ export async function describeGroups(client: KafkaClient, groupIds: string[]): P
       ...(listed.get(g.groupId)?.type ? {type: listed.get(g.groupId)!.type} : g.state === 'Dead' ? {} : {type: 'classic'}),
       protocolType: g.protocolType,
       protocol: g.protocol,
-      members: g.members.map((m) => ({
-        memberId: m.memberId,
-        clientId: m.clientId,
-        host: m.clientHost.replace(/^\//, ''),
-        assignment: decodeAssignment(g.protocolType, m.memberAssignment, AssignerProtocol.MemberAssignment.decode),
-      })),
+      members: membersOf(g, AssignerProtocol.MemberAssignment.decode),
     }
   })
+}
+
+/** A DescribeGroups answer's members, as kafkit shows them (the consumer protocol's assignment decoded). */
+export function membersOf(
+  g: {protocolType: string; members: {memberId: string; clientId: string; clientHost: string; memberAssignment: Buffer}[]},
+  decode: (b: Buffer) => {assignment: Record<string, number[]>} | null,
+): GroupMember[] {
+  return g.members.map((m) => ({memberId: m.memberId, clientId: m.clientId, host: m.clientHost.replace(/^\//, ''), assignment: decodeAssignment(g.protocolType, m.memberAssignment, decode)}))
+}
+
+/**
+ * Groups of the new consumer protocol (KIP-848, group.protocol=consumer), read with ConsumerGroupDescribe: the
+ * classic DescribeGroups (the API kafkajs speaks) answers Dead for them. Undefined for a group it does not know.
+ */
+export async function describeConsumerProtocolGroups(client: KafkaClient, groupIds: string[]): Promise<Map<string, GroupDescription | undefined>> {
+  const described = new Map<string, GroupDescription | undefined>()
+  if (groupIds.length === 0) return described
+  await client.call('describing consumer groups', () =>
+    withFlexCluster(client, async (cluster) => {
+      for (const groupId of groupIds) described.set(groupId, fromConsumerGroupDescribe(await consumerGroupDescribe(cluster, groupId)))
+    }),
+  )
+  return described
 }
 
 /** A ConsumerGroupDescribe answer as a GroupDescription; undefined when there is none (GROUP_ID_NOT_FOUND, no API). */
@@ -124,7 +134,8 @@ function fromConsumerGroupDescribe(group: ConsumerGroupDescribed | undefined): G
   }
 }
 
-function decodeAssignment(
+/** A member's assignment, for the `consumer` protocol (other protocols carry their own format: none). */
+export function decodeAssignment(
   protocolType: string,
   buffer: Buffer,
   decode: (b: Buffer) => {assignment: Record<string, number[]>} | null,

@@ -29,8 +29,13 @@
  *   at committed + 1). With acks=0 an "ack" means "sent".
  * - `close()` never throws for delivery failures; it returns the stats (`failed > 0` is the caller's exit 5) and
  *   `firstError`. It disconnects nothing: the client owns the producer.
- * - Every request is bounded by `requestTimeoutMs`; a request that times out counts as failed (it may still have
- *   been written: the stats say "not acknowledged", not "not written").
+ * - Counts are per partition and true to the broker's answer (send-messages.ts): in a request that fails for one
+ *   partition, the other partitions' records the broker appended count as delivered. `failed` counts every
+ *   accepted record that was not acknowledged; `uncertain` the part of them whose request got no answer (a
+ *   timeout, a lost connection): those may be in the topic. `onUndelivered` receives every record counted in
+ *   `failed`, with its partition and the reason (records written with `inputLine` keep it; record runs get theirs
+ *   from `writeValues`' `origin`).
+ * - Every request is bounded by `requestTimeoutMs`; a request that times out counts as failed and uncertain.
  */
 import type {Message, Producer} from './kafkajs/session.js'
 
@@ -40,6 +45,7 @@ import type {KafkaClient} from './client.js'
 import {ErrorContext, mapKafkaError, rootCause} from './errors.js'
 import {preEncodedRecordsReady} from './kafkajs/patches.js'
 import {KeyPartitioner, NO_KEY, murmur2Partitioner} from './partitioners.js'
+import {type PartitionOutcome, produceOutcomes, trackAcks} from './kafkajs/patches/send-messages.js'
 import {RecordRun, type RunMarker} from './kafkajs/protocol/record-runs.js'
 import {sessionOf} from './kafkajs/session.js'
 
@@ -87,6 +93,8 @@ export interface WriterOptions {
   /** The topic's max.message.bytes: batches are kept below it. */
   maxMessageBytes?: number
   onAck?: (ack: BatchAck) => void
+  /** Records that were accepted and will not be delivered (see the file comment), one call per partition and cause. */
+  onUndelivered?: (batch: UndeliveredBatch) => void
   /** For error messages (set by open()). */
   errorContext?: ErrorContext
 }
@@ -95,13 +103,27 @@ export interface WriterStats {
   /** Records accepted by write(). */
   written: number
   delivered: number
+  /** Accepted records not acknowledged (= written - delivered once closed). */
   failed: number
+  /** Of `failed`: records whose request got no answer (timeout, lost connection): they may be in the topic. */
+  uncertain: number
   /** Key + value + header bytes delivered. */
   bytes: number
   /** Delivered records per partition. */
   partitions: Record<number, number>
+  /** Not delivered records per partition (`failed`, split). */
+  failedPartitions: Record<number, number>
   requests: number
   firstError?: KafkitError
+}
+
+/** Records of one partition that will not be delivered, and why. */
+export interface UndeliveredBatch {
+  partition: number
+  records: RawRecord[]
+  error: KafkitError
+  /** The request got no answer: these records may be in the topic after all. */
+  uncertain: boolean
 }
 
 /** Bytes a record adds to a batch beyond key/value/headers (varints, attributes, deltas: a safe bound). */
@@ -125,6 +147,8 @@ interface SourceQueue {
 export interface ValuePlacement {
   partition?: number
   timestamp?: number
+  /** Where the lines came from: line `i` of the call is `firstLine + i` of input `source` (for onUndelivered). */
+  origin?: {source: number; firstLine: number}
 }
 
 interface Request {
@@ -132,12 +156,16 @@ interface Request {
   messages: (RawRecord | RunMarker)[]
   bytes: number
   partitions: Map<number, number>
-  tickets?: {source: string; ticket: Ticket}[]
+  /** Record bytes (RECORD_OVERHEAD included) per partition. */
+  partitionBytes: Map<number, number>
+  tickets?: {source: string; ticket: Ticket; partition: number}[]
   largest: number
+  /** Partitions acknowledged so far (send-messages.ts fills it as answers arrive). */
+  acked?: Set<number>
 }
 
 export class RecordWriter {
-  readonly stats: WriterStats = {written: 0, delivered: 0, failed: 0, bytes: 0, partitions: {}, requests: 0}
+  readonly stats: WriterStats = {written: 0, delivered: 0, failed: 0, uncertain: 0, bytes: 0, partitions: {}, failedPartitions: {}, requests: 0}
 
   private readonly acks: Acks
   private readonly compression: number
@@ -157,7 +185,7 @@ export class RecordWriter {
   private pendingLargest = 0
   private partitionBytes: number[]
   private pendingPartitions = new Map<number, number>()
-  private pendingTickets?: {source: string; ticket: Ticket}[]
+  private pendingTickets?: {source: string; ticket: Ticket; partition: number}[]
   private sticky: number
   private lingerTimer?: NodeJS.Timeout
   private lingerDue = false
@@ -226,7 +254,7 @@ export class RecordWriter {
     let size = RECORD_OVERHEAD + (record.key?.length ?? 0) + (record.value?.length ?? 0)
     if (record.headers) {
       for (const [name, value] of Object.entries(record.headers)) {
-        for (const v of Array.isArray(value) ? value : [value]) size += Buffer.byteLength(name) + v.length + 10
+        for (const v of Array.isArray(value) ? value : [value]) size += Buffer.byteLength(name) + (v?.length ?? 0) + 10
       }
     }
     return size
@@ -303,10 +331,10 @@ export class RecordWriter {
     await this.flush()
     if (this.hasPending) {
       // Not sent because an earlier request failed.
-      this.stats.failed += this.pending.length + this.runRecords
-      this.pending = []
-      this.runs = []
-      this.runRecords = 0
+      const request = this.takePending()
+      const cause = this.stats.firstError!
+      const error = new KafkitError('NOT_SENT', `not sent: an earlier request failed (${cause.message})`, {exitCode: ExitCode.INCOMPLETE, hint: cause.hint, cause})
+      for (const partition of request.partitions.keys()) this.undelivered(request, partition, error, false)
     }
     clearTimeout(this.lingerTimer)
     return this.stats
@@ -331,12 +359,17 @@ export class RecordWriter {
     let requestBytes = this.pendingBytes
     let largest = this.pendingLargest
     let i = from
+    const origin = placement.origin
     for (; i < to; i++) {
       const start = bounds[2 * i]
       const end = bounds[2 * i + 1]
       const size = RECORD_OVERHEAD + end - start
       if ((this.runRecords > 0 || i > from) && (batchBytes + size > this.batchBytes || requestBytes + size > this.requestBytes)) break
-      run ??= this.runs[partition] = new RecordRun(partition, placement.timestamp ?? Date.now(), Math.min(this.batchBytes, this.requestBytes) + 1024, RUN_HEADROOM)
+      if (!run) {
+        run = this.runs[partition] = new RecordRun(partition, placement.timestamp ?? Date.now(), Math.min(this.batchBytes, this.requestBytes) + 1024, RUN_HEADROOM)
+        run.stamped = placement.timestamp !== undefined
+      }
+      if (origin && i === from) run.origins.push({at: run.count, source: origin.source, line: origin.firstLine + from})
       run.append(data, start, end)
       batchBytes += size
       requestBytes += size
@@ -353,8 +386,14 @@ export class RecordWriter {
   }
 
   private writeValuesAsRecords(data: Buffer, bounds: readonly number[], from: number, to: number, placement: ValuePlacement): Promise<void> | undefined {
+    const origin = placement.origin
     for (let i = from; i < to; i++) {
-      const wait = this.write({key: null, value: data.subarray(bounds[2 * i], bounds[2 * i + 1]), partition: placement.partition, timestamp: placement.timestamp})
+      const record: RawRecord = {key: null, value: data.subarray(bounds[2 * i], bounds[2 * i + 1]), partition: placement.partition, timestamp: placement.timestamp}
+      if (origin) {
+        record.inputSource = origin.source
+        record.inputLine = origin.firstLine + i
+      }
+      const wait = this.write(record)
       if (wait) return wait.then(() => this.writeValuesAsRecords(data, bounds, i + 1, to, placement))
     }
     return undefined
@@ -375,7 +414,7 @@ export class RecordWriter {
       if (!queue) this.sources.set(source.source, (queue = {tickets: [], head: 0}))
       const ticket = {offset: source.offset, done: false}
       queue.tickets.push(ticket)
-      ;(this.pendingTickets ??= []).push({source: source.source, ticket})
+      ;(this.pendingTickets ??= []).push({source: source.source, ticket, partition})
     }
     if (!this.lingerTimer && !this.lingerDue) {
       this.lingerTimer = setTimeout(() => this.onLinger(), this.lingerMs)
@@ -384,7 +423,9 @@ export class RecordWriter {
 
   private onLinger(): void {
     this.lingerTimer = undefined
-    if (!this.hasPending) return
+    // After a failure nothing more is sent: a request sealed now would put records behind the failed ones (a
+    // gap in the partition) and break "everything before the first undelivered line was delivered".
+    if (!this.hasPending || this.stats.firstError) return
     // Under load (all slots busy) the request keeps filling until a slot frees: bigger batches, same latency.
     if (this.inFlight < this.maxInFlight) this.seal()
     else this.lingerDue = true
@@ -394,20 +435,7 @@ export class RecordWriter {
     clearTimeout(this.lingerTimer)
     this.lingerTimer = undefined
     this.lingerDue = false
-    const request: Request = {messages: this.pending, bytes: this.pendingBytes, partitions: this.pendingPartitions, tickets: this.pendingTickets, largest: this.pendingLargest}
-    if (this.runRecords > 0) {
-      const runs = this.runs.filter((run) => run !== undefined)
-      request.messages = runs.length === 1 ? runs[0].messages() : runs.flatMap((run) => run.messages())
-      for (const run of runs) request.partitions.set(run.partition, run.count)
-      this.runs = []
-      this.runRecords = 0
-    }
-    this.pending = []
-    this.pendingBytes = 0
-    this.pendingLargest = 0
-    this.pendingPartitions = new Map()
-    this.pendingTickets = undefined
-    this.partitionBytes.fill(0)
+    const request = this.takePending()
     // Java's sticky partitioner: keyless records move on to the next partition with every batch.
     this.sticky = (this.sticky + 1) % this.options.partitions
     this.inFlight++
@@ -415,8 +443,30 @@ export class RecordWriter {
     void this.send(request)
   }
 
+  /** What is buffered, as a request; the buffers start empty again. */
+  private takePending(): Request {
+    const request: Request = {messages: this.pending, bytes: this.pendingBytes, partitions: this.pendingPartitions, partitionBytes: new Map(), tickets: this.pendingTickets, largest: this.pendingLargest}
+    if (this.runRecords > 0) {
+      const runs = this.runs.filter((run) => run !== undefined)
+      request.messages = runs.length === 1 ? runs[0].messages() : runs.flatMap((run) => run.messages())
+      for (const run of runs) request.partitions.set(run.partition, run.count)
+      this.runs = []
+      this.runRecords = 0
+    }
+    for (const p of request.partitions.keys()) request.partitionBytes.set(p, this.partitionBytes[p])
+    this.pending = []
+    this.pendingBytes = 0
+    this.pendingLargest = 0
+    this.pendingPartitions = new Map()
+    this.pendingTickets = undefined
+    this.partitionBytes.fill(0)
+    return request
+  }
+
   private async send(request: Request): Promise<void> {
     const timeout = this.options.requestTimeoutMs
+    // What was acknowledged even if this writer stops waiting (its timeout) while kafkajs still retries.
+    request.acked = trackAcks(request.messages)
     try {
       await withTimeout(
         this.producer.sendBatch({topicMessages: [{topic: this.options.topic, messages: request.messages as unknown as Message[]}], acks: this.acks, compression: this.compression, timeout}),
@@ -425,8 +475,7 @@ export class RecordWriter {
       )
       this.acknowledged(request)
     } catch (error) {
-      this.stats.failed += request.messages.length
-      this.stats.firstError ??= this.describeFailure(error, request)
+      this.failedRequest(request, error)
     } finally {
       this.inFlight--
       const waiter = this.slotWaiters.shift()
@@ -436,15 +485,56 @@ export class RecordWriter {
     }
   }
 
-  private acknowledged(request: Request): void {
+  /**
+   * A request that did not succeed as a whole: per partition, what the broker said (send-messages.ts). Appended
+   * partitions are delivered; the others failed (or are uncertain: no answer).
+   */
+  private failedRequest(request: Request, error: unknown): void {
+    const outcomes = produceOutcomes(error)
+    const byPartition = new Map<number, PartitionOutcome>()
+    for (const o of outcomes ?? []) if (o.topic === this.options.topic) byPartition.set(o.partition, o)
+    // Without outcomes (the writer's own timeout, or kafkajs' sendMessages) nothing is known per partition:
+    // uncertain, unless send-messages.ts says the request never went out (it attaches [] then).
+    const unknown: PartitionOutcome['status'] = outcomes ? 'failed' : 'uncertain'
+    const acked = new Set<number>()
+    for (const p of request.partitions.keys()) if (byPartition.get(p)?.status === 'acked' || (!outcomes && request.acked?.has(p))) acked.add(p)
+    if (acked.size > 0) this.acknowledged(request, acked)
+    for (const p of request.partitions.keys()) {
+      if (acked.has(p)) continue
+      const outcome = byPartition.get(p)
+      const described = this.describeFailure(outcome?.error ?? error, request, request.partitions.size > 1 || acked.size > 0 ? p : undefined)
+      this.stats.firstError ??= described
+      this.undelivered(request, p, described, (outcome?.status ?? unknown) === 'uncertain')
+    }
+  }
+
+  /** Counts a partition's records of `request` as not delivered and hands them to onUndelivered. */
+  private undelivered(request: Request, partition: number, error: KafkitError, uncertain: boolean): void {
+    const n = request.partitions.get(partition) ?? 0
+    this.stats.failed += n
+    if (uncertain) this.stats.uncertain += n
+    this.stats.failedPartitions[partition] = (this.stats.failedPartitions[partition] ?? 0) + n
+    if (this.options.onUndelivered && n > 0) this.options.onUndelivered({partition, records: recordsOf(request, partition), error, uncertain})
+  }
+
+  /** Counts `request` (or only these partitions of it) as delivered; onAck with the checkpoints it allows. */
+  private acknowledged(request: Request, only?: Set<number>): void {
     const stats = this.stats
-    stats.delivered += request.messages.length
-    stats.bytes += request.bytes - request.messages.length * RECORD_OVERHEAD
-    for (const [p, n] of request.partitions) stats.partitions[p] = (stats.partitions[p] ?? 0) + n
+    let records = 0
+    let bytes = 0
+    const partitions = only ? new Map([...request.partitions].filter(([p]) => only.has(p))) : request.partitions
+    for (const [p, n] of partitions) {
+      stats.partitions[p] = (stats.partitions[p] ?? 0) + n
+      records += n
+      bytes += (request.partitionBytes.get(p) ?? 0) - n * RECORD_OVERHEAD
+    }
+    stats.delivered += records
+    stats.bytes += bytes
     const committed = new Map<string, number>()
     if (request.tickets) {
       const touched = new Set<string>()
-      for (const {source, ticket} of request.tickets) {
+      for (const {source, ticket, partition} of request.tickets) {
+        if (only && !only.has(partition)) continue
         ticket.done = true
         touched.add(source)
       }
@@ -459,26 +549,44 @@ export class RecordWriter {
         if (last !== undefined) committed.set(source, last)
       }
     }
-    this.options.onAck?.({records: request.messages.length, bytes: request.bytes, partitions: request.partitions, committed})
+    this.options.onAck?.({records, bytes, partitions, committed})
   }
 
-  private describeFailure(error: unknown, request: Request): KafkitError {
+  /** The user's words for a failed request; `partition` is named when the request had several. */
+  private describeFailure(error: unknown, request: Request, partition?: number): KafkitError {
     const root = rootCause(error)
+    const where = partition === undefined ? '' : `partition ${partition}: `
     if (root?.type === 'MESSAGE_TOO_LARGE' || root?.type === 'RECORD_LIST_TOO_LARGE') {
       const limit = this.options.maxMessageBytes
-      return new KafkitError('RECORD_TOO_LARGE', `the broker refused a batch as too large: largest record ${request.largest} bytes, topic max.message.bytes ${limit ?? 'unknown'}`, {
+      return new KafkitError('RECORD_TOO_LARGE', `${where}the broker refused a batch as too large: largest record ${request.largest} bytes, topic max.message.bytes ${limit ?? 'unknown'}`, {
         hint: 'raise the topic\'s max.message.bytes, or lower --batch-size',
         exitCode: ExitCode.INCOMPLETE,
         cause: error,
       })
     }
-    if (error instanceof KafkitError) return error
-    return mapKafkaError(error, this.options.errorContext ?? {brokers: [], timeoutMs: this.options.requestTimeoutMs})
+    const mapped = error instanceof KafkitError ? error : mapKafkaError(error, this.options.errorContext ?? {brokers: [], timeoutMs: this.options.requestTimeoutMs})
+    if (!where) return mapped
+    return new KafkitError(mapped.code, `${where}${mapped.message}`, {hint: mapped.hint, exitCode: mapped.exitCode, cause: error, details: mapped.details})
   }
 
   private waitForSlot(): Promise<void> {
     return new Promise((resolve) => this.slotWaiters.push(resolve))
   }
+}
+
+/** A partition's records of a request, as records (a run's are decoded back), with their input lines. */
+function recordsOf(request: Request, partition: number): RawRecord[] {
+  const first = request.messages[0] as Partial<RunMarker> | undefined
+  if (!first?.kafkitRun) return (request.messages as RawRecord[]).filter((r) => r.partition === partition)
+  const out: RawRecord[] = []
+  const seen = new Set<RecordRun>()
+  for (const m of request.messages as RunMarker[]) {
+    const run = m.kafkitRun
+    if (run.partition !== partition || seen.has(run)) continue
+    seen.add(run)
+    out.push(...run.toRecords())
+  }
+  return out
 }
 
 /**
@@ -498,7 +606,7 @@ export function singleRecordBatchSize(record: Pick<RawRecord, 'key' | 'value' | 
   for (const [name, value] of Object.entries(record.headers ?? {})) {
     for (const v of Array.isArray(value) ? value : [value]) {
       const n = Buffer.byteLength(name)
-      body += varintSize(n) + n + varintSize(v.length) + v.length
+      body += varintSize(n) + n + bytesField(v)
       headerCount++
     }
   }

@@ -8,14 +8,14 @@
  * <local dir>/connect/state.json, apart from the brokers' state.
  */
 import {spawn} from 'node:child_process'
-import {closeSync, existsSync, openSync, readFileSync} from 'node:fs'
+import {closeSync, existsSync, openSync} from 'node:fs'
 import {mkdir, readFile, readdir, rm, stat, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 
 import {KafkitError, usageError} from '../errors.js'
-import {DEFAULT_KAFKA_VERSION, loggingFor} from './distribution.js'
-import {requireJava} from './java.js'
+import {DEFAULT_KAFKA_VERSION, loggingFor, mavenPom} from './distribution.js'
+import {isJavaProcess, requireJava} from './java.js'
 import {lastLines, readLogTail, readStateFile} from './state.js'
 import {cacheRoot, localDir} from './paths.js'
 import {isFree, isListening, portOwner} from './ports.js'
@@ -67,34 +67,13 @@ export function parsePluginCoordinate(text: string): PluginCoordinate {
 
 export const pluginCacheDir = (p: PluginCoordinate) => join(cacheRoot(), 'connect', 'plugins', `${p.groupId}+${p.artifactId}+${p.version}`)
 
-function pom(artifactId: string, version: string, deps: string[]): string {
-  const xml = deps
-    .map((d) => {
-      const [g, a, v] = d.split(':')
-      return `    <dependency><groupId>${g}</groupId><artifactId>${a}</artifactId><version>${v}</version></dependency>`
-    })
-    .join('\n')
-  return `<?xml version="1.0" encoding="UTF-8"?>
-<project xmlns="http://maven.apache.org/POM/4.0.0">
-  <modelVersion>4.0.0</modelVersion>
-  <groupId>dev.kafkit</groupId>
-  <artifactId>${artifactId}</artifactId>
-  <version>${version}</version>
-  <packaging>pom</packaging>
-  <dependencies>
-${xml}
-  </dependencies>
-</project>
-`
-}
-
 /**
  * The worker's jars: the runtime, its converters and transforms, the FileStream connectors, one kafka-clients and
  * connect-api (declared first, so that Maven picks them over older transitive ones), and a logging binding.
  */
 export function connectPom(version: string): string {
   const kafka = ['kafka-clients', 'connect-api', 'connect-runtime', 'connect-json', 'connect-transforms', 'connect-file'].map((a) => `org.apache.kafka:${a}:${version}`)
-  return pom('connect-jars', version, [...kafka, ...loggingFor(version).artifacts])
+  return mavenPom('connect-jars', version, [...kafka, ...loggingFor(version).artifacts])
 }
 
 export interface WorkerLayout {
@@ -210,7 +189,7 @@ export async function resolvePlugin(coordinate: PluginCoordinate, log?: (line: s
     await rm(join(dir, 'archive'), {recursive: true, force: true})
     // The artifact and its runtime dependencies; Kafka's own jars come from the worker (Connect loads them from its parent).
     const exclude = coordinate.groupId === 'org.apache.kafka' ? ['-DexcludeArtifactIds=kafka-clients,connect-api,connect-runtime'] : ['-DexcludeGroupIds=org.apache.kafka']
-    await writeFile(join(dir, 'pom.xml'), pom('connect-plugin', '1', [coordinate.id]))
+    await writeFile(join(dir, 'pom.xml'), mavenPom('connect-plugin', '1', [coordinate.id]))
     const deps = await runMaven(['-B', '-q', '-f', join(dir, 'pom.xml'), 'dependency:copy-dependencies', `-DoutputDirectory=${join(dir, coordinate.artifactId)}`, '-DincludeScope=runtime', ...exclude])
     if (deps.code !== 0) {
       await rm(dir, {recursive: true, force: true})
@@ -272,18 +251,7 @@ async function writeWorkerState(state: ConnectWorkerState): Promise<void> {
 
 /** The process is alive and really is a Connect worker (not a recycled pid). */
 export function isConnectProcess(pid: number | null | undefined): boolean {
-  if (!pid) return false
-  try {
-    process.kill(pid, 0)
-  } catch {
-    return false
-  }
-  try {
-    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
-    return cmdline.includes('ConnectDistributed') && !readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z')
-  } catch {
-    return true
-  }
+  return isJavaProcess(pid, 'ConnectDistributed')
 }
 
 export interface ConnectWorkerStatus {

@@ -62,7 +62,11 @@ export function loggingFor(version: string): {artifacts: string[]; fileName: str
 
 /** The pom that makes Maven copy Kafka's broker, its tools and their runtime dependencies into `libs/`. */
 export function kafkaPom(version: string): string {
-  const deps = [`org.apache.kafka:kafka_2.13:${version}`, `org.apache.kafka:kafka-tools:${version}`, ...loggingFor(version).artifacts]
+  return mavenPom('kafka-jars', version, [`org.apache.kafka:kafka_2.13:${version}`, `org.apache.kafka:kafka-tools:${version}`, ...loggingFor(version).artifacts])
+}
+
+/** A pom whose only purpose is its dependencies (`groupId:artifactId:version` each), for `mvn dependency:copy-dependencies`. */
+export function mavenPom(artifactId: string, version: string, deps: string[]): string {
   const xml = deps
     .map((d) => {
       const [g, a, v] = d.split(':')
@@ -73,7 +77,7 @@ export function kafkaPom(version: string): string {
 <project xmlns="http://maven.apache.org/POM/4.0.0">
   <modelVersion>4.0.0</modelVersion>
   <groupId>dev.kafkit</groupId>
-  <artifactId>kafka-jars</artifactId>
+  <artifactId>${artifactId}</artifactId>
   <version>${version}</version>
   <packaging>pom</packaging>
   <dependencies>

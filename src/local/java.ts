@@ -1,3 +1,4 @@
+import {readFileSync} from 'node:fs'
 import {spawnSync} from 'node:child_process'
 import {join} from 'node:path'
 
@@ -39,4 +40,20 @@ export function requireJava(kafkaVersion: string): JavaInfo {
     })
   }
   return {path, ...parsed}
+}
+
+/** The process is alive, not a zombie, and really runs `mainClass` (not a recycled pid). */
+export function isJavaProcess(pid: number | null | undefined, mainClass: string): boolean {
+  if (!pid) return false
+  try {
+    process.kill(pid, 0)
+  } catch {
+    return false
+  }
+  try {
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+    return cmdline.includes(mainClass) && !readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z')
+  } catch {
+    return true
+  }
 }

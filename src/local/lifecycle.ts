@@ -5,14 +5,14 @@
  */
 import {spawn} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
-import {closeSync, existsSync, openSync, readFileSync} from 'node:fs'
+import {closeSync, existsSync, openSync} from 'node:fs'
 import {mkdir, rm, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 
 import {KafkitError} from '../errors.js'
 import {KafkaDistribution, resolveKafka} from './distribution.js'
-import {requireJava} from './java.js'
+import {isJavaProcess, requireJava} from './java.js'
 import {LocalNode, nodeProperties, planNodes, randomClusterId, securedPorts} from './node-config.js'
 import {localDir} from './paths.js'
 import {isFree, isListening, portOwner} from './ports.js'
@@ -86,18 +86,7 @@ async function writeState(state: LocalState): Promise<void> {
 
 /** The process is alive and really is a Kafka node (not a recycled pid). */
 export function isKafkaProcess(pid: number | null): boolean {
-  if (!pid) return false
-  try {
-    process.kill(pid, 0)
-  } catch {
-    return false
-  }
-  try {
-    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
-    return cmdline.includes('kafka.Kafka') && !readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z')
-  } catch {
-    return true
-  }
+  return isJavaProcess(pid, 'kafka.Kafka')
 }
 
 export async function localStatus(): Promise<LocalStatus> {

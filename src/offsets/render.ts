@@ -1,5 +1,6 @@
 /** How a reset / undo plan looks: a table on a terminal, tab-separated values when piped, CSV with --export. */
 import type {IOStreams} from '../output/io.js'
+import {countOf, formatCount} from '../output/numbers.js'
 import {renderTable} from '../output/table.js'
 import type {PlanOutcome, PlanRow, ResetPlan} from './plan.js'
 
@@ -40,7 +41,7 @@ export function renderPlan(plan: ResetPlan, io: IOStreams): void {
 
 export function planTotals(plan: ResetPlan): string {
   const lag = plan.rows.reduce((s, r) => s + r.lagAfter, 0)
-  return `${plan.rows.length} partition${plan.rows.length === 1 ? '' : 's'}, ${plan.changes} moving; lag after: ${lag}`
+  return `${countOf(plan.rows.length, 'partition')}, ${formatCount(plan.changes)} moving; lag after: ${formatCount(lag)}`
 }
 
 /** Shows a plan before anything changes: its warnings (not under --json: they are in the document) and its table. */
@@ -50,8 +51,8 @@ export function showPlan(plan: ResetPlan, io: IOStreams): PlanOutcome {
   return {group: plan.group, executed: false, partitions: plan.rows, changes: plan.changes, warnings: plan.warnings}
 }
 
-/** Without --execute: what would stop it, and that nothing changed. */
-export function planOnly(plan: ResetPlan, group: {groupId: string; members: unknown[]}, io: IOStreams): void {
+/** Without --execute: what would stop it, and that nothing changed (or `message`, e.g. after an export). */
+export function planOnly(plan: ResetPlan, group: {groupId: string; members: unknown[]}, io: IOStreams, message?: string): void {
   if (group.members.length > 0 && !io.json) io.warn(`group '${group.groupId}' has ${group.members.length} active member(s): --execute will be refused until they stop`)
-  io.info(`${planTotals(plan)}. Plan only, nothing changed: add --execute to apply it.`)
+  io.info(message ?? `${planTotals(plan)}. Plan only, nothing changed: add --execute to apply it.`)
 }

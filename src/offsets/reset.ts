@@ -64,7 +64,7 @@ export async function prepareReset(client: KafkaClient, options: ResetOptions): 
   let explicit: Map<string, number> | undefined
   if (strategy.kind === 'file') {
     const text = options.csvText ?? (await readCsv(strategy.path))
-    let rows = parseCsv(text, options.group, strategy.path)
+    let rows = parseCsv(text, options.group, strategy.path === '-' ? 'stdin' : strategy.path)
     if (options.scopes.length > 0) {
       rows = rows.filter((r) => options.scopes.some((s) => s.topic === r.topic && (!s.partitions || s.partitions.includes(r.partition))))
     }
@@ -103,7 +103,7 @@ async function readCsv(path: string): Promise<string> {
     return path === '-' ? await readStdin() : await readFile(path, 'utf8')
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
-    throw usageError(`--from-file: cannot read '${path}'${code === 'ENOENT' ? ': no such file' : `: ${(error as Error).message}`}`, 'a CSV of topic,partition,offset lines, e.g. from kafka-consumer-groups --export', 'BAD_CSV')
+    throw usageError(`--from-file: cannot read ${path === '-' ? 'stdin' : `'${path}'`}${code === 'ENOENT' ? ': no such file' : `: ${(error as Error).message}`}`, 'a CSV of topic,partition,offset lines, e.g. from kafka-consumer-groups --export', 'BAD_CSV')
   }
 }
 

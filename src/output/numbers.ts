@@ -12,6 +12,11 @@ export function formatCount(n: number): string {
   return text.replace(/\B(?=(\d{3})+$)/g, ',')
 }
 
+/** `1 record`, `12,345 records`: a count with thousands separators and the word in the right number. */
+export function countOf(n: number, word: string, pluralWord = `${word}s`): string {
+  return `${formatCount(n)} ${n === 1 ? word : pluralWord}`
+}
+
 /** 2048 -> "2.00 KiB", 1.5 MiB -> "1.50 MiB", 20 MiB -> "20.0 MiB": three significant digits, binary units. */
 export function formatBytes(n: number): string {
   if (n < 1024) return `${Math.round(n)} B`
@@ -25,15 +30,20 @@ export function formatBytes(n: number): string {
   return `${v.toFixed(v < 10 ? 2 : 1)} ${units[u]}`
 }
 
-/** An elapsed time or an ETA: 7s, 1m05s, 1h02m. (Durations a user types back are specs/duration.ts's.) */
+/** A command's elapsed time: `0.12s` under 10 s (never `0s`), `12.3s` under a minute, else `2m05s`. */
 export function formatElapsed(ms: number): string {
-  const s = Math.round(ms / 1000)
-  if (s < 60) return `${s}s`
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`
-  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`
+  if (ms < 10_000) return `${(ms / 1000).toFixed(2)}s`
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`
+  return minutes(Math.round(ms / 1000))
 }
 
-/** "1 partition", "3 partitions", "1,500 records": the count (with separators) and the word, plural when not 1. */
-export function plural(n: number, word: string, pluralWord = `${word}s`): string {
-  return `${formatCount(n)} ${n === 1 ? word : pluralWord}`
+/** A time still to go, in whole seconds: `7s`, `1m05s`, `1h02m`. (Durations a user types back are specs/duration.ts's.) */
+export function formatEta(ms: number): string {
+  const s = Math.round(ms / 1000)
+  return s < 60 ? `${s}s` : minutes(s)
+}
+
+function minutes(s: number): string {
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`
 }

@@ -3,12 +3,15 @@
  * counter on a terminal and the shape of every outcome (summary, partial failure, interruption), where they can be
  * unit-tested. The command binds flags, opens the writer and renders.
  */
+import {realpath, stat} from 'node:fs/promises'
+import {resolve} from 'node:path'
+
 import {ExitCode, KafkitError, usageError} from '../errors.js'
 import type {WriterStats} from '../kafka/writer.js'
-import {formatCount, plural} from '../output/numbers.js'
+import {countOf, formatCount} from '../output/numbers.js'
 import type {IOStreams} from '../output/io.js'
 import type {InputError} from '../records/input-pump.js'
-import type {ProduceSummary} from '../records/input-summary.js'
+import type {FailureReport, ProduceSummary} from './summary.js'
 
 /** The flags whose combinations are checked before anything is read or connected. */
 export interface ProduceFlagSet {
@@ -33,11 +36,23 @@ export function checkProduceFlags(flags: ProduceFlagSet): void {
   if (flags.format === 'json' && (flags['key-separator'] !== undefined || flags.key !== undefined)) throw usageError('--format json reads keys from the envelope: drop --key/--key-separator')
   if (flags['keep-partition'] && flags.partition !== undefined) throw usageError('--keep-partition and --partition contradict each other')
   if (flags.idempotent && flags.acks !== -1) throw usageError('the idempotent producer needs --acks all', 'drop --idempotent, or use --acks all')
+  if (flags['key-separator'] === '') throw usageError('--key-separator is empty: nothing to split the lines at', "give a separator, e.g. -K ':' or -K '\\t'; drop -K for lines without keys")
+}
+
+/** --failed-to must be writable and must not be one of the inputs (it is written after they are read, possibly not to the end). */
+export async function checkFailedTo(file: string, inputs: string[]): Promise<void> {
+  const info = await stat(file).catch(() => undefined)
+  if (info?.isDirectory()) throw usageError(`--failed-to '${file}' is a directory`, 'give a file name, e.g. --failed-to failed.jsonl')
+  const real = async (f: string) => realpath(f).catch(() => resolve(f))
+  const target = await real(file)
+  for (const input of inputs) {
+    if ((await real(input)) === target) throw usageError(`--failed-to '${file}' is also an input: it would be overwritten before it is read to the end`, 'write the undelivered records to another file, e.g. --failed-to failed-2.jsonl')
+  }
 }
 
 /** --partition beyond the topic's partitions: exit 3 with the valid range. */
 export function partitionNotFound(topic: string, partition: number, partitions: number): KafkitError {
-  return new KafkitError('PARTITION_NOT_FOUND', `partition ${partition} does not exist: '${topic}' has ${plural(partitions, 'partition')} (0-${partitions - 1})`, {hint: `kafkit topics describe ${topic}`, exitCode: ExitCode.NOT_FOUND})
+  return new KafkitError('PARTITION_NOT_FOUND', `partition ${partition} does not exist: '${topic}' has ${countOf(partitions, 'partition')} (0-${partitions - 1})`, {hint: `kafkit topics describe ${topic}`, exitCode: ExitCode.NOT_FOUND})
 }
 
 /** What `produce` reports (stderr, or stdout with --json) once the writer is closed. */
@@ -55,26 +70,37 @@ export function produceSummary(topic: string, stats: WriterStats, skipped: numbe
   }
 }
 
-/** Some records were not delivered: exit 5, with how many were and the first cause. */
-export function incompleteError(stats: Pick<WriterStats, 'delivered' | 'failed' | 'firstError'>): KafkitError {
+/**
+ * Exit 5 after records were not delivered: how many of how many, the first cause, and what is safe to retry
+ * (the --failed-to file, and the input not read); `report` (per partition) becomes the --json error's details.
+ */
+export function incompleteError(stats: Pick<WriterStats, 'delivered' | 'failed' | 'uncertain' | 'firstError'>, report: FailureReport, failedTo: string | undefined): KafkitError {
   const cause = stats.firstError
-  return new KafkitError(cause?.code === 'RECORD_TOO_LARGE' ? 'RECORD_TOO_LARGE' : 'INCOMPLETE', `${stats.failed} record${stats.failed === 1 ? ' was' : 's were'} not delivered (${stats.delivered} delivered)${cause ? `: ${cause.message}` : ''}`, {
-    hint: cause?.hint ?? 'run again with --debug for details',
+  const n = (count: number) => formatCount(count)
+  const uncertain = stats.uncertain > 0 ? `${n(stats.uncertain)} of them got no answer and may be in the topic: check before retrying those; ` : ''
+  const rest = report.notRead ? `, then the input from ${report.notRead.source === 'stdin' ? '' : `${report.notRead.source} `}line ${n(report.notRead.line)} on` : ''
+  const retry =
+    failedTo === undefined
+      ? `${uncertain}resending all the input would duplicate the ${n(stats.delivered)} delivered records: --failed-to FILE writes the undelivered ones to retry${rest ? ` (${rest.slice(2)})` : ''}`
+      : `${uncertain}retry only what was not delivered: kafkit produce ${report.topic} --format json -f ${failedTo}${rest}`
+  const total = stats.delivered + stats.failed
+  return new KafkitError(cause?.code === 'RECORD_TOO_LARGE' ? 'RECORD_TOO_LARGE' : 'INCOMPLETE', `${n(stats.failed)} of ${n(total)} record${total === 1 ? '' : 's'} ${stats.failed === 1 ? 'was' : 'were'} not delivered to '${report.topic}' (${n(stats.delivered)} delivered)${cause ? `: ${cause.message}` : ''}`, {
+    hint: stats.delivered > 0 || report.notRead ? retry : cause?.hint ?? retry,
     exitCode: ExitCode.INCOMPLETE,
     cause,
-    details: {delivered: stats.delivered, failed: stats.failed},
+    details: {...report, ...(cause?.hint ? {cause: cause.hint} : {})},
   })
 }
 
 /** A bad line stopped the input: its own error, saying how many records before it were delivered. */
-export function inputFailure(error: InputError, stats: Pick<WriterStats, 'delivered' | 'failed'>): KafkitError {
+export function inputFailure(error: InputError, stats: Pick<WriterStats, 'delivered' | 'failed'>, details: object = {}): KafkitError {
   const done = `${stats.delivered} record${stats.delivered === 1 ? '' : 's'} before it ${stats.delivered === 1 ? 'was' : 'were'} delivered${stats.failed > 0 ? `, ${stats.failed} failed` : ''}`
-  return new KafkitError(error.code, `${error.message} (${done})`, {hint: error.hint, exitCode: error.exitCode, details: {line: error.line, source: error.source, delivered: stats.delivered, failed: stats.failed}})
+  return new KafkitError(error.code, `${error.message} (${done})`, {hint: error.hint, exitCode: error.exitCode, details: {line: error.line, source: error.source, ...details}})
 }
 
 /** Ctrl-C: what was read was delivered; exit 130. */
 export function interruptedError(summary: ProduceSummary): KafkitError {
-  return new KafkitError('INTERRUPTED', `interrupted: ${summary.records} records read before Ctrl-C were delivered, 0 failed`, {exitCode: ExitCode.INTERRUPTED, details: {...summary}})
+  return new KafkitError('INTERRUPTED', `interrupted: ${countOf(summary.records, 'record')} read before Ctrl-C ${summary.records === 1 ? 'was' : 'were'} delivered, 0 failed`, {exitCode: ExitCode.INTERRUPTED, details: {...summary}})
 }
 
 interface SignalSource {

@@ -197,3 +197,18 @@ function tryParse(value: string): true | string {
     return (error as Error).message
   }
 }
+
+/**
+ * The TLS files of a profile that do not exist (now): a typo in a path would otherwise surface only as a TLS error
+ * at the first command that uses the profile. The profile is still saved (the file may be put in place later),
+ * with a warning per missing file.
+ */
+export function missingTlsFiles(tls: TlsSettings | undefined, exists: (path: string) => boolean): string[] {
+  if (!tls) return []
+  const home = (path: string) => (path === '~' || path.startsWith('~/') ? `${process.env.HOME ?? ''}${path.slice(1)}` : path)
+  const warnings: string[] = []
+  for (const [flag, path] of [['--tls-ca', tls.ca], ['--tls-cert', tls.cert], ['--tls-key', tls.key]] as const) {
+    if (path !== undefined && !exists(home(path))) warnings.push(`${flag} ${path}: no such file; the profile is saved, but cannot connect until the file is there`)
+  }
+  return warnings
+}

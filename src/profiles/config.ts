@@ -78,7 +78,7 @@ export async function loadConfig(path = configPath()): Promise<LoadedConfig> {
   }
   const {config, warnings: fieldWarnings} = validateConfig(raw, (fieldPath, message) => {
     const field = fieldPath.join('.')
-    return usageError(`${path}:${lineOf(fieldPath)}: ${field ? `${field}: ` : ''}${message}`, "fix the file (see 'kafkit profiles --help' for the format)", 'CONFIG_INVALID')
+    return usageError(`${path}:${lineOf(fieldPath)}: ${field ? `${field}: ` : ''}${message}`, "fix the file (its format: 'kafkit profiles list --help')", 'CONFIG_INVALID')
   })
   for (const w of fieldWarnings) warnings.push(`${path}:${lineOf(w.path)}: ${w.message}`)
   const lines: Record<string, number> = {}

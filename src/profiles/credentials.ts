@@ -93,7 +93,7 @@ function oauthTokenSource(sasl: SaslSettings, options: SecurityOptions): () => P
     const {tokenEndpoint, clientId, clientSecret, scope} = sasl
     return async () => clientCredentialsToken({tokenEndpoint, clientId, clientSecret: await resolveSecret(clientSecret, 'OAUTHBEARER client secret', options.env, timeoutMs), scope, timeoutMs})
   }
-  throw usageError('OAUTHBEARER needs sasl.tokenCommand, or sasl.tokenEndpoint with clientId and clientSecretEnv', "see 'kafkit profiles add --help'")
+  throw usageError('OAUTHBEARER needs sasl.tokenCommand, or sasl.tokenEndpoint with clientId and clientSecretEnv', "the config file's format: 'kafkit profiles list --help'")
 }
 
 /** A token command prints the token, or a JSON token response ({"access_token": ..., "expires_in": ...}). */

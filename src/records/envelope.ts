@@ -1,13 +1,20 @@
 /**
  * The record envelope (docs/ARCHITECTURE.md): one JSON object per record, written by `consume --format json`, read by
  * `produce --format json`, used by replay checkpoints. Keys, values and header values that are not valid UTF-8
- * travel as base64 with an `*Encoding: "base64"` marker; null is a tombstone / absent key. Nothing is lost.
+ * travel as base64 with an `*Encoding: "base64"` marker; null is a tombstone / absent key / a header without a
+ * value (Kafka allows one). Nothing is lost.
+ *
+ * Reading is strict: a field the envelope does not have is an error (a misspelt "vaule" would otherwise write a
+ * tombstone), and "value" must be there (`"value": null` is how a tombstone is written).
  */
 import {isUtf8} from 'node:buffer'
 
 import {usageError} from '../errors.js'
+import {closest} from '../util/strings.js'
 
-export type HeaderValue = string | string[]
+export type HeaderValue = string | null | (string | null)[]
+/** A header's value as bytes: null is a header without a value (Kafka's null header value). */
+export type HeaderBytes = Buffer | null
 
 export interface RecordEnvelope {
   topic?: string
@@ -33,7 +40,10 @@ export interface RawRecord {
   timestamp?: number
   key: Buffer | null
   value: Buffer | null
-  headers?: Record<string, Buffer | Buffer[]>
+  headers?: Record<string, HeaderBytes | HeaderBytes[]>
+  /** Where produce read it: the input (an index into produce's list of inputs) and its 1-based line. Never sent. */
+  inputSource?: number
+  inputLine?: number
 }
 
 export function toEnvelope(record: RawRecord): RecordEnvelope {
@@ -53,10 +63,10 @@ export function toEnvelope(record: RawRecord): RecordEnvelope {
   const headers = record.headers
   if (headers && Object.keys(headers).length > 0) {
     const all = Object.values(headers).flat()
-    const base64 = all.some((v) => !isUtf8(v))
+    const base64 = all.some((v) => v !== null && !isUtf8(v))
     envelope.headers = {}
     for (const [k, v] of Object.entries(headers)) {
-      const text = (b: Buffer) => b.toString(base64 ? 'base64' : 'utf8')
+      const text = (b: HeaderBytes) => (b === null ? null : b.toString(base64 ? 'base64' : 'utf8'))
       envelope.headers[k] = Array.isArray(v) ? v.map(text) : text(v)
     }
     if (base64) envelope.headersEncoding = 'base64'
@@ -70,9 +80,16 @@ function encode(bytes: Buffer | null): {text: string | null; base64: boolean} {
   return {text: bytes.toString('base64'), base64: true}
 }
 
+/** The envelope's fields: anything else on a line is refused (with a did-you-mean). */
+export const ENVELOPE_FIELDS = ['topic', 'partition', 'offset', 'timestamp', 'key', 'value', 'headers', 'keyEncoding', 'valueEncoding', 'headersEncoding'] as const
+
+/** The latest timestamp a record can have here: JavaScript's last date (+275760-09-13), far below Kafka's int64. */
+export const MAX_TIMESTAMP = 8_640_000_000_000_000
+
 /**
- * Parses one JSON Lines envelope into bytes. Only `value` is required (`key` defaults to null). `timestamp`
- * accepts ISO-8601 or epoch milliseconds. Errors name the line number.
+ * Parses one JSON Lines envelope into bytes. `value` is required (null for a tombstone), `key` defaults to null.
+ * `timestamp` accepts ISO-8601 or epoch milliseconds from 1970 on. Unknown fields are refused. Errors name the
+ * line number.
  */
 export function fromEnvelope(line: string, lineNumber: number): RawRecord {
   let parsed: unknown
@@ -85,6 +102,18 @@ export function fromEnvelope(line: string, lineNumber: number): RawRecord {
     throw usageError(`line ${lineNumber}: expected a JSON object`, 'each line must be one JSON object: {"key":"k","value":"v"}', 'MALFORMED_JSON')
   }
   const e = parsed as Record<string, unknown>
+  for (const field of Object.keys(e)) {
+    if ((ENVELOPE_FIELDS as readonly string[]).includes(field)) continue
+    const guess = closest(field, [...ENVELOPE_FIELDS])
+    throw usageError(
+      `line ${lineNumber}: unknown field "${field}"${guess ? ` (did you mean "${guess}"?)` : ''}`,
+      `an envelope has ${ENVELOPE_FIELDS.map((f) => `"${f}"`).join(', ')}; a tombstone is "value": null`,
+      'MALFORMED_JSON',
+    )
+  }
+  if (!('value' in e)) {
+    throw usageError(`line ${lineNumber}: no "value" field`, 'every envelope has a "value": {"key":"k","value":"v"}; a tombstone is "value": null', 'MALFORMED_JSON')
+  }
   const bad = (field: string, expected: string) =>
     usageError(`line ${lineNumber}: "${field}" must be ${expected}`, 'see the record envelope in the README', 'MALFORMED_JSON')
   const bytes = (field: 'key' | 'value', encoding: unknown): Buffer | null => {
@@ -112,18 +141,23 @@ export function fromEnvelope(line: string, lineNumber: number): RawRecord {
     else throw bad('offset', 'a whole number')
   }
   if (e.timestamp !== undefined && e.timestamp !== null) {
-    const ts = typeof e.timestamp === 'number' ? e.timestamp : typeof e.timestamp === 'string' ? (/^\d+$/.test(e.timestamp) ? Number(e.timestamp) : Date.parse(e.timestamp)) : Number.NaN
-    // Kafka's Java producer refuses negative timestamps; past 8.64e15 no Date (nor ISO-8601 text) can show it.
-    if (!Number.isFinite(ts) || ts < 0 || ts > 8.64e15) throw bad('timestamp', 'an ISO-8601 time or epoch milliseconds, from 1970 on')
+    const ts = typeof e.timestamp === 'number' ? e.timestamp : typeof e.timestamp === 'string' ? (/^-?\d+$/.test(e.timestamp) ? Number(e.timestamp) : Date.parse(e.timestamp)) : Number.NaN
+    if (!Number.isFinite(ts)) throw bad('timestamp', 'an ISO-8601 time or epoch milliseconds')
+    // Kafka refuses negative timestamps (its Java producer too); beyond MAX_TIMESTAMP no date exists.
+    if (ts < 0) throw usageError(`line ${lineNumber}: "timestamp" ${JSON.stringify(e.timestamp)} is before 1970-01-01 (negative epoch milliseconds)`, 'Kafka record timestamps are epoch milliseconds from 1970 on', 'MALFORMED_JSON')
+    if (ts > MAX_TIMESTAMP) throw usageError(`line ${lineNumber}: "timestamp" ${JSON.stringify(e.timestamp)} is too large (the latest is ${MAX_TIMESTAMP}, +275760-09-13)`, 'timestamps are epoch milliseconds, not micro- or nanoseconds', 'MALFORMED_JSON')
+    if (!Number.isInteger(ts)) throw bad('timestamp', 'whole epoch milliseconds')
     record.timestamp = ts
   }
   if (e.headers !== undefined && e.headers !== null) {
     if (typeof e.headers !== 'object' || Array.isArray(e.headers)) throw bad('headers', 'an object of strings')
+    if (e.headersEncoding !== undefined && e.headersEncoding !== 'base64' && e.headersEncoding !== 'utf8') throw bad('headersEncoding', '"base64" or "utf8"')
     const base64 = e.headersEncoding === 'base64'
     record.headers = {}
     for (const [k, v] of Object.entries(e.headers as Record<string, unknown>)) {
-      const one = (x: unknown): Buffer => {
-        if (typeof x !== 'string') throw bad(`headers.${k}`, 'a string or a list of strings')
+      const one = (x: unknown): HeaderBytes => {
+        if (x === null) return null
+        if (typeof x !== 'string') throw bad(`headers.${k}`, 'a string, null, or a list of them')
         return base64 ? decodeBase64(x, `headers.${k}`, lineNumber) : Buffer.from(x, 'utf8')
       }
       record.headers[k] = Array.isArray(v) ? v.map(one) : one(v)

@@ -199,12 +199,12 @@ export function compileTemplate(template: string, key: Decode, value: Decode): R
   }
 }
 
-/** kcat's `%h`: `k=v,k2=v2` (a repeated header appears once per value). */
+/** kcat's `%h`: `k=v,k2=v2` (a repeated header appears once per value; a null value prints as nothing). */
 export function formatHeaders(headers: RawRecord['headers']): string {
   if (!headers) return ''
   const items: string[] = []
   for (const [k, v] of Object.entries(headers)) {
-    for (const one of Array.isArray(v) ? v : [v]) items.push(`${k}=${one.toString('utf8')}`)
+    for (const one of Array.isArray(v) ? v : [v]) items.push(`${k}=${one === null ? '' : one.toString('utf8')}`)
   }
   return items.join(',')
 }

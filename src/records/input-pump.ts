@@ -7,13 +7,14 @@ import type {RawRecord} from './envelope.js'
 import {LineParser, lineOf, readLineChunks} from './input.js'
 
 export interface RecordSink {
-  /** Returns a promise only when the caller must wait (backpressure). */
+  /** Returns a promise only when the caller must wait (backpressure). The record's `inputSource`/`inputLine` are set. */
   write(record: RawRecord): Promise<void> | undefined
   /**
    * The fast lane (see `PumpOptions.linesAreValues`): lines `[from, to)` of `data` (`bounds` as in LineChunk),
-   * each the value of a keyless, headerless record with this timestamp (or now).
+   * each the value of a keyless, headerless record with this timestamp (or now). Line `i` is `origin.firstLine + i`
+   * of input `origin.source` (an index into `sources`).
    */
-  writeValues?(data: Buffer, bounds: readonly number[], from: number, to: number, timestamp?: number): Promise<void> | undefined
+  writeValues?(data: Buffer, bounds: readonly number[], from: number, to: number, timestamp: number | undefined, origin: {source: number; firstLine: number}): Promise<void> | undefined
 }
 
 export interface InputSource {
@@ -83,7 +84,7 @@ export async function pumpRecords(options: PumpOptions): Promise<PumpResult> {
   const fastLane = options.linesAreValues && !options.rate && !options.check && sink.writeValues ? sink.writeValues.bind(sink) : undefined
   // Values this long or shorter certainly fit max.message.bytes as keyless records (the exact check is per record).
   const valueLimit = options.maxRecord ? options.maxRecord.limit - KEYLESS_RECORD_BATCH_OVERHEAD : Number.POSITIVE_INFINITY
-  for (const source of options.sources) {
+  for (const [sourceIndex, source] of options.sources.entries()) {
     const where = (line: number) => (multi || source.name !== 'stdin' ? `${source.name}: line ${line}` : `line ${line}`)
     const reject = (error: unknown, line: number): void => {
       const kerr = error instanceof KafkitError ? error : new KafkitError('MALFORMED_LINE', String((error as Error)?.message ?? error), {exitCode: ExitCode.USAGE})
@@ -109,7 +110,7 @@ export async function pumpRecords(options: PumpOptions): Promise<PumpResult> {
             result.interrupted = true
             return result
           }
-          const pending = fastLane(chunk.data, bounds, 0, count, options.timestamp)
+          const pending = fastLane(chunk.data, bounds, 0, count, options.timestamp, {source: sourceIndex, firstLine})
           result.read += count
           if (pending) await pending
           options.onProgress?.(result.read)
@@ -145,6 +146,8 @@ export async function pumpRecords(options: PumpOptions): Promise<PumpResult> {
             result.interrupted = true
             return result
           }
+          record.inputSource = sourceIndex
+          record.inputLine = lineNumber
           const pending = sink.write(record)
           result.read++
           if (pending) await pending

@@ -108,7 +108,7 @@ export function recordBytes(record: RawRecord): number {
   let bytes = (record.key?.length ?? 0) + (record.value?.length ?? 0)
   if (record.headers) {
     for (const [name, value] of Object.entries(record.headers)) {
-      for (const v of Array.isArray(value) ? value : [value]) bytes += Buffer.byteLength(name) + v.length
+      for (const v of Array.isArray(value) ? value : [value]) bytes += Buffer.byteLength(name) + (v?.length ?? 0)
     }
   }
   return bytes

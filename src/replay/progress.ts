@@ -1,5 +1,5 @@
 /** Progress line and summary text for replay (stderr). Pure formatting, unit-tested. */
-import {formatCount, formatElapsed} from '../output/numbers.js'
+import {formatCount, formatEta} from '../output/numbers.js'
 
 
 export interface ProgressSnapshot {
@@ -18,6 +18,6 @@ export function formatProgress(p: ProgressSnapshot): string {
   const rate = p.elapsedMs > 0 ? Math.round((p.copied * 1000) / p.elapsedMs) : 0
   const fraction = p.offsetsTotal > 0 ? Math.min(1, p.offsetsDone / p.offsetsTotal) : 1
   const parts = [`${n(p.copied)} records`, `${n(rate)} rec/s`, `${Math.floor(fraction * 100)}% of the window`]
-  if (fraction > 0 && fraction < 1 && p.elapsedMs > 0) parts.push(`ETA ${formatElapsed((p.elapsedMs * (1 - fraction)) / fraction)}`)
+  if (fraction > 0 && fraction < 1 && p.elapsedMs > 0) parts.push(`ETA ${formatEta((p.elapsedMs * (1 - fraction)) / fraction)}`)
   return parts.join(' · ')
 }

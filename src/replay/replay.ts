@@ -28,7 +28,7 @@ import {copyWindow, emptyCounts, type CopyCounts, type RecordSink} from './copy.
 import {compileGrep} from '../records/format.js'
 import {choosePartitionMode, destinationPartition, planWindow, type PartitionMode, type WindowPartition, type WindowSpecs, windowOffsets} from './plan.js'
 import {Reconciler} from './resume.js'
-import {plural} from '../output/numbers.js'
+import {countOf} from '../output/numbers.js'
 
 export {COMPRESSIONS}
 
@@ -162,7 +162,7 @@ export async function runReplay(source: Endpoint, destination: Endpoint, options
     } else {
       if (existing && !existing.completed && !options.restart && !options.dryRun) {
         throw refusedError(
-          `an interrupted replay of this window exists (${plural(copiedSoFar(existing), 'record')} copied, checkpoint ${existing.updatedAt})`,
+          `an interrupted replay of this window exists (${countOf(copiedSoFar(existing), 'record')} copied, checkpoint ${existing.updatedAt})`,
           'continue it with --resume (no gap, no duplicate), or copy the whole window again with --restart',
           'CHECKPOINT_EXISTS',
         )
@@ -340,12 +340,12 @@ export async function runReplay(source: Endpoint, destination: Endpoint, options
     summary.interrupted = interrupted
     summary.complete = done
     if (reconciler && reconciler.unmatched > 0) {
-      hooks.warn(`${plural(reconciler.unmatched, 'record')} in '${options.destinationTopic}' after the checkpoint did not come from this replay (another producer?); they were left alone`)
+      hooks.warn(`${countOf(reconciler.unmatched, 'record')} in '${options.destinationTopic}' after the checkpoint did not come from this replay (another producer?); they were left alone`)
     }
     finish(counts)
     if (failure || stats.failed > 0) {
       const cause = (stats.firstError ?? failure) as KafkitError | Error | undefined
-      throw new KafkitError('INCOMPLETE', `${plural(stats.failed, 'record')} not copied (${plural(stats.delivered, 'record')} copied this run)${cause ? `: ${cause.message}` : ''}`, {
+      throw new KafkitError('INCOMPLETE', `${countOf(stats.failed, 'record')} not copied (${countOf(stats.delivered, 'record')} copied this run)${cause ? `: ${cause.message}` : ''}`, {
         hint: 'fix the cause, then run the same command with --resume: it continues after the last acknowledged record',
         exitCode: ExitCode.INCOMPLETE,
         cause,
@@ -395,7 +395,7 @@ async function readDestinationTail(session: ReaderSession, topic: string, checkp
   } finally {
     await reader.close()
   }
-  if (reconciler.tailRecords > 0) hooks.info(`checking ${plural(reconciler.tailRecords, 'record')} written to '${topic}' after the last checkpoint`)
+  if (reconciler.tailRecords > 0) hooks.info(`checking ${countOf(reconciler.tailRecords, 'record')} written to '${topic}' after the last checkpoint`)
   return reconciler
 }
 

@@ -14,6 +14,7 @@
 import {usageError} from '../errors.js'
 import {checkConfigKey, describeConfigValue, normalizeConfigValue, sameConfigValue} from './configs.js'
 import {isInternalTopic, topicNameProblem} from './names.js'
+import {parseYamlFile} from '../util/yaml.js'
 
 export interface DesiredTopic {
   name: string
@@ -61,15 +62,7 @@ const TOPIC_KEYS = new Set(['name', 'partitions', 'replicationFactor', 'configs'
 
 /** Parses and validates the file; every problem is exit 2 naming the file and the place in it. */
 export async function parseApplyFile(text: string, source: string): Promise<DesiredState> {
-  // yaml is ESM with a CommonJS twin: the bundled build may hand us either shape.
-  const m = (await import('yaml')) as typeof import('yaml') & {default?: typeof import('yaml')}
-  const parse = m.parse ?? m.default!.parse
-  let doc: unknown
-  try {
-    doc = parse(text)
-  } catch (error) {
-    throw usageError(`${source}: not valid YAML/JSON: ${(error as Error).message.split('\n')[0]}`, 'see schemas/topics.schema.json for the format', 'BAD_APPLY_FILE')
-  }
+  const doc = await parseYamlFile(text, source, 'see schemas/topics.schema.json for the format')
   return validateDesiredState(doc, source)
 }
 

@@ -30,5 +30,5 @@ export function planTopicDeletion(names: string[], regex: RegExp | undefined, ex
   }
   const topics = [...chosen].sort()
   const shown = topics.length <= 10 ? topics.join(', ') : `${topics.slice(0, 10).join(', ')} and ${topics.length - 10} more`
-  return {topics, skippedInternal, summary: `delete ${topics.length} topic${topics.length === 1 ? '' : 's'} (${shown}) and all their records`}
+  return {topics, skippedInternal, summary: `delete ${topics.length} topic${topics.length === 1 ? '' : 's'} (${shown}) and all ${topics.length === 1 ? 'its' : 'their'} records`}
 }

@@ -31,6 +31,15 @@ export function checkNewTopicName(name: string, existing: Iterable<string> = [])
   if (problem) throw usageError(problem, "topic names use letters, digits, '.', '_' and '-', up to 249 characters", 'INVALID_TOPIC_NAME')
 }
 
+/**
+ * Kafka's TopicCommand warns about any new name with a '.' or '_' (they map to the same metric name, so a later
+ * topic could collide with this one); kafkit says so on the first such name, not only at an actual clash.
+ */
+export function periodUnderscoreWarning(name: string): string | undefined {
+  if (isInternalTopic(name) || !/[._]/.test(name)) return undefined
+  return "topic names with a period ('.') or underscore ('_') could collide in Kafka's metric names: best use either, but not both"
+}
+
 function collisionKey(name: string): string {
   return name.replaceAll('.', '_')
 }

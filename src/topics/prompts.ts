@@ -6,7 +6,7 @@
 import {ExitCode, KafkitError} from '../errors.js'
 import {normalizeConfigValue} from './configs.js'
 import {formatHumanDuration, parseHumanDuration} from './human.js'
-import {topicNameProblem} from './names.js'
+import {periodUnderscoreWarning, topicNameProblem} from './names.js'
 
 export interface CreateDefaults {
   brokers: number
@@ -100,13 +100,20 @@ export async function askCreateTopic(
   draft: CreateDraft,
   defaults: CreateDefaults,
   existing: string[],
-  io: {stderr: NodeJS.WritableStream; info: (text: string) => void; styleErr: (text: string, ...s: ('bold' | 'dim' | 'cyan')[]) => string},
+  io: {stderr: NodeJS.WritableStream; info: (text: string) => void; warn?: (text: string) => void; styleErr: (text: string, ...s: ('bold' | 'dim' | 'cyan')[]) => string},
   bin = 'kafkit',
 ): Promise<CreatePlan> {
   const {input, select, confirm} = await import('@inquirer/prompts')
   const context = {output: io.stderr}
   try {
     const name = draft.name ?? (await input({message: 'Topic name', validate: validateNameAnswer(existing)}, context)).trim()
+    if (draft.name === undefined) {
+      const warning = periodUnderscoreWarning(name)
+      if (warning) {
+        if (io.warn) io.warn(warning)
+        else io.info(`warning: ${warning}`)
+      }
+    }
     const partitions =
       draft.partitions ??
       Number(await input({message: 'Partitions', default: String(Math.max(1, defaults.numPartitions)), validate: validatePartitionsAnswer}, context))
@@ -119,8 +126,9 @@ export async function askCreateTopic(
         ),
       )
     const configs: [string, string][] = [...draft.configs]
+    let policy = draft.configs.find(([k]) => k === 'cleanup.policy')?.[1] ?? 'delete'
     if (!has(draft, 'cleanup.policy')) {
-      const policy = await select(
+      policy = await select(
         {
           message: 'Cleanup policy',
           choices: [
@@ -134,7 +142,8 @@ export async function askCreateTopic(
       )
       if (policy !== 'delete') configs.push(['cleanup.policy', policy])
     }
-    if (!has(draft, 'retention.ms')) {
+    // Retention (by time) only drops records under a delete policy: a compact-only topic keeps each key's latest.
+    if (!has(draft, 'retention.ms') && policy.split(',').map((p) => p.trim()).includes('delete')) {
       const current = formatHumanDuration(defaults.retentionMs)
       const retention = (await input({message: 'Retention (e.g. 12h, 7d, 4w, forever)', default: current, validate: validateRetentionAnswer}, context)).trim()
       if (parseHumanDuration(retention, 'retention', true) !== defaults.retentionMs) configs.push(['retention.ms', retention])

@@ -75,7 +75,7 @@ async function readAll(name: string, brokers = TEST_BROKERS): Promise<Row[]> {
     const rows: Row[] = []
     for await (const batch of session.read(windows)) {
       for (const r of batch.records) {
-        const headers = Object.entries(r.headers ?? {}).map(([k, v]) => `${k}=${(Array.isArray(v) ? v : [v]).map((x) => x.toString('hex')).join(',')}`)
+        const headers = Object.entries(r.headers ?? {}).map(([k, v]) => `${k}=${(Array.isArray(v) ? v : [v]).map((x) => (x === null ? 'null' : x.toString('hex'))).join(',')}`)
         rows.push({partition: batch.partition, offset: r.offset!, key: hex(r.key), value: hex(r.value), headers: headers.join(';'), timestamp: r.timestamp!})
       }
     }

@@ -24,16 +24,15 @@ describe('topics create, interactive', {timeout: 120_000}, () => {
       await t.waitFor(/at most \d+/)
       t.type(BACKSPACE.repeat(2) + '1\r')
       await t.waitFor('Cleanup policy')
-      t.type(DOWN + '\r') // compact
-      await t.waitFor('Retention')
-      t.type('3d\r')
+      t.type(DOWN + '\r') // compact: records are kept per key, so no retention question
       await t.waitFor('min.insync.replicas')
+      expect(t.screen).not.toContain('Retention')
       t.type('\r') // the cluster's default: no override
       await t.waitFor('Compression')
       t.type(DOWN + '\r') // zstd
       await t.waitFor('Same without prompts:')
       await t.waitFor(`Create topic '${name}'?`)
-      expect(t.screen).toContain(`kafkit topics create ${name} --partitions 2 --replication-factor 1 --config cleanup.policy=compact --config retention.ms=3d --config compression.type=zstd`)
+      expect(t.screen).toContain(`kafkit topics create ${name} --partitions 2 --replication-factor 1 --config cleanup.policy=compact --config compression.type=zstd`)
       t.type('y\r')
       expect(await t.exited).toBe(0)
     } finally {
@@ -43,7 +42,6 @@ describe('topics create, interactive', {timeout: 120_000}, () => {
     expect(d.partitions).toBe(2)
     expect(Object.fromEntries(d.configs.filter((c) => c.source === 'topic').map((c) => [c.name, c.value]))).toEqual({
       'cleanup.policy': 'compact',
-      'retention.ms': '259200000',
       'compression.type': 'zstd',
     })
   })

@@ -78,11 +78,14 @@ describe('produce domain module', () => {
     expect(() => checkProduceFlags({format: 'line', acks: -1, value: 'v', key: 'k'})).not.toThrow()
   })
 
-  it('a partial failure is exit 5 naming both counts and the first cause', () => {
+  it('a partial failure is exit 5 naming both counts, the first cause and what is safe to retry', () => {
     const cause = new KafkitError('RECORD_TOO_LARGE', 'the record is too large', {hint: 'raise max.message.bytes'})
-    const error = incompleteError({delivered: 9, failed: 1, firstError: cause})
-    expect(error).toMatchObject({code: 'RECORD_TOO_LARGE', exitCode: 5, hint: 'raise max.message.bytes', details: {delivered: 9, failed: 1}})
-    expect(error.message).toBe('1 record was not delivered (9 delivered): the record is too large')
+    const report = {topic: 't', delivered: 9, failed: 1} as never
+    const error = incompleteError({delivered: 9, failed: 1, uncertain: 0, firstError: cause}, report, undefined)
+    expect(error).toMatchObject({code: 'RECORD_TOO_LARGE', exitCode: 5, details: {topic: 't', cause: 'raise max.message.bytes'}})
+    expect(error.message).toBe("1 of 10 records was not delivered to 't' (9 delivered): the record is too large")
+    expect(error.hint).toBe('resending all the input would duplicate the 9 delivered records: --failed-to FILE writes the undelivered ones to retry')
+    expect(incompleteError({delivered: 9, failed: 1, uncertain: 0, firstError: cause}, report, 'failed.jsonl').hint).toBe('retry only what was not delivered: kafkit produce t --format json -f failed.jsonl')
   })
 
   it('the summary counts what was delivered', () => {

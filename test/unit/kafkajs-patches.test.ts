@@ -11,7 +11,7 @@ describe('kafkajs patches, installed before kafkajs loads', () => {
   const installed = installKafkaJSPatches()
 
   it('seeds every module', () => {
-    expect(installed).toEqual({crc32c: true, record: true, grouping: true, produce: true, framing: true})
+    expect(installed).toEqual({crc32c: true, record: true, grouping: true, produce: true, framing: true, sendMessages: true})
     expect(require.cache[require.resolve('kafkajs/src/protocol/request.js')]).toBeDefined()
   })
 

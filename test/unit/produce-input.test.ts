@@ -4,7 +4,7 @@ import {KafkitError} from '../../src/errors.js'
 import type {RawRecord} from '../../src/records/envelope.js'
 import {LineChunk, lineOf, lineParser, linesAreValues, parseHeaderFlags, parseSize, readLineChunks, unescapeSeparator} from '../../src/records/input.js'
 import {InputError, pumpRecords} from '../../src/records/input-pump.js'
-import {compactRanges, formatSummary} from '../../src/records/input-summary.js'
+import {compactRanges, formatSummary} from '../../src/produce/summary.js'
 
 async function* chunks(...parts: string[]): AsyncGenerator<Buffer> {
   for (const p of parts) yield Buffer.from(p)

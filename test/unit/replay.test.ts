@@ -22,7 +22,7 @@ import {
 } from '../../src/replay/checkpoint.js'
 import {copyWindow, emptyCounts, transformRecord} from '../../src/replay/copy.js'
 import {choosePartitionMode, destinationPartition, isEmptyWindow, parseHeaderAdds, parseWindowSpecs, recordBytes, windowOffsets} from '../../src/replay/plan.js'
-import {formatElapsed as formatDuration} from '../../src/output/numbers.js'
+import {formatEta as formatDuration} from '../../src/output/numbers.js'
 import {formatProgress} from '../../src/replay/progress.js'
 import {fingerprint, Reconciler} from '../../src/replay/resume.js'
 

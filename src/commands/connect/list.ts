@@ -6,6 +6,7 @@ import {summarizeConnectors, taskSummary} from '../../connect/overview.js'
 import {type ListedConnector, lagText, renderConnectorList} from '../../connect/render.js'
 import {formatRate} from '../../groups/rates.js'
 import {parseDuration} from '../../specs/duration.js'
+import {watch} from '../../output/watch.js'
 
 export default class ConnectList extends ConnectCommand<ListedConnector[]> {
   static summary = "List connectors: state, tasks' states, class; failures highlighted"
@@ -45,19 +46,10 @@ With --watch the view refreshes in place on a terminal, adding each sink's consu
 
     const intervalMs = parseDuration(flags.interval, {bareUnit: 's', label: '--interval'})
     this.watching = true
-    let stop = false
-    let wake: () => void = () => {}
-    const onSignal = () => {
-      stop = true
-      wake()
-    }
-    process.once('SIGINT', onSignal)
-    process.once('SIGTERM', onSignal)
     let previous = new Map<string, SinkLagSample>()
     let lagProblem: string | undefined
     let last: ListedConnector[] = []
-    try {
-      for (let n = 1; !stop; n++) {
+    await watch(intervalMs, flags.count, async () => {
         const at = new Date().toISOString()
         const rows: ListedConnector[] = summarizeConnectors(await connect.connectors())
         let samples = new Map<string, SinkLagSample>()
@@ -75,19 +67,7 @@ With --watch the view refreshes in place on a terminal, adding each sink's consu
         previous = samples
         last = rows
         this.showSample(rows, at, flags.interval)
-        if (flags.count && n >= flags.count) break
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, intervalMs)
-          wake = () => {
-            clearTimeout(timer)
-            resolve()
-          }
-        })
-      }
-    } finally {
-      process.off('SIGINT', onSignal)
-      process.off('SIGTERM', onSignal)
-    }
+    })
     return last
   }
 

@@ -72,7 +72,12 @@ export default class OffsetsReset extends KafkaCommand<ResetResult> {
     }
 
     if (!flags.execute) {
-      planOnly(plan, group, this.io)
+      planOnly(plan, group, this.io, flags.export ? `exported ${plan.rows.length} offset${plan.rows.length === 1 ? '' : 's'} of group '${plan.group}' as CSV; nothing changed. Apply a saved file with: kafkit offsets reset ${plan.group} --from-file FILE --execute` : undefined)
+      return result
+    }
+    if (plan.changes === 0 && !isNew) {
+      // Nothing would move: no commit, and no snapshot that a later undo would "restore" to the same offsets.
+      this.io.info(`nothing to change: every offset of group '${plan.group}' is already at its target (${planTotals(plan)}); no snapshot saved`)
       return result
     }
     const connection = await this.connection()

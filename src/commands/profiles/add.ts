@@ -1,9 +1,11 @@
+import {existsSync, statSync} from 'node:fs'
+
 import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../base-command.js'
 import {ExitCode, KafkitError, usageError} from '../../errors.js'
 import type {Diagnosis} from '../../profiles/diagnose.js'
-import {AddFlags, askForMissing, profileFromFlags} from '../../profiles/add.js'
+import {AddFlags, askForMissing, missingTlsFiles, profileFromFlags} from '../../profiles/add.js'
 import {ConfigEdit, configPath, loadConfig, saveConfig} from '../../profiles/config.js'
 import {redactProfile} from '../../profiles/describe.js'
 import {resolveConnection} from '../../profiles/resolve.js'
@@ -85,6 +87,7 @@ export default class ProfilesAdd extends BaseCommand<ProfileAddResult> {
       input = await askForMissing(flags, process.stderr)
     }
     const profile = profileFromFlags(input)
+    for (const w of missingTlsFiles(profile.tls, (path) => existsSync(path) && statSync(path).isFile())) this.io.warn(w)
     if (profile.sasl?.password && 'value' in profile.sasl.password) this.io.warn(`the password is stored in clear text in ${loaded.path}; prefer --password-env or --password-command`)
     if (profile.tls?.insecureSkipVerify) this.io.warn('TLS certificate verification is off for this profile (--insecure-skip-verify)')
 

@@ -12,7 +12,14 @@ export interface ProfilesListResult {
 
 export default class ProfilesList extends BaseCommand<ProfilesListResult> {
   static summary = 'List connection profiles (the current one is marked *)'
-  static description = `Profiles live in $KAFKIT_CONFIG, else $XDG_CONFIG_HOME/kafkit/config.yaml, else ~/.config/kafkit/config.yaml. The built-in 'local' profile (127.0.0.1:9092) is always there unless the file defines its own.`
+  static description = `Profiles live in $KAFKIT_CONFIG, else $XDG_CONFIG_HOME/kafkit/config.yaml, else ~/.config/kafkit/config.yaml. The built-in 'local' profile (127.0.0.1:9092) is always there unless the file defines its own.
+
+The file's format (YAML, here in its one-line form; 'kafkit profiles add' writes valid entries):
+current: staging
+profiles: {staging: {brokers: [kafka-1:9093, kafka-2:9093], tls: {ca: ~/certs/ca.pem}, sasl: {mechanism: scram-sha-512, username: ops, passwordEnv: KAFKA_PW}, protected: true}}
+
+Profile fields: brokers; tls (true for the system CAs, or ca, cert + key, passphraseEnv | passphraseCommand, servername, insecureSkipVerify); sasl; protected (destructive commands need --yes); clientId.
+sasl fields: mechanism (plain, scram-sha-256, scram-sha-512, oauthbearer, aws-msk-iam); username with passwordEnv | passwordCommand | password; oauthbearer: tokenCommand, or tokenEndpoint + clientId + clientSecretEnv | clientSecretCommand (scope, extensions); aws-msk-iam: region (awsProfile, roleArn).`
   static examples = ['<%= config.bin %> profiles list', '<%= config.bin %> profiles list --json']
 
   async run(): Promise<ProfilesListResult> {

@@ -1,4 +1,3 @@
-import {readFile} from 'node:fs/promises'
 
 import {Flags} from '@oclif/core'
 
@@ -6,6 +5,7 @@ import {KafkaCommand} from '../../base-command.js'
 import {ExitCode, KafkitError, usageError} from '../../errors.js'
 import {executeApplyPlan, readActualTopics} from '../../topics/admin.js'
 import {ApplyPlan, formatPlan, parseApplyFile, planApply} from '../../topics/apply.js'
+import {readInputFile} from '../../util/input-file.js'
 
 export interface ApplyResult extends ApplyPlan {
   file: string
@@ -22,7 +22,7 @@ The JSON Schema of the file ships in the package: schemas/topics.schema.json.`
     '<%= config.bin %> topics apply -f topics.yaml',
     '<%= config.bin %> topics apply -f topics.yaml --execute',
     '<%= config.bin %> topics apply -f topics.yaml --check   # CI: exit 8 when the cluster drifted',
-    'cat topics.json | <%= config.bin %> topics apply -f - --json',
+    '$ cat topics.json | <%= config.bin %> topics apply -f - --json',
   ]
   static flags = {
     file: Flags.string({char: 'f', description: "the topics file (YAML or JSON); '-' reads stdin", required: true}),
@@ -36,7 +36,7 @@ The JSON Schema of the file ships in the package: schemas/topics.schema.json.`
     const {flags} = await this.parse(TopicsApply)
     if (flags.check && flags.execute) throw usageError('--check and --execute cannot be used together', '--check only compares; --execute applies', 'BAD_FLAGS')
     const source = flags.file === '-' ? 'stdin' : flags.file
-    const text = await readSource(flags.file)
+    const text = await readInputFile(flags.file, 'topics file')
     const desired = await parseApplyFile(text, source)
     const client = await this.client()
     const actual = await readActualTopics(client, desired.topics.map((t) => t.name))
@@ -70,20 +70,5 @@ The JSON Schema of the file ships in the package: schemas/topics.schema.json.`
     result.executed = true
     this.io.info(`${this.io.styleErr('applied', 'green')}: ${plan.counts.create} created, ${plan.counts.change} changed, ${plan.counts.delete} deleted`)
     return result
-  }
-}
-
-async function readSource(file: string): Promise<string> {
-  if (file === '-') {
-    const chunks: Buffer[] = []
-    for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
-    return Buffer.concat(chunks).toString('utf8')
-  }
-  try {
-    return await readFile(file, 'utf8')
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    if (code === 'ENOENT') throw new KafkitError('FILE_NOT_FOUND', `no such file: ${file}`, {hint: 'pass the path of a topics file with -f', exitCode: ExitCode.USAGE})
-    throw usageError(`cannot read ${file}: ${(error as Error).message}`)
   }
 }

@@ -4,7 +4,7 @@ import {KafkaCommand} from '../../base-command.js'
 import {ExitCode, KafkitError, usageError} from '../../errors.js'
 import {clusterTopicDefaults, CreatedTopic, createTopics, listTopics, normalizeTopicConfigs} from '../../topics/admin.js'
 import {parseAssignments} from '../../topics/configs.js'
-import {checkNewTopicName} from '../../topics/names.js'
+import {checkNewTopicName, periodUnderscoreWarning} from '../../topics/names.js'
 import {askCreateTopic, CreatePlan} from '../../topics/prompts.js'
 
 export default class TopicsCreate extends KafkaCommand<CreatedTopic> {
@@ -37,7 +37,11 @@ On a terminal, a missing name or --partitions starts the interactive flow: name,
       replicationFactor: flags['replication-factor'],
       configs,
     }
-    if (plan.name !== undefined) checkNewTopicName(plan.name)
+    if (plan.name !== undefined) {
+      checkNewTopicName(plan.name)
+      const warning = periodUnderscoreWarning(plan.name)
+      if (warning) this.io.warn(warning)
+    }
     if (plan.name === undefined || plan.partitions === undefined) {
       if (!this.io.interactive) {
         const missing = plan.name === undefined ? 'a topic name' : '--partitions'

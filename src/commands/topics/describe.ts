@@ -8,7 +8,11 @@ import {healthLabel, TopicDescription} from '../../topics/summary.js'
 
 export default class TopicsDescribe extends KafkaCommand<TopicDescription> {
   static summary = 'Show partitions (leader, replicas, ISR, offsets, records) and non-default configs of a topic'
-  static description = 'Configs are those that differ from Kafka\'s built-in defaults, with where each value comes from: topic (an override on the topic), broker / cluster-default (dynamic broker configs), static-broker (server.properties).'
+  static description = `Configs are those that differ from Kafka's built-in defaults, with where each value comes from: topic (an override on the topic), broker / cluster-default (dynamic broker configs), static-broker (server.properties).
+
+Piped, the output is tab-separated with a header line, one row per partition:
+TOPIC PARTITION LEADER REPLICAS ISR EARLIEST LATEST RECORDS
+(LEADER is none without a leader; REPLICAS and ISR are comma-separated broker ids). The configs are in --json, field .configs.`
   static examples = ['<%= config.bin %> topics describe orders', '<%= config.bin %> topics describe orders --json']
   static args = {topic: Args.string({description: 'topic name', required: true})}
 
@@ -20,7 +24,14 @@ export default class TopicsDescribe extends KafkaCommand<TopicDescription> {
   }
 }
 
+const TSV_HEADER = ['TOPIC', 'PARTITION', 'LEADER', 'REPLICAS', 'ISR', 'EARLIEST', 'LATEST', 'RECORDS']
+
 function renderDescription(d: TopicDescription, io: import('../../output/io.js').IOStreams): void {
+  if (!io.stdoutIsTTY) {
+    const lines = [TSV_HEADER.join('\t'), ...d.partitionDetails.map((p) => [d.name, p.partition, p.leader < 0 ? 'none' : p.leader, p.replicas.join(','), p.isr.join(','), p.earliest, p.latest, p.records].join('\t'))]
+    io.stdout.write(lines.join('\n') + '\n')
+    return
+  }
   const health = healthLabel(d)
   renderPairs(io, [
     ['topic', d.name + (d.internal ? ' (internal)' : '')],
@@ -45,7 +56,7 @@ function renderDescription(d: TopicDescription, io: import('../../output/io.js')
   )
   io.out('')
   if (d.configs.length === 0) {
-    io.out(io.stdoutIsTTY ? io.style('configs: all Kafka defaults', 'dim') : 'configs\tdefaults')
+    io.out(io.style('configs: all Kafka defaults', 'dim'))
     return
   }
   renderTable(

@@ -385,7 +385,7 @@ function toRawRecord(topic: string, partition: number, m: InternalMessage): RawR
     for (const k in headers) {
       const v = headers[k]
       record.headers ??= {}
-      record.headers[k] = v === null ? Buffer.alloc(0) : v
+      record.headers[k] = v // null: a header without a value
     }
   }
   return record

@@ -25,8 +25,10 @@
  *    linear with the same result.
  * 7. Metadata refreshes without target topics (`BrokerPool.prototype.refreshMetadata`, `Encoder` for that one
  *    request): ask for no topic instead of every topic (see NO_TOPICS).
+ * 8. Per-partition produce outcomes (`producer/sendMessages`, patches/send-messages.ts): not a speed-up but what
+ *    the writer's delivered/failed counts rest on; installed even with KAFKIT_KAFKAJS_PATCHES=0.
  *
- * KAFKIT_KAFKAJS_PATCHES=0 turns them all off (before/after measurements).
+ * KAFKIT_KAFKAJS_PATCHES=0 turns 1-7 off (before/after measurements).
  *
  * Each replacement is in a file of its own under patches/ (what it replaces, why, the kafkajs version it was
  * checked on, the test that pins it); this file installs them. docs/ARCHITECTURE.md lists them.
@@ -40,6 +42,7 @@ import {type EncoderClass, frameRequest} from './patches/framing.js'
 import {groupMessagesPerPartition} from './patches/grouping.js'
 import {patchMetadataRefresh} from './patches/metadata-no-topics.js'
 import {fastProduceRequest, type ProduceArgs, type ProduceRequestFactory} from './patches/produce-request.js'
+import {createSendMessages, markProduceOutcomesInstalled} from './patches/send-messages.js'
 import {type EncodedRecord, encodeRecord, type RecordInput, sameAsOriginal} from './patches/record-encoder.js'
 
 // What the tests and the writer use of the replacements.
@@ -51,7 +54,7 @@ export {groupMessagesPerPartition} from './patches/grouping.js'
 export {NO_TOPICS} from './patches/metadata-no-topics.js'
 
 
-type PatchName = 'crc32c' | 'record' | 'grouping' | 'produce' | 'framing'
+type PatchName = 'crc32c' | 'record' | 'grouping' | 'produce' | 'framing' | 'sendMessages'
 type Installed = Record<PatchName, boolean>
 let installed: Installed | undefined
 let fastProduceReady = (): boolean => false
@@ -63,6 +66,7 @@ export const REPLACED_MODULES: Record<PatchName, string> = {
   produce: 'kafkajs/src/protocol/requests/produce/v3/request.js',
   grouping: 'kafkajs/src/producer/groupMessagesPerPartition.js',
   framing: 'kafkajs/src/protocol/request.js',
+  sendMessages: 'kafkajs/src/producer/sendMessages.js',
 }
 
 /** Where the bundled kafkajs looks for replacements: `(id, exports) => replacement` (see scripts/bundle.mjs). */
@@ -85,8 +89,7 @@ export function preEncodedRecordsReady(): boolean {
  */
 export function installKafkaJSPatches(): Installed {
   if (installed) return installed
-  installed = {crc32c: false, record: false, grouping: false, produce: false, framing: false}
-  if (process.env.KAFKIT_KAFKAJS_PATCHES === '0') return installed
+  installed = {crc32c: false, record: false, grouping: false, produce: false, framing: false, sendMessages: false}
   const require = createRequire(import.meta.url)
 
   const nativeCrc = nativeCrc32c(require)
@@ -118,8 +121,10 @@ export function installKafkaJSPatches(): Installed {
     grouping: () => groupMessagesPerPartition,
     // Byte-identical to kafkajs' framing: checked in test/unit/produce-encoding.test.ts (it is async, so not here).
     framing: () => frameRequest(encoder()),
+    sendMessages: () => createSendMessages,
   }
-  const names = Object.keys(replacements) as PatchName[]
+  // The speed-ups can be turned off; per-partition produce outcomes cannot (the writer's counts depend on them).
+  const names = process.env.KAFKIT_KAFKAJS_PATCHES === '0' ? (['sendMessages'] as PatchName[]) : (Object.keys(replacements) as PatchName[])
   if (KAFKAJS_BUNDLED) {
     const byId = new Map(names.map((name) => [REPLACED_MODULES[name], replacements[name]]))
     ;(globalThis as Record<symbol, unknown>)[REPLACE_HOOK] = (id: string, exports: unknown) => {
@@ -130,6 +135,7 @@ export function installKafkaJSPatches(): Installed {
   } else {
     for (const name of names) installed[name] = seedRequireCache(require, REPLACED_MODULES[name], replacements[name])
   }
+  if (installed.sendMessages) markProduceOutcomesInstalled()
   if (installed.produce && installed.grouping) fastProduceReady = () => nativeCrc() !== null && recordPatched()
   return installed
 }

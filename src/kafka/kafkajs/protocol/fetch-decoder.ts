@@ -7,7 +7,7 @@
  *
  * Layout (https://kafka.apache.org/protocol#The_Messages_Fetch, RecordBatch v2: #recordbatch).
  */
-import type {RawRecord} from '../../../records/envelope.js'
+import type {HeaderBytes, RawRecord} from '../../../records/envelope.js'
 
 export interface RawPartition {
   partition: number
@@ -152,13 +152,14 @@ function decodeRecords(
     const value = valueLength < 0 ? null : b.subarray(p, p + valueLength)
     if (valueLength > 0) p += valueLength
     const headerCount = varint()
-    let headers: Record<string, Buffer | Buffer[]> | undefined
+    let headers: Record<string, HeaderBytes | HeaderBytes[]> | undefined
     for (let h = 0; h < headerCount; h++) {
       const kl = varint()
       const hk = b.toString('utf8', p, p + kl)
       p += kl
       const vl = varint()
-      const hv = vl < 0 ? Buffer.alloc(0) : b.subarray(p, p + vl)
+      // Kafka allows a header without a value (length -1): it stays null, distinct from an empty value.
+      const hv = vl < 0 ? null : b.subarray(p, p + vl)
       if (vl > 0) p += vl
       headers ??= {}
       const existing = headers[hk]

@@ -13,6 +13,7 @@
  * Each record is written as Kafka's Record v2: length, attributes 0, timestampDelta 0 (every record of a run has
  * the run's timestamp), offsetDelta (its index in the run), key null, value, 0 headers.
  */
+import type {RawRecord} from '../../../records/envelope.js'
 import {varintSize, writeVarint} from './varint.js'
 
 export interface RunMarker {
@@ -32,6 +33,10 @@ export class RecordRun {
   length = 0
   count = 0
   readonly marker: RunMarker
+  /** The timestamp was asked for (not "now"): records given back by toRecords() carry it. */
+  stamped = false
+  /** Where records came from: record `at` onwards (up to the next entry) are lines `line`, `line + 1`, ... of input `source`. */
+  readonly origins: {at: number; source: number; line: number}[] = []
 
   constructor(
     readonly partition: number,
@@ -89,6 +94,37 @@ export class RecordRun {
     return this.bytes.subarray(this.headroom, this.headroom + this.length)
   }
 
+  /** The run's records decoded back (for reports of undelivered records: not a fast path). */
+  toRecords(): RawRecord[] {
+    const b = this.bytes
+    const end = this.headroom + this.length
+    const out: RawRecord[] = []
+    let p = this.headroom
+    let origin = -1
+    while (p < end) {
+      const length = readVarint(b, p)
+      p = length.next
+      const recordEnd = p + length.value
+      p += 2 // attributes, timestampDelta 0
+      p = readVarint(b, p).next // offsetDelta
+      p++ // null key
+      const valueLength = readVarint(b, p)
+      const value = Buffer.from(b.subarray(valueLength.next, valueLength.next + valueLength.value))
+      const record: RawRecord = {key: null, value, partition: this.partition}
+      if (this.stamped) record.timestamp = this.timestamp
+      const index = out.length
+      while (origin + 1 < this.origins.length && this.origins[origin + 1].at <= index) origin++
+      if (origin >= 0) {
+        const o = this.origins[origin]
+        record.inputSource = o.source
+        record.inputLine = o.line + index - o.at
+      }
+      out.push(record)
+      p = recordEnd
+    }
+    return out
+  }
+
   /** What kafkajs gets for this run: `count` references to the marker. */
   messages(): RunMarker[] {
     return new Array<RunMarker>(this.count).fill(this.marker)
@@ -101,6 +137,19 @@ export class RecordRun {
     bigger.set(this.bytes.subarray(0, this.headroom + this.length))
     this.bytes = bigger
   }
+}
+
+/** A zig-zag varint at `at`. */
+function readVarint(b: Uint8Array, at: number): {value: number; next: number} {
+  let result = 0
+  let shift = 0
+  let byte: number
+  do {
+    byte = b[at++]
+    result += (byte & 0x7f) * 2 ** shift
+    shift += 7
+  } while (byte & 0x80)
+  return {value: result % 2 === 0 ? result / 2 : -(result + 1) / 2, next: at}
 }
 
 /** Memory that is written before it is read: no zero-filling (Buffer's pool), as a plain Uint8Array view. */

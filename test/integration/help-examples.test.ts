@@ -1,0 +1,148 @@
+/**
+ * Every `--help` example, as a person would paste it: taken from the oclif manifest (what --help prints), run
+ * with `sh -c` in a scratch directory against a private one-node cluster (the examples create, alter and delete
+ * topics named `orders`, `tmp-*`, ...: never on the shared broker), each bounded by a timeout. An example that
+ * cannot run here is listed in NOT_RUNNABLE with the reason; every other example must exit 0. A new example is
+ * runnable unless listed, and a listed example that no longer exists fails the test, so neither list can rot.
+ */
+import {chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {spawn} from 'node:child_process'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import {BIN, ROOT, kafkit} from './helpers.js'
+import {type IsolatedCluster, isolatedCluster} from './isolated-cluster.js'
+
+const PORT = 9910
+
+const NOT_RUNNABLE: Record<string, string> = {
+  'kafkit consume orders --group billing --from stored': 'follows the topic until Ctrl-C (no -e)',
+  'kafkit replay orders orders --to-profile staging --from @2026-11-24T09:00Z --to @2026-11-24T10:00Z --header-add replayed-from=orders@2026-11-24T09:00Z': 'needs a remote staging cluster',
+  'kafkit replay orders orders-copy --from @-1d --to end --resume': 'resumes an interrupted replay, which a fresh cluster does not have',
+  'kafkit groups delete billing-old': 'asks for confirmation on a terminal',
+  'kafkit local logs -f': 'follows the log until Ctrl-C',
+  'kafkit local logs --node 2 -n 200': 'needs a cluster of 2 or more nodes',
+  'kafkit local reset --yes': 'would wipe the cluster this test runs against',
+  'kafkit local start': 'starts a cluster on 127.0.0.1:9092, where CI already runs one',
+  'kafkit local start --nodes 3': 'starts a cluster on 127.0.0.1:9092, where CI already runs one',
+  'kafkit local start --secure': 'starts a cluster on 127.0.0.1:9092, where CI already runs one',
+  'kafkit local start --kafka-version 3.9.1': 'downloads another Kafka version',
+  'kafkit local stop': 'would stop the cluster this test runs against',
+  'kafkit offsets undo billing --snapshot 20261125T204412123Z --execute': "names a snapshot of the reader's own",
+  'kafkit profiles test staging': 'needs a remote staging cluster',
+  'kafkit topics create orders --partitions 6 --replication-factor 3': 'needs 3 brokers',
+  'kafkit topics create   # interactive, on a terminal': 'asks its questions on a terminal',
+  'kafkit topics delete a b c': 'asks for confirmation on a terminal',
+}
+
+/** Examples of a command that change what a later example of it needs: run after these set-ups. */
+const BEFORE: Record<string, (env: NodeJS.ProcessEnv) => Promise<void>> = {
+  // `topics create orders ...`: each example creates `orders` anew.
+  'topics:create': async (env) => void (await kafkit(['topics', 'delete', 'orders', '--yes'], {env, noBrokers: true})),
+}
+
+interface Example {
+  command: string
+  line: string
+}
+
+function examples(): Example[] {
+  const manifest = JSON.parse(readFileSync(join(ROOT, 'oclif.manifest.json'), 'utf8')) as {commands: Record<string, {id: string; hidden?: boolean; examples?: (string | {command: string})[]}>}
+  const out: Example[] = []
+  for (const c of Object.values(manifest.commands)) {
+    if (c.hidden) continue
+    for (const e of c.examples ?? []) out.push({command: c.id, line: typeof e === 'string' ? e : e.command})
+  }
+  return out
+}
+
+/** What --help shows after `$ `: the bin rendered, the `$ ` prompt dropped. */
+const pasted = (line: string) => line.replaceAll('<%= config.bin %>', 'kafkit').replace(/^\$ /, '')
+
+const ALL = examples()
+let cluster: IsolatedCluster
+let dir: string
+let env: NodeJS.ProcessEnv
+
+function sh(line: string, timeoutMs = 30_000): Promise<{code: number | null; stdout: string; stderr: string}> {
+  return new Promise((resolve) => {
+    const child = spawn('sh', ['-c', line], {cwd: dir, env: {...process.env, ...env}, stdio: ['ignore', 'pipe', 'pipe']})
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
+    child.on('close', (code) => {
+      clearTimeout(timer)
+      resolve({code, stdout, stderr: stderr + (code === null ? `\n(killed after ${timeoutMs} ms: it did not end)` : '')})
+    })
+  })
+}
+
+beforeAll(async () => {
+  cluster = await isolatedCluster({nodes: 1, port: PORT})
+  dir = mkdtempSync(join(tmpdir(), 'kafkit-help-examples-'))
+  const bin = join(dir, '.bin')
+  mkdirSync(bin)
+  writeFileSync(join(bin, 'kafkit'), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`)
+  chmodSync(join(bin, 'kafkit'), 0o755)
+  env = {
+    ...cluster.env,
+    PATH: `${bin}:${process.env.PATH}`,
+    KAFKIT_BROKERS: cluster.brokers,
+    KAFKIT_CONFIG: join(dir, 'config.yaml'),
+    KAFKIT_STATE_DIR: join(dir, 'state'),
+    NO_COLOR: '1',
+  }
+  // The files and names the examples use.
+  writeFileSync(join(dir, 'a.txt'), 'a1\na2\n')
+  writeFileSync(join(dir, 'b.txt'), 'b1\nb2\n')
+  writeFileSync(join(dir, 'logo.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))
+  writeFileSync(join(dir, 'topics.yaml'), 'topics:\n  - name: audit\n    partitions: 1\n    configs:\n      retention.ms: 7d\n')
+  writeFileSync(join(dir, 'topics.json'), JSON.stringify({topics: [{name: 'audit', partitions: 1, configs: {'retention.ms': '7d'}}]}))
+  const setup = async (line: string) => {
+    const r = await sh(line, 90_000)
+    if (r.code !== 0) throw new Error(`set-up '${line}' failed (${r.code}): ${r.stderr}`)
+  }
+  for (const [topic, partitions] of [['orders', 3], ['orders-copy', 3], ['orders-replay', 3], ['orders-old', 1], ['orders-eu', 1], ['payments', 1], ['payments-debug', 1], ['users', 1], ['images', 1], ['tmp-1', 1], ['a', 1], ['b', 1], ['c', 1]] as const) {
+    await setup(`kafkit topics create ${topic} --partitions ${partitions}`)
+  }
+  // 6,000 JSON records in orders (offsets 1000-1999 exist in partitions 0 and 1), some matching the greps.
+  await setup(`seq 1 6000 | awk '{printf "k%d\\t{\\"sku\\":\\"sku-%d\\"}\\n", $1 % 50, $1 % 40}' | kafkit produce orders -K '\\t'`)
+  await setup(`seq 1 200 | awk '{printf "user-%d\\tpaid\\n", $1 % 60}' | kafkit produce payments -K '\\t'`)
+  for (const group of ['billing', 'billing-old', 'tmp-1', 'tmp-2']) await setup(`kafkit offsets reset ${group} --topic orders --to-earliest --allow-new-group --execute`)
+  for (const name of ['old-staging', 'prod']) await setup(`kafkit profiles add ${name} --brokers 127.0.0.1:${PORT} --no-test`)
+}, 300_000)
+
+afterAll(async () => {
+  await cluster?.destroy()
+  if (dir) rmSync(dir, {recursive: true, force: true})
+}, 120_000)
+
+describe('--help examples', () => {
+  it('every example is shown with a `$ ` prompt and is a single command line', () => {
+    for (const e of ALL) {
+      expect(e.line.startsWith('<%= config.bin %>') || e.line.startsWith('$ '), e.line).toBe(true)
+      expect(e.line, e.line).not.toContain('\n')
+    }
+  })
+
+  it('NOT_RUNNABLE names only examples that exist', () => {
+    const lines = new Set(ALL.map((e) => pasted(e.line)))
+    expect(Object.keys(NOT_RUNNABLE).filter((l) => !lines.has(l))).toEqual([])
+  })
+
+  const ran = new Set<string>()
+  for (const e of ALL.filter((x) => !(pasted(x.line) in NOT_RUNNABLE))) {
+    it(`${e.command}: ${pasted(e.line)}`, async () => {
+      if (!ran.has(e.command) || e.command === 'topics:create') {
+        ran.add(e.command)
+        await BEFORE[e.command]?.(env)
+      }
+      const r = await sh(pasted(e.line))
+      expect(r.code, `exit ${r.code}\nstdout: ${r.stdout.slice(0, 500)}\nstderr: ${r.stderr.slice(0, 1000)}`).toBe(0)
+    }, 60_000)
+  }
+})
