@@ -47,8 +47,9 @@ export function inferSchemaType(path: string, text: string): SchemaType {
   const o = doc as Record<string, unknown>
   if ('$schema' in o || '$id' in o || '$ref' in o || '$defs' in o || 'definitions' in o) return 'JSON'
   if ('fields' in o || 'symbols' in o || (['record', 'enum', 'fixed', 'error'].includes(String(o.type)) && 'name' in o)) return 'AVRO'
+  // Avro's array items name a type (a string); JSON Schema has no `map` type.
+  if (o.type === 'map' || (o.type === 'array' && typeof o.items === 'string')) return 'AVRO'
   if ('properties' in o || 'items' in o || 'required' in o || 'oneOf' in o || 'anyOf' in o || 'allOf' in o || 'additionalProperties' in o) return 'JSON'
-  if (['array', 'map'].includes(String(o.type)) && ('items' in o || 'values' in o)) return 'AVRO'
   throw usageError(`${path}: cannot tell whether this is Avro or JSON Schema`, 'pass --type avro or --type json', 'BAD_SCHEMA_TYPE')
 }
 
