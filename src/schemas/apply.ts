@@ -21,6 +21,7 @@ import {dirname, isAbsolute, join} from 'node:path'
 
 import {ExitCode, KafkitError, usageError} from '../errors.js'
 import type {CompatibilityLevel, RegistryClient, SchemaReference, SchemaType} from './registry.js'
+import {checkAgainst} from './operations.js'
 import {checkSchemaText, inferSchemaType, parseCompatibilityLevel, parseSchemaType} from './schema-file.js'
 
 export interface DesiredReference {
@@ -235,7 +236,7 @@ export async function readActualSchemas(client: RegistryClient, desired: Desired
       const level = s.compatibility ?? own ?? desired.compatibility ?? globalLevel
       if (level === 'NONE') row.compatible = true
       else {
-        const r = await client.checkCompatibility(s.subject, input, 'latest')
+        const r = await checkAgainst(client, s.subject, input, 'latest')
         row.compatible = r.compatible
         row.messages = r.messages
       }
