@@ -104,7 +104,7 @@ export interface JavaCandidate {
 export function findJavaFor(minMajor = REGISTRY_MIN_JAVA, env: NodeJS.ProcessEnv = process.env, jvmDir = '/usr/lib/jvm'): JavaCandidate {
   const seen: JavaCandidate[] = []
   const probe = (path: string, source: string): JavaCandidate | undefined => {
-    const result = spawnSync(path, ['-version'], {encoding: 'utf8', timeout: 15_000})
+    const result = spawnSync(path, ['-version'], {encoding: 'utf8', timeout: 15_000, env})
     const parsed = result.error ? undefined : parseJavaVersion(`${result.stderr}${result.stdout}`)
     if (!parsed) return undefined
     const candidate = {path, source, ...parsed}

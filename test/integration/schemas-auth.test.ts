@@ -93,7 +93,7 @@ describe.skipIf(!REGISTRY_AVAILABLE)('schema registry over TLS with authenticati
     expect(test.code, test.stdout + test.stderr).toBe(0)
     expect(test.stdout).toMatch(/✓ registry +https:\/\/127\.0\.0\.1:9894\S*: reachable, authenticated \(basic auth as 'writer'\), \d+ subjects/)
     const show = await kafkit(['profiles', 'show', '--json'], {noBrokers: true, env: {...ctx.env, KAFKIT_CONFIG: config, SR_PW: PASSWORD}})
-    expect(json<{schemaRegistry: unknown}>(show).schemaRegistry).toMatchObject({url, username: 'writer', password: {from: 'env', env: 'SR_PW'}})
+    expect(json<{profile: {schemaRegistry: unknown}}>(show).profile.schemaRegistry).toMatchObject({url, username: 'writer', password: {from: 'env', env: 'SR_PW'}})
     for (const r of [reg, list, test, show]) expect(r.stdout + r.stderr).not.toContain(PASSWORD)
   }, LONG)
 
