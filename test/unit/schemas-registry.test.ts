@@ -2,6 +2,7 @@ import {describe, expect, it} from 'vitest'
 
 import {KafkitError} from '../../src/errors.js'
 import {registrySystemProperties} from '../../src/local/registry.js'
+import {profileFromFlags} from '../../src/profiles/add.js'
 import {profileToYaml} from '../../src/profiles/config.js'
 import {redactProfile} from '../../src/profiles/describe.js'
 import {resolveSchemaRegistry} from '../../src/profiles/resolve.js'
@@ -156,6 +157,21 @@ describe('profiles: schemaRegistry', () => {
     })
     expect(thrown(() => resolveSchemaRegistry(undefined, 'localhost:8081', {}, {})).code).toBe('REGISTRY_URL_INVALID')
     expect(thrown(() => resolveSchemaRegistry(undefined, undefined, {KAFKIT_SCHEMA_REGISTRY_USERNAME: 'x', KAFKIT_SCHEMA_REGISTRY_PASSWORD: 'y'}, {})).exitCode).toBe(2)
+  })
+})
+
+describe('profiles add --schema-registry*', () => {
+  it('builds schemaRegistry from flags with the config file rules, naming the flag', () => {
+    expect(profileFromFlags({brokers: 'b:1', 'schema-registry': 'https://sr:8081', 'schema-registry-username': 'k', 'schema-registry-password-env': 'SR_PW', 'schema-registry-ca': '/ca.pem'}).schemaRegistry).toEqual({
+      url: 'https://sr:8081',
+      username: 'k',
+      password: {env: 'SR_PW'},
+      tls: {ca: '/ca.pem'},
+    })
+    expect(profileFromFlags({brokers: 'b:1'}).schemaRegistry).toBeUndefined()
+    expect(thrown(() => profileFromFlags({brokers: 'b:1', 'schema-registry-username': 'k'})).message).toContain('given without --schema-registry URL')
+    expect(thrown(() => profileFromFlags({brokers: 'b:1', 'schema-registry': 'http://sr', 'schema-registry-username': 'k'})).message).toMatch(/^--schema-registry-password-env: /)
+    expect(thrown(() => profileFromFlags({brokers: 'b:1', 'schema-registry': 'sr:8081'})).message).toMatch(/^--schema-registry: must be an http/)
   })
 })
 
