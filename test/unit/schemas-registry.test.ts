@@ -176,11 +176,12 @@ describe('profiles add --schema-registry*', () => {
 })
 
 describe('local registry settings', () => {
-  it('binds 127.0.0.1, enables deletes, keeps the management port closed; file storage is an H2 file', () => {
+  it('binds 127.0.0.1, enables deletes, keeps the management port on loopback, on any free port; file storage is an H2 file', () => {
     const mem = registrySystemProperties(8081, 'memory', '/d')
     expect(mem['quarkus.http.host']).toBe('127.0.0.1')
     expect(mem['quarkus.http.port']).toBe('8081')
-    expect(mem['quarkus.management.enabled']).toBe('false')
+    expect(mem['quarkus.management.host']).toBe('127.0.0.1')
+    expect(mem['quarkus.management.port']).toBe('0')
     expect(mem['apicurio.rest.deletion.artifact-version.enabled']).toBe('true')
     expect(mem['apicurio.datasource.url']).toBeUndefined()
     expect(registrySystemProperties(9000, 'file', '/d')['apicurio.datasource.url']).toMatch(/^jdbc:h2:file:\/d\/registry/)
