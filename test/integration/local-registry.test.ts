@@ -3,7 +3,7 @@
  * local dir on this file's own ports (the shared broker and registry are untouched): start, status, the built-in
  * local profile finding it, file storage kept across a restart, logs, stop with no Java left behind.
  */
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -80,10 +80,15 @@ describe('local start --schema-registry', () => {
   })
 })
 
+/** Alive and not a zombie waiting to be reaped by whoever adopted it. */
 function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0)
-    return true
+  } catch {
+    return false
+  }
+  try {
+    return !readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z')
   } catch {
     return false
   }
