@@ -325,7 +325,7 @@ export class RegistryClient {
   }
 
   private isLocal(): boolean {
-    return /^http:\/\/(127\.0\.0\.1|localhost):8081(\/|$)/.test(this.url)
+    return /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?(\/|$)/.test(this.url)
   }
 
   private transportError(error: unknown, method: string, path: string): KafkitError {
