@@ -10,6 +10,11 @@
  *
  * Keys and values in raw/template output go through a decoder: utf8 (default), hex, base64, or json (re-indented
  * when `pretty`, i.e. on a TTY). Records are appended to an OutputBuffer, which the caller writes in large chunks.
+ *
+ * With schema decoders (src/schemas: Avro, Protobuf, JSON Schema in the registry's wire format), a key or value
+ * they decode is written as its JSON (an object in the envelope, with keySchemaId/valueSchemaId), and the
+ * template placeholders %i / %I give the value's / key's schema id; anything they do not decode is written as
+ * without them.
  */
 import {usageError} from '../errors.js'
 import type {RawRecord} from './envelope.js'
@@ -25,6 +30,20 @@ export interface FormatOptions {
   valueDecoder?: DecoderName
   /** Pretty-print JSON-decoded values (on a TTY). */
   pretty?: boolean
+  schemas?: SchemaDecoders
+}
+
+/** A key or value decoded by its schema: a JSON value and the schema id (src/schemas/decoding.ts). */
+export interface SchemaDecoded {
+  value: unknown
+  schemaId: number | undefined
+}
+
+export interface SchemaDecoders {
+  key?: {decode(bytes: Buffer): SchemaDecoded | undefined}
+  value?: {decode(bytes: Buffer): SchemaDecoded | undefined}
+  /** Set to the record being formatted (its coordinates go into decoding warnings). */
+  current?: RawRecord
 }
 
 /** Appends one record's output to the buffer. */
@@ -99,15 +118,30 @@ export function makeDecoder(name: DecoderName, pretty = false): Decode {
 }
 
 export function compileFormat(options: FormatOptions): RecordFormatter {
-  const key = makeDecoder(options.keyDecoder ?? 'utf8', options.pretty)
-  const value = makeDecoder(options.valueDecoder ?? 'utf8', options.pretty)
+  const schemas = options.schemas
+  const key = withSchema(makeDecoder(options.keyDecoder ?? 'utf8', options.pretty), schemas?.key, options.pretty)
+  const value = withSchema(makeDecoder(options.valueDecoder ?? 'utf8', options.pretty), schemas?.value, options.pretty)
   if (options.format === 'json') {
+    if (schemas) {
+      return (r, out) => {
+        schemas.current = r
+        out.string(JSON.stringify(schemaEnvelope(r, schemas)))
+        out.byte(10)
+      }
+    }
     return (r, out) => {
       out.string(JSON.stringify(toEnvelope(r)))
       out.byte(10)
     }
   }
   if (options.format === 'raw') {
+    if (schemas) {
+      return (r, out) => {
+        schemas.current = r
+        if (r.value) value(r.value, out)
+        out.byte(10)
+      }
+    }
     return (r, out) => {
       if (r.value) value(r.value, out)
       out.byte(10)
@@ -116,13 +150,46 @@ export function compileFormat(options: FormatOptions): RecordFormatter {
   if (!options.format.includes('%') && !options.format.includes('\\')) {
     throw usageError(`--format: '${options.format}' is not raw, json or a template`, "e.g. --format json, or a template: --format '%t/%p@%o %k=%v\\n'", 'BAD_FORMAT')
   }
-  return compileTemplate(options.format, key, value)
+  const template = compileTemplate(options.format, key, value, schemas)
+  if (!schemas) return template
+  return (r, out) => {
+    schemas.current = r
+    template(r, out)
+  }
+}
+
+/** A decoder that writes what the schema decodes as JSON, and everything else as `plain` does. */
+function withSchema(plain: Decode, schema: SchemaDecoders['value'], pretty?: boolean): Decode {
+  if (!schema) return plain
+  return (bytes, out) => {
+    const decoded = schema.decode(bytes)
+    if (decoded) out.string(JSON.stringify(decoded.value, null, pretty ? 2 : undefined))
+    else plain(bytes, out)
+  }
+}
+
+/** The envelope with decoded keys/values as JSON values and their schema ids. */
+export function schemaEnvelope(r: RawRecord, schemas: SchemaDecoders): Record<string, unknown> {
+  const envelope = toEnvelope(r) as unknown as Record<string, unknown>
+  const key = r.key && schemas.key?.decode(r.key)
+  const value = r.value && schemas.value?.decode(r.value)
+  if (key) {
+    envelope.key = key.value
+    delete envelope.keyEncoding
+  }
+  if (value) {
+    envelope.value = value.value
+    delete envelope.valueEncoding
+  }
+  if (key && key.schemaId !== undefined) envelope.keySchemaId = key.schemaId
+  if (value && value.schemaId !== undefined) envelope.valueSchemaId = value.schemaId
+  return envelope
 }
 
 type Part = (r: RawRecord, out: OutputBuffer) => void
 
 /** Parses the template once into a list of appenders; unknown placeholders are a usage error. */
-export function compileTemplate(template: string, key: Decode, value: Decode): RecordFormatter {
+export function compileTemplate(template: string, key: Decode, value: Decode, schemas?: SchemaDecoders): RecordFormatter {
   const parts: Part[] = []
   let literal = ''
   const flush = () => {
@@ -181,13 +248,26 @@ export function compileTemplate(template: string, key: Decode, value: Decode): R
       case 'h':
         placeholder((r, out) => out.string(formatHeaders(r.headers)))
         break
+      case 'i':
+        // The schema id the value (%i) / key (%I) was decoded with; empty when it was not.
+        placeholder((r, out) => {
+          const id = r.value && schemas?.value?.decode(r.value)?.schemaId
+          if (id !== undefined && id !== null) out.string(String(id))
+        })
+        break
+      case 'I':
+        placeholder((r, out) => {
+          const id = r.key && schemas?.key?.decode(r.key)?.schemaId
+          if (id !== undefined && id !== null) out.string(String(id))
+        })
+        break
       case '%':
         literal += '%'
         break
       default:
         throw usageError(
           `--format: unknown placeholder '%${n ?? ''}' in '${template}'`,
-          'use %t topic, %p partition, %o offset, %k key, %v value, %T timestamp ms, %d ISO time, %h headers, %K/%S sizes; e.g. --format \'%p %o %k %v\\n\'',
+          'use %t topic, %p partition, %o offset, %k key, %v value, %T timestamp ms, %d ISO time, %h headers, %K/%S sizes, %i/%I value/key schema id; e.g. --format \'%p %o %k %v\\n\'',
           'BAD_FORMAT',
         )
     }
