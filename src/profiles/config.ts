@@ -83,17 +83,7 @@ export async function loadConfig(path = configPath()): Promise<LoadedConfig> {
 /** A profile as plain YAML data (secret sources as password / passwordEnv / passwordCommand). */
 export function profileToYaml(profile: Profile): Record<string, unknown> {
   const out: Record<string, unknown> = {brokers: profile.brokers}
-  if (profile.tls) {
-    const t = profile.tls
-    const tls: Record<string, unknown> = {}
-    if (t.ca) tls.ca = t.ca
-    if (t.cert) tls.cert = t.cert
-    if (t.key) tls.key = t.key
-    if (t.passphrase) Object.assign(tls, secretToYaml(t.passphrase, 'passphrase'))
-    if (t.servername) tls.servername = t.servername
-    if (t.insecureSkipVerify) tls.insecureSkipVerify = true
-    out.tls = Object.keys(tls).length === 0 ? true : tls
-  }
+  if (profile.tls) out.tls = tlsToYaml(profile.tls)
   if (profile.sasl) {
     const s = profile.sasl
     const sasl: Record<string, unknown> = {mechanism: s.mechanism}
@@ -106,7 +96,28 @@ export function profileToYaml(profile: Profile): Record<string, unknown> {
   }
   if (profile.clientId) out.clientId = profile.clientId
   if (profile.protected) out.protected = true
+  if (profile.schemaRegistry) out.schemaRegistry = schemaRegistryToYaml(profile.schemaRegistry)
   return out
+}
+
+function schemaRegistryToYaml(r: NonNullable<Profile['schemaRegistry']>): Record<string, unknown> {
+  const out: Record<string, unknown> = {url: r.url}
+  if (r.username) out.username = r.username
+  if (r.password) Object.assign(out, secretToYaml(r.password, 'password'))
+  if (r.tokenCommand) out.tokenCommand = r.tokenCommand
+  if (r.tls) out.tls = tlsToYaml(r.tls)
+  return out
+}
+
+function tlsToYaml(t: NonNullable<Profile['tls']>): Record<string, unknown> | true {
+  const tls: Record<string, unknown> = {}
+  if (t.ca) tls.ca = t.ca
+  if (t.cert) tls.cert = t.cert
+  if (t.key) tls.key = t.key
+  if (t.passphrase) Object.assign(tls, secretToYaml(t.passphrase, 'passphrase'))
+  if (t.servername) tls.servername = t.servername
+  if (t.insecureSkipVerify) tls.insecureSkipVerify = true
+  return Object.keys(tls).length === 0 ? true : tls
 }
 
 function secretToYaml(source: SecretSource, field: string): Record<string, string> {

@@ -30,7 +30,7 @@ export function redactSource(source: SecretSource | undefined): Record<string, s
 }
 
 /** The profile (or resolved connection) with every secret replaced by its source. */
-export function redactProfile(profile: Pick<Profile, 'brokers' | 'tls' | 'sasl' | 'protected' | 'clientId'>): Record<string, unknown> {
+export function redactProfile(profile: Pick<Profile, 'brokers' | 'tls' | 'sasl' | 'protected' | 'clientId' | 'schemaRegistry'>): Record<string, unknown> {
   const out: Record<string, unknown> = {brokers: profile.brokers, security: securityOf(profile)}
   if (profile.tls) {
     const {passphrase, ...rest} = profile.tls
@@ -42,6 +42,11 @@ export function redactProfile(profile: Pick<Profile, 'brokers' | 'tls' | 'sasl' 
   }
   out.protected = profile.protected ?? false
   if (profile.clientId) out.clientId = profile.clientId
+  if (profile.schemaRegistry) {
+    const {password, tls, ...rest} = profile.schemaRegistry
+    const tlsOut = tls ? (({passphrase, ...t}) => ({...t, ...(passphrase ? {passphrase: redactSource(passphrase)} : {})}))(tls) : undefined
+    out.schemaRegistry = {...rest, ...(password ? {password: redactSource(password)} : {}), ...(tlsOut ? {tls: tlsOut} : {})}
+  }
   return out
 }
 
@@ -65,5 +70,5 @@ export function flattenForDisplay(value: Record<string, unknown>, prefix = ''): 
 }
 
 export function connectionAsProfile(c: ResolvedConnection): Profile {
-  return {brokers: c.brokers, tls: c.tls, sasl: c.sasl, protected: c.protected, clientId: c.clientId === 'kafkit' ? undefined : c.clientId}
+  return {brokers: c.brokers, tls: c.tls, sasl: c.sasl, protected: c.protected, clientId: c.clientId === 'kafkit' ? undefined : c.clientId, ...(c.schemaRegistry ? {schemaRegistry: c.schemaRegistry} : {})}
 }

@@ -1,16 +1,22 @@
 import {BaseCommand} from '../../base-command.js'
 import {LocalStatus, localStatus} from '../../local/lifecycle.js'
+import {type RegistryStatus, registryStatus} from '../../local/registry.js'
 import {renderTable} from '../../output/table.js'
 
-export default class LocalStatusCommand extends BaseCommand<LocalStatus> {
+export default class LocalStatusCommand extends BaseCommand<LocalStatus & {schemaRegistry?: RegistryStatus}> {
   static summary = 'Is the local Kafka running? Checks each process and its port'
   static description = 'Exit code 0 when every node is up, 1 when it is stopped or some node is down.'
   static examples = ['<%= config.bin %> local status', '<%= config.bin %> local status --json']
 
-  async run(): Promise<LocalStatus> {
+  async run(): Promise<LocalStatus & {schemaRegistry?: RegistryStatus}> {
     await this.parse(LocalStatusCommand)
-    const status = await localStatus()
+    const [kafka, registry] = await Promise.all([localStatus(), registryStatus()])
+    const status = {...kafka, ...(registry.configured ? {schemaRegistry: registry} : {})}
     this.render(status, (s, io) => {
+      if (s.schemaRegistry) {
+        const r = s.schemaRegistry
+        io.info(`schema registry ${r.running ? 'running' : r.alive ? 'starting (port closed)' : 'stopped'}: Apicurio ${r.version} on ${r.url} (${r.storage} storage${r.pid ? `, pid ${r.pid}` : ''})`)
+      }
       if (s.nodes.length === 0) {
         io.info("local Kafka has never been started here; start it with 'kafkit local start'")
         return
@@ -32,7 +38,7 @@ export default class LocalStatusCommand extends BaseCommand<LocalStatus> {
         io.info(`CA ${s.security.ca}; credentials in ${s.security.credentialsFile}`)
       }
     })
-    if (!status.running || status.degraded) process.exitCode = 1
+    if (!status.running || status.degraded || (registry.configured && registry.alive && !registry.running)) process.exitCode = 1
     return status
   }
 }
