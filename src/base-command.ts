@@ -119,6 +119,18 @@ export abstract class BaseCommand<T> extends Command {
   }
 }
 
+/**
+ * The built-in `local` profile (no config file entry) uses the schema registry that `kafkit local start
+ * --schema-registry` started here, when there is one and nothing else names a registry.
+ */
+async function withLocalRegistry(connection: ResolvedConnection): Promise<ResolvedConnection> {
+  if (connection.schemaRegistry || !connection.builtIn) return connection
+  const {readRegistryState, registryUrl} = await import('./local/registry.js')
+  const state = await readRegistryState()
+  if (!state) return connection
+  return {...connection, schemaRegistry: {url: registryUrl(state.port, state.host)}, sources: {...connection.sources, schemaRegistry: 'kafkit local start --schema-registry'}}
+}
+
 /** `--schema-registry URL`: on `schemas *`, and on any Kafka command that uses a registry (add it to its flags). */
 export const schemaRegistryFlag = Flags.string({description: 'schema registry URL (overrides the profile; also KAFKIT_SCHEMA_REGISTRY_URL)', helpGroup: 'GLOBAL'})
 
@@ -145,7 +157,9 @@ export abstract class KafkaCommand<T> extends BaseCommand<T> {
       profile: this.globalFlags.profile as string | undefined,
       brokers: this.globalFlags.brokers as string | undefined,
       schemaRegistry: this.globalFlags['schema-registry'] as string | undefined,
-    }).then((c) => (this.resolvedConnection = c))
+    })
+      .then(withLocalRegistry)
+      .then((c) => (this.resolvedConnection = c))
     return this.connectionPromise
   }
 

@@ -104,6 +104,7 @@ export async function resolveConnection(flags: ConnectionFlags, env: NodeJS.Proc
     protected: profile.protected ?? false,
     clientId: profile.clientId ?? 'kafkit',
     ...(schemaRegistry ? {schemaRegistry} : {}),
+    ...(fromFile ? {} : {builtIn: true}),
     sources,
     warnings,
   }

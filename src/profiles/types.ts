@@ -75,6 +75,8 @@ export interface ResolvedConnection {
   clientId: string
   /** Where each part came from (`flag`, `env KAFKIT_BROKERS`, `profile`, `built-in`), for `profiles show`/--debug. */
   sources?: Record<string, string>
+  /** The built-in `local` profile (no entry in the config file). */
+  builtIn?: boolean
   /** The schema registry: --schema-registry > KAFKIT_SCHEMA_REGISTRY_URL > the profile's schemaRegistry. */
   schemaRegistry?: SchemaRegistrySettings
   /** Things the user should hear about on stderr (a password in clear text, TLS verification off). */

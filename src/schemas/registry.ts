@@ -119,7 +119,12 @@ interface RequestOptions {
 // undici's module, loaded once per process on the first request.
 type Undici = Pick<typeof import('undici'), 'Agent' | 'fetch'>
 let undiciModule: Promise<Undici> | undefined
-const loadUndici = () => (undiciModule ??= import('undici').then((m) => ({Agent: m.Agent, fetch: m.fetch})))
+// CommonJS module: bundled or not, its API is on the module or on its default export.
+const loadUndici = () =>
+  (undiciModule ??= import('undici').then((m) => {
+    const api = (typeof m.Agent === 'function' ? m : (m as unknown as {default: Undici}).default) as Undici
+    return {Agent: api.Agent, fetch: api.fetch}
+  }))
 
 export class RegistryClient {
   readonly url: string
