@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 
-import {KafkaCommand} from '../base-command.js'
+import {KafkaCommand, schemaRegistryFlag} from '../base-command.js'
 import {ExitCode, usageError} from '../errors.js'
 import {parsePartitionList, type ReadBatch, ReaderSession, resolveTargets} from '../kafka/reader.js'
 import {compileFormat, compileGrep, DECODERS, parseDecoder} from '../records/format.js'
@@ -62,6 +62,7 @@ Template placeholders (kcat-compatible): %t topic, %p partition, %o offset, %k k
     'value-decoder': Flags.string({description: `how values are shown: ${DECODERS.join('|')} (json is pretty-printed on a terminal)`, default: 'utf8'}),
     grep: Flags.string({description: 'keep records whose key or value matches this regular expression'}),
     ...consumeSchemaFlags,
+    'schema-registry': schemaRegistryFlag,
   }
 
   async run(): Promise<void> {

@@ -4,7 +4,7 @@ import {addAbortSignal} from 'node:stream'
 
 import {Args, Flags} from '@oclif/core'
 
-import {KafkaCommand} from '../base-command.js'
+import {KafkaCommand, schemaRegistryFlag} from '../base-command.js'
 import {ExitCode, KafkitError, usageError, withTimeout} from '../errors.js'
 import type {KafkaClient} from '../kafka/client.js'
 import {requireTopics} from '../kafka/metadata.js'
@@ -17,6 +17,8 @@ import {formatSummary, ProduceSummary} from '../records/input-summary.js'
 import {parseDuration} from '../specs/duration.js'
 import {parseTime} from '../specs/offset-spec.js'
 import {formatCount} from '../output/numbers.js'
+import {produceSchemaFlags} from '../schemas/flags.js'
+import {openProduceSchemas} from '../schemas/produce-setup.js'
 
 export default class Produce extends KafkaCommand<ProduceSummary> {
   static summary = 'Write records to a topic from stdin, files or flags'
@@ -56,6 +58,8 @@ export default class Produce extends KafkaCommand<ProduceSummary> {
     'batch-size': Flags.string({description: "largest batch per partition per request (e.g. 256KiB); capped by the topic's max.message.bytes", default: '512KiB'}),
     linger: Flags.string({description: 'how long a record may wait for others to share its request', default: '5ms'}),
     'max-in-flight': Flags.integer({description: 'requests in flight at once without the idempotent producer (idempotent: always 1)', min: 1, max: 100, default: 2}),
+    ...produceSchemaFlags,
+    'schema-registry': schemaRegistryFlag,
   }
 
   private aborter = new AbortController()
@@ -82,6 +86,10 @@ export default class Produce extends KafkaCommand<ProduceSummary> {
       const info = await stat(file).catch(() => undefined)
       if (!info?.isFile()) throw usageError(`cannot read '${file}': no such file`, 'check the path')
     }
+
+    // JSON -> the registry's wire format (src/schemas): schemas looked up (or registered) before Kafka is contacted.
+    const schemas = await openProduceSchemas(flags, {topic, registry: () => this.registry(), info: (t) => this.io.info(this.io.styleErr(t, 'dim'))})
+    const encodeKey = schemas?.encodeKey && ((text: string) => schemas.encodeKey!(parseJsonFlag(text, '--key'), 1))
 
     const client = await this.client()
     const compression = flags.compression as CompressionName
@@ -133,8 +141,9 @@ export default class Produce extends KafkaCommand<ProduceSummary> {
     }
 
     if (single) {
-      const value = flags['value-file'] ? await readFile(flags['value-file']) : Buffer.from(flags.value!)
-      const record: RawRecord = {key: flags.key === undefined ? null : Buffer.from(flags.key), value, headers: Object.keys(headers).length > 0 ? headers : undefined, timestamp, partition: fixedPartition}
+      let value: Buffer = flags['value-file'] ? await readFile(flags['value-file']) : Buffer.from(flags.value!)
+      if (schemas?.encodeValue && flags.value !== flags['null-marker']) value = schemas.encodeValue(parseJsonFlag(value.toString('utf8'), '--value'), 1)
+      const record: RawRecord = {key: flags.key === undefined ? null : encodeKey ? encodeKey(flags.key) : Buffer.from(flags.key), value, headers: Object.keys(headers).length > 0 ? headers : undefined, timestamp, partition: fixedPartition}
       if (flags['null-marker'] !== undefined && flags.value === flags['null-marker']) record.value = null
       if (maxRecord && maxRecord.size(record) > maxRecord.limit) {
         throw new KafkitError('RECORD_TOO_LARGE', `the record is ${maxRecord.size(record)} bytes, above the topic's max.message.bytes (${maxRecord.limit} bytes)`, {hint: "raise the topic's max.message.bytes or compress (--compression gzip)", exitCode: ExitCode.INCOMPLETE, details: {delivered: 0, failed: 1}})
@@ -144,9 +153,9 @@ export default class Produce extends KafkaCommand<ProduceSummary> {
       return this.finish(summary(await writer.close(), 0, false))
     }
 
-    const parserOptions = {format, keySeparator: flags['key-separator'] === undefined ? undefined : unescapeSeparator(flags['key-separator']), nullMarker: flags['null-marker'], headers, keepPartition: flags['keep-partition']}
+    const parserOptions = {format, keySeparator: flags['key-separator'] === undefined ? undefined : unescapeSeparator(flags['key-separator']), nullMarker: flags['null-marker'], headers, keepPartition: flags['keep-partition'], encodeKey: schemas?.encodeKey, encodeValue: schemas?.encodeValue}
     const parse = lineParser(parserOptions)
-    const fixedKey = flags.key === undefined ? undefined : Buffer.from(flags.key)
+    const fixedKey = flags.key === undefined ? undefined : encodeKey ? encodeKey(flags.key) : Buffer.from(flags.key)
     const sources = this.sources(flags.file)
     if (sources.length === 1 && sources[0].name === 'stdin' && this.io.stdinIsTTY && !this.io.json) {
       this.io.info(this.io.styleErr(`type records for '${topic}', one per line; Ctrl-D to finish`, 'dim'))
@@ -254,6 +263,15 @@ export default class Produce extends KafkaCommand<ProduceSummary> {
         if (shown) this.io.stderr.write('\r\u001B[K')
       },
     }
+  }
+}
+
+/** --key/--value with a schema: JSON text. */
+function parseJsonFlag(text: string, flag: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    throw usageError(`${flag}: not valid JSON with a schema: ${text.length > 40 ? `${text.slice(0, 40)}...` : text}`, `e.g. ${flag} '{"sku":"A1","qty":2}' (a string is "quoted")`, 'MALFORMED_JSON')
   }
 }
 
