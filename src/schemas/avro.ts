@@ -115,7 +115,7 @@ export class AvroCodec {
 }
 
 function longHook(schema: unknown): avro.Type | undefined {
-  return schema === 'long' || (schema && typeof schema === 'object' && (schema as {type?: unknown}).type === 'long' && !(schema as {logicalType?: unknown}).logicalType) ? (new (LongType as unknown as new () => avro.Type)()) : undefined
+  return schema === 'long' || (schema && typeof schema === 'object' && (schema as {type?: unknown}).type === 'long' && !(schema as {logicalType?: unknown}).logicalType) ? (LongType as unknown as avro.Type) : undefined
 }
 
 function parseJson(text: string): unknown {
