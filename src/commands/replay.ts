@@ -96,7 +96,7 @@ Exit 0 when the window is copied (or empty), 2 for a bad spec or flag, 3 for an 
 
     // Across schema registries: ids are rewritten (schemas registered in the destination's registry as they come).
     const sourceRegistry = sourceConnection.schemaRegistry ? {url: sourceConnection.schemaRegistry.url, open: () => this.registry()} : undefined
-    const schemaIds = await openReplaySchemaIds({source: sourceRegistry, destination: destinationRegistry, dryRun, warn: (t) => this.io.warn(t)})
+    const schemaIds = await openReplaySchemaIds({source: sourceRegistry, destination: destinationRegistry, dryRun, sourceTopic: args.source, warn: (t) => this.io.warn(t)})
 
     const aborter = new AbortController()
     const onSignal = () => {

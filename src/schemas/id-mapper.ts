@@ -26,7 +26,13 @@ export class SchemaIdMapper {
   constructor(
     private readonly source: RegistryApi,
     private readonly destination: RegistryApi,
-    private readonly options: {dryRun: boolean; isNotFound: (error: unknown) => boolean; warn: (line: string) => void},
+    private readonly options: {
+      dryRun: boolean
+      isNotFound: (error: unknown) => boolean
+      warn: (line: string) => void
+      /** Subjects to use when a schema is under several (identical schemas share an id): the source topic's. */
+      preferredSubjects?: string[]
+    },
   ) {}
 
   get plan(): IdMapping[] {
@@ -81,8 +87,10 @@ export class SchemaIdMapper {
       this.mappings.set(id, {sourceId: id, subject: null, destinationId: null, action: 'unknown'})
       return
     }
-    // One subject per id is the rule (TopicNameStrategy); when a schema is under several, the first is used.
-    const subject = subjects[0]?.subject
+    // An identical schema under several subjects has one id (Apicurio shares it by content): the source topic's
+    // subject (TopicNameStrategy) is preferred, else the first.
+    const preferred = this.options.preferredSubjects ?? []
+    const subject = (subjects.find((s) => preferred.includes(s.subject)) ?? subjects[0])?.subject
     if (!subject) {
       this.options.warn(`schema id ${id} is under no subject in the source registry: records with it are copied as they are`)
       this.mappings.set(id, {sourceId: id, subject: null, destinationId: null, action: 'unknown'})

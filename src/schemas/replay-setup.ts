@@ -14,6 +14,7 @@ export interface ReplayRegistries {
   destination?: {url: string; open: () => Promise<RegistryApi>}
   dryRun: boolean
   warn: (line: string) => void
+  sourceTopic: string
 }
 
 /** undefined when no id needs rewriting (no destination registry, or the same one as the source's). */
@@ -29,7 +30,7 @@ export async function openReplaySchemaIds(registries: ReplayRegistries): Promise
   }
   const [{SchemaIdMapper}, {isNotFound}] = await Promise.all([import('./id-mapper.js'), import('./consume-setup.js')])
   const [from, to] = await Promise.all([source.open(), destination.open()])
-  return new SchemaIdMapper(from, to, {dryRun: registries.dryRun, isNotFound, warn: registries.warn})
+  return new SchemaIdMapper(from, to, {dryRun: registries.dryRun, isNotFound, warn: registries.warn, preferredSubjects: [`${registries.sourceTopic}-value`, `${registries.sourceTopic}-key`]})
 }
 
 function sameRegistry(a: string, b: string): boolean {
