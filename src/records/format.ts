@@ -35,8 +35,10 @@ export interface FormatOptions {
 
 /** A key or value decoded by its schema: a JSON value and the schema id (src/schemas/decoding.ts). */
 export interface SchemaDecoded {
-  value: unknown
-  schemaId: number | undefined
+  readonly value: unknown
+  readonly schemaId: number | undefined
+  /** The value's compact JSON text, when the decoder has it cheaper than JSON.stringify. */
+  readonly text?: string
 }
 
 export interface SchemaDecoders {
@@ -163,8 +165,9 @@ function withSchema(plain: Decode, schema: SchemaDecoders['value'], pretty?: boo
   if (!schema) return plain
   return (bytes, out) => {
     const decoded = schema.decode(bytes)
-    if (decoded) out.string(JSON.stringify(decoded.value, null, pretty ? 2 : undefined))
-    else plain(bytes, out)
+    if (!decoded) plain(bytes, out)
+    else if (pretty) out.string(JSON.stringify(decoded.value, null, 2))
+    else out.string(decoded.text ?? JSON.stringify(decoded.value))
   }
 }
 

@@ -84,34 +84,87 @@ export interface AvroReference {
 }
 
 export class AvroCodec {
+  /** avsc's own longs (numbers, fast); `bigType` reads and writes longs beyond 2^53 as BigInt when this one refuses. */
   readonly type: AvroType
+  private bigTypeCache?: AvroType
   private readonly plain: Conv
+  private readonly text: TextConv
   private readonly fromJsonConv: FromJson
+  private scratch = Buffer.allocUnsafe(64 * 1024)
 
-  constructor(schema: string, references: AvroReference[] = []) {
-    const registry: Record<string, avro.Type> = {}
-    const options = {registry, logicalTypes, wrapUnions: true, typeHook: longHook} as unknown as avro.ForSchemaOptions
-    for (const ref of references) avro.Type.forSchema(parseJson(ref.schema) as avro.Schema, options)
-    this.type = avro.Type.forSchema(parseJson(schema) as avro.Schema, options) as AvroType
+  constructor(
+    private readonly schema: string,
+    private readonly references: AvroReference[] = [],
+  ) {
+    this.type = compile(schema, references, false)
     this.plain = toPlainConv(this.type)
+    this.text = toTextConv(this.type)
     this.fromJsonConv = fromJsonConv(this.type)
   }
 
-  /** Avro binary -> the JSON value (see the mapping above). Throws when the bytes are not this schema's. */
-  decode(payload: Buffer): unknown {
-    const {value, offset} = this.type.decode(payload, 0)
+  private get bigType(): AvroType {
+    return (this.bigTypeCache ??= compile(this.schema, this.references, true))
+  }
+
+  /** Avro binary -> avsc's value (decode() and text() turn it into JSON). Throws when the bytes are not this schema's. */
+  decodeRaw(payload: Buffer): unknown {
+    let result: {value: unknown; offset: number}
+    try {
+      result = this.type.decode(payload, 0)
+    } catch (error) {
+      if (!/precision loss/.test((error as Error).message)) throw error
+      result = this.bigType.decode(payload, 0)
+    }
+    const {value, offset} = result
     if (offset !== payload.length) {
       if (offset < 0) throw new Error('the Avro payload is cut short')
       throw new Error(`${payload.length - offset} bytes left after the Avro record`)
     }
-    return this.plain ? this.plain(value) : value
+    return value
+  }
+
+  /** Avro binary -> the JSON value (see the mapping above). */
+  decode(payload: Buffer): unknown {
+    return this.toPlain(this.decodeRaw(payload))
+  }
+
+  toPlain(raw: unknown): unknown {
+    return this.plain ? this.plain(raw) : raw
+  }
+
+  /** The JSON text of a decoded value: JSON.stringify(toPlain(raw)), without the object in between. */
+  toText(raw: unknown): string {
+    return this.text(raw)
   }
 
   /** The JSON value -> Avro binary; a SchemaMismatch names the field that does not fit. */
   encode(json: unknown, path = 'value'): Buffer {
     const value = this.fromJsonConv(json, path)
-    return this.type.toBuffer(value)
+    let type = this.type
+    let end: number
+    try {
+      end = type.encode(value, this.scratch, 0)
+    } catch (error) {
+      // A long beyond 2^53 arrives as a BigInt, which only the BigInt type writes.
+      type = this.bigType
+      end = type.encode(value, this.scratch, 0)
+      void error
+    }
+    if (end < 0) {
+      this.scratch = Buffer.allocUnsafe(Math.max(this.scratch.length * 2, -end + this.scratch.length))
+      end = type.encode(value, this.scratch, 0)
+    }
+    const out = Buffer.allocUnsafe(end)
+    this.scratch.copy(out, 0, 0, end)
+    return out
   }
+}
+
+function compile(schema: string, references: AvroReference[], bigLongs: boolean): AvroType {
+  const registry: Record<string, avro.Type> = {}
+  const options = {registry, logicalTypes, wrapUnions: true, ...(bigLongs ? {typeHook: longHook} : {})} as unknown as avro.ForSchemaOptions
+  for (const ref of references) avro.Type.forSchema(parseJson(ref.schema) as avro.Schema, options)
+  return avro.Type.forSchema(parseJson(schema) as avro.Schema, options) as AvroType
 }
 
 function longHook(schema: unknown): avro.Type | undefined {
@@ -241,6 +294,10 @@ function logicalToPlain(logical: string, type: AvroType): Conv {
 }
 
 function isoTime(v: number | bigint, perMilli: number, utc: boolean): string {
+  if (typeof v === 'number' && perMilli === 1) {
+    const iso = isoFromMillis(v)
+    return utc ? iso : iso.slice(0, -1)
+  }
   const big = BigInt(v)
   const per = BigInt(perMilli)
   let ms = big / per
@@ -255,11 +312,127 @@ function isoTime(v: number | bigint, perMilli: number, utc: boolean): string {
   return utc ? `${text}Z` : text
 }
 
+const TWO = Array.from({length: 100}, (_, i) => String(i).padStart(2, '0'))
+const THREE = Array.from({length: 1000}, (_, i) => String(i).padStart(3, '0'))
+let lastSecond = Number.NaN
+let lastPrefix = ''
+
+/**
+ * new Date(ms).toISOString(), several times faster: consecutive records mostly fall in the same second (its
+ * text is kept), and the calendar date is arithmetic (days -> civil date) rather than a Date object.
+ */
+export function isoFromMillis(ms: number): string {
+  if (!Number.isInteger(ms) || ms < 0 || ms >= 253_402_300_800_000) return new Date(ms).toISOString()
+  const second = Math.floor(ms / 1000)
+  if (second !== lastSecond) {
+    const days = Math.floor(second / 86_400)
+    let rest = second - days * 86_400
+    const z = days + 719_468
+    const era = Math.floor(z / 146_097)
+    const doe = z - era * 146_097
+    const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365)
+    const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100))
+    const mp = Math.floor((5 * doy + 2) / 153)
+    const day = doy - Math.floor((153 * mp + 2) / 5) + 1
+    const month = mp < 10 ? mp + 3 : mp - 9
+    const year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+    const hours = Math.floor(rest / 3600)
+    rest -= hours * 3600
+    const minutes = Math.floor(rest / 60)
+    lastPrefix = `${String(year).padStart(4, '0')}-${TWO[month]}-${TWO[day]}T${TWO[hours]}:${TWO[minutes]}:${TWO[rest - minutes * 60]}.`
+    lastSecond = second
+  }
+  return `${lastPrefix}${THREE[ms - second * 1000]}Z`
+}
+
 function timeOfDay(v: number, perMilli: number): string {
   const ms = Math.floor(v / perMilli)
   const rest = v - ms * perMilli
   const text = new Date(ms).toISOString().slice(11, 23)
   return perMilli === 1 ? text : `${text}${String(rest).padStart(String(perMilli).length - 1, '0')}`
+}
+
+// ---- avsc value -> JSON text (the same as JSON.stringify of the plain value, without building it) ----------------
+
+type TextConv = (value: any) => string
+
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/
+/** A JSON string literal; the common case (nothing to escape) without JSON.stringify. */
+export function quote(text: string): string {
+  return NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : `"${text}"`
+}
+
+function toTextConv(type: AvroType, seen = new Map<AvroType, TextConv>()): TextConv {
+  const name = type.typeName
+  switch (name) {
+    case 'null':
+      return () => 'null'
+    case 'boolean':
+      return (v: boolean) => (v ? 'true' : 'false')
+    case 'int':
+      return (v: number) => `${v}`
+    case 'long':
+    case 'abstract:long':
+      return (v: number | bigint) => (typeof v === 'bigint' ? `"${v}"` : `${v}`)
+    case 'float':
+    case 'double':
+      return (v: number) => (Number.isFinite(v) ? `${v}` : `"${v}"`)
+    case 'string':
+    case 'enum':
+      return quote
+    case 'bytes':
+    case 'fixed':
+      return (v: Buffer) => `"${v.toString('base64')}"`
+    case 'array': {
+      const item = toTextConv(type.itemsType!, seen)
+      return (v: unknown[]) => {
+        let out = '['
+        for (let i = 0; i < v.length; i++) out += i === 0 ? item(v[i]) : `,${item(v[i])}`
+        return `${out}]`
+      }
+    }
+    case 'map': {
+      const value = toTextConv(type.valuesType!, seen)
+      return (v: Record<string, unknown>) => {
+        let out = '{'
+        for (const k in v) out += `${out.length > 1 ? ',' : ''}${quote(k)}:${value(v[k])}`
+        return `${out}}`
+      }
+    }
+    case 'record':
+    case 'error': {
+      const known = seen.get(type)
+      if (known) return known
+      let fields: {name: string; prefix: string; conv: TextConv}[] = []
+      const conv: TextConv = (v: Record<string, unknown>) => {
+        let out = ''
+        for (let i = 0; i < fields.length; i++) out += fields[i].prefix + fields[i].conv(v[fields[i].name])
+        return `${out}}`
+      }
+      seen.set(type, conv)
+      fields = type.fields!.map((f, i) => ({name: f.name, prefix: `${i === 0 ? '{' : ','}${quote(f.name)}:`, conv: toTextConv(f.type, seen)}))
+      if (fields.length === 0) return () => '{}'
+      return conv
+    }
+    case 'union:wrapped': {
+      const branches = type.types!
+      const wrapped = !unionIsPlain(branches)
+      const convs = new Map<string, TextConv>(branches.map((b) => [b.branchName!, toTextConv(b, seen)]))
+      return (v: Record<string, unknown> | null) => {
+        if (v === null) return 'null'
+        const branch = Object.keys(v)[0]
+        const inner = convs.get(branch)!(v[branch])
+        return wrapped ? `{${quote(branch)}:${inner}}` : inner
+      }
+    }
+  }
+  if (name.startsWith('logical:')) {
+    const plain = logicalToPlain(name.slice(8), type)
+    if (plain === null) return toTextConv(type.underlyingType!, seen)
+    const kind = jsonKind(type)
+    return kind === 'string' ? (v: unknown) => quote(plain(v) as string) : (v: unknown) => JSON.stringify(plain(v))
+  }
+  throw new Error(`unsupported Avro type ${name}`)
 }
 
 /** Two's-complement big-endian unscaled value + scale -> exact decimal text. */

@@ -11,6 +11,7 @@
  * warning on stderr (the first few in full), and counted (`failures`): the stream never stops for it.
  */
 import type {RawRecord} from '../records/envelope.js'
+import type {AvroCodec} from './avro.js'
 import type {ProtoFile, ProtoMessage} from './protobuf.js'
 import type {WhereRecord} from './where.js'
 import {type Codec, SchemaStore, UnknownSchemaId} from './store.js'
@@ -24,8 +25,27 @@ const KIND_OF: Record<string, Codec['kind']> = {avro: 'AVRO', protobuf: 'PROTOBU
 
 /** A decoded key or value: its JSON value and the schema id it was written with (none for --proto plain bytes). */
 export interface Decoded {
-  value: unknown
-  schemaId: number | undefined
+  readonly value: unknown
+  readonly schemaId: number | undefined
+  /** JSON.stringify(value), when the serde writes it faster itself (Avro). */
+  readonly text?: string
+}
+
+/** Avro: avsc's value is turned into the JSON value or straight into JSON text, whichever is asked for. */
+class AvroDecoded implements Decoded {
+  constructor(
+    private readonly codec: AvroCodec,
+    private readonly raw: unknown,
+    readonly schemaId: number,
+  ) {}
+
+  get value(): unknown {
+    return this.codec.toPlain(this.raw)
+  }
+
+  get text(): string {
+    return this.codec.toText(this.raw)
+  }
 }
 
 export interface FieldDecoder {
@@ -114,6 +134,7 @@ export class RecordDecoding {
         return undefined
       }
       try {
+        if (codec.kind === 'AVRO') return new AvroDecoded(codec.avro, codec.avro.decodeRaw(bytes.subarray(HEADER_BYTES)), id)
         return {value: decodeWith(codec, bytes), schemaId: id}
       } catch (error) {
         fail(`has schema id ${id} but its ${codec.kind} payload cannot be decoded: ${(error as Error).message}`)

@@ -6,7 +6,7 @@ import {join} from 'node:path'
 import avro from 'avsc'
 import {describe, expect, it} from 'vitest'
 
-import {AvroCodec, decimalBytes, decimalText} from '../../src/schemas/avro.js'
+import {AvroCodec, decimalBytes, decimalText, isoFromMillis} from '../../src/schemas/avro.js'
 import {RecordDecoding} from '../../src/schemas/decoding.js'
 import {JsonSchemaCodec} from '../../src/schemas/json-schema.js'
 import {loadProtoFile, ProtoFile} from '../../src/schemas/protobuf.js'
@@ -92,6 +92,14 @@ describe('Avro', () => {
     expect(codec.decode(bytes)).toEqual(SALE_JSON)
   })
 
+  it('the JSON text written straight from avsc values is JSON.stringify of the JSON value', () => {
+    const values = [SALE_JSON, {...SALE_JSON, customer: null, payment: {'retail.Cash': {change: 3}}, store_id: 'quote " back \\ slash \u0001 \ud83d\ude00 lone \ud800', tags: {}, lines: [], ratio: -0, big: -5}]
+    for (const value of values) {
+      const raw = codec.decodeRaw(codec.encode(value))
+      expect(codec.toText(raw)).toBe(JSON.stringify(codec.toPlain(raw)))
+    }
+  })
+
   it('the bytes are what any Avro writer produces (avsc on its own reads them)', () => {
     const plain = avro.Type.forSchema(SALE as avro.Schema, {wrapUnions: true})
     const decoded = plain.fromBuffer(codec.encode({...SALE_JSON, big: 5})) as Record<string, unknown>
@@ -142,6 +150,16 @@ describe('Avro', () => {
     const card = JSON.stringify({type: 'record', name: 'Card', namespace: 'pay', fields: [{name: 'last4', type: 'string'}]})
     const order = new AvroCodec(JSON.stringify({type: 'record', name: 'Order', fields: [{name: 'card', type: 'pay.Card'}]}), [{schema: card}])
     expect(order.decode(order.encode({card: {last4: '1234'}}))).toEqual({card: {last4: '1234'}})
+  })
+
+  it('timestamps are written as toISOString writes them', () => {
+    let x = 7
+    for (let i = 0; i < 20_000; i++) {
+      x = (x * 1103515245 + 12345) % 2 ** 31
+      const ms = i < 10_000 ? x * 117_000 + (i % 1000) : 1_764_000_000_000 + i * 37
+      expect(isoFromMillis(ms)).toBe(new Date(ms).toISOString())
+    }
+    for (const ms of [0, -1, 951_782_400_000, 4_107_542_399_999, 253_402_300_799_999, 253_402_300_800_000, -62_198_755_200_000]) expect(isoFromMillis(ms)).toBe(new Date(ms).toISOString())
   })
 
   it('decimals keep every digit', () => {
@@ -267,7 +285,7 @@ describe('consume decoding', () => {
     const store = new SchemaStore(registry, isNotFound)
     const decoding = new RecordDecoding({keyFormat: 'auto', valueFormat: 'auto', store, warn: (w) => warnings.push(w)})
     const avroCodec = new AvroCodec(avroSchema)
-    const proto = (await compileSchema(2, await registry.getSchemaById(2), registry.getVersion)) as {kind: 'PROTOBUF'; proto: ProtoFile}
+    const proto = (await compileSchema(2, await registry.getSchemaById(2), (ref) => registry.getVersion(ref.subject, ref.version))) as {kind: 'PROTOBUF'; proto: ProtoFile}
     const line = proto.proto.messageByName('acme.sales.Sale.Line')
     const records = [
       {key: null, value: frame(1, avroCodec.encode({n: 5})), offset: 0},
@@ -277,7 +295,8 @@ describe('consume decoding', () => {
       {key: null, value: frame(1, Buffer.from([0x80])), offset: 4},
     ]
     await decoding.prepare(records)
-    expect(decoding.value!.decode(records[0].value)).toEqual({value: {n: 5}, schemaId: 1})
+    const first = decoding.value!.decode(records[0].value)!
+    expect([first.value, first.schemaId, first.text]).toEqual([{n: 5}, 1, '{"n":5}'])
     expect(decoding.value!.decode(records[1].value)).toBeUndefined()
     expect(decoding.value!.decode(records[2].value)).toBeUndefined() // unknown id: shown as it is, not a failure
     expect(decoding.value!.decode(records[3].value)).toEqual({value: {sku: 'A'}, schemaId: 2})
