@@ -1,6 +1,7 @@
 /**
  * `schemas apply`: a file of subjects and compatibility levels (YAML or JSON, schema in
- * schemas/schemas.schema.json) -> a plan against the registry -> levels to set, then schemas to register.
+ * schemas/schemas.schema.json) -> a plan against the registry -> levels to set, then schemas to register (a new
+ * subject's level right after its first version).
  *
  *   compatibility: BACKWARD            # the global level (optional)
  *   subjects:
@@ -21,6 +22,7 @@ import {dirname, isAbsolute, join} from 'node:path'
 
 import {ExitCode, KafkitError, usageError} from '../errors.js'
 import type {CompatibilityLevel, RegistryClient, SchemaReference, SchemaType} from './registry.js'
+import {checkAgainst} from './operations.js'
 import {checkSchemaText, inferSchemaType, parseCompatibilityLevel, parseSchemaType} from './schema-file.js'
 
 export interface DesiredReference {
@@ -235,7 +237,7 @@ export async function readActualSchemas(client: RegistryClient, desired: Desired
       const level = s.compatibility ?? own ?? desired.compatibility ?? globalLevel
       if (level === 'NONE') row.compatible = true
       else {
-        const r = await client.checkCompatibility(s.subject, input, 'latest')
+        const r = await checkAgainst(client, s.subject, input, 'latest')
         row.compatible = r.compatible
         row.messages = r.messages
       }
@@ -252,12 +254,15 @@ export function planSchemas(desired: DesiredSchemas, actual: ActualSubject[], gl
   const upToDate: SchemasPlan['upToDate'] = []
   const blocked: string[] = []
   if (desired.compatibility && desired.compatibility !== globalLevel) actions.push({action: 'set-compatibility', from: globalLevel, to: desired.compatibility})
+  // A new subject gets its level right after its first version: a registry may not keep a level for a subject
+  // that does not exist yet (Apicurio keeps it as a rule of the artifact), and a first version is never checked.
+  const later: SchemaAction[] = []
   for (const s of desired.subjects) {
     const have = byName.get(s.subject)
     const current = have?.compatibility ?? null
     // A level equal to the global one is what the registry reports for a subject without its own (Apicurio): unchanged.
     const effective = current ?? desired.compatibility ?? globalLevel
-    if (s.compatibility && s.compatibility !== effective) actions.push({action: 'set-compatibility', subject: s.subject, from: current, to: s.compatibility})
+    if (s.compatibility && s.compatibility !== effective) (have?.latestVersion === undefined ? later : actions).push({action: 'set-compatibility', subject: s.subject, from: current, to: s.compatibility})
   }
   for (const s of desired.subjects) {
     const have = byName.get(s.subject)
@@ -270,6 +275,7 @@ export function planSchemas(desired: DesiredSchemas, actual: ActualSubject[], gl
     if (compatible === false) blocked.push(s.subject)
     actions.push({action: 'register', subject: s.subject, type: s.type, from: s.from, newSubject, ...(have?.latestVersion === undefined ? {} : {afterVersion: have.latestVersion}), compatible, messages: have?.messages ?? []})
   }
+  actions.push(...later)
   return {
     actions,
     upToDate,

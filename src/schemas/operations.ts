@@ -99,20 +99,35 @@ export async function checkSchema(client: RegistryClient, subject: string, input
   const targets: VersionSpec[] = options.all ? [...versions].sort((a, b) => a - b) : ['latest']
   const latest = Math.max(...versions)
   const results: VersionCheck[] = []
+  const notes = new Set<string>()
   for (const version of targets) {
-    const r = await client.checkCompatibility(subject, input, version)
+    const r = await checkAgainst(client, subject, input, version)
+    if (r.note) notes.add(r.note)
     results.push({version: version === 'latest' ? latest : version, compatible: r.compatible, messages: r.messages})
   }
   const compatible = results.every((r) => r.compatible)
-  const silent = !compatible && results.every((r) => r.compatible || r.messages.length === 0)
-  return {
-    subject,
-    compatible,
-    level,
-    against,
-    results,
-    ...(silent ? {note: 'the registry gave no reasons (Apicurio does not return them on its Confluent API); registering shows its rule violation'} : {}),
+  return {subject, compatible, level, against, results, ...(notes.size > 0 ? {note: [...notes].join('; ')} : {})}
+}
+
+/**
+ * One compatibility check, with Apicurio's gaps filled from its own API's dry run of registering (which registers
+ * nothing, applies the subject's rule and says why it fails): its Confluent API gives no reasons for an
+ * incompatible schema, and answers "invalid schema" for a Protobuf schema with references.
+ */
+export async function checkAgainst(client: RegistryClient, subject: string, input: SchemaInput, version: VersionSpec): Promise<{compatible: boolean; messages: string[]; note?: string}> {
+  let result: {compatible: boolean; messages: string[]}
+  try {
+    result = await client.checkCompatibility(subject, input, version)
+  } catch (error) {
+    if (!(error instanceof KafkitError && error.code === 'INVALID_SCHEMA' && (input.references?.length ?? 0) > 0)) throw error
+    const dry = await client.apicurioDryRun(subject, input)
+    if (!dry) throw error
+    return {...dry, note: "checked with Apicurio's own API (a dry run of registering under the subject's rule): its Confluent API cannot check schemas with references"}
   }
+  if (result.compatible || result.messages.length > 0) return result
+  const dry = await client.apicurioDryRun(subject, input).catch(() => undefined)
+  if (dry && !dry.compatible) return {compatible: false, messages: dry.messages, note: "reasons from Apicurio's own API (a dry run of registering): its Confluent API gives none"}
+  return {...result, note: 'the registry gave no reasons'}
 }
 
 export interface CompatibilityResult {

@@ -113,7 +113,7 @@ interface RequestOptions {
   body?: unknown
   query?: Record<string, string | number | boolean | undefined>
   /** What the call is about, for messages: subject, version, id. */
-  about?: {subject?: string; version?: VersionSpec; id?: number}
+  about?: {subject?: string; version?: VersionSpec; id?: number; input?: SchemaInput}
 }
 
 // undici's module, loaded once per process on the first request.
@@ -186,7 +186,7 @@ export class RegistryClient {
 
   /** POST /subjects/{s}/versions: registers (or finds, when identical) a schema; returns its id. */
   async register(subject: string, input: SchemaInput, options: {normalize?: boolean} = {}): Promise<{id: number}> {
-    const r = await this.request<{id: number}>('POST', `/subjects/${enc(subject)}/versions`, {body: schemaBody(input), query: {normalize: options.normalize || undefined}, about: {subject}})
+    const r = await this.request<{id: number}>('POST', `/subjects/${enc(subject)}/versions`, {body: schemaBody(input), query: {normalize: options.normalize || undefined}, about: {subject, input}})
     return {id: r.id}
   }
 
@@ -196,7 +196,7 @@ export class RegistryClient {
       const r = await this.request<{subject: string; id: number; version: number; schema: string; schemaType?: string; references?: SchemaReference[]}>('POST', `/subjects/${enc(subject)}`, {
         body: schemaBody(input),
         query: {deleted: options.deleted || undefined, normalize: options.normalize || undefined},
-        about: {subject},
+        about: {subject, input},
       })
       return {subject: r.subject ?? subject, id: r.id, version: r.version, schema: r.schema ?? input.schema, schemaType: normalizeType(r.schemaType ?? input.schemaType), references: r.references ?? input.references ?? []}
     } catch (error) {
@@ -210,7 +210,7 @@ export class RegistryClient {
     const r = await this.request<{is_compatible: boolean; messages?: unknown}>('POST', `/compatibility/subjects/${enc(subject)}/versions/${version}`, {
       body: schemaBody(input),
       query: {verbose: true},
-      about: {subject, version},
+      about: {subject, version, input},
     })
     return {compatible: r.is_compatible === true, messages: compatibilityMessages(r.messages)}
   }
@@ -258,30 +258,9 @@ export class RegistryClient {
 
   /** One HTTP call: JSON in and out, the timeout, auth, TLS, and every failure mapped to a KafkitError. */
   async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
-    const {fetch, Agent} = await loadUndici()
-    const timeoutMs = this.options.timeoutMs
-    this.agent ??= new Agent({connect: {timeout: timeoutMs, ...tlsConnectOptions(this.options.tls)}, keepAliveTimeout: 4000})
     const query = Object.entries(options.query ?? {}).filter(([, v]) => v !== undefined)
     const url = `${this.url}${path}${query.length > 0 ? `?${query.map(([k, v]) => `${k}=${encodeURIComponent(String(v))}`).join('&')}` : ''}`
-    const headers: Record<string, string> = {accept: `${CONTENT_TYPE}, application/json`}
-    if (options.body !== undefined) headers['content-type'] = CONTENT_TYPE
-    const auth = this.options.auth
-    if (auth?.type === 'basic') headers.authorization = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`
-    else if (auth?.type === 'bearer') headers.authorization = `Bearer ${auth.token}`
-
-    const started = Date.now()
-    const signal = AbortSignal.timeout(timeoutMs)
-    let status: number
-    let text: string
-    try {
-      const response = await fetch(url, {method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body), signal, dispatcher: this.agent})
-      status = response.status
-      text = await response.text()
-    } catch (error) {
-      this.options.debugLog?.(`registry ${method} ${url}: ${describeFetchError(error)} after ${Date.now() - started}ms`)
-      throw this.transportError(error, method, path)
-    }
-    this.options.debugLog?.(`registry ${method} ${url}: HTTP ${status} in ${Date.now() - started}ms`)
+    const {status, text} = await this.send(method, url, path, options.body === undefined ? undefined : JSON.stringify(options.body), CONTENT_TYPE)
     if (status >= 200 && status < 300) {
       if (text === '') return undefined as T
       try {
@@ -293,6 +272,52 @@ export class RegistryClient {
       }
     }
     throw this.httpError(status, text, method, path, options.about ?? {})
+  }
+
+  /**
+   * Apicurio Registry only: would registering `input` pass the subject's rules, and if not, why? Its Confluent
+   * API gives no reasons for an incompatible schema and cannot check a Protobuf schema with references; its own
+   * API (/apis/registry/v3) can, with a dry run that registers nothing. undefined when this is not Apicurio.
+   */
+  async apicurioDryRun(subject: string, input: SchemaInput): Promise<CompatibilityResult | undefined> {
+    const native = apicurioNativeUrl(this.url)
+    if (!native) return undefined
+    const contentType = input.schemaType === 'PROTOBUF' ? 'application/x-protobuf' : 'application/json'
+    const references = (input.references ?? []).map((r) => ({groupId: APICURIO_CCOMPAT_GROUP, artifactId: r.subject, version: String(r.version), name: r.name}))
+    const path = `/groups/${APICURIO_CCOMPAT_GROUP}/artifacts/${enc(subject)}/versions?dryRun=true`
+    const {status, text} = await this.send('POST', `${native}${path}`, path, JSON.stringify({content: {content: input.schema, contentType, references}}), 'application/json')
+    if (status >= 200 && status < 300) return {compatible: true, messages: []}
+    let body: {name?: string; causes?: {description?: string; context?: string}[]; detail?: string}
+    try {
+      body = JSON.parse(text) as typeof body
+    } catch {
+      return undefined
+    }
+    if (body.name !== 'RuleViolationException') return undefined
+    const messages = (body.causes ?? []).map((c) => `${c.description ?? ''}${c.context ? ` at ${c.context}` : ''}`.trim()).filter(Boolean)
+    return {compatible: false, messages: messages.length > 0 ? messages : [oneLine(body.detail ?? 'incompatible')]}
+  }
+
+  /** One HTTP exchange with the timeout, auth and TLS; a transport failure becomes a KafkitError. */
+  private async send(method: string, url: string, path: string, body: string | undefined, contentType: string): Promise<{status: number; text: string}> {
+    const {fetch, Agent} = await loadUndici()
+    const timeoutMs = this.options.timeoutMs
+    this.agent ??= new Agent({connect: {timeout: timeoutMs, ...tlsConnectOptions(this.options.tls)}, keepAliveTimeout: 4000})
+    const headers: Record<string, string> = {accept: `${CONTENT_TYPE}, application/json`}
+    if (body !== undefined) headers['content-type'] = contentType
+    const auth = this.options.auth
+    if (auth?.type === 'basic') headers.authorization = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`
+    else if (auth?.type === 'bearer') headers.authorization = `Bearer ${auth.token}`
+    const started = Date.now()
+    try {
+      const response = await fetch(url, {method, headers, body, signal: AbortSignal.timeout(timeoutMs), dispatcher: this.agent})
+      const text = await response.text()
+      this.options.debugLog?.(`registry ${method} ${url}: HTTP ${response.status} in ${Date.now() - started}ms`)
+      return {status: response.status, text}
+    } catch (error) {
+      this.options.debugLog?.(`registry ${method} ${url}: ${describeFetchError(error)} after ${Date.now() - started}ms`)
+      throw this.transportError(error, method, path)
+    }
   }
 
   private where(): string {
@@ -335,7 +360,8 @@ export class RegistryClient {
     try {
       const body = JSON.parse(text) as {error_code?: number; message?: string; detail?: string; title?: string}
       errorCode = typeof body.error_code === 'number' ? body.error_code : undefined
-      message = oneLine(String(body.message ?? body.detail ?? body.title ?? ''))
+      // Apicurio prefixes some messages with a Java exception's class name: not the user's business.
+      message = oneLine(String(body.message ?? body.detail ?? body.title ?? '')).replace(/^(?:[a-z]\w*\.)+\w*Exception:\s*/, '')
     } catch {
       message = oneLine(text).slice(0, 200)
     }
@@ -372,7 +398,7 @@ export class RegistryClient {
       case C.SUBJECT_COMPATIBILITY_NOT_CONFIGURED:
         return withCause(notFoundError('COMPATIBILITY_NOT_SET', `subject ${subject} has no compatibility level of its own`, "it follows the global level: 'kafkit schemas compatibility get'"), cause)
       case C.INVALID_SCHEMA:
-        return withCause(usageError(`the registry rejected the schema${subject ? ` for subject ${subject}` : ''} as invalid: ${reason}`, 'check the file and --type (avro, protobuf, json) and the --reference flags', 'INVALID_SCHEMA'), cause)
+        return withCause(usageError(`the registry rejected the schema${subject ? ` for subject ${subject}` : ''} as invalid: ${reason}`, invalidSchemaHint(about.input), 'INVALID_SCHEMA'), cause)
       case C.INVALID_VERSION:
         return withCause(usageError(`invalid version ${about.version ?? ''}: ${reason}`.replace('  ', ' '), 'a version is a number from 1 up, or latest', 'INVALID_VERSION'), cause)
       case C.INVALID_COMPATIBILITY_LEVEL:
@@ -405,6 +431,14 @@ export class RegistryClient {
   }
 }
 
+/** The group Apicurio's Confluent API keeps subjects in. */
+const APICURIO_CCOMPAT_GROUP = 'default'
+
+/** http://host/apis/ccompat/v7 -> http://host/apis/registry/v3 (Apicurio's own API); undefined for other URLs. */
+export function apicurioNativeUrl(url: string): string | undefined {
+  return /\/apis\/ccompat\/v\d+$/.test(url) ? url.replace(/\/apis\/ccompat\/v\d+$/, '/apis/registry/v3') : undefined
+}
+
 /** Splits user:password@ out of a URL (fetch refuses credentials in URLs) and drops trailing slashes. */
 export function parseRegistryUrl(raw: string): {url: string; auth?: RegistryAuth} {
   let parsed: URL
@@ -431,6 +465,14 @@ export function normalizeType(type: string | undefined): SchemaType {
   if (t === 'JSONSCHEMA' || t === 'JSON_SCHEMA' || t === 'JSON-SCHEMA') return 'JSON'
   if (t === 'PROTO') return 'PROTOBUF'
   return (SCHEMA_TYPES as readonly string[]).includes(t) ? (t as SchemaType) : (t as SchemaType)
+}
+
+/** Apicurio recognizes a JSON Schema by its content: one without `$schema` (or `properties`) is refused as "not JSON". */
+function invalidSchemaHint(input: SchemaInput | undefined): string {
+  if (input?.schemaType === 'JSON' && !/"\$schema"\s*:/.test(input.schema)) {
+    return 'add "$schema": "http://json-schema.org/draft-07/schema#" at the top of the JSON Schema: Apicurio Registry refuses JSON Schemas without it (or without "properties")'
+  }
+  return 'check the file and --type (avro, protobuf, json) and the --reference flags'
 }
 
 function schemaBody(input: SchemaInput): Record<string, unknown> {
