@@ -78,6 +78,8 @@ describe.skipIf(!canRun)('retail walkthrough (examples/retail-inventory)', () =>
       RETAIL_EVENTS: '300',
       RETAIL_STOP_DB: '0',
       RETAIL_TIMING: '1', // each command's duration, in the output shown on failure
+      // Inventory updates and sales are Avro in the test registry (kafkit local start --schema-registry).
+      KAFKIT_SCHEMA_REGISTRY_URL: process.env.KAFKIT_TEST_SCHEMA_REGISTRY ?? 'http://127.0.0.1:8081/apis/ccompat/v7',
     }
     delete env.RETAIL_DATABASE_URL
     const result = await run('bash', [join(EXAMPLE, 'run.sh')], env, 300_000)
@@ -90,6 +92,9 @@ describe.skipIf(!canRun)('retail walkthrough (examples/retail-inventory)', () =>
     expect(result.output).toContain('every one as the v1 sink computes it')
     expect(result.output).toMatch(/sink: \d+ records: 0 applied, [1-9]\d* corrected/)
     expect(result.output).toContain('stock levels match the expected totals')
+    // The Avro records were decoded through the registry, and the breaking schema change was refused (exit 8).
+    expect(result.output).toMatch(/schema=\d+ \{"id":"/)
+    expect(result.output).toContain('(exit 8)')
 
     // Read PostgreSQL directly rather than trusting check.mjs.
     const psql = spawnSync('bash', [join(EXAMPLE, 'db.sh'), 'psql', '-At', '-F', '\t', '-v', 'ON_ERROR_STOP=1', '-c', 'SELECT store, product, qty FROM stock_levels ORDER BY 1, 2'], {env, encoding: 'utf8'})
