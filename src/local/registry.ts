@@ -104,7 +104,7 @@ export interface JavaCandidate {
 export function findJavaFor(minMajor = REGISTRY_MIN_JAVA, env: NodeJS.ProcessEnv = process.env, jvmDir = '/usr/lib/jvm'): JavaCandidate {
   const seen: JavaCandidate[] = []
   const probe = (path: string, source: string): JavaCandidate | undefined => {
-    const result = spawnSync(path, ['-version'], {encoding: 'utf8', timeout: 15_000})
+    const result = spawnSync(path, ['-version'], {encoding: 'utf8', timeout: 15_000, env})
     const parsed = result.error ? undefined : parseJavaVersion(`${result.stderr}${result.stdout}`)
     if (!parsed) return undefined
     const candidate = {path, source, ...parsed}
@@ -221,8 +221,11 @@ export function registrySystemProperties(port: number, storage: RegistryStorage,
   return {
     'quarkus.http.host': HOST,
     'quarkus.http.port': String(port),
-    // The management interface (health, metrics) would listen on 0.0.0.0:9000: not wanted on a laptop or a shared host.
-    'quarkus.management.enabled': 'false',
+    // The management interface (health, metrics) is built in and would listen on 0.0.0.0:9000: on a laptop or a
+    // shared host that is both exposed and a port clash (a second registry, anything else on 9000). Loopback, any
+    // free port.
+    'quarkus.management.host': HOST,
+    'quarkus.management.port': '0',
     // Apicurio 3 refuses deletes unless enabled: `schemas delete` must work on the local registry.
     'apicurio.rest.deletion.artifact.enabled': 'true',
     'apicurio.rest.deletion.artifact-version.enabled': 'true',

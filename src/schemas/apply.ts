@@ -254,8 +254,8 @@ export function planSchemas(desired: DesiredSchemas, actual: ActualSubject[], gl
   const upToDate: SchemasPlan['upToDate'] = []
   const blocked: string[] = []
   if (desired.compatibility && desired.compatibility !== globalLevel) actions.push({action: 'set-compatibility', from: globalLevel, to: desired.compatibility})
-  // A new subject gets its level right after its first version: a registry may not keep a level for a subject
-  // that does not exist yet (Apicurio keeps it as a rule of the artifact), and a first version is never checked.
+  // A new subject gets its level right after its first version (which no level checks): if registering fails,
+  // no level is left behind for a subject that does not exist.
   const later: SchemaAction[] = []
   for (const s of desired.subjects) {
     const have = byName.get(s.subject)

@@ -97,7 +97,7 @@ describe.skipIf(!REGISTRY_AVAILABLE)(`kafkit schemas apply (registry ${TEST_REGI
     const shown = await schemas(['apply', '-f', broken], env)
     expect(shown.code, shown.stderr).toBe(0)
     expect(shown.stdout).toContain(`! register ${stock}`)
-    expect(shown.stdout).toMatch(/INCOMPATIBLE[\s\S]*qty/)
+    expect(shown.stdout).toMatch(/INCOMPATIBLE[\s\S]*not compatible/)
     const refused = await schemas(['apply', '-f', broken, '--execute', '--yes'], env)
     expect(refused.code).toBe(1)
     expect(expectCleanError(refused).message).toContain('nothing applied')

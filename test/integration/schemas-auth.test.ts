@@ -91,9 +91,9 @@ describe.skipIf(!REGISTRY_AVAILABLE)('schema registry over TLS with authenticati
 
     const test = await kafkit(['profiles', 'test', '--debug'], {noBrokers: true, env: {...ctx.env, KAFKIT_CONFIG: config, KAFKIT_SCHEMA_REGISTRY_URL: undefined, SR_PW: PASSWORD}, timeoutMs: 60_000})
     expect(test.code, test.stdout + test.stderr).toBe(0)
-    expect(test.stdout).toMatch(/✓ registry +https:\/\/127\.0\.0\.1:9894\S*: reachable, authenticated \(basic auth as 'writer'\), \d+ subjects/)
-    const show = await kafkit(['profiles', 'show', '--json'], {noBrokers: true, env: {...ctx.env, KAFKIT_CONFIG: config, SR_PW: PASSWORD}})
-    expect(json<{schemaRegistry: unknown}>(show).schemaRegistry).toMatchObject({url, username: 'writer', password: {from: 'env', env: 'SR_PW'}})
+    expect(test.stdout).toMatch(/✓ registry +https:\/\/127\.0\.0\.1:9894\S*: reachable, authenticated \(basic auth as 'writer'\), \d+ subjects?/)
+    const show = await kafkit(['profiles', 'show', '--json'], {noBrokers: true, env: {...ctx.env, KAFKIT_CONFIG: config, KAFKIT_SCHEMA_REGISTRY_URL: undefined, SR_PW: PASSWORD}})
+    expect(json<{profile: {schemaRegistry: unknown}}>(show).profile.schemaRegistry).toMatchObject({url, username: 'writer', password: {from: 'env', env: 'SR_PW'}})
     for (const r of [reg, list, test, show]) expect(r.stdout + r.stderr).not.toContain(PASSWORD)
   }, LONG)
 

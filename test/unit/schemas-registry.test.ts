@@ -2,6 +2,7 @@ import {describe, expect, it} from 'vitest'
 
 import {KafkitError} from '../../src/errors.js'
 import {registrySystemProperties} from '../../src/local/registry.js'
+import {profileFromFlags} from '../../src/profiles/add.js'
 import {profileToYaml} from '../../src/profiles/config.js'
 import {redactProfile} from '../../src/profiles/describe.js'
 import {resolveSchemaRegistry} from '../../src/profiles/resolve.js'
@@ -159,12 +160,28 @@ describe('profiles: schemaRegistry', () => {
   })
 })
 
+describe('profiles add --schema-registry*', () => {
+  it('builds schemaRegistry from flags with the config file rules, naming the flag', () => {
+    expect(profileFromFlags({brokers: 'b:1', 'schema-registry': 'https://sr:8081', 'schema-registry-username': 'k', 'schema-registry-password-env': 'SR_PW', 'schema-registry-ca': '/ca.pem'}).schemaRegistry).toEqual({
+      url: 'https://sr:8081',
+      username: 'k',
+      password: {env: 'SR_PW'},
+      tls: {ca: '/ca.pem'},
+    })
+    expect(profileFromFlags({brokers: 'b:1'}).schemaRegistry).toBeUndefined()
+    expect(thrown(() => profileFromFlags({brokers: 'b:1', 'schema-registry-username': 'k'})).message).toContain('given without --schema-registry URL')
+    expect(thrown(() => profileFromFlags({brokers: 'b:1', 'schema-registry': 'http://sr', 'schema-registry-username': 'k'})).message).toMatch(/^--schema-registry-password-env: /)
+    expect(thrown(() => profileFromFlags({brokers: 'b:1', 'schema-registry': 'sr:8081'})).message).toMatch(/^--schema-registry: must be an http/)
+  })
+})
+
 describe('local registry settings', () => {
-  it('binds 127.0.0.1, enables deletes, keeps the management port closed; file storage is an H2 file', () => {
+  it('binds 127.0.0.1, enables deletes, keeps the management port on loopback, on any free port; file storage is an H2 file', () => {
     const mem = registrySystemProperties(8081, 'memory', '/d')
     expect(mem['quarkus.http.host']).toBe('127.0.0.1')
     expect(mem['quarkus.http.port']).toBe('8081')
-    expect(mem['quarkus.management.enabled']).toBe('false')
+    expect(mem['quarkus.management.host']).toBe('127.0.0.1')
+    expect(mem['quarkus.management.port']).toBe('0')
     expect(mem['apicurio.rest.deletion.artifact-version.enabled']).toBe('true')
     expect(mem['apicurio.datasource.url']).toBeUndefined()
     expect(registrySystemProperties(9000, 'file', '/d')['apicurio.datasource.url']).toMatch(/^jdbc:h2:file:\/d\/registry/)
