@@ -41,9 +41,15 @@ export interface SchemaDecoded {
   readonly text?: string
 }
 
+/** decode(), and optionally a fast lane writing compact JSON straight into the output (false: it did not). */
+export interface SchemaFieldDecoder {
+  decode(bytes: Buffer): SchemaDecoded | undefined
+  write?(bytes: Buffer, out: OutputBuffer): boolean
+}
+
 export interface SchemaDecoders {
-  key?: {decode(bytes: Buffer): SchemaDecoded | undefined}
-  value?: {decode(bytes: Buffer): SchemaDecoded | undefined}
+  key?: SchemaFieldDecoder
+  value?: SchemaFieldDecoder
   /** Set to the record being formatted (its coordinates go into decoding warnings). */
   current?: RawRecord
 }
@@ -86,6 +92,23 @@ export class OutputBuffer {
   byte(b: number): void {
     this.ensure(1)
     this.buf[this.pos++] = b
+  }
+
+  /** Text known to be ASCII (numbers, literals, base64): one byte per character. */
+  latin1(text: string): void {
+    this.ensure(text.length)
+    this.pos += this.buf.write(text, this.pos, 'latin1')
+  }
+
+  /** bytes[start, end) appended, without a view of them. */
+  range(bytes: Buffer, start: number, end: number): void {
+    this.ensure(end - start)
+    this.pos += bytes.copy(this.buf, this.pos, start, end)
+  }
+
+  /** Drops what was appended after `length` (a writer that gave up half way). */
+  truncate(length: number): void {
+    if (length < this.pos) this.pos = length
   }
 
   /** The content so far as its own Buffer (copied, so the buffer can be reused at once). */
@@ -163,7 +186,13 @@ export function compileFormat(options: FormatOptions): RecordFormatter {
 /** A decoder that writes what the schema decodes as JSON, and everything else as `plain` does. */
 function withSchema(plain: Decode, schema: SchemaDecoders['value'], pretty?: boolean): Decode {
   if (!schema) return plain
+  const write = pretty ? undefined : schema.write?.bind(schema)
   return (bytes, out) => {
+    if (write) {
+      const mark = out.length
+      if (write(bytes, out)) return
+      out.truncate(mark)
+    }
     const decoded = schema.decode(bytes)
     if (!decoded) plain(bytes, out)
     else if (pretty) out.string(JSON.stringify(decoded.value, null, 2))

@@ -19,6 +19,7 @@
  */
 import avro from 'avsc'
 
+import {compileAvroJson, type JsonSink} from './avro-json.js'
 import {SchemaMismatch} from './errors.js'
 
 type AvroType = avro.Type & {
@@ -100,6 +101,22 @@ export class AvroCodec {
     this.plain = toPlainConv(this.type)
     this.text = toTextConv(this.type)
     this.fromJsonConv = fromJsonConv(this.type)
+  }
+
+  private fastJson?: ((payload: Buffer, out: JsonSink) => boolean) | null
+
+  /**
+   * Writes the payload's JSON (what toText gives) straight into `out`, when the schema has the fast lane
+   * (avro-json.ts). False: nothing usable was written (no fast lane, or bytes it cannot read); roll back.
+   */
+  writeJson(payload: Buffer, out: JsonSink): boolean {
+    if (this.fastJson === undefined) this.fastJson = this.references.length > 0 ? null : (compileAvroJson(parseJson(this.schema)) ?? null)
+    return this.fastJson ? this.fastJson(payload, out) : false
+  }
+
+  get hasFastJson(): boolean {
+    if (this.fastJson === undefined) this.writeJson(Buffer.alloc(0), {length: 0, byte() {}, bytes() {}, string() {}, latin1() {}, range() {}})
+    return Boolean(this.fastJson)
   }
 
   private get bigType(): AvroType {

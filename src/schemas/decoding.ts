@@ -12,6 +12,7 @@
  */
 import type {RawRecord} from '../records/envelope.js'
 import type {AvroCodec} from './avro.js'
+import type {JsonSink} from './avro-json.js'
 import type {ProtoFile, ProtoMessage} from './protobuf.js'
 import type {WhereRecord} from './where.js'
 import {type Codec, SchemaStore, UnknownSchemaId} from './store.js'
@@ -51,6 +52,8 @@ class AvroDecoded implements Decoded {
 export interface FieldDecoder {
   /** The decoded form, or undefined when the bytes are shown as they are. Memoized for the last bytes. */
   decode(bytes: Buffer): Decoded | undefined
+  /** Avro's fast lane: compact JSON straight into the output; false when it does not apply (then decode()). */
+  write?(bytes: Buffer, out: JsonSink): boolean
 }
 
 export interface DecodingOptions {
@@ -114,6 +117,13 @@ export class RecordDecoding {
     const store = this.store
     const expected = format === 'auto' ? undefined : KIND_OF[format]
     const fail = (what: string) => this.fail(which, what)
+    const fastLane = (bytes: Buffer, out: JsonSink): boolean => {
+      const id = wireSchemaId(bytes)
+      if (id === undefined) return false
+      const codec = store.get(id)
+      if (!codec || codec instanceof Error || codec.kind !== 'AVRO' || (expected && expected !== 'AVRO')) return false
+      return codec.avro.writeJson(bytes.subarray(HEADER_BYTES), out)
+    }
     return memo((bytes) => {
       const id = wireSchemaId(bytes)
       if (id === undefined) {
@@ -140,7 +150,7 @@ export class RecordDecoding {
         fail(`has schema id ${id} but its ${codec.kind} payload cannot be decoded: ${(error as Error).message}`)
         return undefined
       }
-    })
+    }, fastLane)
   }
 
   private protoDecoder(which: 'key' | 'value', message: ProtoMessage): (bytes: Buffer) => Decoded | undefined {
@@ -187,10 +197,11 @@ function decodeWith(codec: Codec, bytes: Buffer): unknown {
 }
 
 /** The printer may ask twice for one record (--where, then the format): the second ask costs nothing. */
-function memo(decode: (bytes: Buffer) => Decoded | undefined): FieldDecoder {
+function memo(decode: (bytes: Buffer) => Decoded | undefined, write?: FieldDecoder['write']): FieldDecoder {
   let lastBytes: Buffer | undefined
   let lastResult: Decoded | undefined
   return {
+    write,
     decode(bytes) {
       if (bytes === lastBytes) return lastResult
       lastResult = decode(bytes)
