@@ -84,9 +84,18 @@ export class OutputBuffer {
   }
 
   bytes(bytes: Buffer | Uint8Array): void {
-    this.ensure(bytes.length)
+    const n = bytes.length
+    this.ensure(n)
+    if (n < 32) {
+      // A few bytes (a field name, a short string) cost less as a loop than as a native copy.
+      const buf = this.buf
+      let pos = this.pos
+      for (let i = 0; i < n; i++) buf[pos++] = bytes[i]
+      this.pos = pos
+      return
+    }
     this.buf.set(bytes, this.pos)
-    this.pos += bytes.length
+    this.pos += n
   }
 
   byte(b: number): void {
@@ -96,13 +105,28 @@ export class OutputBuffer {
 
   /** Text known to be ASCII (numbers, literals, base64): one byte per character. */
   latin1(text: string): void {
-    this.ensure(text.length)
+    const n = text.length
+    this.ensure(n)
+    if (n < 32) {
+      const buf = this.buf
+      let pos = this.pos
+      for (let i = 0; i < n; i++) buf[pos++] = text.charCodeAt(i)
+      this.pos = pos
+      return
+    }
     this.pos += this.buf.write(text, this.pos, 'latin1')
   }
 
   /** bytes[start, end) appended, without a view of them. */
   range(bytes: Buffer, start: number, end: number): void {
     this.ensure(end - start)
+    if (end - start < 64) {
+      const buf = this.buf
+      let pos = this.pos
+      for (let i = start; i < end; i++) buf[pos++] = bytes[i]
+      this.pos = pos
+      return
+    }
     this.pos += bytes.copy(this.buf, this.pos, start, end)
   }
 
