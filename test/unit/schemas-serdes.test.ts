@@ -357,7 +357,7 @@ describe('Avro fast lane (binary -> JSON bytes)', () => {
       expect(codec.hasFastJson).toBe(true)
       const plain = avro.Type.forSchema(schema as avro.Schema)
       for (let i = 0; i < 300; i++) {
-        let value = plain.random() as Record<string, unknown>
+        let value = plain.random() as unknown as Record<string, unknown>
         if (schema.name === 'B') value = {...value, ts: Math.floor(Math.random() * 4e12)}
         if (i % 10 === 0 && schema.name === 'A') value = {...value, s: 'quote " slash \\ ctl \u0001 é 😀'}
         const bytes = plain.toBuffer(value)
