@@ -35,7 +35,7 @@ export default class Consume extends KafkaCommand<void> {
 
 Specs: beginning, end, stored, 1234 (offset), -100 (100 before the end), @2026-11-24T09:00:00Z, @1732438800000, @-2h (time). --range FROM:TO is a closed window; with several partitions reading stops when every partition has passed TO.
 
-Template placeholders (kcat-compatible): %t topic, %p partition, %o offset, %k key, %v value, %T timestamp (ms), %d timestamp (ISO-8601), %h headers, %K key size, %S value size, and \\n \\t \\\\.`
+Template placeholders (kcat-compatible): %t topic, %p partition, %o offset, %k key, %v value, %T timestamp (ms), %d timestamp (ISO-8601), %h headers, %K key size, %S value size, %i / %I value / key schema id (decoded records), and \\n \\t \\\\.`
 
   static examples = [
     '<%= config.bin %> consume orders --from beginning -e',

@@ -2,9 +2,9 @@
  * Schemas by id -> ready codecs, each fetched and compiled once per run. The registry is reached through the
  * small interface below (the RegistryClient of registry.ts has it), so that this module and the serdes stay pure.
  */
-import {AvroCodec} from './avro.js'
-import {JsonSchemaCodec} from './json-schema.js'
-import {ProtoFile} from './protobuf.js'
+import type {AvroCodec} from './avro.js'
+import type {JsonSchemaCodec} from './json-schema.js'
+import type {ProtoFile} from './protobuf.js'
 
 export type SchemaKind = 'AVRO' | 'PROTOBUF' | 'JSON'
 
@@ -95,14 +95,21 @@ type FetchRef = (ref: SchemaRef) => Promise<FetchedSchema>
 /** Compiles a registry schema with its references (fetched recursively, each once). */
 export async function compileSchema(id: number, schema: FetchedSchema, fetchRef: FetchRef): Promise<Codec> {
   const refs = await collectReferences(schema.references, fetchRef)
+  // Each serde library is loaded with the first schema of its kind (a consume that meets none loads none).
   switch (schema.schemaType) {
-    case 'AVRO':
+    case 'AVRO': {
+      const {AvroCodec} = await import('./avro.js')
       // Referenced named types first, dependencies before dependents.
       return {kind: 'AVRO', id, avro: new AvroCodec(schema.schema, refs.map((r) => ({schema: r.schema.schema})))}
-    case 'PROTOBUF':
+    }
+    case 'PROTOBUF': {
+      const {ProtoFile} = await import('./protobuf.js')
       return {kind: 'PROTOBUF', id, proto: new ProtoFile(schema.schema, `schema-${id}.proto`, {files: new Map(refs.map((r) => [r.name, r.schema.schema]))})}
-    case 'JSON':
+    }
+    case 'JSON': {
+      const {JsonSchemaCodec} = await import('./json-schema.js')
       return {kind: 'JSON', id, json: new JsonSchemaCodec(schema.schema, refs.map((r) => ({name: r.name, schema: r.schema.schema})))}
+    }
   }
 }
 
