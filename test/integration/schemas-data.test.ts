@@ -5,8 +5,8 @@
  * Protobuf with references and nested messages, --proto without a registry, replay across two registries.
  */
 import {spawn, type ChildProcess} from 'node:child_process'
-import {existsSync, mkdtempSync, writeFileSync} from 'node:fs'
-import {homedir, tmpdir} from 'node:os'
+import {mkdtempSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -251,8 +251,8 @@ message Sale {
   })
 })
 
-// A second registry for replay: the same Apicurio jar the launcher fetched, on this file's own port.
-const APICURIO_JAR = join(process.env.KAFKIT_CACHE_DIR ?? join(homedir(), '.cache', 'kafkit'), 'apicurio', '3.3.3', 'app', 'quarkus-run.jar')
+// A second registry for replay: the launcher's Apicurio jar, Java and settings (src/local/registry.ts), on this
+// file's own port, in memory.
 const SECOND_PORT = Number(process.env.KAFKIT_TEST_SECOND_REGISTRY_PORT ?? 9901)
 
 describe.skipIf(!registryUp && process.env.CI !== 'true')('replay across schema registries', () => {
@@ -261,9 +261,10 @@ describe.skipIf(!registryUp && process.env.CI !== 'true')('replay across schema 
 
   beforeAll(async () => {
     if (await up(secondUrl)) return
-    if (!existsSync(APICURIO_JAR)) throw new Error(`no Apicurio jar at ${APICURIO_JAR}: run 'node bin/run.js local start --schema-registry' once`)
-    const java = ['/usr/lib/jvm/temurin-25-jdk-amd64/bin/java', process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'java') : ''].find((j) => j && existsSync(j)) ?? 'java'
-    second = spawn(java, ['-Xmx256m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-Dquarkus.http.host=127.0.0.1', `-Dquarkus.http.port=${SECOND_PORT}`, '-Dquarkus.management.host=127.0.0.1', `-Dquarkus.management.port=${SECOND_PORT + 1}`, '-jar', APICURIO_JAR], {stdio: 'ignore'})
+    const {findJavaFor, registrySystemProperties, resolveApicurio} = await import('../../src/local/registry.js')
+    const {jar} = await resolveApicurio()
+    const properties = Object.entries(registrySystemProperties(SECOND_PORT, 'memory', dir)).map(([k, v]) => `-D${k}=${v}`)
+    second = spawn(findJavaFor().path, ['-Xmx256m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', ...properties, '-jar', jar], {stdio: 'ignore'})
     for (const deadline = Date.now() + 90_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 500))) if (await up(secondUrl)) return
     throw new Error(`the second registry did not start on ${SECOND_PORT}`)
   }, 120_000)
