@@ -325,7 +325,7 @@ export class RegistryClient {
   }
 
   private isLocal(): boolean {
-    return /^http:\/\/(127\.0\.0\.1|localhost):8081(\/|$)/.test(this.url)
+    return /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?(\/|$)/.test(this.url)
   }
 
   private transportError(error: unknown, method: string, path: string): KafkitError {
@@ -464,7 +464,8 @@ export function normalizeType(type: string | undefined): SchemaType {
   const t = (type ?? 'AVRO').toUpperCase()
   if (t === 'JSONSCHEMA' || t === 'JSON_SCHEMA' || t === 'JSON-SCHEMA') return 'JSON'
   if (t === 'PROTO') return 'PROTOBUF'
-  return (SCHEMA_TYPES as readonly string[]).includes(t) ? (t as SchemaType) : (t as SchemaType)
+  // Another registry's own type name is passed through as it is: the caller decides what it can decode.
+  return t as SchemaType
 }
 
 /** Apicurio recognizes a JSON Schema by its content: one without `$schema` (or `properties`) is refused as "not JSON". */

@@ -2,6 +2,8 @@
  * `kafkit schemas apply` against a real Apicurio Registry: plan, --check (exit 8 / 0), --execute in reference
  * order, an incompatible change shown with its reasons and refused before anything is applied.
  */
+import {rmSync} from 'node:fs'
+
 import {afterAll, describe, expect, it} from 'vitest'
 
 import {expectCleanError, json, uniqueName} from './helpers.js'
@@ -34,6 +36,7 @@ describe.skipIf(!REGISTRY_AVAILABLE)(`kafkit schemas apply (registry ${TEST_REGI
 
   afterAll(async () => {
     for (const s of [sale, money, stock]) await schemas(['delete', s, '--permanent', '--yes'], env)
+    rmSync(ctx.dir, {recursive: true, force: true})
   }, 120_000)
 
   const file = (stockSchema: object, stockLevel = 'BACKWARD') => {

@@ -4,7 +4,7 @@
  * to the real Apicurio Registry. kafkit's side is what is tested: TLS trust, basic auth from passwordEnv /
  * passwordCommand, bearer tokens from tokenCommand, 401 -> exit 4, 403 -> exit 9, secrets never printed.
  */
-import {readFileSync} from 'node:fs'
+import {readFileSync, rmSync} from 'node:fs'
 import {type IncomingMessage, type ServerResponse} from 'node:http'
 import {createServer, type Server} from 'node:https'
 import {join} from 'node:path'
@@ -74,6 +74,7 @@ describe.skipIf(!REGISTRY_AVAILABLE)('schema registry over TLS with authenticati
   afterAll(async () => {
     await schemas(['delete', subject, '--permanent', '--yes'], ctx.env)
     await new Promise((resolve) => server?.close(resolve))
+    rmSync(ctx.dir, {recursive: true, force: true})
   }, 120_000)
 
   const profile = (name: string, registry: string) =>

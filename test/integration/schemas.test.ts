@@ -2,6 +2,7 @@
  * `kafkit schemas` against a real Apicurio Registry (its Confluent-compatible API): Avro, Protobuf with
  * references, JSON Schema; compatibility checks that catch a breaking change with exit 8; deletes; errors.
  */
+import {rmSync} from 'node:fs'
 import {createServer} from 'node:net'
 
 import {afterAll, describe, expect, it} from 'vitest'
@@ -39,6 +40,7 @@ describe.skipIf(!REGISTRY_AVAILABLE)(`kafkit schemas (registry ${TEST_REGISTRY})
   afterAll(async () => {
     // Referencing subjects first: a subject still referenced cannot be deleted.
     for (const s of [...created].reverse()) await schemas(['delete', s, '--permanent', '--yes'], env)
+    rmSync(ctx.dir, {recursive: true, force: true})
   }, 120_000)
 
   it('Avro: register, get, versions, the same schema again, a compatible change, check with exit 8 on a breaking one', async () => {
