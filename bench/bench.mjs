@@ -94,6 +94,37 @@ async function dataFileFor(n) {
   return path
 }
 
+// Schema registry scenarios: a 10-field Avro schema and JSON Lines whose Avro encoding is ~100 B a record.
+const registry = env.BENCH_SCHEMA_REGISTRY ?? 'http://127.0.0.1:8081/apis/ccompat/v7'
+const registryUp = await fetch(`${registry}/subjects`, {signal: AbortSignal.timeout(3000)}).then((r) => r.ok, () => false)
+const avroSchemaFile = join(dataDir, 'bench-sale.avsc')
+writeFileSync(avroSchemaFile, JSON.stringify({type: 'record', name: 'BenchSale', namespace: 'bench', fields: [
+  {name: 'id', type: 'long'}, {name: 'store_id', type: 'string'}, {name: 'sku', type: 'string'}, {name: 'qty', type: 'int'},
+  {name: 'price', type: 'double'}, {name: 'currency', type: 'string'}, {name: 'ts', type: {type: 'long', logicalType: 'timestamp-millis'}},
+  {name: 'channel', type: {type: 'enum', name: 'Channel', symbols: ['STORE', 'WEB', 'APP']}}, {name: 'customer', type: ['null', 'string'], default: null},
+  {name: 'note', type: 'string'},
+]}))
+const avroDataFilePath = (n) => join(dataDir, `sales-${n}.jsonl`)
+async function avroDataFile(n) {
+  const path = avroDataFilePath(n)
+  if (existsSync(path)) return path
+  const tmp = `${path}.${process.pid}.tmp`
+  const out = createWriteStream(tmp)
+  const channels = ['STORE', 'WEB', 'APP']
+  let text = ''
+  for (let i = 0; i < n; i++) {
+    text += `${JSON.stringify({id: i, store_id: `store-${i % 50}`, sku: `SKU-${String(i % 100000).padStart(6, '0')}`, qty: (i % 9) - 2, price: Math.round((i % 5000) * 137) / 100, currency: 'EUR', ts: 1764000000000 + i, channel: channels[i % 3], customer: i % 4 ? `customer-${i % 9973}` : null, note: 'aisle 7, shelf 3, restocked by the evening crew'})}\n`
+    if (text.length > 1 << 20) {
+      if (!out.write(text)) await once(out, 'drain')
+      text = ''
+    }
+  }
+  out.end(text)
+  await once(out, 'finish')
+  renameSync(tmp, path)
+  return path
+}
+
 const createdTopics = new Set()
 const filled = new Set()
 const prefix = `kafkit-bench-${runId}`
@@ -110,6 +141,11 @@ const ctx = {
   dataFile: await dataFileFor(records),
   dataFileFor,
   dataFilePath,
+  registry,
+  registryUp,
+  avroSchemaFile,
+  avroDataFile,
+  avroDataFilePath,
   async createTopic(topic, partitions) {
     createdTopics.add(topic)
     await createTopic(admin, topic, partitions)
@@ -144,7 +180,7 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 
 async function runTool(tool) {
   await tool.before?.(ctx)
-  const r = await measure(tool.argv, {stdinFile: tool.stdinFile, countLines: tool.expectLines !== undefined})
+  const r = await measure(tool.argv, {stdinFile: tool.stdinFile, countLines: tool.expectLines !== undefined, env: tool.env})
   let error = r.code === 0 ? undefined : `exit ${r.code ?? r.signal}: ${r.stderr.split('\n').slice(-3).join(' | ')}`
   if (!error && tool.expectLines !== undefined && r.lines !== tool.expectLines) error = `wrote ${r.lines} lines, expected ${tool.expectLines}`
   if (!error && tool.verify) error = await tool.verify(ctx)

@@ -11,7 +11,7 @@
 import {existsSync} from 'node:fs'
 import {join} from 'node:path'
 
-import {ROOT, TOOLS, java, kafkit, topicSize} from './lib.mjs'
+import {ROOT, TOOLS, java, kafkit, measure, topicSize} from './lib.mjs'
 
 const hasCommand = (id) => existsSync(join(ROOT, 'dist', 'bundle', 'commands', ...id.split(' ')) + '.js')
 
@@ -27,6 +27,8 @@ function grewBy(topic, n) {
     },
   }
 }
+
+let filledAvro = false
 
 export function scenarios(ctx) {
   const {brokers: B, records: N, reps, prefix, partitions: P, kcat} = ctx
@@ -184,6 +186,46 @@ export function scenarios(ctx) {
         goal: {op: '<=', value: 0.3},
       },
     ],
+  })
+
+  // Schema registry data (issue 19): Avro against plain records of the same size, same broker, same run.
+  const avroTopic = topic('avro')
+  const avroProduce = [topic('avro-produce'), topic('avro-produce-plain')]
+  const registryEnv = {KAFKIT_SCHEMA_REGISTRY_URL: ctx.registry}
+  const avroArgs = ['--value-schema', ctx.avroSchemaFile, '--auto-register']
+  list.push({
+    name: 'consume-avro',
+    title: `consume ${ctx.recordsLabel} Avro records (10 fields, ~100 B) to JSON Lines vs ${ctx.recordsLabel} plain 100 B records`,
+    ratio: 'time',
+    reps,
+    records: N,
+    available: () => (!ctx.registryUp ? `no schema registry at ${ctx.registry} (kafkit local start --schema-registry)` : undefined),
+    setup: async () => {
+      await ctx.fillTopic(consumeTopic, N)
+      if (filledAvro) return
+      await ctx.createTopic(avroTopic, P)
+      const r = await measure(kafkit('produce', avroTopic, '-b', B, '-f', await ctx.avroDataFile(N), ...avroArgs), {env: registryEnv})
+      if (r.code !== 0) throw new Error(`filling ${avroTopic}: ${r.stderr}`)
+      filledAvro = true
+    },
+    kafkit: {name: 'kafkit consume (Avro -> JSON)', argv: kafkit('consume', avroTopic, '-b', B, '-e'), env: registryEnv},
+    peers: [{name: 'kafkit consume (plain)', argv: kafkit('consume', consumeTopic, '-b', B, '-e'), env: registryEnv, goal: {op: '<=', value: 1.5}}],
+  })
+  const avroProducer = (name, t, args, goal) => ({name, topic: t, argv: kafkit('produce', t, '-b', B, '-f', ctx.avroDataFilePath(N), ...args), env: registryEnv, goal, ...grewBy(t, N)})
+  list.push({
+    name: 'produce-avro',
+    title: `produce ${ctx.recordsLabel} JSON Lines encoded as Avro (validated) vs the same lines as plain records`,
+    ratio: 'time',
+    reps,
+    records: N,
+    available: () => (!ctx.registryUp ? `no schema registry at ${ctx.registry} (kafkit local start --schema-registry)` : undefined),
+    setup: async () => {
+      await ctx.avroDataFile(N)
+      for (const t of avroProduce) await ctx.createTopic(t, P)
+    },
+    teardown: async () => ctx.deleteTopics(avroProduce),
+    kafkit: avroProducer('kafkit produce --value-schema', avroProduce[0], avroArgs),
+    peers: [avroProducer('kafkit produce (plain)', avroProduce[1], [], {op: '<=', value: 2})],
   })
 
   // Peak RSS must not grow with the input: the same command at N and at 4N.

@@ -12,6 +12,7 @@ import {type IOOptions, IOStreams} from './output/io.js'
 import {resolveConnection} from './profiles/resolve.js'
 import {redactSecrets} from './profiles/secrets.js'
 import type {ResolvedConnection} from './profiles/types.js'
+import type {RegistryClient} from './schemas/registry.js'
 import {parseWaitDuration} from './specs/duration.js'
 
 // oclif's own FlagOutput/ArgOutput shape (not exported by @oclif/core 4).
@@ -144,6 +145,21 @@ export abstract class BaseCommand<T> extends Command {
   }
 }
 
+/**
+ * The built-in `local` profile (no config file entry) uses the schema registry that `kafkit local start
+ * --schema-registry` started here, when there is one and nothing else names a registry.
+ */
+async function withLocalRegistry(connection: ResolvedConnection): Promise<ResolvedConnection> {
+  if (connection.schemaRegistry || !connection.builtIn) return connection
+  const {readRegistryState, registryUrl} = await import('./local/registry.js')
+  const state = await readRegistryState()
+  if (!state) return connection
+  return {...connection, schemaRegistry: {url: registryUrl(state.port, state.host)}, sources: {...connection.sources, schemaRegistry: 'kafkit local start --schema-registry'}}
+}
+
+/** `--schema-registry URL`: on `schemas *`, and on any Kafka command that uses a registry (add it to its flags). */
+export const schemaRegistryFlag = Flags.string({description: 'schema registry URL (overrides the profile; also KAFKIT_SCHEMA_REGISTRY_URL)', helpGroup: 'GLOBAL'})
+
 export abstract class KafkaCommand<T> extends BaseCommand<T> {
   static baseFlags = {
     ...BaseCommand.baseFlags,
@@ -153,6 +169,7 @@ export abstract class KafkaCommand<T> extends BaseCommand<T> {
   }
 
   private clientPromise?: Promise<KafkaClient>
+  private registryPromise?: Promise<RegistryClient>
   private connectionPromise?: Promise<ResolvedConnection>
   /** Set once resolved: errors name the brokers really used (profile, KAFKIT_BROKERS, --brokers). */
   private resolvedConnection?: ResolvedConnection
@@ -172,7 +189,13 @@ export abstract class KafkaCommand<T> extends BaseCommand<T> {
   }
 
   protected connection(): Promise<ResolvedConnection> {
-    this.connectionPromise ??= resolveConnection({profile: this.globalFlags.profile as string | undefined, brokers: this.globalFlags.brokers as string | undefined}).then((c) => (this.resolvedConnection = c))
+    this.connectionPromise ??= resolveConnection({
+      profile: this.globalFlags.profile as string | undefined,
+      brokers: this.globalFlags.brokers as string | undefined,
+      schemaRegistry: this.globalFlags['schema-registry'] as string | undefined,
+    })
+      .then(withLocalRegistry)
+      .then((c) => (this.resolvedConnection = c))
     return this.connectionPromise
   }
 
@@ -188,6 +211,17 @@ export abstract class KafkaCommand<T> extends BaseCommand<T> {
       return createClient(resolved, {timeoutMs, debugLog: this.io.debug ? (line) => this.io.debugLog(redactSecrets(line)) : undefined})
     })()
     return this.clientPromise
+  }
+
+  /** The schema registry of the resolved connection (exit 2 when none is configured), with --timeout on every call. */
+  protected registry(): Promise<RegistryClient> {
+    this.registryPromise ??= (async () => {
+      const connection = await this.connection()
+      const {registryForConnection} = await import('./schemas/connection.js')
+      if (connection.schemaRegistry) this.io.debugLog(`schema registry ${connection.schemaRegistry.url} (from ${connection.sources?.schemaRegistry ?? 'profile'})`)
+      return registryForConnection(connection, {timeoutMs: this.timeoutMs, debugLog: this.io.debug ? (line) => this.io.debugLog(redactSecrets(line)) : undefined})
+    })()
+    return this.registryPromise
   }
 
   /** Destructive operations on the resolved connection: a protected profile is named in red (docs/ARCHITECTURE.md: Profiles). */
@@ -208,6 +242,18 @@ export abstract class KafkaCommand<T> extends BaseCommand<T> {
 
   override async finally(error: Error | undefined): Promise<unknown> {
     if (this.clientPromise) await this.clientPromise.then((c) => c.disconnect()).catch(() => undefined)
+    if (this.registryPromise) await this.registryPromise.then((r) => r.close()).catch(() => undefined)
     return super.finally(error)
   }
+}
+
+/** `kafkit schemas *`: a profile's schema registry, no brokers. */
+export abstract class RegistryCommand<T> extends KafkaCommand<T> {
+  // No --brokers here (these commands never reach Kafka); the cast only satisfies the static side's type.
+  static baseFlags = {
+    ...BaseCommand.baseFlags,
+    profile: KafkaCommand.baseFlags.profile,
+    'schema-registry': schemaRegistryFlag,
+    timeout: KafkaCommand.baseFlags.timeout,
+  } as unknown as typeof KafkaCommand.baseFlags & {'schema-registry': typeof schemaRegistryFlag}
 }

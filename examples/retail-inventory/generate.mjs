@@ -114,7 +114,8 @@ function emit(topic, key, value, headers, timestamp) {
   if (!counts[topic] && outDir) writeFileSync(join(outDir, `${topic}.jsonl`), '')
   counts[topic] = (counts[topic] ?? 0) + 1
   if (!out.has(topic)) out.set(topic, [])
-  out.get(topic).push(JSON.stringify({topic, key, value: JSON.stringify(value), headers, timestamp: new Date(timestamp).toISOString()}))
+  // The value as a JSON object: produced as Avro with the topic's schema (or as its JSON text without one).
+  out.get(topic).push(JSON.stringify({topic, key, value, headers, timestamp: new Date(timestamp).toISOString()}))
   if (++buffered >= 1000) flush()
 }
 function flush() {

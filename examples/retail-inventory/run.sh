@@ -8,9 +8,10 @@
 #   RETAIL_SEED, RETAIL_PRODUCTS, RETAIL_EVENTS   the generator's --seed (7), --products (12), --events (1500)
 #   RETAIL_STOP_DB=1   stop PostgreSQL at the end (default: leave it running to explore)
 #   RETAIL_TIMING=1    print how long each command took
-#   RETAIL_CONNECT=0   skip section 9 (Kafka Connect's JDBC sink)
+#   RETAIL_CONNECT=0   skip section 10 (Kafka Connect's JDBC sink)
 #   KAFKIT_BROKERS     the cluster (default: kafkit's local profile, 127.0.0.1:9092)
 #   KAFKIT_CONNECT_URL the Kafka Connect worker (default: the local one, http://127.0.0.1:8083, started when missing)
+#   KAFKIT_SCHEMA_REGISTRY_URL   the schema registry (default: the local one, 127.0.0.1:8081, started when not up)
 set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -82,15 +83,29 @@ for i in $(seq 1 30); do
   sleep 1
 done
 
+step "1b. The schema registry: inventory updates and sales are Avro"
+export KAFKIT_SCHEMA_REGISTRY_URL="${KAFKIT_SCHEMA_REGISTRY_URL:-http://127.0.0.1:8081/apis/ccompat/v7}"
+if ! kafkit schemas subjects >/dev/null 2>&1; then
+  run "kafkit local start --schema-registry"
+fi
+for t in $(seq 1 $STORES | sed "s/^/${P}inventory_store/"); do
+  run "kafkit schemas register ${t}-value -f schemas/inventory-update.avsc"
+done
+run "kafkit schemas register ${P}sales-value -f schemas/sale.avsc"
+# Readers of sales must keep working with every version: changes are checked before they are registered.
+run "kafkit schemas compatibility set ${P}sales-value BACKWARD"
+
 step "2. PostgreSQL"
 run "./db.sh start --fresh"
 
 step "3. A trading day: generate it, produce it"
 rm -rf "$DAY"
 run "node generate.mjs --seed $SEED --products $PRODUCTS --events $EVENTS ${P:+--prefix $P }--out-dir $DAY --expected $DAY/expected.json"
+# Each JSON value is checked against the subject's schema and written as Avro in the registry's wire format.
 for t in $(seq 1 $STORES | sed "s/^/${P}inventory_store/") "${P}sales"; do
-  run "kafkit produce $t --format json -f $DAY/$t.jsonl"
+  run "kafkit produce $t --format json -f $DAY/$t.jsonl --value-subject ${t}-value"
 done
+run "kafkit consume ${P}sales --exit --count 1 --format '%p %o schema=%i %v\n'"   # decoded through the registry
 
 step "4. The stock-db consumer (v1) keeps PostgreSQL up to date"
 run "kafkit consume '^${P}inventory_store.*' --regex --group $GROUP --format json --exit | node sink.mjs --v1"
@@ -99,7 +114,7 @@ run "./db.sh psql -c \"SELECT store, count(*) AS products, sum(qty) AS units FRO
 
 step "5. The bug: shelves and database disagree"
 run "node check.mjs $DAY/expected.json || true"
-run "kafkit consume ${P}sales --grep '\"qty\":-' --format '%d %k %v\n' --exit | head -3"
+run "kafkit consume ${P}sales --where 'value.qty < 0' --format '%d %k %v\n' --exit | head -3"
 RETURNS_SINCE="$(node -p "require('$DAY/expected.json').returnsSince")"
 
 step "6. Fix, rewind, re-consume"
@@ -128,8 +143,20 @@ if [ "$replayed" != "$expected_replayed" ]; then
   exit 1
 fi
 
+step "9. A schema change that would break the readers of sales is caught before it is registered"
+printf '$ %s\n' "kafkit schemas check ${P}sales-value -f schemas/sale-v2-breaking.avsc"
+set +e
+kafkit schemas check "${P}sales-value" -f schemas/sale-v2-breaking.avsc
+check_status=$?
+set -e
+echo "(exit $check_status)"
+if [ "$check_status" != 8 ]; then
+  echo "error: schemas check should have refused the breaking change with exit 8, got $check_status" >&2
+  exit 1
+fi
+
 if [ "${RETAIL_CONNECT:-1}" != 0 ]; then
-  step "9. The same stock levels through Kafka Connect: a JDBC sink, no code"
+  step "10. The same stock levels through Kafka Connect: a JDBC sink, no code"
   if ! kafkit connect plugins 2>/dev/null | grep -q '^io\.debezium\.connector\.jdbc\.JdbcSinkConnector'; then
     run "kafkit local start --connect --connect-plugin $JDBC_PLUGIN"
   fi
@@ -159,7 +186,7 @@ if [ "${RETAIL_CONNECT:-1}" != 0 ]; then
 fi
 
 if [ "${RETAIL_STOP_DB:-}" = 1 ]; then
-  step "10. Clean up"
+  step "11. Clean up"
   run "./db.sh stop"
 else
   printf '\nDone. PostgreSQL is still running for you to explore: ./db.sh psql; stop it with ./db.sh stop (and Kafka with kafkit local stop).\n'

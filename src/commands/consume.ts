@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 
-import {KafkaCommand} from '../base-command.js'
+import {KafkaCommand, schemaRegistryFlag} from '../base-command.js'
 import {ExitCode, usageError} from '../errors.js'
 import {parsePartitionList, type ReadBatch, ReaderSession, resolveTargets} from '../kafka/reader.js'
 import {compileFormat, compileGrep, DECODERS, parseDecoder} from '../records/format.js'
@@ -8,6 +8,8 @@ import {RecordPrinter} from '../records/format-stream.js'
 import {formatDuration} from '../specs/duration.js'
 import {checkWindowOrder, type OffsetSpec, parseOffsetSpec, parseRange} from '../specs/offset-spec.js'
 import {formatCount} from '../output/numbers.js'
+import {openConsumeSchemas} from '../schemas/consume-setup.js'
+import {consumeSchemaFlags} from '../schemas/flags.js'
 
 export interface ConsumeSummary {
   records: number
@@ -33,7 +35,7 @@ export default class Consume extends KafkaCommand<void> {
 
 Specs: beginning, end, stored, 1234 (offset), -100 (100 before the end), @2026-11-24T09:00:00Z, @1732438800000, @-2h (time). --range FROM:TO is a closed window; with several partitions reading stops when every partition has passed TO.
 
-Template placeholders (kcat-compatible): %t topic, %p partition, %o offset, %k key, %v value, %T timestamp (ms), %d timestamp (ISO-8601), %h headers, %K key size, %S value size, and \\n \\t \\\\.`
+Template placeholders (kcat-compatible): %t topic, %p partition, %o offset, %k key, %v value, %T timestamp (ms), %d timestamp (ISO-8601), %h headers, %K key size, %S value size, %i / %I value / key schema id (decoded records), and \\n \\t \\\\.`
 
   static examples = [
     '<%= config.bin %> consume orders --from beginning -e',
@@ -59,6 +61,8 @@ Template placeholders (kcat-compatible): %t topic, %p partition, %o offset, %k k
     'key-decoder': Flags.string({description: `how keys are shown in templates: ${DECODERS.join('|')}`, default: 'utf8'}),
     'value-decoder': Flags.string({description: `how values are shown: ${DECODERS.join('|')} (json is pretty-printed on a terminal)`, default: 'utf8'}),
     grep: Flags.string({description: 'keep records whose key or value matches this regular expression'}),
+    ...consumeSchemaFlags,
+    'schema-registry': schemaRegistryFlag,
   }
 
   async run(): Promise<void> {
@@ -74,13 +78,16 @@ Template placeholders (kcat-compatible): %t topic, %p partition, %o offset, %k k
     if (from.kind === 'stored' && !flags.group) throw usageError("--from stored needs --group", 'e.g. kafkit consume orders --group billing --from stored', 'BAD_SPEC')
     const partitions = flags.partitions ? parsePartitionList(flags.partitions) : undefined
     if (partitions && flags.group) throw usageError('--partitions cannot be used with --group (the group assigns partitions)', 'drop --partitions, or read without --group', 'BAD_FLAGS')
+    // Schema registry decoding and --where (src/schemas): checked here, the registry asked only when a record needs it.
+    const schemas = await openConsumeSchemas(flags, {registryConfigured: Boolean((await this.connection()).schemaRegistry), registry: () => this.registry(), warn: (t) => this.io.warn(t)})
     const formatter = compileFormat({
       format: this.io.json ? 'json' : flags.format,
       keyDecoder: parseDecoder(flags['key-decoder'], '--key-decoder'),
       valueDecoder: parseDecoder(flags['value-decoder'], '--value-decoder'),
       pretty: this.io.stdoutIsTTY,
+      schemas: schemas.decoders,
     })
-    const grep = compileGrep(flags.grep)
+    const grep = schemas.filter(compileGrep(flags.grep))
 
     const client = await this.client()
     const session = await ReaderSession.open(client)
@@ -96,10 +103,11 @@ Template placeholders (kcat-compatible): %t topic, %p partition, %o offset, %k k
         source = session.read(windows, {maxRecords: grep ? undefined : flags.count})
       }
       const printer = new RecordPrinter({formatter, grep, limit: flags.count, stream: this.io.stdout})
-      const interrupted = await printLoop(source, printer)
+      const interrupted = await printLoop(source, printer, (records) => schemas.prepare(records))
       const summary: ConsumeSummary = {records: printer.count, bytes: printer.bytes, partitions: printer.partitions.size, ms: Date.now() - started, interrupted}
       if (this.io.stderrIsTTY && !this.io.json) this.io.info(this.io.styleErr(describeSummary(summary, targets.length), 'dim'))
       if (interrupted) this.exit(ExitCode.INTERRUPTED)
+      schemas.finish(flags.strict, (t) => this.io.warn(t))
     } finally {
       await source?.close()
       await session.close()
@@ -112,7 +120,7 @@ Template placeholders (kcat-compatible): %t topic, %p partition, %o offset, %k k
  * following) or a chunk is full (throughput). Ctrl-C stops reading, writes what is buffered, and (group
  * mode) commits it. Returns true when interrupted.
  */
-async function printLoop(source: BatchSource, printer: RecordPrinter): Promise<boolean> {
+async function printLoop(source: BatchSource, printer: RecordPrinter, prepare: (records: ReadBatch['records']) => Promise<void> | undefined): Promise<boolean> {
   let interrupted = false
   const onSignal = () => {
     interrupted = true
@@ -126,6 +134,8 @@ async function printLoop(source: BatchSource, printer: RecordPrinter): Promise<b
   try {
     try {
       for await (const batch of source) {
+        const schemasFetched = prepare(batch.records)
+        if (schemasFetched) await schemasFetched
         const more = printer.add(batch.topic, batch.partition, batch.records, batch.nextOffset)
         await printer.flush(!more || source.buffered === 0)
         if (!more || interrupted) break

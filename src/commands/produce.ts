@@ -4,7 +4,7 @@ import {addAbortSignal} from 'node:stream'
 
 import {Args, Flags} from '@oclif/core'
 
-import {KafkaCommand} from '../base-command.js'
+import {KafkaCommand, schemaRegistryFlag} from '../base-command.js'
 import {ExitCode, KafkitError, usageError, withTimeout} from '../errors.js'
 import {requireTopics} from '../kafka/metadata.js'
 import {PARTITIONERS, PartitionerName, keyPartitioner} from '../kafka/partitioners.js'
@@ -16,7 +16,9 @@ import {InputError, InputSource, pumpRecords} from '../records/input-pump.js'
 import {FailureReport, failureReport, formatFailureReport, formatSummary, ProduceSummary, undeliveredEnvelopes} from '../produce/summary.js'
 import {parseDuration} from '../specs/duration.js'
 import {parseTime} from '../specs/offset-spec.js'
-import {checkFailedTo, checkProduceFlags, incompleteError, inputFailure, interruptedError, liveCounter, onInterrupt, partitionNotFound, produceSummary} from '../produce/produce.js'
+import {checkFailedTo, checkProduceFlags, incompleteError, inputFailure, interruptedError, liveCounter, onInterrupt, parseJsonFlag, partitionNotFound, produceSummary} from '../produce/produce.js'
+import {produceSchemaFlags} from '../schemas/flags.js'
+import {openProduceSchemas} from '../schemas/produce-setup.js'
 
 export default class Produce extends KafkaCommand<ProduceSummary> {
   static summary = 'Write records to a topic from stdin, files or flags'
@@ -57,6 +59,8 @@ export default class Produce extends KafkaCommand<ProduceSummary> {
     linger: Flags.string({description: 'how long a record may wait for others to share its request', default: '5ms'}),
     'max-in-flight': Flags.integer({description: 'requests in flight at once without the idempotent producer (idempotent: always 1)', min: 1, max: 100, default: 2}),
     'failed-to': Flags.string({description: 'write the records that were not delivered to FILE, as JSON envelope lines to retry with --format json (empty when all were delivered)'}),
+    ...produceSchemaFlags,
+    'schema-registry': schemaRegistryFlag,
   }
 
   private aborter = new AbortController()
@@ -85,6 +89,10 @@ export default class Produce extends KafkaCommand<ProduceSummary> {
     }
     const failedTo = flags['failed-to']
     if (failedTo !== undefined) await checkFailedTo(failedTo, [...files, ...(flags['value-file'] ? [flags['value-file']] : [])])
+
+    // JSON -> the registry's wire format (src/schemas): schemas looked up (or registered) before Kafka is contacted.
+    const schemas = await openProduceSchemas(flags, {topic, registry: () => this.registry(), info: (t) => this.io.info(this.io.styleErr(t, 'dim'))})
+    const encodeKey = schemas?.encodeKey && ((text: string) => schemas.encodeKey!(parseJsonFlag(text, '--key'), 1))
 
     const client = await this.client()
     const compression = flags.compression as CompressionName
@@ -125,8 +133,9 @@ export default class Produce extends KafkaCommand<ProduceSummary> {
     const summary = (stats: WriterStats, skipped: number, interrupted: boolean): ProduceSummary => produceSummary(topic, stats, skipped, interrupted, Date.now() - started)
 
     if (single) {
-      const value = flags['value-file'] ? await readFile(flags['value-file']) : Buffer.from(flags.value!)
-      const record: RawRecord = {key: flags.key === undefined ? null : Buffer.from(flags.key), value, headers: Object.keys(headers).length > 0 ? headers : undefined, timestamp, partition: fixedPartition}
+      let value: Buffer = flags['value-file'] ? await readFile(flags['value-file']) : Buffer.from(flags.value!)
+      if (schemas?.encodeValue && flags.value !== flags['null-marker']) value = schemas.encodeValue(parseJsonFlag(value.toString('utf8'), '--value'), 1)
+      const record: RawRecord = {key: flags.key === undefined ? null : encodeKey ? encodeKey(flags.key) : Buffer.from(flags.key), value, headers: Object.keys(headers).length > 0 ? headers : undefined, timestamp, partition: fixedPartition}
       if (flags['null-marker'] !== undefined && flags.value === flags['null-marker']) record.value = null
       if (maxRecord && maxRecord.size(record) > maxRecord.limit) {
         throw new KafkitError('RECORD_TOO_LARGE', `the record is ${maxRecord.size(record)} bytes, above the topic's max.message.bytes (${maxRecord.limit} bytes)`, {hint: "raise the topic's max.message.bytes or compress (--compression gzip)", exitCode: ExitCode.INCOMPLETE, details: {delivered: 0, failed: 1}})
@@ -143,9 +152,9 @@ export default class Produce extends KafkaCommand<ProduceSummary> {
       return this.finish(summary(stats, 0, false))
     }
 
-    const parserOptions = {format, keySeparator: flags['key-separator'] === undefined ? undefined : unescapeSeparator(flags['key-separator']), nullMarker: flags['null-marker'], headers, keepPartition: flags['keep-partition']}
+    const parserOptions = {format, keySeparator: flags['key-separator'] === undefined ? undefined : unescapeSeparator(flags['key-separator']), nullMarker: flags['null-marker'], headers, keepPartition: flags['keep-partition'], encodeKey: schemas?.encodeKey, encodeValue: schemas?.encodeValue}
     const parse = lineParser(parserOptions)
-    const fixedKey = flags.key === undefined ? undefined : Buffer.from(flags.key)
+    const fixedKey = flags.key === undefined ? undefined : encodeKey ? encodeKey(flags.key) : Buffer.from(flags.key)
     const sources = this.sources(flags.file)
     const sourceNames = sources.map((s) => s.name)
     // The sink call in progress: when the writer refuses records after a failure, the first one it did not

@@ -12,6 +12,8 @@ import {formatProgress} from '../replay/progress.js'
 import {COMPRESSIONS, type ReplaySummary, runReplay} from '../replay/replay.js'
 import type {CompressionName} from '../kafka/writer.js'
 import {countOf, formatBytes, formatCount, formatElapsed} from '../output/numbers.js'
+import {schemaRegistryFlag} from '../base-command.js'
+import {describeMapping, openReplaySchemaIds, replaySchemaFlags} from '../schemas/replay-setup.js'
 
 export default class Replay extends KafkaCommand<ReplaySummary> {
   static summary = 'Copy a window of history from one topic to another, losslessly and resumably, across clusters'
@@ -53,6 +55,8 @@ Exit 0 when the window is copied (or empty), 2 for a bad spec or flag, 3 for an 
     resume: Flags.boolean({description: 'continue an interrupted replay of the same window from its checkpoint'}),
     restart: Flags.boolean({description: 'copy the whole window again even though an interrupted replay of it exists'}),
     'allow-same-topic': Flags.boolean({description: 'allow the destination to be the source topic on the same cluster'}),
+    'schema-registry': schemaRegistryFlag,
+    ...replaySchemaFlags,
   }
 
   async run(): Promise<ReplaySummary> {
@@ -71,9 +75,12 @@ Exit 0 when the window is copied (or empty), 2 for a bad spec or flag, 3 for an 
     let destination: KafkaClient = source
     let destinationProfile = sourceConnection.profile
     let destinationProtected = sourceConnection.protected
+    let destinationRegistry = flags['to-schema-registry'] === undefined ? undefined : {url: flags['to-schema-registry'], open: async () => (await import('../schemas/connection.js')).createRegistryClient({url: flags['to-schema-registry']!}, {timeoutMs: this.timeoutMs})}
     if (flags['to-profile'] !== undefined || flags['to-brokers'] !== undefined) {
       // The KAFKIT_* environment describes the main (source) connection, not the destination.
       const connection = await resolveConnection({profile: flags['to-profile'] ?? 'local', brokers: flags['to-brokers']}, process.env, {envOverrides: false})
+      const registry = connection.schemaRegistry
+      if (!destinationRegistry && registry) destinationRegistry = {url: registry.url, open: async () => (await import('../schemas/connection.js')).registryForConnection(connection, {timeoutMs: this.timeoutMs})}
       for (const warning of connection.warnings ?? []) this.io.warn(warning)
       const [{createClient}, {resolveCredentials}] = await Promise.all([import('../kafka/client.js'), import('../profiles/credentials.js')])
       destination = await createClient(await resolveCredentials(connection, {timeoutMs: this.timeoutMs}), {timeoutMs: this.timeoutMs, debugLog: this.io.debug ? (line) => this.io.debugLog(line) : undefined})
@@ -86,6 +93,10 @@ Exit 0 when the window is copied (or empty), 2 for a bad spec or flag, 3 for an 
       dryRun = true
       this.io.info(this.io.styleErr(`destination profile '${destinationProfile}' is protected: this is a dry run; pass --execute to copy`, 'yellow'))
     }
+
+    // Across schema registries: ids are rewritten (schemas registered in the destination's registry as they come).
+    const sourceRegistry = sourceConnection.schemaRegistry ? {url: sourceConnection.schemaRegistry.url, open: () => this.registry()} : undefined
+    const schemaIds = await openReplaySchemaIds({source: sourceRegistry, destination: destinationRegistry, dryRun, sourceTopic: args.source, warn: (t) => this.io.warn(t)})
 
     const aborter = new AbortController()
     const onSignal = () => {
@@ -119,6 +130,7 @@ Exit 0 when the window is copied (or empty), 2 for a bad spec or flag, 3 for an 
           resume: Boolean(flags.resume),
           restart: Boolean(flags.restart),
           allowSameTopic: Boolean(flags['allow-same-topic']),
+          schemaIds,
           // A request the writer gives up on may still be retried by kafkajs: give it room before calling it failed.
           requestTimeoutMs: Math.max(this.timeoutMs, 30_000),
         },
@@ -143,6 +155,11 @@ Exit 0 when the window is copied (or empty), 2 for a bad spec or flag, 3 for an 
       process.off('SIGINT', onSignal)
       process.off('SIGTERM', onSignal)
       if (destination !== source) await destination.disconnect()
+    }
+
+    if (schemaIds) {
+      summary.schemas = schemaIds.plan
+      if (!this.io.json) for (const m of schemaIds.plan) this.io.info(`schema ${describeMapping(m)}`)
     }
 
     if (summary.interrupted) {

@@ -16,7 +16,7 @@ import {setTimeout as sleep} from 'node:timers/promises'
 import {KafkitError, usageError} from '../errors.js'
 import {DEFAULT_KAFKA_VERSION, loggingFor, mavenPom} from './distribution.js'
 import {isJavaProcess, requireJava} from './java.js'
-import {lastLines, readLogTail, readStateFile} from './state.js'
+import {lastLines, readJsonFile, readLogTail, readStateFile, writeJsonFile} from './state.js'
 import {cacheRoot, localDir} from './paths.js'
 import {isFree, isListening, portOwner} from './ports.js'
 
@@ -237,16 +237,11 @@ export interface ConnectWorkerState {
 }
 
 export async function readWorkerState(): Promise<ConnectWorkerState | undefined> {
-  try {
-    return JSON.parse(await readFile(stateFile(), 'utf8')) as ConnectWorkerState
-  } catch {
-    return undefined
-  }
+  return readJsonFile<ConnectWorkerState>(stateFile())
 }
 
 async function writeWorkerState(state: ConnectWorkerState): Promise<void> {
-  await mkdir(workerDir(), {recursive: true})
-  await writeFile(stateFile(), JSON.stringify(state, null, 2) + '\n')
+  await writeJsonFile(stateFile(), state)
 }
 
 /** The process is alive and really is a Connect worker (not a recycled pid). */

@@ -16,6 +16,7 @@ import {isJavaProcess, requireJava} from './java.js'
 import {LocalNode, nodeProperties, planNodes, randomClusterId, securedPorts} from './node-config.js'
 import {localDir} from './paths.js'
 import {isFree, isListening, portOwner} from './ports.js'
+import {readRegistryState, startRegistry, stopRegistry} from './registry.js'
 import {lastLines, readLogTail, readStateFile, stateFile} from './state.js'
 import {LocalCredentials, LocalSecurityInfo, ensureLocalSecurity, localSecurityInfo, scramFormatArgs, securedBrokerProperties} from './security.js'
 
@@ -378,11 +379,15 @@ export async function resetLocal(options: StartOptions = {}): Promise<ResetResul
   const connect = await import('./connect-worker.js')
   const worker = await connect.runningWorkerOptions()
   if (status.running || worker) await stopLocal()
+  // The schema registry's state and data live under the local dir too: stopped, wiped, started again empty.
+  const registry = await readRegistryState()
+  const registryRan = (await stopRegistry()).wasRunning
   await rm(localDir(), {recursive: true, force: true})
   if (status.running && state) {
     const started = await startLocal({...options, nodes: state.nodes.length, basePort: state.basePort, version: options.version ?? state.version, extraProperties: state.extraProperties, secure: options.secure ?? state.secure})
     if (worker) await connect.prepareConnectWorker(worker).start({version: started.state.version, brokers: started.brokers})
   }
+  if (registryRan && registry) await startRegistry({port: registry.port, storage: registry.storage, version: registry.version, log: options.log})
   return {wasRunning: status.running, wiped: localDir(), restarted: status.running}
 }
 

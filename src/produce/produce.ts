@@ -141,3 +141,12 @@ export function liveCounter(io: IOStreams, delivered: () => number, now: () => n
     },
   }
 }
+
+/** --key / --value with a schema: the text is JSON (a string is "quoted"); anything else is exit 2. */
+export function parseJsonFlag(text: string, flag: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    throw usageError(`${flag}: not valid JSON with a schema: ${text.length > 40 ? `${text.slice(0, 40)}...` : text}`, `e.g. ${flag} '{"sku":"A1","qty":2}' (a string is "quoted")`, 'MALFORMED_JSON')
+  }
+}

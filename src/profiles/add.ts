@@ -5,7 +5,7 @@
 import {usageError} from '../errors.js'
 import {parseBrokerList} from './brokers.js'
 import type {Profile, SaslSettings, SecretSource, TlsSettings} from './types.js'
-import {checkMechanism, normalizeMechanism} from './validate.js'
+import {checkMechanism, normalizeMechanism, schemaRegistry} from './validate.js'
 
 export interface AddFlags {
   brokers?: string
@@ -38,6 +38,45 @@ export interface AddFlags {
   'connect-username'?: string
   'connect-password-env'?: string
   'connect-password-command'?: string
+  'schema-registry'?: string
+  'schema-registry-username'?: string
+  'schema-registry-password-env'?: string
+  'schema-registry-password-command'?: string
+  'schema-registry-token-command'?: string
+  'schema-registry-ca'?: string
+  'schema-registry-cert'?: string
+  'schema-registry-key'?: string
+}
+
+/** schemaRegistry field -> its flag, for messages. */
+const REGISTRY_FLAG_OF: Record<string, string> = {
+  url: '--schema-registry',
+  username: '--schema-registry-username',
+  passwordEnv: '--schema-registry-password-env',
+  passwordCommand: '--schema-registry-password-command',
+  tokenCommand: '--schema-registry-token-command',
+  ca: '--schema-registry-ca',
+  cert: '--schema-registry-cert',
+  key: '--schema-registry-key',
+}
+
+/** The --schema-registry* flags -> `schemaRegistry`, checked by the same rules as the config file. */
+export function registryFromFlags(flags: AddFlags): Profile['schemaRegistry'] {
+  const given = Object.entries(flags).filter(([k, v]) => k.startsWith('schema-registry') && v !== undefined)
+  if (given.length === 0) return undefined
+  if (!flags['schema-registry']) throw usageError(`${given.map(([k]) => `--${k}`).join(', ')} given without --schema-registry URL`, 'add --schema-registry http(s)://host:port[/path]')
+  const tls = Object.fromEntries((['ca', 'cert', 'key'] as const).filter((k) => flags[`schema-registry-${k}`]).map((k) => [k, flags[`schema-registry-${k}`]]))
+  const raw = Object.fromEntries(
+    Object.entries({
+      url: flags['schema-registry'],
+      username: flags['schema-registry-username'],
+      passwordEnv: flags['schema-registry-password-env'],
+      passwordCommand: flags['schema-registry-password-command'],
+      tokenCommand: flags['schema-registry-token-command'],
+      tls: Object.keys(tls).length > 0 ? tls : undefined,
+    }).filter(([, v]) => v !== undefined),
+  )
+  return schemaRegistry(raw, [], (path, message) => usageError(`${REGISTRY_FLAG_OF[String(path.at(-1))] ?? String(path.at(-1))}: ${message}`, "see 'kafkit profiles add --help'"))
 }
 
 /** Config-file field -> the flag that sets it, so that a missing field is reported as a missing flag. */
@@ -115,6 +154,8 @@ export function profileFromFlags(flags: AddFlags): Profile {
   } else if (flags['connect-username'] || connectPassword) {
     throw usageError('Kafka Connect credentials given without --connect-url', 'add --connect-url http://connect:8083')
   }
+  const registry = registryFromFlags(flags)
+  if (registry) profile.schemaRegistry = registry
   return profile
 }
 

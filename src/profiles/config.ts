@@ -89,17 +89,7 @@ export async function loadConfig(path = configPath()): Promise<LoadedConfig> {
 /** A profile as plain YAML data (secret sources as password / passwordEnv / passwordCommand). */
 export function profileToYaml(profile: Profile): Record<string, unknown> {
   const out: Record<string, unknown> = {brokers: profile.brokers}
-  if (profile.tls) {
-    const t = profile.tls
-    const tls: Record<string, unknown> = {}
-    if (t.ca) tls.ca = t.ca
-    if (t.cert) tls.cert = t.cert
-    if (t.key) tls.key = t.key
-    if (t.passphrase) Object.assign(tls, secretToYaml(t.passphrase, 'passphrase'))
-    if (t.servername) tls.servername = t.servername
-    if (t.insecureSkipVerify) tls.insecureSkipVerify = true
-    out.tls = Object.keys(tls).length === 0 ? true : tls
-  }
+  if (profile.tls) out.tls = tlsToYaml(profile.tls)
   if (profile.sasl) {
     const s = profile.sasl
     const sasl: Record<string, unknown> = {mechanism: s.mechanism}
@@ -112,22 +102,30 @@ export function profileToYaml(profile: Profile): Record<string, unknown> {
   }
   if (profile.clientId) out.clientId = profile.clientId
   if (profile.protected) out.protected = true
-  if (profile.connect) out.connect = connectToYaml(profile.connect)
+  if (profile.connect) out.connect = httpServiceToYaml(profile.connect)
+  if (profile.schemaRegistry) out.schemaRegistry = httpServiceToYaml(profile.schemaRegistry)
   return out
 }
 
-function connectToYaml(c: NonNullable<Profile['connect']>): Record<string, unknown> {
-  const out: Record<string, unknown> = {url: c.url}
-  if (c.username !== undefined) out.username = c.username
-  if (c.password) Object.assign(out, secretToYaml(c.password, 'password'))
-  if (c.tls) {
-    const tls: Record<string, unknown> = {}
-    for (const key of ['ca', 'cert', 'key', 'servername'] as const) if (c.tls[key]) tls[key] = c.tls[key]
-    if (c.tls.passphrase) Object.assign(tls, secretToYaml(c.tls.passphrase, 'passphrase'))
-    if (c.tls.insecureSkipVerify) tls.insecureSkipVerify = true
-    out.tls = Object.keys(tls).length === 0 ? true : tls
-  }
+/** `connect:` and `schemaRegistry:`: an HTTP service's URL, basic auth or token command, TLS. */
+function httpServiceToYaml(r: NonNullable<Profile['connect']> & {tokenCommand?: string}): Record<string, unknown> {
+  const out: Record<string, unknown> = {url: r.url}
+  if (r.username !== undefined) out.username = r.username
+  if (r.password) Object.assign(out, secretToYaml(r.password, 'password'))
+  if (r.tokenCommand) out.tokenCommand = r.tokenCommand
+  if (r.tls) out.tls = tlsToYaml(r.tls)
   return out
+}
+
+function tlsToYaml(t: NonNullable<Profile['tls']>): Record<string, unknown> | true {
+  const tls: Record<string, unknown> = {}
+  if (t.ca) tls.ca = t.ca
+  if (t.cert) tls.cert = t.cert
+  if (t.key) tls.key = t.key
+  if (t.passphrase) Object.assign(tls, secretToYaml(t.passphrase, 'passphrase'))
+  if (t.servername) tls.servername = t.servername
+  if (t.insecureSkipVerify) tls.insecureSkipVerify = true
+  return Object.keys(tls).length === 0 ? true : tls
 }
 
 function secretToYaml(source: SecretSource, field: string): Record<string, string> {

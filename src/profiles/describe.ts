@@ -30,7 +30,7 @@ export function redactSource(source: SecretSource | undefined): Record<string, s
 }
 
 /** The profile (or resolved connection) with every secret replaced by its source. */
-export function redactProfile(profile: Pick<Profile, 'brokers' | 'tls' | 'sasl' | 'protected' | 'clientId' | 'connect'>): Record<string, unknown> {
+export function redactProfile(profile: Pick<Profile, 'brokers' | 'tls' | 'sasl' | 'protected' | 'clientId' | 'connect' | 'schemaRegistry'>): Record<string, unknown> {
   const out: Record<string, unknown> = {brokers: profile.brokers, security: securityOf(profile)}
   if (profile.tls) {
     const {passphrase, ...rest} = profile.tls
@@ -42,12 +42,16 @@ export function redactProfile(profile: Pick<Profile, 'brokers' | 'tls' | 'sasl' 
   }
   out.protected = profile.protected ?? false
   if (profile.clientId) out.clientId = profile.clientId
-  if (profile.connect) {
-    const {password, tls, ...rest} = profile.connect
-    const {passphrase, ...tlsRest} = tls ?? {}
-    out.connect = {...rest, ...(password ? {password: redactSource(password)} : {}), ...(tls ? {tls: {...tlsRest, ...(passphrase ? {passphrase: redactSource(passphrase)} : {})}} : {})}
-  }
+  if (profile.connect) out.connect = redactHttpService(profile.connect)
+  if (profile.schemaRegistry) out.schemaRegistry = redactHttpService(profile.schemaRegistry)
   return out
+}
+
+/** `connect:` and `schemaRegistry:` with their password and TLS passphrase replaced by their sources. */
+function redactHttpService(service: NonNullable<Profile['connect']>): Record<string, unknown> {
+  const {password, tls, ...rest} = service
+  const {passphrase, ...tlsRest} = tls ?? {}
+  return {...rest, ...(password ? {password: redactSource(password)} : {}), ...(tls ? {tls: {...tlsRest, ...(passphrase ? {passphrase: redactSource(passphrase)} : {})}} : {})}
 }
 
 /** Flattens a redacted profile into `key value` pairs for a human (`sasl.password  from $STAGING_PW`). */
@@ -70,5 +74,5 @@ export function flattenForDisplay(value: Record<string, unknown>, prefix = ''): 
 }
 
 export function connectionAsProfile(c: ResolvedConnection): Profile {
-  return {brokers: c.brokers, tls: c.tls, sasl: c.sasl, protected: c.protected, clientId: c.clientId === 'kafkit' ? undefined : c.clientId, ...(c.connect ? {connect: c.connect} : {})}
+  return {brokers: c.brokers, tls: c.tls, sasl: c.sasl, protected: c.protected, clientId: c.clientId === 'kafkit' ? undefined : c.clientId, ...(c.connect ? {connect: c.connect} : {}), ...(c.schemaRegistry ? {schemaRegistry: c.schemaRegistry} : {})}
 }

@@ -8,7 +8,7 @@ import {notFoundError, usageError} from '../errors.js'
 import {closest} from '../util/strings.js'
 import {parseBrokerList} from './brokers.js'
 import {LoadedConfig, configPath, loadConfig} from './config.js'
-import type {Profile, ResolvedConnection, SaslSettings, TlsSettings} from './types.js'
+import type {Profile, ResolvedConnection, SaslSettings, SchemaRegistrySettings, TlsSettings} from './types.js'
 import {checkMechanism, normalizeMechanism} from './validate.js'
 
 export {parseBrokerList} from './brokers.js'
@@ -19,6 +19,8 @@ export const BUILTIN_LOCAL: Profile = {brokers: LOCAL_BROKERS}
 export interface ConnectionFlags {
   profile?: string
   brokers?: string
+  /** --schema-registry URL */
+  schemaRegistry?: string
 }
 
 export interface ResolveOptions {
@@ -46,6 +48,9 @@ export const ENV_OVERRIDES = [
   'KAFKIT_SASL_PASSWORD',
   'KAFKIT_SASL_TOKEN_COMMAND',
   'KAFKIT_AWS_REGION',
+  'KAFKIT_SCHEMA_REGISTRY_URL',
+  'KAFKIT_SCHEMA_REGISTRY_USERNAME',
+  'KAFKIT_SCHEMA_REGISTRY_PASSWORD',
 ] as const
 
 export async function resolveConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv = process.env, options: ResolveOptions = {}): Promise<ResolvedConnection> {
@@ -80,6 +85,8 @@ export async function resolveConnection(flags: ConnectionFlags, env: NodeJS.Proc
     ;({tls, sasl} = applyEnvOverrides(tls, sasl, env, sources))
   }
   if (flags.brokers) [brokers, sources.brokers] = [parseBrokerList(flags.brokers), '--brokers']
+  if (profile.schemaRegistry) sources.schemaRegistry = origin
+  const schemaRegistry = resolveSchemaRegistry(profile.schemaRegistry, flags.schemaRegistry, options.envOverrides === false ? {} : env, sources)
 
   if (sasl) {
     const where = sources.sasl ?? origin
@@ -96,6 +103,8 @@ export async function resolveConnection(flags: ConnectionFlags, env: NodeJS.Proc
     ...(sasl ? {sasl} : {}),
     protected: profile.protected ?? false,
     clientId: profile.clientId ?? 'kafkit',
+    ...(schemaRegistry ? {schemaRegistry} : {}),
+    ...(fromFile ? {} : {builtIn: true}),
     sources,
     warnings,
     ...(profile.connect ? {connect: profile.connect} : {}),
@@ -114,6 +123,38 @@ export function lookupProfile(name: string, loaded: LoadedConfig): Profile {
     `profile '${name}' is not defined${loaded.exists ? ` in ${loaded.path}` : ''}`,
     guess ? `did you mean '${guess}'? ('kafkit profiles list' shows them all)` : `list them with 'kafkit profiles list', add one with 'kafkit profiles add ${name} --brokers host:port'`,
   )
+}
+
+/**
+ * --schema-registry > KAFKIT_SCHEMA_REGISTRY_URL > the profile. A URL given another way keeps the profile's
+ * credentials and TLS settings only when it points at the same origin: they are never sent to another host.
+ * KAFKIT_SCHEMA_REGISTRY_USERNAME / _PASSWORD set basic auth (the password stays in the environment).
+ */
+export function resolveSchemaRegistry(fromProfile: SchemaRegistrySettings | undefined, flag: string | undefined, env: NodeJS.ProcessEnv, sources: Record<string, string>): SchemaRegistrySettings | undefined {
+  let registry = fromProfile ? {...fromProfile} : undefined
+  const override = flag ? ([flag, '--schema-registry'] as const) : env.KAFKIT_SCHEMA_REGISTRY_URL ? ([env.KAFKIT_SCHEMA_REGISTRY_URL, 'KAFKIT_SCHEMA_REGISTRY_URL'] as const) : undefined
+  if (override) {
+    const [url, source] = override
+    if (!/^https?:\/\/[^/\s]+/.test(url)) throw usageError(`${source}: '${url}' is not an http(s) URL`, 'give the schema registry as http(s)://host:port[/path], e.g. http://127.0.0.1:8081/apis/ccompat/v7', 'REGISTRY_URL_INVALID')
+    registry = registry && sameOrigin(registry.url, url) ? {...registry, url} : {url}
+    sources.schemaRegistry = source
+  }
+  if (env.KAFKIT_SCHEMA_REGISTRY_USERNAME || env.KAFKIT_SCHEMA_REGISTRY_PASSWORD) {
+    if (!registry) throw usageError('KAFKIT_SCHEMA_REGISTRY_USERNAME/PASSWORD is set but no schema registry URL is known', 'set KAFKIT_SCHEMA_REGISTRY_URL, --schema-registry, or schemaRegistry.url in the profile')
+    if (!env.KAFKIT_SCHEMA_REGISTRY_USERNAME || !env.KAFKIT_SCHEMA_REGISTRY_PASSWORD) throw usageError('set both KAFKIT_SCHEMA_REGISTRY_USERNAME and KAFKIT_SCHEMA_REGISTRY_PASSWORD (HTTP basic auth)')
+    const {tokenCommand: _dropped, ...rest} = registry
+    registry = {...rest, username: env.KAFKIT_SCHEMA_REGISTRY_USERNAME, password: {env: 'KAFKIT_SCHEMA_REGISTRY_PASSWORD'}}
+    sources.schemaRegistryAuth = 'KAFKIT_SCHEMA_REGISTRY_USERNAME/PASSWORD'
+  }
+  return registry
+}
+
+function sameOrigin(a: string, b: string): boolean {
+  try {
+    return new URL(a).origin === new URL(b).origin
+  } catch {
+    return false
+  }
 }
 
 const truthy = (v: string) => /^(1|true|yes|on)$/i.test(v)

@@ -43,6 +43,19 @@ export interface ConnectSettings {
   tls?: TlsSettings
 }
 
+/** A Confluent-compatible Schema Registry (`schemaRegistry:` in a profile). */
+export interface SchemaRegistrySettings {
+  /** http(s)://host:port[/path] (Apicurio: .../apis/ccompat/v7). */
+  url: string
+  /** HTTP basic auth (Confluent Cloud: the API key, with the secret as the password). */
+  username?: string
+  password?: SecretSource
+  /** A command that prints a bearer token (or a JSON object with access_token); instead of username/password. */
+  tokenCommand?: string
+  /** The registry's own TLS settings (not the brokers'). */
+  tls?: TlsSettings
+}
+
 /** A profile as written in the config file (paths unexpanded, secrets as sources). */
 export interface Profile {
   brokers: string[]
@@ -52,6 +65,7 @@ export interface Profile {
   protected?: boolean
   clientId?: string
   connect?: ConnectSettings
+  schemaRegistry?: SchemaRegistrySettings
 }
 
 export interface ConfigFile {
@@ -70,6 +84,10 @@ export interface ResolvedConnection {
   clientId: string
   /** Where each part came from (`flag`, `env KAFKIT_BROKERS`, `profile`, `built-in`), for `profiles show`/--debug. */
   sources?: Record<string, string>
+  /** The built-in `local` profile (no entry in the config file). */
+  builtIn?: boolean
+  /** The schema registry: --schema-registry > KAFKIT_SCHEMA_REGISTRY_URL > the profile's schemaRegistry. */
+  schemaRegistry?: SchemaRegistrySettings
   /** Things the user should hear about on stderr (a password in clear text, TLS verification off). */
   warnings?: string[]
   /** The profile's Kafka Connect (src/connect/settings.ts adds --connect-url and KAFKIT_CONNECT_*). */

@@ -4,7 +4,7 @@
  */
 import {closest} from '../util/strings.js'
 import {parseBrokerList} from './brokers.js'
-import {SASL_MECHANISMS, type ConfigFile, type ConnectSettings, type Profile, type SaslSettings, type SecretSource, type TlsSettings} from './types.js'
+import {SASL_MECHANISMS, type ConfigFile, type ConnectSettings, type Profile, type SaslSettings, type SchemaRegistrySettings, type SecretSource, type TlsSettings} from './types.js'
 
 export type FieldPath = (string | number)[]
 export type Fail = (path: FieldPath, message: string) => Error
@@ -17,8 +17,9 @@ export interface FieldWarning {
 const PROFILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/
 
 const TOP_FIELDS = ['current', 'profiles']
-const PROFILE_FIELDS = ['brokers', 'tls', 'sasl', 'protected', 'clientId', 'connect']
+const PROFILE_FIELDS = ['brokers', 'tls', 'sasl', 'protected', 'clientId', 'connect', 'schemaRegistry']
 const CONNECT_FIELDS = ['url', 'username', 'password', 'passwordEnv', 'passwordCommand', 'tls']
+const REGISTRY_FIELDS = ['url', 'username', 'password', 'passwordEnv', 'passwordCommand', 'tokenCommand', 'tls']
 const TLS_FIELDS = ['ca', 'cert', 'key', 'passphrase', 'passphraseEnv', 'passphraseCommand', 'servername', 'insecureSkipVerify']
 const SASL_FIELDS = [
   'mechanism',
@@ -79,6 +80,7 @@ export function validateProfile(raw: unknown, path: FieldPath, fail: Fail, warni
   if (p.protected !== undefined) profile.protected = bool(p.protected, [...path, 'protected'], fail)
   if (p.clientId !== undefined) profile.clientId = string(p.clientId, [...path, 'clientId'], fail)
   if (p.connect !== undefined && p.connect !== null) profile.connect = connect(p.connect, [...path, 'connect'], fail, warnings)
+  if (p.schemaRegistry !== undefined && p.schemaRegistry !== null) profile.schemaRegistry = schemaRegistry(p.schemaRegistry, [...path, 'schemaRegistry'], fail, warnings)
   return profile
 }
 
@@ -95,6 +97,26 @@ function connect(value: unknown, path: FieldPath, fail: Fail, warnings: FieldWar
   if (password) out.password = password
   if (out.password && out.username === undefined) throw fail([...path, 'username'], 'is required with a password (HTTP basic authentication)')
   if (c.tls !== undefined && c.tls !== null && c.tls !== false) out.tls = tls(c.tls, [...path, 'tls'], fail, warnings)
+  return out
+}
+
+/** `schemaRegistry: {url, username, passwordEnv | passwordCommand, tokenCommand, tls}`; a bare string is the URL. */
+export function schemaRegistry(value: unknown, path: FieldPath, fail: Fail, warnings: FieldWarning[] = []): SchemaRegistrySettings {
+  if (typeof value === 'string') value = {url: value}
+  const r = object(value, path, fail, 'must be a mapping with `url` (and username, passwordEnv, tokenCommand, tls)')
+  unknownFields(r, REGISTRY_FIELDS, path, fail)
+  if (r.url === undefined || r.url === null) throw fail([...path, 'url'], 'is required (http(s)://host:port[/path])')
+  const url = string(r.url, [...path, 'url'], fail)
+  if (!/^https?:\/\/[^/\s]+/.test(url)) throw fail([...path, 'url'], 'must be an http(s) URL, e.g. http://127.0.0.1:8081/apis/ccompat/v7')
+  const out: SchemaRegistrySettings = {url}
+  if (r.username !== undefined) out.username = string(r.username, [...path, 'username'], fail)
+  if (r.tokenCommand !== undefined) out.tokenCommand = string(r.tokenCommand, [...path, 'tokenCommand'], fail)
+  const password = secret(r, 'password', path, fail, warnings)
+  if (password) out.password = password
+  if (out.password && !out.username) throw fail([...path, 'username'], 'a password needs a username (HTTP basic auth)')
+  if (out.username && !out.password) throw fail([...path, 'passwordEnv'], 'a username needs a password source: passwordEnv, passwordCommand (or password)')
+  if (out.tokenCommand && out.username) throw fail([...path, 'tokenCommand'], 'use either username/password or tokenCommand, not both')
+  if (r.tls !== undefined && r.tls !== null && r.tls !== false) out.tls = tls(r.tls, [...path, 'tls'], fail, warnings)
   return out
 }
 

@@ -98,6 +98,14 @@ export function fromEnvelope(line: string, lineNumber: number): RawRecord {
   } catch (error) {
     throw usageError(`line ${lineNumber}: not valid JSON (${(error as Error).message})`, 'each line must be one JSON object: {"key":"k","value":"v"}', 'MALFORMED_JSON')
   }
+  return fromEnvelopeObject(parsed, lineNumber)
+}
+
+/**
+ * fromEnvelope after JSON.parse. `encode` (produce with a schema, src/schemas) turns the key's / value's JSON value
+ * into its bytes; null stays null (a tombstone / no key).
+ */
+export function fromEnvelopeObject(parsed: unknown, lineNumber: number, encode?: {key?: (json: unknown) => Buffer; value?: (json: unknown) => Buffer}): RawRecord {
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw usageError(`line ${lineNumber}: expected a JSON object`, 'each line must be one JSON object: {"key":"k","value":"v"}', 'MALFORMED_JSON')
   }
@@ -119,6 +127,8 @@ export function fromEnvelope(line: string, lineNumber: number): RawRecord {
   const bytes = (field: 'key' | 'value', encoding: unknown): Buffer | null => {
     const v = e[field]
     if (v === undefined || v === null) return null
+    const encoder = encode?.[field]
+    if (encoder) return encoder(v)
     if (typeof v !== 'string') {
       // A JSON value that is not a string (an object, a number) is taken as its JSON text.
       return Buffer.from(JSON.stringify(v))

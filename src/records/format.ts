@@ -10,6 +10,11 @@
  *
  * Keys and values in raw/template output go through a decoder: utf8 (default), hex, base64, or json (re-indented
  * when `pretty`, i.e. on a TTY). Records are appended to an OutputBuffer, which the caller writes in large chunks.
+ *
+ * With schema decoders (src/schemas: Avro, Protobuf, JSON Schema in the registry's wire format), a key or value
+ * they decode is written as its JSON (an object in the envelope, with keySchemaId/valueSchemaId), and the
+ * template placeholders %i / %I give the value's / key's schema id; anything they do not decode is written as
+ * without them.
  */
 import {usageError} from '../errors.js'
 import type {RawRecord} from './envelope.js'
@@ -25,6 +30,28 @@ export interface FormatOptions {
   valueDecoder?: DecoderName
   /** Pretty-print JSON-decoded values (on a TTY). */
   pretty?: boolean
+  schemas?: SchemaDecoders
+}
+
+/** A key or value decoded by its schema: a JSON value and the schema id (src/schemas/decoding.ts). */
+export interface SchemaDecoded {
+  readonly value: unknown
+  readonly schemaId: number | undefined
+  /** The value's compact JSON text, when the decoder has it cheaper than JSON.stringify. */
+  readonly text?: string
+}
+
+/** decode(), and optionally a fast lane writing compact JSON straight into the output (false: it did not). */
+export interface SchemaFieldDecoder {
+  decode(bytes: Buffer): SchemaDecoded | undefined
+  write?(bytes: Buffer, out: OutputBuffer): boolean
+}
+
+export interface SchemaDecoders {
+  key?: SchemaFieldDecoder
+  value?: SchemaFieldDecoder
+  /** Set to the record being formatted (its coordinates go into decoding warnings). */
+  current?: RawRecord
 }
 
 /** Appends one record's output to the buffer. */
@@ -57,14 +84,55 @@ export class OutputBuffer {
   }
 
   bytes(bytes: Buffer | Uint8Array): void {
-    this.ensure(bytes.length)
+    const n = bytes.length
+    this.ensure(n)
+    if (n < 32) {
+      // A few bytes (a field name, a short string) cost less as a loop than as a native copy.
+      const buf = this.buf
+      let pos = this.pos
+      for (let i = 0; i < n; i++) buf[pos++] = bytes[i]
+      this.pos = pos
+      return
+    }
     this.buf.set(bytes, this.pos)
-    this.pos += bytes.length
+    this.pos += n
   }
 
   byte(b: number): void {
     this.ensure(1)
     this.buf[this.pos++] = b
+  }
+
+  /** Text known to be ASCII (numbers, literals, base64): one byte per character. */
+  latin1(text: string): void {
+    const n = text.length
+    this.ensure(n)
+    if (n < 32) {
+      const buf = this.buf
+      let pos = this.pos
+      for (let i = 0; i < n; i++) buf[pos++] = text.charCodeAt(i)
+      this.pos = pos
+      return
+    }
+    this.pos += this.buf.write(text, this.pos, 'latin1')
+  }
+
+  /** bytes[start, end) appended, without a view of them. */
+  range(bytes: Buffer, start: number, end: number): void {
+    this.ensure(end - start)
+    if (end - start < 64) {
+      const buf = this.buf
+      let pos = this.pos
+      for (let i = start; i < end; i++) buf[pos++] = bytes[i]
+      this.pos = pos
+      return
+    }
+    this.pos += bytes.copy(this.buf, this.pos, start, end)
+  }
+
+  /** Drops what was appended after `length` (a writer that gave up half way). */
+  truncate(length: number): void {
+    if (length < this.pos) this.pos = length
   }
 
   /** The content so far as its own Buffer (copied, so the buffer can be reused at once). */
@@ -99,15 +167,30 @@ export function makeDecoder(name: DecoderName, pretty = false): Decode {
 }
 
 export function compileFormat(options: FormatOptions): RecordFormatter {
-  const key = makeDecoder(options.keyDecoder ?? 'utf8', options.pretty)
-  const value = makeDecoder(options.valueDecoder ?? 'utf8', options.pretty)
+  const schemas = options.schemas
+  const key = withSchema(makeDecoder(options.keyDecoder ?? 'utf8', options.pretty), schemas?.key, options.pretty)
+  const value = withSchema(makeDecoder(options.valueDecoder ?? 'utf8', options.pretty), schemas?.value, options.pretty)
   if (options.format === 'json') {
+    if (schemas) {
+      return (r, out) => {
+        schemas.current = r
+        out.string(JSON.stringify(schemaEnvelope(r, schemas)))
+        out.byte(10)
+      }
+    }
     return (r, out) => {
       out.string(JSON.stringify(toEnvelope(r)))
       out.byte(10)
     }
   }
   if (options.format === 'raw') {
+    if (schemas) {
+      return (r, out) => {
+        schemas.current = r
+        if (r.value) value(r.value, out)
+        out.byte(10)
+      }
+    }
     return (r, out) => {
       if (r.value) value(r.value, out)
       out.byte(10)
@@ -116,13 +199,53 @@ export function compileFormat(options: FormatOptions): RecordFormatter {
   if (!options.format.includes('%') && !options.format.includes('\\')) {
     throw usageError(`--format: '${options.format}' is not raw, json or a template`, "e.g. --format json, or a template: --format '%t/%p@%o %k=%v\\n'", 'BAD_FORMAT')
   }
-  return compileTemplate(options.format, key, value)
+  const template = compileTemplate(options.format, key, value, schemas)
+  if (!schemas) return template
+  return (r, out) => {
+    schemas.current = r
+    template(r, out)
+  }
+}
+
+/** A decoder that writes what the schema decodes as JSON, and everything else as `plain` does. */
+function withSchema(plain: Decode, schema: SchemaDecoders['value'], pretty?: boolean): Decode {
+  if (!schema) return plain
+  const write = pretty ? undefined : schema.write?.bind(schema)
+  return (bytes, out) => {
+    if (write) {
+      const mark = out.length
+      if (write(bytes, out)) return
+      out.truncate(mark)
+    }
+    const decoded = schema.decode(bytes)
+    if (!decoded) plain(bytes, out)
+    else if (pretty) out.string(JSON.stringify(decoded.value, null, 2))
+    else out.string(decoded.text ?? JSON.stringify(decoded.value))
+  }
+}
+
+/** The envelope with decoded keys/values as JSON values and their schema ids. */
+export function schemaEnvelope(r: RawRecord, schemas: SchemaDecoders): Record<string, unknown> {
+  const envelope = toEnvelope(r) as unknown as Record<string, unknown>
+  const key = r.key && schemas.key?.decode(r.key)
+  const value = r.value && schemas.value?.decode(r.value)
+  if (key) {
+    envelope.key = key.value
+    delete envelope.keyEncoding
+  }
+  if (value) {
+    envelope.value = value.value
+    delete envelope.valueEncoding
+  }
+  if (key && key.schemaId !== undefined) envelope.keySchemaId = key.schemaId
+  if (value && value.schemaId !== undefined) envelope.valueSchemaId = value.schemaId
+  return envelope
 }
 
 type Part = (r: RawRecord, out: OutputBuffer) => void
 
 /** Parses the template once into a list of appenders; unknown placeholders are a usage error. */
-export function compileTemplate(template: string, key: Decode, value: Decode): RecordFormatter {
+export function compileTemplate(template: string, key: Decode, value: Decode, schemas?: SchemaDecoders): RecordFormatter {
   const parts: Part[] = []
   let literal = ''
   const flush = () => {
@@ -181,13 +304,26 @@ export function compileTemplate(template: string, key: Decode, value: Decode): R
       case 'h':
         placeholder((r, out) => out.string(formatHeaders(r.headers)))
         break
+      case 'i':
+        // The schema id the value (%i) / key (%I) was decoded with; empty when it was not.
+        placeholder((r, out) => {
+          const id = r.value && schemas?.value?.decode(r.value)?.schemaId
+          if (id !== undefined && id !== null) out.string(String(id))
+        })
+        break
+      case 'I':
+        placeholder((r, out) => {
+          const id = r.key && schemas?.key?.decode(r.key)?.schemaId
+          if (id !== undefined && id !== null) out.string(String(id))
+        })
+        break
       case '%':
         literal += '%'
         break
       default:
         throw usageError(
           `--format: unknown placeholder '%${n ?? ''}' in '${template}'`,
-          'use %t topic, %p partition, %o offset, %k key, %v value, %T timestamp ms, %d ISO time, %h headers, %K/%S sizes; e.g. --format \'%p %o %k %v\\n\'',
+          'use %t topic, %p partition, %o offset, %k key, %v value, %T timestamp ms, %d ISO time, %h headers, %K/%S sizes, %i/%I value/key schema id; e.g. --format \'%p %o %k %v\\n\'',
           'BAD_FORMAT',
         )
     }

@@ -11,7 +11,7 @@
 import {isUtf8} from 'node:buffer'
 
 import {KafkitError, usageError} from '../errors.js'
-import {RawRecord, fromEnvelope} from './envelope.js'
+import {RawRecord, fromEnvelope, fromEnvelopeObject} from './envelope.js'
 
 export type InputFormat = 'line' | 'json'
 export const INPUT_FORMATS: readonly InputFormat[] = ['line', 'json']
@@ -107,11 +107,18 @@ export interface LineParserOptions {
   headers?: Record<string, Buffer | Buffer[]>
   /** JSON: keep the envelope's partition (`--keep-partition`). */
   keepPartition?: boolean
+  /**
+   * Produce with a schema (src/schemas): keys / values are JSON, turned into their bytes by these (which throw a
+   * usage error naming the field that does not fit). Line format: the value part of each line (and the key part
+   * with --key-separator) is JSON; envelope format: the `key` / `value` fields are JSON values.
+   */
+  encodeKey?: (json: unknown, lineNumber: number) => Buffer
+  encodeValue?: (json: unknown, lineNumber: number) => Buffer
 }
 
 /** True when lineParser(options) makes each line, unchanged, the value of a keyless record without headers. */
 export function linesAreValues(options: LineParserOptions): boolean {
-  return options.format === 'line' && !options.keySeparator && options.nullMarker === undefined && (!options.headers || Object.keys(options.headers).length === 0)
+  return options.format === 'line' && !options.keySeparator && options.nullMarker === undefined && (!options.headers || Object.keys(options.headers).length === 0) && !options.encodeValue && !options.encodeKey
 }
 
 /** Returns null for a line that is not a record (a blank line in JSON Lines). */
@@ -119,11 +126,12 @@ export type LineParser = (line: Buffer, lineNumber: number) => RawRecord | null
 
 export function lineParser(options: LineParserOptions): LineParser {
   const headers = options.headers && Object.keys(options.headers).length > 0 ? options.headers : undefined
+  const encoders = options.encodeKey || options.encodeValue ? {key: options.encodeKey, value: options.encodeValue} : undefined
   if (options.format === 'json') {
     return (line, lineNumber) => {
       if (isBlank(line)) return null
       if (!isUtf8(line)) throw malformed(lineNumber, 'is not valid UTF-8', 'JSON Lines must be UTF-8; binary keys/values travel as base64 with "valueEncoding":"base64"')
-      const record = fromEnvelope(line.toString('utf8'), lineNumber)
+      const record = encoders ? fromEnvelopeObject(parseJsonLine(line, lineNumber), lineNumber, {key: encoders.key && ((j) => encoders.key!(j, lineNumber)), value: encoders.value && ((j) => encoders.value!(j, lineNumber))}) : fromEnvelope(line.toString('utf8'), lineNumber)
       delete record.topic
       delete record.offset
       if (!options.keepPartition) delete record.partition
@@ -133,9 +141,17 @@ export function lineParser(options: LineParserOptions): LineParser {
   }
   const separator = options.keySeparator ? Buffer.from(options.keySeparator) : undefined
   const nullMarker = options.nullMarker === undefined ? undefined : Buffer.from(options.nullMarker)
-  const orNull = (bytes: Buffer): Buffer | null => (nullMarker && bytes.equals(nullMarker) ? null : bytes)
+  const plainNull = (bytes: Buffer): Buffer | null => (nullMarker && bytes.equals(nullMarker) ? null : bytes)
+  // With a schema, each part is JSON encoded into its bytes (the null marker still means null).
+  const encoded = (encode: ((json: unknown, lineNumber: number) => Buffer) | undefined) =>
+    encode ? (bytes: Buffer, lineNumber: number) => (nullMarker && bytes.equals(nullMarker) ? null : encode(parseJsonLine(bytes, lineNumber), lineNumber)) : plainNull
+  const orNull = encoded(options.encodeValue)
+  const keyOrNull = encoded(options.encodeKey)
   if (!separator) {
-    return (line) => ({key: null, value: orNull(line), headers})
+    return (line, lineNumber) => {
+      if (encoders && isBlank(line)) return null
+      return {key: null, value: orNull(line, lineNumber), headers}
+    }
   }
   const sepText = options.keySeparator!
   return (line, lineNumber) => {
@@ -143,7 +159,7 @@ export function lineParser(options: LineParserOptions): LineParser {
     if (at === -1) {
       throw malformed(lineNumber, `has no key separator '${printable(sepText)}'`, `write KEY${printable(sepText)}VALUE on every line, or pass --skip-invalid to skip such lines`)
     }
-    return {key: orNull(line.subarray(0, at)), value: orNull(line.subarray(at + separator.length)), headers}
+    return {key: keyOrNull(line.subarray(0, at), lineNumber), value: orNull(line.subarray(at + separator.length), lineNumber), headers}
   }
 }
 
@@ -168,6 +184,14 @@ export function unescapeSeparator(text: string): string {
 
 export function malformed(lineNumber: number, what: string, hint: string): KafkitError {
   return usageError(`line ${lineNumber} ${what}`, hint, 'MALFORMED_LINE')
+}
+
+function parseJsonLine(bytes: Buffer, lineNumber: number): unknown {
+  try {
+    return JSON.parse(bytes.toString('utf8'))
+  } catch (error) {
+    throw usageError(`line ${lineNumber}: not valid JSON (${(error as Error).message})`, 'with a schema, each record is one JSON value per line (or a JSON envelope with --format json)', 'MALFORMED_JSON')
+  }
 }
 
 function isBlank(line: Buffer): boolean {

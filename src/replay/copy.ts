@@ -55,6 +55,8 @@ export interface CopyParams {
   rate?: number
   signal?: AbortSignal
   counts?: CopyCounts
+  /** Schema ids rewritten for another registry (src/schemas/id-mapper.ts): ids fetched per batch, then rewritten. */
+  schemaIds?: {prepare(records: readonly RawRecord[]): Promise<void> | undefined; rewrite(record: RawRecord): RawRecord}
 }
 
 export function emptyCounts(): CopyCounts {
@@ -94,7 +96,11 @@ export async function copyWindow(params: CopyParams): Promise<CopyCounts> {
     let moved = false
     let whole = true
     const sourceId = String(batch.partition)
-    for (const record of batch.records) {
+    const schemaIds = params.schemaIds
+    const idsMapped = schemaIds?.prepare(batch.records)
+    if (idsMapped) await idsMapped
+    for (const source of batch.records) {
+      const record = schemaIds ? schemaIds.rewrite(source) : source
       counts.read++
       part.read++
       if (filter && !filter(record)) {

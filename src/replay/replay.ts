@@ -24,7 +24,7 @@ import {
   resumeWindow,
   saveCheckpoint,
 } from './checkpoint.js'
-import {copyWindow, emptyCounts, type CopyCounts, type RecordSink} from './copy.js'
+import {copyWindow, emptyCounts, type CopyCounts, type CopyParams, type RecordSink} from './copy.js'
 import {compileGrep} from '../records/format.js'
 import {choosePartitionMode, destinationPartition, planWindow, type PartitionMode, type WindowPartition, type WindowSpecs, windowOffsets} from './plan.js'
 import {Reconciler} from './resume.js'
@@ -51,6 +51,8 @@ export interface ReplayOptions {
   resume: boolean
   restart: boolean
   allowSameTopic: boolean
+  /** Replay across schema registries: rewrites the ids of wire-format keys and values (src/schemas/id-mapper.ts). */
+  schemaIds?: CopyParams['schemaIds']
   /** Directory of checkpoints (tests); default replayStateDir(). */
   stateDir?: string
   requestTimeoutMs: number
@@ -101,6 +103,8 @@ export interface ReplaySummary {
   durationMs: number
   recordsPerSecond: number
   checkpoint: string | null
+  /** Replay across schema registries: each source schema id met, its subject and its id in the destination registry. */
+  schemas?: {sourceId: number; subject: string | null; destinationId: number | null; action: string}[]
 }
 
 export interface Endpoint {
@@ -235,7 +239,7 @@ export async function runReplay(source: Endpoint, destination: Endpoint, options
       hooks.signal?.addEventListener('abort', stopReader)
       const ticker = progressTicker(hooks, reader, counts, window, started)
       try {
-        await copyWindow({batches: reader, sink, route, filter, transform, counts, signal: hooks.signal})
+        await copyWindow({batches: reader, sink, route, filter, transform, counts, signal: hooks.signal, schemaIds: options.schemaIds})
       } finally {
         ticker.stop()
         hooks.signal?.removeEventListener('abort', stopReader)
@@ -313,6 +317,7 @@ export async function runReplay(source: Endpoint, destination: Endpoint, options
         counts,
         rate: options.rate,
         signal: hooks.signal,
+        schemaIds: options.schemaIds,
         onBatch: (batch, moved) => {
           readUpTo.set(batch.partition, batch.nextOffset)
           if (moved) dirty = true

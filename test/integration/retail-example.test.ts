@@ -5,8 +5,9 @@
  * Section 9 moves the same inventory into PostgreSQL through Kafka Connect (Debezium's JDBC sink, created with
  * `kafkit connect apply`) on the worker that .ci/run starts (run.sh starts one when none answers), and the view
  * over its rows must give the same totals.
- * About 30 kafkit invocations in a row, ~50 s of CPU in all; it took 3.5-4 minutes of wall time on a 2-core
- * machine at load average 25 (2026-11-25), hence the generous bound.
+ * About 30 kafkit invocations in a row, ~45 s of CPU in all; it took 3.5-4 minutes of wall time on a 2-core
+ * machine at load average 25 (2026-11-25); with the registry steps (Avro, schemas check) over 5 minutes at load average 22
+ * (2026-12-06), hence the generous bound.
  */
 import {spawn, spawnSync} from 'node:child_process'
 import {existsSync, mkdtempSync, readFileSync, readdirSync, rmSync} from 'node:fs'
@@ -86,10 +87,12 @@ describe.runIf(canRun)('retail walkthrough (examples/retail-inventory)', () => {
       RETAIL_STOP_DB: '0',
       RETAIL_TIMING: '1', // each command's duration, in the output shown on failure
       ...(process.env.KAFKIT_TEST_CONNECT_URL ? {KAFKIT_CONNECT_URL: process.env.KAFKIT_TEST_CONNECT_URL} : {}),
+      // Inventory updates and sales are Avro in the test registry (kafkit local start --schema-registry).
+      KAFKIT_SCHEMA_REGISTRY_URL: process.env.KAFKIT_TEST_SCHEMA_REGISTRY ?? 'http://127.0.0.1:8081/apis/ccompat/v7',
     }
     delete env.RETAIL_DATABASE_URL
     delete env.RETAIL_CONNECT
-    const result = await run('bash', [join(EXAMPLE, 'run.sh')], env, 420_000)
+    const result = await run('bash', [join(EXAMPLE, 'run.sh')], env, 540_000)
     const tail = result.output.slice(-4000)
     expect(result.code, `run.sh failed after ${result.ms} ms:\n${tail}`).toBe(0)
 
@@ -99,6 +102,9 @@ describe.runIf(canRun)('retail walkthrough (examples/retail-inventory)', () => {
     expect(result.output).toContain('every one as the v1 sink computes it')
     expect(result.output).toMatch(/sink: \d+ records: 0 applied, [1-9]\d* corrected/)
     expect(result.output).toContain('stock levels match the expected totals')
+    // The Avro records were decoded through the registry, and the breaking schema change was refused (exit 8).
+    expect(result.output).toMatch(/schema=\d+ \{"id":"/)
+    expect(result.output).toContain('(exit 8)')
 
     // Read PostgreSQL directly rather than trusting check.mjs.
     const psql = spawnSync('bash', [join(EXAMPLE, 'db.sh'), 'psql', '-At', '-F', '\t', '-v', 'ON_ERROR_STOP=1', '-c', 'SELECT store, product, qty FROM stock_levels ORDER BY 1, 2'], {env, encoding: 'utf8'})
@@ -135,5 +141,5 @@ describe.runIf(canRun)('retail walkthrough (examples/retail-inventory)', () => {
     expect(new Set(levels.stdout.trim().split('\n')).size).toBe(pairs)
     const replayed = await kafkit(['consume', `${prefix}sales-debug`, '--exit', '--format', '%o\n'])
     expect(replayed.stdout.trim().split('\n').filter(Boolean).length).toBe(expected.salesLastHour)
-  }, 450_000)
+  }, 570_000)
 })

@@ -4,6 +4,7 @@ import {BaseCommand} from '../../base-command.js'
 import {type ConnectStartResult, prepareConnectWorker} from '../../local/connect-worker.js'
 import {DEFAULT_KAFKA_VERSION, KNOWN_KAFKA_VERSIONS} from '../../local/distribution.js'
 import {startLocal} from '../../local/lifecycle.js'
+import {APICURIO_VERSION, REGISTRY_PORT, REGISTRY_STORAGES, type RegistryStartResult, type RegistryStorage, registryWasStarted, startRegistry} from '../../local/registry.js'
 import type {LocalSecurityInfo} from '../../local/security.js'
 import {parseWaitDuration} from '../../specs/duration.js'
 
@@ -18,12 +19,14 @@ export interface LocalStartResult {
   security?: LocalSecurityInfo
   /** With --connect: the Kafka Connect worker. */
   connect?: ConnectStartResult
+  /** With --schema-registry (or when one was started here before): the local Apicurio Registry. */
+  schemaRegistry?: RegistryStartResult
 }
 
 export default class LocalStart extends BaseCommand<LocalStartResult> {
   static summary = 'Start a real Apache Kafka (KRaft) on 127.0.0.1'
   static description = `Fetches Kafka's jars once (Maven Central, cached under ~/.cache/kafkit/kafka/<version>) unless --kafka-home or KAFKA_HOME points at an unpacked distribution, formats storage, starts the node(s) with Java and waits until they serve requests. Data is kept across stop/start until 'kafkit local reset'.`
-  static examples = ['<%= config.bin %> local start', '<%= config.bin %> local start --nodes 3', '<%= config.bin %> local start --secure', '<%= config.bin %> local start --connect', '<%= config.bin %> local start --connect --connect-plugin io.debezium:debezium-connector-jdbc:3.6.0.Final', `<%= config.bin %> local start --kafka-version ${KNOWN_KAFKA_VERSIONS[1]}`]
+  static examples = ['<%= config.bin %> local start', '<%= config.bin %> local start --nodes 3', '<%= config.bin %> local start --secure', '<%= config.bin %> local start --schema-registry', '<%= config.bin %> local start --connect', '<%= config.bin %> local start --connect --connect-plugin io.debezium:debezium-connector-jdbc:3.6.0.Final', `<%= config.bin %> local start --kafka-version ${KNOWN_KAFKA_VERSIONS[1]}`]
   static flags = {
     nodes: Flags.integer({description: 'number of combined broker+controller nodes', options: undefined, min: 1, max: 5}),
     port: Flags.integer({description: 'client port of the first node (the next nodes use the next ports)', min: 1024, max: 55_000}),
@@ -38,6 +41,9 @@ export default class LocalStart extends BaseCommand<LocalStartResult> {
     connect: Flags.boolean({description: "also start a Kafka Connect worker (distributed mode, jars from Maven Central, REST on 127.0.0.1:8083, internal topics kafkit-connect-*); 'kafkit connect' talks to it", helpGroup: 'CONNECT'}),
     'connect-plugin': Flags.string({description: 'GROUP:ARTIFACT:VERSION of a connector plugin to fetch from Maven Central into the worker (repeatable; implies --connect; kept for later starts)', multiple: true, helpGroup: 'CONNECT'}),
     'connect-port': Flags.integer({description: "the Connect worker's REST port (default 8083)", min: 1024, max: 65_535, helpGroup: 'CONNECT'}),
+    'schema-registry': Flags.boolean({description: `also run a schema registry (Apicurio Registry ${APICURIO_VERSION}, Confluent-compatible API at http://127.0.0.1:${REGISTRY_PORT}/apis/ccompat/v7; needs Java 21+). Kept for later starts.`}),
+    'schema-registry-port': Flags.integer({description: `port of the schema registry (default ${REGISTRY_PORT})`, min: 1024, max: 65_535}),
+    'schema-registry-storage': Flags.string({description: 'memory (default: empty at every start) or file (an H2 database under the local data dir, kept until reset)', options: [...REGISTRY_STORAGES]}),
   }
 
   async run(): Promise<LocalStartResult> {
@@ -46,6 +52,12 @@ export default class LocalStart extends BaseCommand<LocalStartResult> {
     const log = (line: string) => (this.io.stderrIsTTY ? spinner.update(line) : this.io.info(line))
     // Connect's jars are fetched while Kafka starts.
     const connect = flags.connect || flags['connect-plugin'] || flags['connect-port'] ? prepareConnectWorker({plugins: flags['connect-plugin'], port: flags['connect-port'], kafkaVersion: flags['kafka-version'], kafkaHome: flags['kafka-home'], log}) : undefined
+    // The registry starts beside the broker (it does not need it): both waits overlap.
+    const withRegistry = flags['schema-registry'] || flags['schema-registry-port'] !== undefined || flags['schema-registry-storage'] !== undefined || (await registryWasStarted())
+    const registry = withRegistry
+      ? startRegistry({port: flags['schema-registry-port'], storage: flags['schema-registry-storage'] as RegistryStorage | undefined, log})
+      : undefined
+    registry?.catch(() => undefined)
     const result = await startLocal({
       nodes: flags.nodes,
       basePort: flags.port,
@@ -56,6 +68,10 @@ export default class LocalStart extends BaseCommand<LocalStartResult> {
       secure: flags.secure ? true : undefined,
       log,
     }).catch((error) => {
+      spinner.fail()
+      throw error
+    })
+    const schemaRegistry = await registry?.catch((error) => {
       spinner.fail()
       throw error
     })
@@ -73,6 +89,7 @@ export default class LocalStart extends BaseCommand<LocalStartResult> {
       elapsedMs: result.elapsedMs,
       ...(result.state.secure && result.state.security ? {security: result.state.security} : {}),
       ...(connectResult ? {connect: connectResult} : {}),
+      ...(schemaRegistry ? {schemaRegistry} : {}),
     }
     this.render(out, (r, io) => {
       const what = `Kafka ${r.version} (${r.nodes.length} node${r.nodes.length > 1 ? 's' : ''}) on ${r.brokers.join(',')}`
@@ -86,6 +103,10 @@ export default class LocalStart extends BaseCommand<LocalStartResult> {
         const c = r.connect
         const what = `Kafka Connect ${c.version} on ${c.url}${c.plugins.length > 0 ? ` (plugins: ${c.plugins.join(', ')})` : ''}`
         io.info(c.alreadyRunning ? `already running: ${what}` : `${io.styleErr('✓', 'green')} ${c.restarted ? 'restarted' : 'started'} ${what} in ${(c.elapsedMs / 1000).toFixed(1)}s`)
+      }
+      if (r.schemaRegistry) {
+        const s = r.schemaRegistry
+        io.info(`${s.alreadyRunning ? 'schema registry already running' : `${io.styleErr('✓', 'green')} schema registry (Apicurio ${s.version}, ${s.storage} storage) started in ${(s.elapsedMs / 1000).toFixed(1)}s`}: ${s.url}`)
       }
       io.out(r.brokers.join(','))
     })

@@ -25,6 +25,7 @@ export interface ProfileAddResult {
 
 const sec = 'SECURITY'
 const sasl = 'SASL'
+const sr = 'SCHEMA REGISTRY'
 
 export default class ProfilesAdd extends BaseCommand<ProfileAddResult> {
   static summary = 'Add (or with --force replace) a connection profile'
@@ -61,6 +62,14 @@ export default class ProfilesAdd extends BaseCommand<ProfileAddResult> {
     region: Flags.string({description: 'aws-msk-iam: AWS region', helpGroup: sasl}),
     'aws-profile': Flags.string({description: 'aws-msk-iam: named AWS profile (default: the AWS default credential chain)', helpGroup: sasl}),
     'role-arn': Flags.string({description: 'aws-msk-iam: IAM role to assume', helpGroup: sasl}),
+    'schema-registry': Flags.string({description: 'schema registry URL (Apicurio: http(s)://host:port/apis/ccompat/v7)', helpGroup: sr}),
+    'schema-registry-username': Flags.string({description: 'schema registry basic-auth user (Confluent Cloud: the registry API key)', helpGroup: sr}),
+    'schema-registry-password-env': Flags.string({description: 'environment variable holding the schema registry password', helpGroup: sr}),
+    'schema-registry-password-command': Flags.string({description: 'command printing the schema registry password', helpGroup: sr}),
+    'schema-registry-token-command': Flags.string({description: 'command printing a bearer token for the schema registry', helpGroup: sr}),
+    'schema-registry-ca': Flags.string({description: "PEM file of the CA to trust for the schema registry's TLS", helpGroup: sr}),
+    'schema-registry-cert': Flags.string({description: 'client certificate PEM for the schema registry', helpGroup: sr}),
+    'schema-registry-key': Flags.string({description: 'client key PEM for the schema registry', helpGroup: sr}),
     protected: Flags.boolean({description: 'destructive commands on this profile need --yes and name it in red', allowNo: true}),
     'client-id': Flags.string({description: 'Kafka client.id to send (default kafkit)'}),
     'connect-url': Flags.string({description: 'Kafka Connect REST URL for `kafkit connect` (TLS settings go in the file: connect.tls)', helpGroup: 'CONNECT'}),
