@@ -15,7 +15,7 @@ import {setTimeout as sleep} from 'node:timers/promises'
 
 import {KafkitError, usageError} from '../errors.js'
 import {DEFAULT_KAFKA_VERSION, loggingFor, mavenPom} from './distribution.js'
-import {isJavaProcess, requireJava} from './java.js'
+import {isJavaProcess, requireJava, stopProcess} from './java.js'
 import {lastLines, readJsonFile, readLogTail, readStateFile, writeJsonFile} from './state.js'
 import {cacheRoot, localDir} from './paths.js'
 import {isFree, isListening, portOwner} from './ports.js'
@@ -454,28 +454,11 @@ export interface ConnectStopResult {
 export async function stopConnectWorker(graceMs = 20_000): Promise<ConnectStopResult> {
   const state = await readWorkerState()
   if (!state || !isConnectProcess(state.pid)) return {wasRunning: false, killed: false}
-  const pid = state.pid!
-  signal(pid, 'SIGTERM')
-  const deadline = Date.now() + graceMs
-  while (isConnectProcess(pid) && Date.now() < deadline) await sleep(200)
-  let killed = false
-  if (isConnectProcess(pid)) {
-    signal(pid, 'SIGKILL')
-    killed = true
-    while (isConnectProcess(pid)) await sleep(100)
-  }
+  const killed = await stopProcess(state.pid!, isConnectProcess, graceMs)
   state.pid = null
   state.startedAt = null
   await writeWorkerState(state)
   return {wasRunning: true, killed}
-}
-
-function signal(pid: number, sig: NodeJS.Signals): void {
-  try {
-    process.kill(pid, sig)
-  } catch {
-    // already gone
-  }
 }
 
 

@@ -1,6 +1,7 @@
 import {readFileSync} from 'node:fs'
 import {spawnSync} from 'node:child_process'
 import {join} from 'node:path'
+import {setTimeout as sleep} from 'node:timers/promises'
 
 import {KafkitError} from '../errors.js'
 
@@ -55,5 +56,24 @@ export function isJavaProcess(pid: number | null | undefined, mainClass: string)
     return cmdline.includes(mainClass) && !readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z')
   } catch {
     return true
+  }
+}
+
+/** SIGTERM, then SIGKILL after `graceMs` while `alive(pid)`: no Java process stays behind. True when it had to be killed. */
+export async function stopProcess(pid: number, alive: (pid: number) => boolean, graceMs: number): Promise<boolean> {
+  signal(pid, 'SIGTERM')
+  const deadline = Date.now() + graceMs
+  while (alive(pid) && Date.now() < deadline) await sleep(200)
+  if (!alive(pid)) return false
+  signal(pid, 'SIGKILL')
+  while (alive(pid)) await sleep(100)
+  return true
+}
+
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig)
+  } catch {
+    // already gone
   }
 }

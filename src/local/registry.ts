@@ -17,7 +17,7 @@ import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 
 import {ExitCode, KafkitError} from '../errors.js'
-import {isJavaProcess, parseJavaVersion} from './java.js'
+import {isJavaProcess, parseJavaVersion, stopProcess} from './java.js'
 import {cacheRoot, localDir} from './paths.js'
 import {isFree, isListening, portOwner} from './ports.js'
 import {readJsonFile, writeJsonFile} from './state.js'
@@ -302,16 +302,7 @@ export async function stopRegistry(graceMs = 20_000): Promise<RegistryStopResult
     if (state && state.pid !== null) await writeRegistryState({...state, pid: null, startedAt: null})
     return {wasRunning: false, killed: false}
   }
-  const pid = state.pid!
-  signal(pid, 'SIGTERM')
-  const deadline = Date.now() + graceMs
-  while (isRegistryProcess(pid) && Date.now() < deadline) await sleep(200)
-  let killed = false
-  if (isRegistryProcess(pid)) {
-    signal(pid, 'SIGKILL')
-    killed = true
-    while (isRegistryProcess(pid)) await sleep(100)
-  }
+  const killed = await stopProcess(state.pid!, isRegistryProcess, graceMs)
   await writeRegistryState({...state, pid: null, startedAt: null})
   return {wasRunning: true, killed}
 }
@@ -334,14 +325,6 @@ export async function readRegistryLogTail(file: string, lines: number): Promise<
     return (await readFile(file, 'utf8')).trimEnd().split('\n').slice(-lines)
   } catch {
     return []
-  }
-}
-
-function signal(pid: number, sig: NodeJS.Signals): void {
-  try {
-    process.kill(pid, sig)
-  } catch {
-    // already gone
   }
 }
 
