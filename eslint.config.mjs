@@ -9,7 +9,27 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     languageOptions: {
-      globals: {process: 'readonly', console: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', setImmediate: 'readonly', URL: 'readonly', URLSearchParams: 'readonly', fetch: 'readonly', AbortSignal: 'readonly', AbortController: 'readonly', TextEncoder: 'readonly', TextDecoder: 'readonly', structuredClone: 'readonly', performance: 'readonly', queueMicrotask: 'readonly', globalThis: 'readonly'},
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        Buffer: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        setImmediate: 'readonly',
+        URL: 'readonly',
+        URLSearchParams: 'readonly',
+        fetch: 'readonly',
+        AbortSignal: 'readonly',
+        AbortController: 'readonly',
+        TextEncoder: 'readonly',
+        TextDecoder: 'readonly',
+        structuredClone: 'readonly',
+        performance: 'readonly',
+        queueMicrotask: 'readonly',
+        globalThis: 'readonly',
+      },
     },
     rules: {
       // A terminal tool matches escape sequences and control characters on purpose (ANSI codes, input checks).
@@ -32,7 +52,13 @@ export default tseslint.config(
     files: ['src/**/*.ts'],
     ignores: ['src/kafka/kafkajs/**'],
     rules: {
-      'no-restricted-imports': ['error', {paths: [{name: 'kafkajs', message: 'kafkajs is reached only from src/kafka/kafkajs/ (docs/ARCHITECTURE.md)'}], patterns: [{regex: '^kafkajs/', message: 'kafkajs is reached only from src/kafka/kafkajs/'}]}],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{name: 'kafkajs', message: 'kafkajs is reached only from src/kafka/kafkajs/ (docs/ARCHITECTURE.md)'}],
+          patterns: [{regex: '^kafkajs/', message: 'kafkajs is reached only from src/kafka/kafkajs/'}],
+        },
+      ],
     },
   },
 )

@@ -76,7 +76,7 @@ async function dataFileFor(n) {
   }
   const tmp = `${path}.${process.pid}.tmp`
   const out = createWriteStream(tmp)
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     const lines = Math.min(10_000, n - i)
     const chunk = Buffer.alloc(lines * 101)
     for (let j = 0; j < lines; j++, i++) {
@@ -96,14 +96,31 @@ async function dataFileFor(n) {
 
 // Schema registry scenarios: a 10-field Avro schema and JSON Lines whose Avro encoding is ~100 B a record.
 const registry = env.BENCH_SCHEMA_REGISTRY ?? 'http://127.0.0.1:8081/apis/ccompat/v7'
-const registryUp = await fetch(`${registry}/subjects`, {signal: AbortSignal.timeout(3000)}).then((r) => r.ok, () => false)
+const registryUp = await fetch(`${registry}/subjects`, {signal: AbortSignal.timeout(3000)}).then(
+  (r) => r.ok,
+  () => false,
+)
 const avroSchemaFile = join(dataDir, 'bench-sale.avsc')
-writeFileSync(avroSchemaFile, JSON.stringify({type: 'record', name: 'BenchSale', namespace: 'bench', fields: [
-  {name: 'id', type: 'long'}, {name: 'store_id', type: 'string'}, {name: 'sku', type: 'string'}, {name: 'qty', type: 'int'},
-  {name: 'price', type: 'double'}, {name: 'currency', type: 'string'}, {name: 'ts', type: {type: 'long', logicalType: 'timestamp-millis'}},
-  {name: 'channel', type: {type: 'enum', name: 'Channel', symbols: ['STORE', 'WEB', 'APP']}}, {name: 'customer', type: ['null', 'string'], default: null},
-  {name: 'note', type: 'string'},
-]}))
+writeFileSync(
+  avroSchemaFile,
+  JSON.stringify({
+    type: 'record',
+    name: 'BenchSale',
+    namespace: 'bench',
+    fields: [
+      {name: 'id', type: 'long'},
+      {name: 'store_id', type: 'string'},
+      {name: 'sku', type: 'string'},
+      {name: 'qty', type: 'int'},
+      {name: 'price', type: 'double'},
+      {name: 'currency', type: 'string'},
+      {name: 'ts', type: {type: 'long', logicalType: 'timestamp-millis'}},
+      {name: 'channel', type: {type: 'enum', name: 'Channel', symbols: ['STORE', 'WEB', 'APP']}},
+      {name: 'customer', type: ['null', 'string'], default: null},
+      {name: 'note', type: 'string'},
+    ],
+  }),
+)
 const avroDataFilePath = (n) => join(dataDir, `sales-${n}.jsonl`)
 async function avroDataFile(n) {
   const path = avroDataFilePath(n)
@@ -271,7 +288,18 @@ for (const r of results) {
     continue
   }
   if (r.kind === 'memory') {
-    for (const row of r.rows) rows.push([`${r.name}: ${row.name}${row.errors.length ? ' [failed]' : ''}`, formatMs(row.wallMs), row.rssMb ? `${row.rssMb.toFixed(0)} MB` : '-', '', '', '', '', `≤ ${r.maxRssMb} MB`, mark(row.rssMb ? row.rssMb <= r.maxRssMb : undefined)])
+    for (const row of r.rows)
+      rows.push([
+        `${r.name}: ${row.name}${row.errors.length ? ' [failed]' : ''}`,
+        formatMs(row.wallMs),
+        row.rssMb ? `${row.rssMb.toFixed(0)} MB` : '-',
+        '',
+        '',
+        '',
+        '',
+        `≤ ${r.maxRssMb} MB`,
+        mark(row.rssMb ? row.rssMb <= r.maxRssMb : undefined),
+      ])
     continue
   }
   const kTime = `${formatMs(r.kafkit.wallMs)}${r.records ? ` (${formatRate(r.records, r.kafkit.wallMs)})` : ''}${r.kafkit.errors.length ? ` [${r.kafkit.errors.length} failed]` : ''}`
@@ -311,5 +339,9 @@ mkdirSync(resultsDir, {recursive: true})
 writeFileSync(join(resultsDir, 'latest.json'), JSON.stringify(report, null, 2) + '\n')
 
 process.stdout.write(`\n${table(rows)}\n\n`)
-process.stdout.write(`ratio: medians of wall time; startup, cluster-info, topics-list, first-record, offsets-reset = kafkit's time ÷ the peer's (lower is better); produce/consume/replay = the peer's time ÷ kafkit's (kafkit's relative throughput, higher is better). CPU ratio: the same with user+sys CPU time\n`)
-process.stdout.write(`${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GB, load ${machine.loadAverageAtEnd.join(' ')}; node ${machine.node}; Kafka ${kafkaVersion}; ${records} records, ${reps} reps; medians of wall time; results in bench/results/latest.json\n`)
+process.stdout.write(
+  `ratio: medians of wall time; startup, cluster-info, topics-list, first-record, offsets-reset = kafkit's time ÷ the peer's (lower is better); produce/consume/replay = the peer's time ÷ kafkit's (kafkit's relative throughput, higher is better). CPU ratio: the same with user+sys CPU time\n`,
+)
+process.stdout.write(
+  `${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GB, load ${machine.loadAverageAtEnd.join(' ')}; node ${machine.node}; Kafka ${kafkaVersion}; ${records} records, ${reps} reps; medians of wall time; results in bench/results/latest.json\n`,
+)

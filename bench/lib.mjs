@@ -117,7 +117,10 @@ export function have(binary) {
 /** The line of `argv`'s output (stdout or stderr: `java -version` uses stderr) that names a version. */
 export function versionOf(argv) {
   const r = spawnSync(argv[0], argv.slice(1), {encoding: 'utf8'})
-  const lines = `${r.stdout ?? ''}\n${r.stderr ?? ''}`.split('\n').map((l) => l.trim()).filter(Boolean)
+  const lines = `${r.stdout ?? ''}\n${r.stderr ?? ''}`
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
   return (lines.find((l) => /version/i.test(l)) ?? lines[0])?.replace(/ builtin\.features=.*$/, ')')
 }
 
@@ -169,6 +172,10 @@ export function formatRate(records, ms) {
 
 export function table(rows) {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i] ?? '').length)))
-  const line = (r) => r.map((c, i) => String(c ?? '').padEnd(widths[i])).join('  ').trimEnd()
+  const line = (r) =>
+    r
+      .map((c, i) => String(c ?? '').padEnd(widths[i]))
+      .join('  ')
+      .trimEnd()
   return [line(rows[0]), line(widths.map((w) => '-'.repeat(w))), ...rows.slice(1).map(line)].join('\n')
 }

@@ -23,14 +23,22 @@ for (const r of report.results) {
     continue
   }
   if (r.kind === 'memory') {
-    for (const row of r.rows) lines.push(`| memory: ${row.name}${row.errors?.length ? ` (failed: ${cell(row.errors[0])})` : ''} | ${formatMs(row.wallMs)} | | | | | ≤ ${r.maxRssMb} MB | ${met(row.rssMb ? row.rssMb <= r.maxRssMb : undefined)} | ${mb(row.rssMb)} |`)
+    for (const row of r.rows)
+      lines.push(
+        `| memory: ${row.name}${row.errors?.length ? ` (failed: ${cell(row.errors[0])})` : ''} | ${formatMs(row.wallMs)} | | | | | ≤ ${r.maxRssMb} MB | ${met(row.rssMb ? row.rssMb <= r.maxRssMb : undefined)} | ${mb(row.rssMb)} |`,
+      )
     continue
   }
   if (r.kafkit.maxMs) lines.push(`| ${r.name} | ${time(r.kafkit)} | (absolute) | | | | ≤ ${r.kafkit.maxMs} ms | ${met(r.kafkit.met)} | ${mb(r.kafkit.rssMb)} |`)
   for (const p of r.peers) {
-    lines.push(`| ${r.name} | ${time(r.kafkit, r.records)} | ${cell(p.name)} | ${time(p, r.records)} | ${x(p.ratio)} | ${x(cpuRatio(r, p))} | ${goal(p.goal)} | ${met(p.met)} | ${mb(r.kafkit.rssMb)} / ${mb(p.rssMb)} |`)
+    lines.push(
+      `| ${r.name} | ${time(r.kafkit, r.records)} | ${cell(p.name)} | ${time(p, r.records)} | ${x(p.ratio)} | ${x(cpuRatio(r, p))} | ${goal(p.goal)} | ${met(p.met)} | ${mb(r.kafkit.rssMb)} / ${mb(p.rssMb)} |`,
+    )
   }
 }
 const m = report.machine
-lines.push('', `Finished ${report.date.slice(0, 16).replace('T', ' ')} UTC; ${m.cpus} × ${m.cpuModel}, ${m.memoryGb} GB RAM, load average at the end ${m.loadAverageAtEnd.join(' / ')}; Node ${m.node}; Kafka ${m.kafka} (one local KRaft node); ${m.java ?? ''}; ${m.kcat ?? ''}; ${report.config.records} records, ${report.config.reps} repetitions (start-up scenarios ≥ 5), medians.`)
+lines.push(
+  '',
+  `Finished ${report.date.slice(0, 16).replace('T', ' ')} UTC; ${m.cpus} × ${m.cpuModel}, ${m.memoryGb} GB RAM, load average at the end ${m.loadAverageAtEnd.join(' / ')}; Node ${m.node}; Kafka ${m.kafka} (one local KRaft node); ${m.java ?? ''}; ${m.kcat ?? ''}; ${report.config.records} records, ${report.config.reps} repetitions (start-up scenarios ≥ 5), medians.`,
+)
 process.stdout.write(lines.join('\n') + '\n')

@@ -52,10 +52,7 @@ export function scenarios(ctx) {
     ratio: 'time',
     reps: many,
     kafkit: {name: 'kafkit cluster info', argv: kafkit('cluster', 'info', '-b', B)},
-    peers: [
-      {name: 'node -e 0', argv: [process.execPath, '-e', '0']},
-      kcat && {name: 'kcat -L', argv: ['kcat', '-L', '-b', B]},
-    ],
+    peers: [{name: 'node -e 0', argv: [process.execPath, '-e', '0']}, kcat && {name: 'kcat -L', argv: ['kcat', '-L', '-b', B]}],
   })
 
   list.push({
@@ -140,8 +137,7 @@ export function scenarios(ctx) {
   const replayers = [
     // --restart: every repetition copies the whole window, whatever an earlier (failed) one left as checkpoint.
     replayTool('kafkit', (t) => kafkit('replay', replaySource, t, '-b', B, '--restart')),
-    kcat &&
-      replayTool('kcat -C -e | kcat -P', (t) => ['bash', '-o', 'pipefail', '-c', `kcat -C -b ${B} -t ${replaySource} -o beginning -e -q | kcat -P -b ${B} -t ${t} -X acks=all`]),
+    kcat && replayTool('kcat -C -e | kcat -P', (t) => ['bash', '-o', 'pipefail', '-c', `kcat -C -b ${B} -t ${replaySource} -o beginning -e -q | kcat -P -b ${B} -t ${t} -X acks=all`]),
   ].filter(Boolean)
   if (replayers[1]) replayers[1].goal = {op: '>=', value: 0.8}
   list.push({

@@ -101,18 +101,7 @@ const result = await build({
   // - native addons and WASM find their files next to themselves; only some commands load them.
   // - typescript/ts-node/tsx: oclif reads tsconfig only for development runs from .ts sources, never from dist.
   plugins: [kafkajsInBundle],
-  external: [
-    'kafkajs-snappy',
-    'lz4js',
-    '@node-rs/*',
-    '@bokuweb/zstd-wasm',
-    'aws-msk-iam-sasl-signer-js',
-    '@aws-sdk/*',
-    '@smithy/*',
-    'typescript',
-    'ts-node',
-    'tsx',
-  ],
+  external: ['kafkajs-snappy', 'lz4js', '@node-rs/*', '@bokuweb/zstd-wasm', 'aws-msk-iam-sasl-signer-js', '@aws-sdk/*', '@smithy/*', 'typescript', 'ts-node', 'tsx'],
   logLevel: 'warning',
   write: false,
   metafile: Boolean(option('--metafile')),

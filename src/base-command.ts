@@ -50,10 +50,7 @@ export abstract class BaseCommand<T> extends Command {
     this.io = makeStreams({json: this.jsonEnabled(), noColor: argv.includes('--no-color'), debug: argv.includes('--debug')})
   }
 
-  protected override async parse<F extends OclifOutput, B extends OclifOutput, A extends OclifOutput>(
-    options?: Interfaces.Input<F, B, A>,
-    argv?: string[],
-  ): Promise<Interfaces.ParserOutput<F, B, A>> {
+  protected override async parse<F extends OclifOutput, B extends OclifOutput, A extends OclifOutput>(options?: Interfaces.Input<F, B, A>, argv?: string[]): Promise<Interfaces.ParserOutput<F, B, A>> {
     const result = await super.parse(options, argv)
     this.globalFlags = result.flags as Record<string, unknown>
     return result
@@ -74,7 +71,10 @@ export abstract class BaseCommand<T> extends Command {
   protected toKafkitError(error: unknown): KafkitError {
     if (error instanceof KafkitError) return error
     const err = error as {parse?: unknown; message?: string; name?: string; oclif?: {exit?: number}}
-    if (err?.parse || /^(Nonexistent flag|Unexpected argument|Missing \d+ required arg|Expected --|Parsing --|.*must be one of|Missing required flag|--\S+=\S+ cannot also be provided)/i.test(err?.message ?? '')) {
+    if (
+      err?.parse ||
+      /^(Nonexistent flag|Unexpected argument|Missing \d+ required arg|Expected --|Parsing --|.*must be one of|Missing required flag|--\S+=\S+ cannot also be provided)/i.test(err?.message ?? '')
+    ) {
       const lines = (err.message ?? 'invalid usage').split('\n').map((l) => l.trim())
       // oclif puts the reason on the second line of some messages ("Parsing --rate" / "Expected an integer ...",
       // "Missing 1 required arg:" / "topic ..."): keep it on the one error line.
@@ -179,10 +179,7 @@ export abstract class KafkaCommand<T> extends BaseCommand<T> {
   }
 
   /** A bad --timeout is exit 2 before anything else happens (not at the first network wait). */
-  protected override async parse<F extends OclifOutput, B extends OclifOutput, A extends OclifOutput>(
-    options?: Interfaces.Input<F, B, A>,
-    argv?: string[],
-  ): Promise<Interfaces.ParserOutput<F, B, A>> {
+  protected override async parse<F extends OclifOutput, B extends OclifOutput, A extends OclifOutput>(options?: Interfaces.Input<F, B, A>, argv?: string[]): Promise<Interfaces.ParserOutput<F, B, A>> {
     const result = await super.parse(options, argv)
     void this.timeoutMs
     return result
@@ -205,7 +202,12 @@ export abstract class KafkaCommand<T> extends BaseCommand<T> {
       const timeoutMs = this.timeoutMs
       for (const warning of connection.warnings ?? []) this.io.warn(warning)
       this.io.debugLog(`profile ${connection.profile}, brokers ${connection.brokers.join(',')}, timeout ${timeoutMs}ms`)
-      if (connection.sources) this.io.debugLog(`from: ${Object.entries(connection.sources).map(([k, v]) => `${k} <- ${v}`).join('; ')}`)
+      if (connection.sources)
+        this.io.debugLog(
+          `from: ${Object.entries(connection.sources)
+            .map(([k, v]) => `${k} <- ${v}`)
+            .join('; ')}`,
+        )
       const [{createClient}, {resolveCredentials}] = await Promise.all([import('./kafka/client.js'), import('./profiles/credentials.js')])
       const resolved = await resolveCredentials(connection, {timeoutMs})
       return createClient(resolved, {timeoutMs, debugLog: this.io.debug ? (line) => this.io.debugLog(redactSecrets(line)) : undefined})
@@ -234,7 +236,8 @@ export abstract class KafkaCommand<T> extends BaseCommand<T> {
     const err = error as {name?: string}
     if (!(error instanceof KafkitError) && typeof err?.name === 'string' && err.name.startsWith('KafkaJS')) {
       const resolved = this.resolvedConnection
-      if (resolved) return mapKafkaError(error, {brokers: resolved.brokers, profile: resolved.profile, timeoutMs: this.timeoutMs, saslUser: resolved.sasl?.username, saslMechanism: resolved.sasl?.mechanism})
+      if (resolved)
+        return mapKafkaError(error, {brokers: resolved.brokers, profile: resolved.profile, timeoutMs: this.timeoutMs, saslUser: resolved.sasl?.username, saslMechanism: resolved.sasl?.mechanism})
       return mapKafkaError(error, {brokers: (this.globalFlags.brokers as string | undefined)?.split(',') ?? ['127.0.0.1:9092'], profile: this.globalFlags.profile as string | undefined})
     }
     return super.toKafkitError(error)

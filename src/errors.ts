@@ -54,17 +54,17 @@ const CONTROL_ESCAPES: Record<string, string> = {'\n': '\\n', '\r': '\\r', '\t':
 
 /** Control characters (line breaks, ESC, ...) as visible escapes: `\n`, `\x1b`. */
 export function escapeControls(text: string): string {
-  return text.replaceAll(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => CONTROL_ESCAPES[c] ?? (c.charCodeAt(0) > 0xff ? `\\u${c.charCodeAt(0).toString(16)}` : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`))
+  return text.replaceAll(
+    /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g,
+    (c) => CONTROL_ESCAPES[c] ?? (c.charCodeAt(0) > 0xff ? `\\u${c.charCodeAt(0).toString(16)}` : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`),
+  )
 }
 
-export const usageError = (message: string, hint?: string, code = 'USAGE') =>
-  new KafkitError(code, message, {hint, exitCode: ExitCode.USAGE})
+export const usageError = (message: string, hint?: string, code = 'USAGE') => new KafkitError(code, message, {hint, exitCode: ExitCode.USAGE})
 
-export const notFoundError = (code: string, message: string, hint?: string) =>
-  new KafkitError(code, message, {hint, exitCode: ExitCode.NOT_FOUND})
+export const notFoundError = (code: string, message: string, hint?: string) => new KafkitError(code, message, {hint, exitCode: ExitCode.NOT_FOUND})
 
-export const connectError = (message: string, hint?: string, code = 'CONNECTION_FAILED', cause?: unknown) =>
-  new KafkitError(code, message, {hint, exitCode: ExitCode.CONNECT, cause})
+export const connectError = (message: string, hint?: string, code = 'CONNECTION_FAILED', cause?: unknown) => new KafkitError(code, message, {hint, exitCode: ExitCode.CONNECT, cause})
 
 export const timeoutError = (what: string, ms: number, hint?: string) =>
   new KafkitError('TIMEOUT', `${what} timed out after ${formatMs(ms)}`, {
@@ -72,8 +72,7 @@ export const timeoutError = (what: string, ms: number, hint?: string) =>
     exitCode: ExitCode.TIMEOUT,
   })
 
-export const refusedError = (message: string, hint?: string, code = 'REFUSED') =>
-  new KafkitError(code, message, {hint, exitCode: ExitCode.REFUSED})
+export const refusedError = (message: string, hint?: string, code = 'REFUSED') => new KafkitError(code, message, {hint, exitCode: ExitCode.REFUSED})
 
 export function formatMs(ms: number): string {
   if (ms < 1000) return `${ms}ms`

@@ -60,11 +60,11 @@ const likeV1 = !match && !opt.v1 && compare(expectedFile.stockV1).differences.le
 if (opt.json) {
   console.log(JSON.stringify({match, pairs, differences, likeV1}))
 } else if (match) {
-  console.log(`${what} match the ${opt.v1 ? 'v1 sink\'s' : 'expected'} totals: ${pairs} (store, product) pairs`)
+  console.log(`${what} match the ${opt.v1 ? "v1 sink's" : 'expected'} totals: ${pairs} (store, product) pairs`)
 } else {
-  console.log(`${differences.length} of ${pairs} ${what} differ from the ${opt.v1 ? 'v1 sink\'s' : 'expected'} totals:`)
+  console.log(`${differences.length} of ${pairs} ${what} differ from the ${opt.v1 ? "v1 sink's" : 'expected'} totals:`)
   for (const d of differences.slice(0, 10)) console.log(`  ${d.store} ${d.product}: expected ${d.expected}, PostgreSQL has ${d.actual}`)
   if (differences.length > 10) console.log(`  ... and ${differences.length - 10} more`)
-  if (likeV1) console.log("  (every one as the v1 sink computes it: returns counted as sales)")
+  if (likeV1) console.log('  (every one as the v1 sink computes it: returns counted as sales)')
 }
 process.exit(match ? 0 : 1)

@@ -73,12 +73,30 @@ const between = (lo, hi) => lo + Math.floor(random() * (hi - lo + 1))
 const pick = (list) => list[Math.floor(random() * list.length)]
 
 const CATALOGUE = [
-  ['Whole milk 1L', 1.19], ['Oat drink 1L', 1.89], ['Free-range eggs x6', 2.49], ['Sourdough loaf', 3.2],
-  ['Butter 250g', 2.35], ['Cheddar 400g', 4.1], ['Bananas 1kg', 1.35], ['Gala apples x6', 2.2],
-  ['Basmati rice 1kg', 2.9], ['Penne 500g', 1.15], ['Tomato passata 700g', 1.3], ['Olive oil 500ml', 5.4],
-  ['Ground coffee 250g', 4.75], ['Black tea x80', 3.1], ['Orange juice 1L', 2.05], ['Dark chocolate 100g', 1.6],
-  ['Crisps sea salt 150g', 1.85], ['Sparkling water 1.5L', 0.69], ['Dish soap 500ml', 1.99], ['Toilet roll x9', 4.5],
-  ['Laundry pods x30', 8.9], ['Toothpaste 75ml', 1.75], ['Shampoo 400ml', 3.6], ['Cat food x12', 6.3],
+  ['Whole milk 1L', 1.19],
+  ['Oat drink 1L', 1.89],
+  ['Free-range eggs x6', 2.49],
+  ['Sourdough loaf', 3.2],
+  ['Butter 250g', 2.35],
+  ['Cheddar 400g', 4.1],
+  ['Bananas 1kg', 1.35],
+  ['Gala apples x6', 2.2],
+  ['Basmati rice 1kg', 2.9],
+  ['Penne 500g', 1.15],
+  ['Tomato passata 700g', 1.3],
+  ['Olive oil 500ml', 5.4],
+  ['Ground coffee 250g', 4.75],
+  ['Black tea x80', 3.1],
+  ['Orange juice 1L', 2.05],
+  ['Dark chocolate 100g', 1.6],
+  ['Crisps sea salt 150g', 1.85],
+  ['Sparkling water 1.5L', 0.69],
+  ['Dish soap 500ml', 1.99],
+  ['Toilet roll x9', 4.5],
+  ['Laundry pods x30', 8.9],
+  ['Toothpaste 75ml', 1.75],
+  ['Shampoo 400ml', 3.6],
+  ['Cat food x12', 6.3],
 ]
 const products = Array.from({length: productCount}, (_, i) => {
   const [name, price] = CATALOGUE[i % CATALOGUE.length]
@@ -139,7 +157,13 @@ function tillLine(store, product, qty, timestamp) {
   const till = `T${between(1, 4)}`
   inventory(store, product, 'sale', qty, timestamp, {till}, {source: 'pos', till})
   const id = `${store}-${till}-${String(seq).padStart(6, '0')}`
-  emit(`${P}sales`, product.id, {id, store, product: product.id, name: product.name, qty, unitPrice: product.price, amount: Math.round(qty * product.price * 100) / 100, at: new Date(timestamp).toISOString()}, {source: 'pos', store}, timestamp)
+  emit(
+    `${P}sales`,
+    product.id,
+    {id, store, product: product.id, name: product.name, qty, unitPrice: product.price, amount: Math.round(qty * product.price * 100) / 100, at: new Date(timestamp).toISOString()},
+    {source: 'pos', store},
+    timestamp,
+  )
   if (timestamp >= now - 3_600_000) salesLastHour++
 }
 
@@ -177,12 +201,32 @@ if (opt.expected) {
     }
     return result
   }
-  const inventoryRecords = Object.entries(counts).filter(([t]) => t.startsWith(`${P}inventory_`)).reduce((n, [, c]) => n + c, 0)
-  writeFileSync(opt.expected, JSON.stringify({
-    seed, stores: storeCount, products: productCount, events: eventCount, prefix: P,
-    now: new Date(now).toISOString(), open: new Date(open).toISOString(), returnsSince: returnsSince.toISOString(),
-    records: counts, inventoryRecords, salesLastHour,
-    stock: table(stock), stockV1: table(stockV1),
-  }, null, 2) + '\n')
+  const inventoryRecords = Object.entries(counts)
+    .filter(([t]) => t.startsWith(`${P}inventory_`))
+    .reduce((n, [, c]) => n + c, 0)
+  writeFileSync(
+    opt.expected,
+    JSON.stringify(
+      {
+        seed,
+        stores: storeCount,
+        products: productCount,
+        events: eventCount,
+        prefix: P,
+        now: new Date(now).toISOString(),
+        open: new Date(open).toISOString(),
+        returnsSince: returnsSince.toISOString(),
+        records: counts,
+        inventoryRecords,
+        salesLastHour,
+        stock: table(stock),
+        stockV1: table(stockV1),
+      },
+      null,
+      2,
+    ) + '\n',
+  )
 }
-process.stderr.write(`generate: ${Object.values(counts).reduce((a, b) => a + b, 0)} records for ${storeCount} stores x ${productCount} products (seed ${seed})${outDir ? ` in ${outDir}/<topic>.jsonl` : ''}${opt.expected ? `, expected totals in ${opt.expected}` : ''}\n`)
+process.stderr.write(
+  `generate: ${Object.values(counts).reduce((a, b) => a + b, 0)} records for ${storeCount} stores x ${productCount} products (seed ${seed})${outDir ? ` in ${outDir}/<topic>.jsonl` : ''}${opt.expected ? `, expected totals in ${opt.expected}` : ''}\n`,
+)

@@ -84,9 +84,7 @@ let inFlight = Promise.resolve()
 let finishing = false
 
 function send(rows) {
-  const values = rows
-    .map((r) => `(${sql(r.topic)},${r.partition},${r.offset},${sql(r.store)},${sql(r.product)},${r.delta},${sql(r.at)})`)
-    .join(',\n')
+  const values = rows.map((r) => `(${sql(r.topic)},${r.partition},${r.offset},${sql(r.store)},${sql(r.product)},${r.delta},${sql(r.at)})`).join(',\n')
   const text = `BEGIN;
 CREATE TEMP TABLE batch (topic text, partition int, "offset" bigint, store text, product text, delta int, at timestamptz) ON COMMIT DROP;
 INSERT INTO batch VALUES

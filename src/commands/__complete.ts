@@ -27,7 +27,10 @@ export default class Complete extends Command {
     else {
       const names = await lookupNames(result.name, result.connection)
       const shown = names.filter((n) => n.startsWith(result.prefix) && (result.prefix.startsWith('_') || !n.startsWith('__')))
-      out = formatCandidates(shown.map((n) => ({value: result.insertPrefix + n})), shell)
+      out = formatCandidates(
+        shown.map((n) => ({value: result.insertPrefix + n})),
+        shell,
+      )
     }
     process.stdout.write(out)
   }

@@ -75,7 +75,7 @@ Template placeholders (kcat-compatible): %t topic, %p partition, %o offset, %k k
     const to: OffsetSpec | undefined = range?.to ?? (flags.to ? parseOffsetSpec(flags.to, Date.now(), '--to') : undefined)
     if (to && !range) checkWindowOrder(from, to)
     if (to?.kind === 'stored') throw usageError("--to: 'stored' cannot end a window", 'end with an offset, a time or end: --to 500, --to @-1h, --to end', 'BAD_SPEC')
-    if (from.kind === 'stored' && !flags.group) throw usageError("--from stored needs --group", 'e.g. kafkit consume orders --group billing --from stored', 'BAD_SPEC')
+    if (from.kind === 'stored' && !flags.group) throw usageError('--from stored needs --group', 'e.g. kafkit consume orders --group billing --from stored', 'BAD_SPEC')
     const partitions = flags.partitions ? parsePartitionList(flags.partitions) : undefined
     if (partitions && flags.group) throw usageError('--partitions cannot be used with --group (the group assigns partitions)', 'drop --partitions, or read without --group', 'BAD_FLAGS')
     // Schema registry decoding and --where (src/schemas): checked here, the registry asked only when a record needs it.

@@ -78,7 +78,11 @@ export default class Produce extends KafkaCommand<ProduceSummary> {
     const lingerMs = parseDuration(flags.linger, {bareUnit: 'ms', label: '--linger'})
     const timestamp = flags.timestamp === undefined ? undefined : parseTime(flags.timestamp, Date.now(), '--timestamp')
     if (timestamp !== undefined && (timestamp < 0 || timestamp > MAX_TIMESTAMP || !Number.isInteger(timestamp))) {
-      throw usageError(`--timestamp '${flags.timestamp}' is ${timestamp < 0 ? 'before 1970-01-01' : timestamp > MAX_TIMESTAMP ? 'too large' : 'not whole milliseconds'}`, 'Kafka record timestamps are epoch milliseconds from 1970 on: an ISO-8601 time, epoch ms, or -2h', 'BAD_TIME')
+      throw usageError(
+        `--timestamp '${flags.timestamp}' is ${timestamp < 0 ? 'before 1970-01-01' : timestamp > MAX_TIMESTAMP ? 'too large' : 'not whole milliseconds'}`,
+        'Kafka record timestamps are epoch milliseconds from 1970 on: an ISO-8601 time, epoch ms, or -2h',
+        'BAD_TIME',
+      )
     }
     const files = (flags.file ?? []).filter((f) => f !== '-')
     for (const file of [...files, ...(flags['value-file'] ? [flags['value-file']] : [])]) {
@@ -110,7 +114,11 @@ export default class Produce extends KafkaCommand<ProduceSummary> {
       }
     } catch (error) {
       // The producer may still be connecting: let it finish and close it, or its socket keeps the process alive.
-      await withTimeout(producer.then((p) => p.disconnect()), 3000, () => new Error('disconnect')).catch(() => undefined)
+      await withTimeout(
+        producer.then((p) => p.disconnect()),
+        3000,
+        () => new Error('disconnect'),
+      ).catch(() => undefined)
       throw error
     }
     const maxMessageBytes = await maxMessageBytesP
@@ -135,10 +143,20 @@ export default class Produce extends KafkaCommand<ProduceSummary> {
     if (single) {
       let value: Buffer = flags['value-file'] ? await readFile(flags['value-file']) : Buffer.from(flags.value!)
       if (schemas?.encodeValue && flags.value !== flags['null-marker']) value = schemas.encodeValue(parseJsonFlag(value.toString('utf8'), '--value'), 1)
-      const record: RawRecord = {key: flags.key === undefined ? null : encodeKey ? encodeKey(flags.key) : Buffer.from(flags.key), value, headers: Object.keys(headers).length > 0 ? headers : undefined, timestamp, partition: fixedPartition}
+      const record: RawRecord = {
+        key: flags.key === undefined ? null : encodeKey ? encodeKey(flags.key) : Buffer.from(flags.key),
+        value,
+        headers: Object.keys(headers).length > 0 ? headers : undefined,
+        timestamp,
+        partition: fixedPartition,
+      }
       if (flags['null-marker'] !== undefined && flags.value === flags['null-marker']) record.value = null
       if (maxRecord && maxRecord.size(record) > maxRecord.limit) {
-        throw new KafkitError('RECORD_TOO_LARGE', `the record is ${maxRecord.size(record)} bytes, above the topic's max.message.bytes (${maxRecord.limit} bytes)`, {hint: "raise the topic's max.message.bytes or compress (--compression gzip)", exitCode: ExitCode.INCOMPLETE, details: {delivered: 0, failed: 1}})
+        throw new KafkitError('RECORD_TOO_LARGE', `the record is ${maxRecord.size(record)} bytes, above the topic's max.message.bytes (${maxRecord.limit} bytes)`, {
+          hint: "raise the topic's max.message.bytes or compress (--compression gzip)",
+          exitCode: ExitCode.INCOMPLETE,
+          details: {delivered: 0, failed: 1},
+        })
       }
       try {
         const wait = writer.write(record)
@@ -152,7 +170,15 @@ export default class Produce extends KafkaCommand<ProduceSummary> {
       return this.finish(summary(stats, 0, false))
     }
 
-    const parserOptions = {format, keySeparator: flags['key-separator'] === undefined ? undefined : unescapeSeparator(flags['key-separator']), nullMarker: flags['null-marker'], headers, keepPartition: flags['keep-partition'], encodeKey: schemas?.encodeKey, encodeValue: schemas?.encodeValue}
+    const parserOptions = {
+      format,
+      keySeparator: flags['key-separator'] === undefined ? undefined : unescapeSeparator(flags['key-separator']),
+      nullMarker: flags['null-marker'],
+      headers,
+      keepPartition: flags['keep-partition'],
+      encodeKey: schemas?.encodeKey,
+      encodeValue: schemas?.encodeValue,
+    }
     const parse = lineParser(parserOptions)
     const fixedKey = flags.key === undefined ? undefined : encodeKey ? encodeKey(flags.key) : Buffer.from(flags.key)
     const sources = this.sources(flags.file)
@@ -199,7 +225,11 @@ export default class Produce extends KafkaCommand<ProduceSummary> {
         check: flags['keep-partition']
           ? (record, where) => {
               if (record.partition !== undefined && record.partition >= partitions) {
-                throw usageError(`${where()}: partition ${record.partition} does not exist ('${topic}' has ${partitions})`, 'drop --keep-partition to let the partitioner choose', 'PARTITION_NOT_FOUND')
+                throw usageError(
+                  `${where()}: partition ${record.partition} does not exist ('${topic}' has ${partitions})`,
+                  'drop --keep-partition to let the partitioner choose',
+                  'PARTITION_NOT_FOUND',
+                )
               }
             }
           : undefined,
@@ -264,8 +294,6 @@ export default class Produce extends KafkaCommand<ProduceSummary> {
   private sources(files: string[] | undefined): InputSource[] {
     const stdin: InputSource = {name: 'stdin', open: () => addAbortSignal(this.aborter.signal, this.io.stdin)}
     if (!files || files.length === 0) return [stdin]
-    return files.map((file) =>
-      file === '-' ? stdin : {name: file, open: () => addAbortSignal(this.aborter.signal, createReadStream(file, {highWaterMark: 256 * 1024}))},
-    )
+    return files.map((file) => (file === '-' ? stdin : {name: file, open: () => addAbortSignal(this.aborter.signal, createReadStream(file, {highWaterMark: 256 * 1024}))}))
   }
 }

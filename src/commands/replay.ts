@@ -41,9 +41,9 @@ Exit 0 when the window is copied (or empty), 2 for a bad spec or flag, 3 for an 
     from: Flags.string({description: 'start of the window: beginning, OFFSET, -N, @TIME, @-2h', default: 'beginning'}),
     to: Flags.string({description: 'end of the window, included: end, OFFSET, -N, @TIME, @-1h', default: 'end'}),
     'to-profile': Flags.string({description: 'write to the cluster of this profile (default: the source cluster)'}),
-    'to-brokers': Flags.string({description: 'write to these brokers host:port,... (overrides --to-profile\'s brokers)'}),
+    'to-brokers': Flags.string({description: "write to these brokers host:port,... (overrides --to-profile's brokers)"}),
     'keep-partition': Flags.boolean({description: 'each record keeps its partition (default when the destination has enough partitions)'}),
-    repartition: Flags.boolean({description: 'spread records by key with the Java producer\'s murmur2 partitioner'}),
+    repartition: Flags.boolean({description: "spread records by key with the Java producer's murmur2 partitioner"}),
     'new-timestamps': Flags.boolean({description: 'stamp records with the time of the copy instead of keeping theirs'}),
     partitions: Flags.string({description: 'copy only these source partitions, e.g. 0,2,4-6'}),
     grep: Flags.string({description: 'copy only records whose key or value matches this regular expression (as consume --grep)'}),
@@ -75,15 +75,22 @@ Exit 0 when the window is copied (or empty), 2 for a bad spec or flag, 3 for an 
     let destination: KafkaClient = source
     let destinationProfile = sourceConnection.profile
     let destinationProtected = sourceConnection.protected
-    let destinationRegistry = flags['to-schema-registry'] === undefined ? undefined : {url: flags['to-schema-registry'], open: async () => (await import('../schemas/connection.js')).createRegistryClient({url: flags['to-schema-registry']!}, {timeoutMs: this.timeoutMs})}
+    let destinationRegistry =
+      flags['to-schema-registry'] === undefined
+        ? undefined
+        : {url: flags['to-schema-registry'], open: async () => (await import('../schemas/connection.js')).createRegistryClient({url: flags['to-schema-registry']!}, {timeoutMs: this.timeoutMs})}
     if (flags['to-profile'] !== undefined || flags['to-brokers'] !== undefined) {
       // The KAFKIT_* environment describes the main (source) connection, not the destination.
       const connection = await resolveConnection({profile: flags['to-profile'] ?? 'local', brokers: flags['to-brokers']}, process.env, {envOverrides: false})
       const registry = connection.schemaRegistry
-      if (!destinationRegistry && registry) destinationRegistry = {url: registry.url, open: async () => (await import('../schemas/connection.js')).registryForConnection(connection, {timeoutMs: this.timeoutMs})}
+      if (!destinationRegistry && registry)
+        destinationRegistry = {url: registry.url, open: async () => (await import('../schemas/connection.js')).registryForConnection(connection, {timeoutMs: this.timeoutMs})}
       for (const warning of connection.warnings ?? []) this.io.warn(warning)
       const [{createClient}, {resolveCredentials}] = await Promise.all([import('../kafka/client.js'), import('../profiles/credentials.js')])
-      destination = await createClient(await resolveCredentials(connection, {timeoutMs: this.timeoutMs}), {timeoutMs: this.timeoutMs, debugLog: this.io.debug ? (line) => this.io.debugLog(line) : undefined})
+      destination = await createClient(await resolveCredentials(connection, {timeoutMs: this.timeoutMs}), {
+        timeoutMs: this.timeoutMs,
+        debugLog: this.io.debug ? (line) => this.io.debugLog(line) : undefined,
+      })
       destinationProfile = connection.profile
       destinationProtected = connection.protected
     }
@@ -194,9 +201,7 @@ Exit 0 when the window is copied (or empty), 2 for a bad spec or flag, 3 for an 
 function describe(s: ReplaySummary): string {
   const n = formatCount
   const where = `'${s.source.topic}' -> '${s.destination.topic}'${s.destination.profile === s.source.profile ? '' : ` (profile ${s.destination.profile})`}`
-  const parts = [
-    s.dryRun ? `dry run: ${countOf(s.records, 'record')} (${formatBytes(s.bytes)}) would be copied ${where}` : `copied ${countOf(s.records, 'record')} (${formatBytes(s.bytes)}) ${where}`,
-  ]
+  const parts = [s.dryRun ? `dry run: ${countOf(s.records, 'record')} (${formatBytes(s.bytes)}) would be copied ${where}` : `copied ${countOf(s.records, 'record')} (${formatBytes(s.bytes)}) ${where}`]
   if (s.filtered > 0) parts.push(`${n(s.filtered)} left out by --grep`)
   if (s.alreadyPresent > 0) parts.push(`${n(s.alreadyPresent)} already there from the interrupted run`)
   if (s.resumed) parts.push(`${n(s.totalCopied)} copied in all runs`)

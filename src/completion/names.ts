@@ -49,8 +49,7 @@ export function needsInteraction(connection: ResolvedConnection): boolean {
   const fromCommand = (s?: SecretSource) => Boolean(s && 'command' in s)
   const sasl = connection.sasl
   return Boolean(
-    fromCommand(connection.tls?.passphrase) ||
-      (sasl && (fromCommand(sasl.password) || fromCommand(sasl.clientSecret) || sasl.tokenCommand || sasl.tokenEndpoint || sasl.mechanism === 'aws-msk-iam')),
+    fromCommand(connection.tls?.passphrase) || (sasl && (fromCommand(sasl.password) || fromCommand(sasl.clientSecret) || sasl.tokenCommand || sasl.tokenEndpoint || sasl.mechanism === 'aws-msk-iam')),
   )
 }
 

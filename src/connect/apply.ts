@@ -93,7 +93,8 @@ export function normalizeConfig(raw: unknown, where: string, bad: (where: string
 }
 
 export function validateDesiredConnectors(doc: unknown, source: string): DesiredConnectors {
-  const bad = (where: string, what: string) => usageError(`${source}: ${where} ${what}`, 'see the connectors file format in the README (Kafka Connect; schema: schemas/connectors.schema.json)', 'BAD_APPLY_FILE')
+  const bad = (where: string, what: string) =>
+    usageError(`${source}: ${where} ${what}`, 'see the connectors file format in the README (Kafka Connect; schema: schemas/connectors.schema.json)', 'BAD_APPLY_FILE')
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw bad('the document', "must be a mapping with a 'connectors' list")
   const root = doc as Record<string, unknown>
   for (const key of Object.keys(root)) if (key !== 'connectors' && key !== '$schema') throw bad(`'${key}'`, "is not a known key (expected 'connectors')")
@@ -151,7 +152,11 @@ export function diffConfig(actual: Record<string, string>, desired: Record<strin
 
 export function planConnectorsApply(desired: DesiredConnectors, actual: ActualConnector[], options: {prune?: boolean} = {}): ConnectPlan {
   if (options.prune && desired.connectors.length === 0) {
-    throw usageError(`${desired.source} lists no connectors: refusing to --prune (it would delete every connector)`, 'list the connectors to keep, or delete connectors with `kafkit connect delete`', 'EMPTY_PRUNE')
+    throw usageError(
+      `${desired.source} lists no connectors: refusing to --prune (it would delete every connector)`,
+      'list the connectors to keep, or delete connectors with `kafkit connect delete`',
+      'EMPTY_PRUNE',
+    )
   }
   const byName = new Map(actual.map((c) => [c.name, c]))
   const actions: ConnectPlanAction[] = []
@@ -170,7 +175,10 @@ export function planConnectorsApply(desired: DesiredConnectors, actual: ActualCo
     if (have.state === 'FAILED' && (want.state ?? 'running') === 'running') failed.push(want.name)
   }
   const wanted = new Set(desired.connectors.map((c) => c.name))
-  const others = actual.filter((c) => !wanted.has(c.name)).map((c) => c.name).sort()
+  const others = actual
+    .filter((c) => !wanted.has(c.name))
+    .map((c) => c.name)
+    .sort()
   if (options.prune) for (const name of others) actions.push({action: 'delete', connector: name})
   return {
     actions,

@@ -222,11 +222,18 @@ export class ConnectClient {
   private httpError(method: string, path: string, status: number, message: string, context: {name?: string; conflict?: 'exists'}): KafkitError {
     const where = redactUrl(this.url)
     const text = redactSecrets(message.split('\n')[0])
-    if (status === 401) return connectError(`Kafka Connect at ${where} refused the credentials (401): ${text}`, "check the profile's connect.username and connect.passwordEnv / passwordCommand", 'CONNECT_AUTHENTICATION_FAILED')
-    if (status === 403) return new KafkitError('NOT_AUTHORIZED', `not authorized by Kafka Connect at ${where}: ${text}`, {hint: 'the user lacks the permission for this operation', exitCode: ExitCode.FAILED})
+    if (status === 401)
+      return connectError(
+        `Kafka Connect at ${where} refused the credentials (401): ${text}`,
+        "check the profile's connect.username and connect.passwordEnv / passwordCommand",
+        'CONNECT_AUTHENTICATION_FAILED',
+      )
+    if (status === 403)
+      return new KafkitError('NOT_AUTHORIZED', `not authorized by Kafka Connect at ${where}: ${text}`, {hint: 'the user lacks the permission for this operation', exitCode: ExitCode.FAILED})
     if (status === 404 && context.name) return notFoundError('CONNECTOR_NOT_FOUND', `connector '${context.name}' does not exist on ${where}`, "list them with 'kafkit connect list'")
     if (status === 404) return notFoundError('CONNECT_NOT_FOUND', `${method} ${path} on ${where}: ${text}`, 'is this the Kafka Connect REST URL?')
-    if (status === 409 && context.conflict === 'exists') return usageError(`connector '${context.name}' already exists on ${where}`, `change it with 'kafkit connect apply', or delete it first`, 'CONNECTOR_EXISTS')
+    if (status === 409 && context.conflict === 'exists')
+      return usageError(`connector '${context.name}' already exists on ${where}`, `change it with 'kafkit connect apply', or delete it first`, 'CONNECTOR_EXISTS')
     if (status === 400 || status === 409 || status === 422) return usageError(`Kafka Connect refused ${method} ${path}: ${text}`, undefined, 'CONNECT_REJECTED')
     return new KafkitError('CONNECT_ERROR', `Kafka Connect failed ${method} ${path} (HTTP ${status}): ${text}`, {hint: "the worker's log says more ('kafkit local logs --connect' for the local one)"})
   }
@@ -276,14 +283,27 @@ export class ConnectClient {
   private networkError(error: Error & {code?: string}, method: string, path: string, timeoutMs: number): KafkitError {
     const where = redactUrl(this.url)
     if (error.code === 'KAFKIT_TIMEOUT') {
-      return new KafkitError('TIMEOUT', `Kafka Connect at ${where} did not answer ${method} ${path.split('?')[0]} within ${formatMs(timeoutMs)}`, {hint: 'raise it with --timeout, e.g. --timeout 30s', exitCode: ExitCode.TIMEOUT})
+      return new KafkitError('TIMEOUT', `Kafka Connect at ${where} did not answer ${method} ${path.split('?')[0]} within ${formatMs(timeoutMs)}`, {
+        hint: 'raise it with --timeout, e.g. --timeout 30s',
+        exitCode: ExitCode.TIMEOUT,
+      })
     }
     const code = error.code ?? ''
     if (/CERT|SSL|TLS|UNABLE_TO|SELF_SIGNED|DEPTH_ZERO|altnames/i.test(`${code} ${error.message}`)) {
-      return connectError(`TLS with Kafka Connect at ${where} failed: ${error.message}`, "check the profile's connect.tls.ca (the CA that signed the worker's certificate) and the URL's host name", 'CONNECT_TLS_FAILED', error)
+      return connectError(
+        `TLS with Kafka Connect at ${where} failed: ${error.message}`,
+        "check the profile's connect.tls.ca (the CA that signed the worker's certificate) and the URL's host name",
+        'CONNECT_TLS_FAILED',
+        error,
+      )
     }
     const why = code || error.message
-    return connectError(`cannot reach Kafka Connect at ${where} (${why})`, this.target.unreachableHint ?? "is the worker running? start a local one with 'kafkit local start --connect'", 'CONNECT_UNREACHABLE', error)
+    return connectError(
+      `cannot reach Kafka Connect at ${where} (${why})`,
+      this.target.unreachableHint ?? "is the worker running? start a local one with 'kafkit local start --connect'",
+      'CONNECT_UNREACHABLE',
+      error,
+    )
   }
 }
 

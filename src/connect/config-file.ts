@@ -31,7 +31,8 @@ export function parseProperties(text: string): Record<string, string> {
 }
 
 export async function parseConnectorConfig(text: string, source: string, name: string | undefined): Promise<ConnectorConfigFile> {
-  const bad = (where: string, what: string) => usageError(`${source}: ${where} ${what}`, 'the file is a map of config keys (JSON/YAML), {"name": ..., "config": {...}}, or .properties', 'BAD_CONFIG_FILE')
+  const bad = (where: string, what: string) =>
+    usageError(`${source}: ${where} ${what}`, 'the file is a map of config keys (JSON/YAML), {"name": ..., "config": {...}}, or .properties', 'BAD_CONFIG_FILE')
   let doc: unknown
   if (/\.properties$/i.test(source)) {
     doc = parseProperties(text)

@@ -30,7 +30,8 @@ export function offsetRows(offsets: ConnectorOffsets): OffsetRow[] {
 
 /** An offsets file for `offsets reset --from-file`: Connect's {"offsets": [{partition, offset}]} (what `offsets get --json` prints). */
 export function parseOffsetsFile(text: string, source: string): ConnectorOffsets {
-  const bad = (what: string) => usageError(`${source}: ${what}`, 'the file is what `kafkit connect offsets get NAME --json` prints: {"offsets": [{"partition": {...}, "offset": {...}}]}', 'BAD_OFFSETS_FILE')
+  const bad = (what: string) =>
+    usageError(`${source}: ${what}`, 'the file is what `kafkit connect offsets get NAME --json` prints: {"offsets": [{"partition": {...}, "offset": {...}}]}', 'BAD_OFFSETS_FILE')
   let doc: unknown
   try {
     doc = JSON.parse(text)

@@ -93,7 +93,10 @@ export interface ConnectorDescription extends ConnectorView {
 
 /** What the config says about topics, when the worker does not track them: sinks' `topics`/`topics.regex`, sources' `topic`. */
 export function configuredTopics(config: Record<string, string>): string[] {
-  const list = (config.topics ?? config.topic ?? '').split(',').map((t) => t.trim()).filter(Boolean)
+  const list = (config.topics ?? config.topic ?? '')
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean)
   if (config['topics.regex']) list.push(`/${config['topics.regex']}/`)
   return list
 }

@@ -22,9 +22,7 @@ export function isProviderReference(value: string): boolean {
 
 /** `scheme://user:pass@host` -> `scheme://user:[redacted]@host`; `password=...` in JDBC URLs and query strings. */
 export function redactInlineCredentials(value: string): string {
-  return value
-    .replaceAll(/(\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+):([^@\s/]+)@/gi, `$1:${REDACTED}@`)
-    .replaceAll(/([?&;](?:password|pwd|secret|token|sslpassword)=)([^&;\s]*)/gi, `$1${REDACTED}`)
+  return value.replaceAll(/(\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+):([^@\s/]+)@/gi, `$1:${REDACTED}@`).replaceAll(/([?&;](?:password|pwd|secret|token|sslpassword)=)([^&;\s]*)/gi, `$1${REDACTED}`)
 }
 
 /** A URL for messages: its user info redacted. */

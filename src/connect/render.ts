@@ -53,7 +53,7 @@ export function renderConnectorList(rows: ListedConnector[], io: IOStreams, opti
     if (c.error) io.out(`${io.style(c.name, 'red')}: ${c.error.root}`)
     for (const t of c.tasks.filter((x) => x.error)) io.out(`${io.style(`${c.name} task ${t.id}`, 'red')}: ${t.error!.root}`)
   }
-  if (rows.some((r) => r.failed)) io.out(io.style("details: kafkit connect describe NAME; restart: kafkit connect restart NAME --failed", 'dim'))
+  if (rows.some((r) => r.failed)) io.out(io.style('details: kafkit connect describe NAME; restart: kafkit connect restart NAME --failed', 'dim'))
 }
 
 export function renderConnectorDescription(d: ConnectorDescription, io: IOStreams, options: {fullTrace?: Map<string, string>} = {}): void {

@@ -25,11 +25,11 @@ export function invalidConfigError(invalid: {connector: string; errors: FieldErr
   const first = invalid[0]
   const firstError = first.errors[0]
   const names = invalid.map((c) => `'${c.connector}'`).join(', ')
-  return new KafkitError(
-    'CONNECTOR_CONFIG_INVALID',
-    `the config of ${names} is invalid (${count} error${count === 1 ? '' : 's'}): ${firstError.field}: ${firstError.errors[0].split('\n')[0]}`,
-    {hint: `fix ${source ?? 'the config'}; the plugin's own check (PUT /connector-plugins/{class}/config/validate) says so`, exitCode: ExitCode.USAGE, details: {connectors: invalid}},
-  )
+  return new KafkitError('CONNECTOR_CONFIG_INVALID', `the config of ${names} is invalid (${count} error${count === 1 ? '' : 's'}): ${firstError.field}: ${firstError.errors[0].split('\n')[0]}`, {
+    hint: `fix ${source ?? 'the config'}; the plugin's own check (PUT /connector-plugins/{class}/config/validate) says so`,
+    exitCode: ExitCode.USAGE,
+    details: {connectors: invalid},
+  })
 }
 
 /** Validates one config with its plugin; `name` is part of the config Connect checks. */

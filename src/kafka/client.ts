@@ -57,17 +57,25 @@ export class KafkaClient {
   async call<T>(what: string, operation: () => Promise<T>, timeoutMs = this.options.timeoutMs): Promise<T> {
     const state: RetryState = {}
     try {
-      return await withTimeout(retryRetriable(operation, state, () => this.refreshMetadata()), timeoutMs, () => new KafkaTimeout(what, timeoutMs))
+      return await withTimeout(
+        retryRetriable(operation, state, () => this.refreshMetadata()),
+        timeoutMs,
+        () => new KafkaTimeout(what, timeoutMs),
+      )
     } catch (error) {
       if (error instanceof KafkaTimeout) {
         // Still retrying a retriable error: say which, in the user's words.
         const why = state.last ? `: ${describeRetriable(state.last)}` : ''
         // Never connected at all: that is "cannot connect" (exit 4, docs/ARCHITECTURE.md), not a slow cluster.
         if (what.startsWith('connecting') || !this.connected) {
-          throw new KafkitError('CONNECTION_FAILED', `cannot connect to Kafka at ${this.connection.brokers.join(',')} within ${Math.round(timeoutMs / 100) / 10}s${this.connection.profile !== 'local' ? ` (profile '${this.connection.profile}')` : ''}${why}`, {
-            hint: 'check the address and port, and that the broker is reachable from here; `kafkit profiles test` checks each step',
-            exitCode: 4,
-          })
+          throw new KafkitError(
+            'CONNECTION_FAILED',
+            `cannot connect to Kafka at ${this.connection.brokers.join(',')} within ${Math.round(timeoutMs / 100) / 10}s${this.connection.profile !== 'local' ? ` (profile '${this.connection.profile}')` : ''}${why}`,
+            {
+              hint: 'check the address and port, and that the broker is reachable from here; `kafkit profiles test` checks each step',
+              exitCode: 4,
+            },
+          )
         }
         throw new KafkitError('TIMEOUT', `${what} timed out after ${Math.round(timeoutMs / 100) / 10}s (${this.connection.brokers.join(',')})${why}`, {
           hint: 'the cluster may be slow or unreachable; raise --timeout, or check it with `kafkit cluster info`',

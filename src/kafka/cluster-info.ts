@@ -22,16 +22,12 @@ export interface ClusterInfo {
 /** Cluster id, controller, brokers, and how many topics and partitions it holds. */
 export async function describeClusterInfo(client: KafkaClient): Promise<ClusterInfo> {
   const admin = await sessionOf(client).admin()
-  const [cluster, metadata] = await client.call('describing the cluster', () =>
-    Promise.all([admin.describeCluster(), admin.fetchTopicMetadata()]),
-  )
+  const [cluster, metadata] = await client.call('describing the cluster', () => Promise.all([admin.describeCluster(), admin.fetchTopicMetadata()]))
   const internal = metadata.topics.filter((t) => t.name.startsWith('__'))
   return {
     clusterId: cluster.clusterId,
     controller: cluster.controller,
-    brokers: cluster.brokers
-      .map((b) => ({id: b.nodeId, host: b.host, port: b.port, address: `${b.host}:${b.port}`, controller: b.nodeId === cluster.controller}))
-      .sort((a, b) => a.id - b.id),
+    brokers: cluster.brokers.map((b) => ({id: b.nodeId, host: b.host, port: b.port, address: `${b.host}:${b.port}`, controller: b.nodeId === cluster.controller})).sort((a, b) => a.id - b.id),
     topics: metadata.topics.length - internal.length,
     internalTopics: internal.length,
     partitions: metadata.topics.reduce((n, t) => n + t.partitions.length, 0),
@@ -64,7 +60,10 @@ export async function partitionsNotServed(client: KafkaClient): Promise<number> 
   const admin = await sessionOf(client).admin()
   // A leader that has not loaded its partition yet answers NOT_LEADER_OR_FOLLOWER (kafkajs gives up at once).
   for (const t of metadata.topicMetadata) {
-    const ok = await admin.fetchTopicOffsets(t.topic).then(() => true, () => false)
+    const ok = await admin.fetchTopicOffsets(t.topic).then(
+      () => true,
+      () => false,
+    )
     if (!ok) return t.partitionMetadata.length
   }
   return 0

@@ -71,7 +71,8 @@ export function retriableCause(err: unknown): KafkaJSLike | undefined {
 
 /** What a retriable error means, in the user's words (the end of a "timed out" message). */
 export function describeRetriable(err: KafkaJSLike): string {
-  if (err.name === 'KafkaJSGroupCoordinatorNotFound' || /COORDINATOR/.test(err.type ?? '')) return `the group coordinator is not available (${err.type ?? 'not found'}): a broker is starting, restarting or moving the group`
+  if (err.name === 'KafkaJSGroupCoordinatorNotFound' || /COORDINATOR/.test(err.type ?? ''))
+    return `the group coordinator is not available (${err.type ?? 'not found'}): a broker is starting, restarting or moving the group`
   if (err.type === 'NOT_CONTROLLER') return 'the cluster has no active controller (NOT_CONTROLLER)'
   return `the partitions have no leader yet (${err.type ?? err.name}): a broker is starting or restarting`
 }
@@ -153,19 +154,14 @@ export function mapKafkaError(err: unknown, ctx: ErrorContext): KafkitError {
   const retriable = retriableCause(err)
   if (retriable) {
     return new KafkitError(retriable.type ?? 'NOT_READY', `${where}: ${describeRetriable(retriable)}${ctx.timeoutMs ? `, still after ${formatMs(ctx.timeoutMs)}` : ''}`, {
-      hint: "wait for the cluster to settle (kafkit cluster info), or raise --timeout",
+      hint: 'wait for the cluster to settle (kafkit cluster info), or raise --timeout',
       exitCode: ExitCode.TIMEOUT,
       cause: err,
     })
   }
   if (name === 'KafkaJSConnectionError' || name === 'KafkaJSBrokerNotFound' || /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ECONNRESET|Connection timeout|Closed connection/i.test(message)) {
     if (TLS_OTHER.test(message) && !/ECONNREFUSED/.test(message)) {
-      return connectError(
-        `TLS handshake with ${where} failed: ${firstLine(message)}`,
-        TLS_HANDSHAKE_HINT,
-        'TLS_FAILED',
-        err,
-      )
+      return connectError(`TLS handshake with ${where} failed: ${firstLine(message)}`, TLS_HANDSHAKE_HINT, 'TLS_FAILED', err)
     }
     const isLocal = ctx.brokers.every((b) => b.startsWith('127.0.0.1:9092') || b.startsWith('localhost:9092'))
     return connectError(

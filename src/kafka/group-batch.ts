@@ -197,7 +197,10 @@ async function fetchOffsetsOf(client: KafkaClient, broker: Broker, groupIds: str
       }
       const offsets: PartitionOffset[] = []
       for (const t of g.topics) for (const p of t.partitions) if (p.errorCode === 0 && p.offset >= 0) offsets.push({topic: t.name, partition: p.partition, offset: p.offset})
-      result.set(g.groupId, offsets.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition))
+      result.set(
+        g.groupId,
+        offsets.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition),
+      )
     }
     pending = retry
     if (retry.length > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** attempt, 1000)))

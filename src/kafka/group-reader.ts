@@ -175,9 +175,7 @@ export class GroupSource implements AsyncIterable<ReadBatch> {
     const changed = [...positions].filter((p) => this.committed.get(key(p.topic, p.partition)) !== p.next)
     if (changed.length === 0) return
     try {
-      await this.client.call('committing offsets', () =>
-        this.consumer.commitOffsets(changed.map((p) => ({topic: p.topic, partition: p.partition, offset: String(p.next)}))),
-      )
+      await this.client.call('committing offsets', () => this.consumer.commitOffsets(changed.map((p) => ({topic: p.topic, partition: p.partition, offset: String(p.next)}))))
       for (const p of changed) this.committed.set(key(p.topic, p.partition), p.next)
     } catch (error) {
       // A rebalance can make a commit fail; the next one (or the final one) carries the same positions.
@@ -270,7 +268,10 @@ export async function openGroupSource(client: KafkaClient, session: ReaderSessio
   if (fresh.length > 0) {
     const committer = openOffsetCommitter(client)
     try {
-      await committer.commit(group, fresh.map((w) => ({topic: w.topic, partition: w.partition, offset: w.start})))
+      await committer.commit(
+        group,
+        fresh.map((w) => ({topic: w.topic, partition: w.partition, offset: w.start})),
+      )
     } catch (error) {
       options.warn?.(`could not set the start offsets of group '${group}' (${(error as Error).message}); new partitions start at the ${from.kind === 'end' ? 'end' : 'beginning'}`)
     } finally {

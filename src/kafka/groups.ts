@@ -81,7 +81,10 @@ export async function describeGroups(client: KafkaClient, groupIds: string[]): P
   // API kafkajs speaks: they come back Dead though ListGroups lists them. ConsumerGroupDescribe reads them.
   const dead = groups.filter((g) => g.state === 'Dead')
   const listed = dead.length > 0 ? new Map((await listGroups(client)).map((g) => [g.groupId, g])) : new Map<string, GroupListing>()
-  const described = await describeConsumerProtocolGroups(client, dead.filter((g) => listed.has(g.groupId) && listed.get(g.groupId)?.type !== 'classic').map((g) => g.groupId))
+  const described = await describeConsumerProtocolGroups(
+    client,
+    dead.filter((g) => listed.has(g.groupId) && listed.get(g.groupId)?.type !== 'classic').map((g) => g.groupId),
+  )
   return groups.map((g) => {
     const v2 = described.get(g.groupId)
     if (v2) return v2
@@ -135,11 +138,7 @@ function fromConsumerGroupDescribe(group: ConsumerGroupDescribed | undefined): G
 }
 
 /** A member's assignment, for the `consumer` protocol (other protocols carry their own format: none). */
-export function decodeAssignment(
-  protocolType: string,
-  buffer: Buffer,
-  decode: (b: Buffer) => {assignment: Record<string, number[]>} | null,
-): TopicAssignment[] {
+export function decodeAssignment(protocolType: string, buffer: Buffer, decode: (b: Buffer) => {assignment: Record<string, number[]>} | null): TopicAssignment[] {
   // Only the `consumer` protocol's assignment format is known; connect workers etc. carry their own.
   if (protocolType !== 'consumer' || !buffer || buffer.length === 0) return []
   try {
@@ -244,7 +243,11 @@ export function openOffsetCommitter(client: KafkaClient): OffsetCommitter {
           // since we looked, or it is a KIP-848 group whose members DescribeGroups cannot show.
           const type = (rootCause(error) as {type?: string}).type ?? ''
           if (['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'STALE_MEMBER_EPOCH', 'FENCED_MEMBER_EPOCH', 'REBALANCE_IN_PROGRESS'].includes(type)) {
-            throw refusedError(`cannot commit offsets for group '${groupId}': it has active members (the coordinator refused the commit: ${type})`, 'stop its consumers first, then run this again', 'GROUP_ACTIVE')
+            throw refusedError(
+              `cannot commit offsets for group '${groupId}': it has active members (the coordinator refused the commit: ${type})`,
+              'stop its consumers first, then run this again',
+              'GROUP_ACTIVE',
+            )
           }
           throw error
         }

@@ -33,10 +33,12 @@ export function sortedPartitions(partitions: {partitionId: number; leader: numbe
  */
 export async function requireTopics(client: KafkaClient, names: string[]): Promise<TopicPartitions[]> {
   const admin = await sessionOf(client).admin()
-  const named = await client.call('reading topic metadata', () => admin.fetchTopicMetadata({topics: [...new Set(names)]})).catch((error: unknown) => {
-    if (error instanceof KafkitError && error.code === 'TOPIC_NOT_FOUND') return undefined
-    throw error
-  })
+  const named = await client
+    .call('reading topic metadata', () => admin.fetchTopicMetadata({topics: [...new Set(names)]}))
+    .catch((error: unknown) => {
+      if (error instanceof KafkitError && error.code === 'TOPIC_NOT_FOUND') return undefined
+      throw error
+    })
   const all = named ? named.topics.map(toTopicPartitions) : await allTopicMetadata(client)
   const byName = new Map(all.map((t) => [t.topic, t]))
   return names.map((name) => {
@@ -48,10 +50,21 @@ export async function requireTopics(client: KafkaClient, names: string[]): Promi
 
 /** A topic that existed when reading started and is gone now: exit 3 at once rather than a timeout. */
 export function topicDeletedError(topics: string[]) {
-  return notFoundError('TOPIC_DELETED', `topic '${topics.join("', '")}' was deleted while it was being read`, 'the records printed before it went are complete; `kafkit topics list` shows what exists now')
+  return notFoundError(
+    'TOPIC_DELETED',
+    `topic '${topics.join("', '")}' was deleted while it was being read`,
+    'the records printed before it went are complete; `kafkit topics list` shows what exists now',
+  )
 }
 
 export function unknownTopic(name: string, existing: string[]) {
-  const close = closest(name, existing.filter((n) => !n.startsWith('__')))
-  return notFoundError('TOPIC_NOT_FOUND', `topic '${name}' does not exist`, close ? `did you mean '${close}'? (kafkit topics list)` : "list topics with 'kafkit topics list', create one with 'kafkit topics create'")
+  const close = closest(
+    name,
+    existing.filter((n) => !n.startsWith('__')),
+  )
+  return notFoundError(
+    'TOPIC_NOT_FOUND',
+    `topic '${name}' does not exist`,
+    close ? `did you mean '${close}'? (kafkit topics list)` : "list topics with 'kafkit topics list', create one with 'kafkit topics create'",
+  )
 }

@@ -52,12 +52,10 @@ export function murmur2(data: Uint8Array): number {
   return h | 0
 }
 
-export const murmur2Partitioner: KeyPartitioner = (key, partitions) =>
-  key === null ? NO_KEY : (murmur2(key) & 0x7fffffff) % partitions
+export const murmur2Partitioner: KeyPartitioner = (key, partitions) => (key === null ? NO_KEY : (murmur2(key) & 0x7fffffff) % partitions)
 
 /** librdkafka `rd_kafka_msg_partitioner_consistent_random`: empty and null keys are "random". */
-export const crc32Partitioner: KeyPartitioner = (key, partitions) =>
-  key === null || key.length === 0 ? NO_KEY : (crc32(key) >>> 0) % partitions
+export const crc32Partitioner: KeyPartitioner = (key, partitions) => (key === null || key.length === 0 ? NO_KEY : (crc32(key) >>> 0) % partitions)
 
 export function keyPartitioner(name: PartitionerName): KeyPartitioner {
   return name === 'crc32' ? crc32Partitioner : murmur2Partitioner

@@ -127,13 +127,15 @@ export class ReaderSession {
   async topics(names?: string[]): Promise<TopicPartitions[]> {
     if (names && names.length > 0) {
       const unique = [...new Set(names)]
-      const found = await this.client.call('reading topic metadata', () => this.cluster.addMultipleTargetTopics(unique)).then(
-        () => true,
-        (error: unknown) => {
-          if (error instanceof KafkitError && error.code === 'TOPIC_NOT_FOUND') return false
-          throw error
-        },
-      )
+      const found = await this.client
+        .call('reading topic metadata', () => this.cluster.addMultipleTargetTopics(unique))
+        .then(
+          () => true,
+          (error: unknown) => {
+            if (error instanceof KafkitError && error.code === 'TOPIC_NOT_FOUND') return false
+            throw error
+          },
+        )
       if (found) {
         return unique.map((topic) => ({topic, partitions: sortedPartitions(this.cluster.findTopicPartitionMetadata(topic))}))
       }
@@ -305,7 +307,11 @@ export class PartitionReader implements AsyncIterable<ReadBatch> {
     const byTopic = new Map<string, PartitionState[]>()
     for (const s of active) byTopic.set(s.topic, [...(byTopic.get(s.topic) ?? []), s])
     for (const [topic, states] of byTopic) {
-      const leaders = leadersOf(this.cluster, topic, states.map((s) => s.partition))
+      const leaders = leadersOf(
+        this.cluster,
+        topic,
+        states.map((s) => s.partition),
+      )
       let placed = 0
       for (const [nodeId, partitions] of leaders) {
         const list = groups.get(nodeId) ?? []
@@ -519,11 +525,7 @@ function sizeOf(batch: ReadBatch): number {
  * against every non-internal topic — an internal `__` topic only when named explicitly); `partitions`
  * restricts every topic to those partition ids. Unknown topics or partitions are exit 3. Pure.
  */
-export function resolveTargets(
-  all: TopicPartitions[],
-  names: string[],
-  options: {regex?: boolean; partitions?: number[]} = {},
-): {topic: string; partitions: number[]}[] {
+export function resolveTargets(all: TopicPartitions[], names: string[], options: {regex?: boolean; partitions?: number[]} = {}): {topic: string; partitions: number[]}[] {
   const byName = new Map(all.map((t) => [t.topic, t]))
   let chosen: TopicPartitions[]
   if (options.regex) {
@@ -547,26 +549,31 @@ export function resolveTargets(
       return found
     })
   }
-  return chosen.map((t) => {
-    const ids = t.partitions.map((p) => p.partition)
-    if (!options.partitions) return {topic: t.topic, partitions: ids}
-    const missing = options.partitions.filter((p) => !ids.includes(p))
-    // With a regex, a partition list applies to the topics that have those partitions.
-    if (missing.length > 0 && !options.regex) {
-      throw notFoundError(
-        'PARTITION_NOT_FOUND',
-        `topic '${t.topic}' has no partition ${missing.join(', ')} (it has ${ids.length === 1 ? 'partition 0' : `partitions 0-${ids.length - 1}`})`,
-        `kafkit topics describe ${t.topic}`,
-      )
-    }
-    return {topic: t.topic, partitions: options.partitions.filter((p) => ids.includes(p))}
-  }).filter((t) => t.partitions.length > 0)
+  return chosen
+    .map((t) => {
+      const ids = t.partitions.map((p) => p.partition)
+      if (!options.partitions) return {topic: t.topic, partitions: ids}
+      const missing = options.partitions.filter((p) => !ids.includes(p))
+      // With a regex, a partition list applies to the topics that have those partitions.
+      if (missing.length > 0 && !options.regex) {
+        throw notFoundError(
+          'PARTITION_NOT_FOUND',
+          `topic '${t.topic}' has no partition ${missing.join(', ')} (it has ${ids.length === 1 ? 'partition 0' : `partitions 0-${ids.length - 1}`})`,
+          `kafkit topics describe ${t.topic}`,
+        )
+      }
+      return {topic: t.topic, partitions: options.partitions.filter((p) => ids.includes(p))}
+    })
+    .filter((t) => t.partitions.length > 0)
 }
 
 /** `--partitions 0,3,5-7`. */
 export function parsePartitionList(text: string): number[] {
   const result = new Set<number>()
-  for (const part of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const m = /^(\d+)(?:-(\d+))?$/.exec(part)
     // Partition numbers are int32; a range is expanded, so a huge one would hang (0-99999999999).
     if (!m || (m[2] !== undefined && Number(m[2]) < Number(m[1])) || Number(m[2] ?? m[1]) > 2 ** 31 - 1 || Number(m[2] ?? m[1]) - Number(m[1]) >= 100_000) {

@@ -4,15 +4,7 @@
  * what they mean for a user (validation, summaries, plans) is topics/.
  */
 import type {KafkaClient} from './client.js'
-import {
-  BrokerResourceError,
-  ConfigChange,
-  createTopicsWithMessages,
-  fetchAllMetadataOnce,
-  incrementalAlterConfigs,
-  RESOURCE_TOPIC,
-  withBroker,
-} from './kafkajs/protocol/admin-requests.js'
+import {BrokerResourceError, ConfigChange, createTopicsWithMessages, fetchAllMetadataOnce, incrementalAlterConfigs, RESOURCE_TOPIC, withBroker} from './kafkajs/protocol/admin-requests.js'
 import {sessionOf} from './kafkajs/session.js'
 import {TopicPartitions, toTopicPartitions} from './metadata.js'
 
@@ -46,9 +38,7 @@ export async function describeTopicConfigs(client: KafkaClient, topics: string[]
   const result = new Map<string, ConfigEntry[]>()
   if (topics.length === 0) return result
   const admin = await sessionOf(client).admin()
-  const response = await client.call('reading topic configs', () =>
-    admin.describeConfigs({resources: topics.map((name) => ({type: RESOURCE_TOPIC, name})), includeSynonyms: false}),
-  )
+  const response = await client.call('reading topic configs', () => admin.describeConfigs({resources: topics.map((name) => ({type: RESOURCE_TOPIC, name})), includeSynonyms: false}))
   for (const resource of response.resources) {
     result.set(
       resource.resourceName,
@@ -74,9 +64,7 @@ export async function brokerConfigs(client: KafkaClient, names: string[]): Promi
   const brokerId = String(cluster.brokers[0]?.nodeId ?? 1)
   const values = new Map<string, string>()
   try {
-    const response = await client.call('reading broker defaults', () =>
-      admin.describeConfigs({resources: [{type: RESOURCE_BROKER, name: brokerId, configNames: names}], includeSynonyms: false}),
-    )
+    const response = await client.call('reading broker defaults', () => admin.describeConfigs({resources: [{type: RESOURCE_BROKER, name: brokerId, configNames: names}], includeSynonyms: false}))
     for (const e of response.resources[0]?.configEntries ?? []) if (e.configValue != null) values.set(e.configName, e.configValue)
   } catch {
     // Describing broker configs may be forbidden (managed clusters): the caller falls back to Kafka's defaults.

@@ -237,8 +237,11 @@ export class RecordWriter {
     return sessionOf(client).producer({
       idempotent,
       // The writer decides partitions itself (murmur2/crc32/sticky); kafkajs just keeps them.
-      createPartitioner: () => ({message}) => message.partition ?? 0,
-      maxInFlightRequests: idempotent ? undefined : options.maxInFlight ?? 2,
+      createPartitioner:
+        () =>
+        ({message}) =>
+          message.partition ?? 0,
+      maxInFlightRequests: idempotent ? undefined : (options.maxInFlight ?? 2),
     })
   }
 
@@ -445,7 +448,14 @@ export class RecordWriter {
 
   /** What is buffered, as a request; the buffers start empty again. */
   private takePending(): Request {
-    const request: Request = {messages: this.pending, bytes: this.pendingBytes, partitions: this.pendingPartitions, partitionBytes: new Map(), tickets: this.pendingTickets, largest: this.pendingLargest}
+    const request: Request = {
+      messages: this.pending,
+      bytes: this.pendingBytes,
+      partitions: this.pendingPartitions,
+      partitionBytes: new Map(),
+      tickets: this.pendingTickets,
+      largest: this.pendingLargest,
+    }
     if (this.runRecords > 0) {
       const runs = this.runs.filter((run) => run !== undefined)
       request.messages = runs.length === 1 ? runs[0].messages() : runs.flatMap((run) => run.messages())
@@ -471,7 +481,11 @@ export class RecordWriter {
       await withTimeout(
         this.producer.sendBatch({topicMessages: [{topic: this.options.topic, messages: request.messages as unknown as Message[]}], acks: this.acks, compression: this.compression, timeout}),
         timeout,
-        () => new KafkitError('TIMEOUT', `writing to '${this.options.topic}' was not acknowledged within ${formatMs(timeout)}`, {hint: 'the cluster may be overloaded; raise --timeout', exitCode: ExitCode.TIMEOUT}),
+        () =>
+          new KafkitError('TIMEOUT', `writing to '${this.options.topic}' was not acknowledged within ${formatMs(timeout)}`, {
+            hint: 'the cluster may be overloaded; raise --timeout',
+            exitCode: ExitCode.TIMEOUT,
+          }),
       )
       this.acknowledged(request)
     } catch (error) {
@@ -559,7 +573,7 @@ export class RecordWriter {
     if (root?.type === 'MESSAGE_TOO_LARGE' || root?.type === 'RECORD_LIST_TOO_LARGE') {
       const limit = this.options.maxMessageBytes
       return new KafkitError('RECORD_TOO_LARGE', `${where}the broker refused a batch as too large: largest record ${request.largest} bytes, topic max.message.bytes ${limit ?? 'unknown'}`, {
-        hint: 'raise the topic\'s max.message.bytes, or lower --batch-size',
+        hint: "raise the topic's max.message.bytes, or lower --batch-size",
         exitCode: ExitCode.INCOMPLETE,
         cause: error,
       })

@@ -314,7 +314,10 @@ export function prepareConnectWorker(options: ConnectStartOptions = {}): {start:
   const prepared = (async () => {
     const previous = await readWorkerState()
     const kafkaVersion = options.kafkaVersion ?? (await readStateFile<{version?: string}>())?.version ?? DEFAULT_KAFKA_VERSION
-    const coordinates = unionPlugins(previous?.plugins ?? [], requested.map((r) => r.id)).map(parsePluginCoordinate)
+    const coordinates = unionPlugins(
+      previous?.plugins ?? [],
+      requested.map((r) => r.id),
+    ).map(parsePluginCoordinate)
     const [runtime, plugins] = await Promise.all([resolveConnectRuntime(kafkaVersion, {kafkaHome: options.kafkaHome, log}), Promise.all(coordinates.map((c) => resolvePlugin(c, log)))])
     return {previous, kafkaVersion, runtime, plugins}
   })()
@@ -331,7 +334,18 @@ export function prepareConnectWorker(options: ConnectStartOptions = {}): {start:
       if (previous && isConnectProcess(previous.pid)) {
         const missing = requested.map((r) => r.id).filter((id) => !previous!.plugins.includes(id))
         if (missing.length === 0 && port === previous.port) {
-          return {alreadyRunning: true, restarted: false, url: previous.url, pid: previous.pid, version: previous.version, kafkaVersion: previous.kafkaVersion, plugins: previous.plugins, discovery: previous.discovery, logFile: previous.logFile, elapsedMs: Date.now() - started}
+          return {
+            alreadyRunning: true,
+            restarted: false,
+            url: previous.url,
+            pid: previous.pid,
+            version: previous.version,
+            kafkaVersion: previous.kafkaVersion,
+            plugins: previous.plugins,
+            discovery: previous.discovery,
+            logFile: previous.logFile,
+            elapsedMs: Date.now() - started,
+          }
         }
         log(missing.length > 0 ? `restarting the Connect worker to add ${missing.join(', ')}` : `restarting the Connect worker on port ${port}`)
         await stopConnectWorker()
@@ -399,7 +413,18 @@ export function unionPlugins(kept: string[], requested: string[]): string[] {
 
 function launchWorker(java: string, classpath: string, logFlag: string, propertiesFile: string, logFile: string, cwd: string, heap: string): number {
   const fd = openSync(logFile, 'a')
-  const args = [`-Xms128m`, `-Xmx${heap}`, '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-Djava.awt.headless=true', logFlag, '-cp', classpath, 'org.apache.kafka.connect.cli.ConnectDistributed', propertiesFile]
+  const args = [
+    `-Xms128m`,
+    `-Xmx${heap}`,
+    '-XX:+UseG1GC',
+    '-XX:MaxGCPauseMillis=20',
+    '-Djava.awt.headless=true',
+    logFlag,
+    '-cp',
+    classpath,
+    'org.apache.kafka.connect.cli.ConnectDistributed',
+    propertiesFile,
+  ]
   // Detached, in its own process group, output to its log: it outlives this command.
   const child = spawn(java, args, {detached: true, stdio: ['ignore', fd, fd], cwd})
   closeSync(fd)
@@ -460,7 +485,6 @@ export async function stopConnectWorker(graceMs = 20_000): Promise<ConnectStopRe
   await writeWorkerState(state)
   return {wasRunning: true, killed}
 }
-
 
 function runMaven(args: string[]): Promise<{code: number; text: string}> {
   return run('mvn', args)

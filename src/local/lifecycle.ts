@@ -223,19 +223,43 @@ async function formatStorage(java: string, dist: KafkaDistribution, node: LocalN
   const args = ['-Xmx256m', dist.logConfigFlag, '-cp', dist.classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', node.propertiesFile, '--ignore-formatted', ...extraArgs]
   const {code, output} = await runJava(java, args)
   if (code !== 0) {
-    throw new KafkitError('LOCAL_FORMAT_FAILED', `formatting the storage of node ${node.id} failed: ${lastLines(output, 3).join(' | ').replaceAll(/password=[^\],]*/g, 'password=[redacted]')}`, {
-      hint: "wipe the local data with 'kafkit local reset' and try again",
-    })
+    throw new KafkitError(
+      'LOCAL_FORMAT_FAILED',
+      `formatting the storage of node ${node.id} failed: ${lastLines(output, 3)
+        .join(' | ')
+        .replaceAll(/password=[^\],]*/g, 'password=[redacted]')}`,
+      {
+        hint: "wipe the local data with 'kafkit local reset' and try again",
+      },
+    )
   }
 }
 
 async function addScramUsers(java: string, dist: KafkaDistribution, broker: string, credentials: LocalCredentials): Promise<void> {
   // One mechanism per request: Kafka refuses to alter one user's credentials twice in a request.
   for (const mechanism of ['SCRAM-SHA-256', 'SCRAM-SHA-512']) {
-    const args = ['-Xmx256m', dist.logConfigFlag, '-cp', dist.classpath, 'org.apache.kafka.tools.ConfigCommand', '--bootstrap-server', broker, '--alter', '--add-config', `${mechanism}=[password=${credentials.password}]`, '--entity-type', 'users', '--entity-name', credentials.username]
+    const args = [
+      '-Xmx256m',
+      dist.logConfigFlag,
+      '-cp',
+      dist.classpath,
+      'org.apache.kafka.tools.ConfigCommand',
+      '--bootstrap-server',
+      broker,
+      '--alter',
+      '--add-config',
+      `${mechanism}=[password=${credentials.password}]`,
+      '--entity-type',
+      'users',
+      '--entity-name',
+      credentials.username,
+    ]
     const {code, output} = await runJava(java, args)
     // The output can echo the config: never show it.
-    if (code !== 0) throw new KafkitError('LOCAL_SCRAM_FAILED', `adding the SCRAM users failed (exit ${code}, ${output.split(credentials.password).join('[redacted]').trim().split('\n').at(-1)})`, {hint: "start from empty data with 'kafkit local reset'"})
+    if (code !== 0)
+      throw new KafkitError('LOCAL_SCRAM_FAILED', `adding the SCRAM users failed (exit ${code}, ${output.split(credentials.password).join('[redacted]').trim().split('\n').at(-1)})`, {
+        hint: "start from empty data with 'kafkit local reset'",
+      })
   }
 }
 
@@ -384,7 +408,14 @@ export async function resetLocal(options: StartOptions = {}): Promise<ResetResul
   const registryRan = (await stopRegistry()).wasRunning
   await rm(localDir(), {recursive: true, force: true})
   if (status.running && state) {
-    const started = await startLocal({...options, nodes: state.nodes.length, basePort: state.basePort, version: options.version ?? state.version, extraProperties: state.extraProperties, secure: options.secure ?? state.secure})
+    const started = await startLocal({
+      ...options,
+      nodes: state.nodes.length,
+      basePort: state.basePort,
+      version: options.version ?? state.version,
+      extraProperties: state.extraProperties,
+      secure: options.secure ?? state.secure,
+    })
     if (worker) await connect.prepareConnectWorker(worker).start({version: started.state.version, brokers: started.brokers})
   }
   if (registryRan && registry) await startRegistry({port: registry.port, storage: registry.storage, version: registry.version, log: options.log})

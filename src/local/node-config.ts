@@ -82,9 +82,11 @@ export function nodeProperties(node: LocalNode, layout: ClusterLayout, extra: Re
     'log.retention.check.interval.ms': 60_000,
     ...extra,
   }
-  return Object.entries(props)
-    .map(([k, v]) => `${k}=${v}`)
-    .join('\n') + '\n'
+  return (
+    Object.entries(props)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n') + '\n'
+  )
 }
 
 /**

@@ -154,7 +154,9 @@ export async function resolveApicurio(options: {version?: string; log?: (line: s
   if (existsSync(marker) && existsSync(jar)) return {version, dir, jar, source: 'cache'}
 
   if (spawnSync('mvn', ['--version'], {stdio: 'ignore'}).error) {
-    throw new KafkitError('MAVEN_NOT_FOUND', `cannot fetch Apicurio Registry ${version}: 'mvn' is not installed`, {hint: 'install Maven (apt-get install maven): kafkit fetches the registry from Maven Central once'})
+    throw new KafkitError('MAVEN_NOT_FOUND', `cannot fetch Apicurio Registry ${version}: 'mvn' is not installed`, {
+      hint: 'install Maven (apt-get install maven): kafkit fetches the registry from Maven Central once',
+    })
   }
   await rm(dir, {recursive: true, force: true})
   await mkdir(app, {recursive: true})
@@ -165,7 +167,9 @@ export async function resolveApicurio(options: {version?: string; log?: (line: s
   const archive = join(download, `apicurio-registry-app-${version}-all.tar.gz`)
   if (fetched.code !== 0 || !existsSync(archive)) {
     const tail = fetched.text.trim().split('\n').slice(-5).join(' | ')
-    throw new KafkitError('REGISTRY_FETCH_FAILED', `Maven could not fetch ${artifact}: ${tail || `exit ${fetched.code}`}`, {hint: `is the version right (default ${APICURIO_VERSION}) and Maven Central reachable?`})
+    throw new KafkitError('REGISTRY_FETCH_FAILED', `Maven could not fetch ${artifact}: ${tail || `exit ${fetched.code}`}`, {
+      hint: `is the version right (default ${APICURIO_VERSION}) and Maven Central reachable?`,
+    })
   }
   const unpacked = await run('tar', ['-xzf', archive, '-C', app])
   if (unpacked.code !== 0 || !existsSync(jar)) {
@@ -234,7 +238,16 @@ export async function startRegistry(options: RegistryStartOptions = {}): Promise
         exitCode: ExitCode.REFUSED,
       })
     }
-    return {alreadyRunning: true, url: registryUrl(previous.port, previous.host), version: previous.version, storage: previous.storage, pid: previous.pid!, java: previous.java, logFile: previous.logFile, elapsedMs: Date.now() - started}
+    return {
+      alreadyRunning: true,
+      url: registryUrl(previous.port, previous.host),
+      version: previous.version,
+      storage: previous.storage,
+      pid: previous.pid!,
+      java: previous.java,
+      logFile: previous.logFile,
+      elapsedMs: Date.now() - started,
+    }
   }
   const java = findJavaFor(REGISTRY_MIN_JAVA)
   const dist = await resolveApicurio({version: options.version ?? previous?.version, log})
@@ -249,7 +262,15 @@ export async function startRegistry(options: RegistryStartOptions = {}): Promise
   const logFile = join(dir, 'registry.log')
   await mkdir(dataDir, {recursive: true})
   const properties = registrySystemProperties(port, storage, dataDir)
-  const args = [`-Xmx${options.heap ?? '512m'}`, '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-Djava.awt.headless=true', ...Object.entries(properties).map(([k, v]) => `-D${k}=${v}`), '-jar', dist.jar]
+  const args = [
+    `-Xmx${options.heap ?? '512m'}`,
+    '-XX:+UseSerialGC',
+    '-XX:TieredStopAtLevel=1',
+    '-Djava.awt.headless=true',
+    ...Object.entries(properties).map(([k, v]) => `-D${k}=${v}`),
+    '-jar',
+    dist.jar,
+  ]
   const fd = openSync(logFile, 'a')
   // Detached, in its own process group, output to its log: it outlives this command.
   const child = spawn(java.path, args, {detached: true, stdio: ['ignore', fd, fd], cwd: dir})
@@ -312,7 +333,17 @@ export async function registryStatus(): Promise<RegistryStatus> {
   if (!state) return {configured: false, running: false, version: null, url: null, pid: null, alive: false, listening: false, storage: null, logFile: null}
   const alive = isRegistryProcess(state.pid)
   const listening = alive && (await isListening(state.port, state.host))
-  return {configured: true, running: alive && listening, version: state.version, url: registryUrl(state.port, state.host), pid: alive ? state.pid : null, alive, listening, storage: state.storage, logFile: state.logFile}
+  return {
+    configured: true,
+    running: alive && listening,
+    version: state.version,
+    url: registryUrl(state.port, state.host),
+    pid: alive ? state.pid : null,
+    alive,
+    listening,
+    storage: state.storage,
+    logFile: state.logFile,
+  }
 }
 
 /** For `local start` without the flag: a registry started here before is started again (like --secure). */

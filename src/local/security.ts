@@ -104,7 +104,28 @@ async function openssl(args: string[], cwd: string): Promise<void> {
 async function generateCertificates(files: LocalSecurityFiles, host: string, passphrase: string): Promise<void> {
   const cwd = files.dir
   const days = '3650'
-  await openssl(['req', '-x509', '-newkey', 'rsa:2048', '-noenc', '-keyout', files.caKey, '-out', files.ca, '-days', days, '-subj', '/CN=kafkit local CA', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'], cwd)
+  await openssl(
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-noenc',
+      '-keyout',
+      files.caKey,
+      '-out',
+      files.ca,
+      '-days',
+      days,
+      '-subj',
+      '/CN=kafkit local CA',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    ],
+    cwd,
+  )
   const sign = async (name: string, subject: string, ext: string) => {
     await openssl(['req', '-newkey', 'rsa:2048', '-noenc', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject], cwd)
     await writeFile(join(cwd, `${name}.ext`), ext)

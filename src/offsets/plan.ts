@@ -70,7 +70,12 @@ export function buildPlan(inputs: PlanInputs): ResetPlan {
   for (const {topic, partition} of inputs.partitions) {
     const key = partitionKey(topic, partition)
     const w = inputs.watermarks.get(topic)?.find((x) => x.partition === partition)
-    if (!w) throw notFoundError('PARTITION_NOT_FOUND', `partition ${partition} of topic '${topic}' does not exist`, `'${topic}' has partitions 0-${Math.max(0, (inputs.watermarks.get(topic)?.length ?? 1) - 1)}`)
+    if (!w)
+      throw notFoundError(
+        'PARTITION_NOT_FOUND',
+        `partition ${partition} of topic '${topic}' does not exist`,
+        `'${topic}' has partitions 0-${Math.max(0, (inputs.watermarks.get(topic)?.length ?? 1) - 1)}`,
+      )
     const current = committed.get(key) ?? null
     let requested: number
     switch (inputs.strategy.kind) {
@@ -151,17 +156,18 @@ export function planOffsets(plan: ResetPlan): PartitionOffset[] {
 }
 
 /** Resolves the partitions named by --topic / --all-topics / a file against the cluster's topics. */
-export function selectPartitions(
-  scopes: {topic: string; partitions?: number[]}[],
-  watermarks: Map<string, Watermark[]>,
-): {topic: string; partition: number}[] {
+export function selectPartitions(scopes: {topic: string; partitions?: number[]}[], watermarks: Map<string, Watermark[]>): {topic: string; partition: number}[] {
   const out = new Map<string, {topic: string; partition: number}>()
   for (const scope of scopes) {
     const known = watermarks.get(scope.topic) ?? []
     const wanted = scope.partitions ?? known.map((w) => w.partition)
     for (const p of wanted) {
       if (!known.some((w) => w.partition === p)) {
-        throw notFoundError('PARTITION_NOT_FOUND', `partition ${p} of topic '${scope.topic}' does not exist`, `'${scope.topic}' has ${known.length} partition${known.length === 1 ? '' : 's'} (0-${Math.max(0, known.length - 1)})`)
+        throw notFoundError(
+          'PARTITION_NOT_FOUND',
+          `partition ${p} of topic '${scope.topic}' does not exist`,
+          `'${scope.topic}' has ${known.length} partition${known.length === 1 ? '' : 's'} (0-${Math.max(0, known.length - 1)})`,
+        )
       }
       out.set(partitionKey(scope.topic, p), {topic: scope.topic, partition: p})
     }

@@ -103,7 +103,11 @@ async function readCsv(path: string): Promise<string> {
     return path === '-' ? await readStdin() : await readFile(path, 'utf8')
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
-    throw usageError(`--from-file: cannot read ${path === '-' ? 'stdin' : `'${path}'`}${code === 'ENOENT' ? ': no such file' : `: ${(error as Error).message}`}`, 'a CSV of topic,partition,offset lines, e.g. from kafka-consumer-groups --export', 'BAD_CSV')
+    throw usageError(
+      `--from-file: cannot read ${path === '-' ? 'stdin' : `'${path}'`}${code === 'ENOENT' ? ': no such file' : `: ${(error as Error).message}`}`,
+      'a CSV of topic,partition,offset lines, e.g. from kafka-consumer-groups --export',
+      'BAD_CSV',
+    )
   }
 }
 

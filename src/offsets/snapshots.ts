@@ -35,7 +35,9 @@ export function stateDir(env: NodeJS.ProcessEnv = process.env): string {
 
 /** Group ids may hold any character; file names may not. `.`/`..` are escaped too. */
 export function encodeGroup(group: string): string {
-  return encodeURIComponent(group).replace(/^\.+/, (m) => '%2E'.repeat(m.length)).replaceAll('*', '%2A')
+  return encodeURIComponent(group)
+    .replace(/^\.+/, (m) => '%2E'.repeat(m.length))
+    .replaceAll('*', '%2A')
 }
 
 export function snapshotDir(clusterId: string, group: string, env?: NodeJS.ProcessEnv): string {
@@ -94,7 +96,11 @@ export async function listSnapshots(clusterId: string, group: string, env?: Node
 export async function loadSnapshot(clusterId: string, group: string, id?: string, env?: NodeJS.ProcessEnv): Promise<Snapshot> {
   const all = await listSnapshots(clusterId, group, env)
   if (all.length === 0) {
-    throw notFoundError('SNAPSHOT_NOT_FOUND', `no snapshots of group '${group}' on this cluster (${clusterId})`, `snapshots are taken by 'kafkit offsets reset ${group} ... --execute'; they live in ${stateDir(env)}`)
+    throw notFoundError(
+      'SNAPSHOT_NOT_FOUND',
+      `no snapshots of group '${group}' on this cluster (${clusterId})`,
+      `snapshots are taken by 'kafkit offsets reset ${group} ... --execute'; they live in ${stateDir(env)}`,
+    )
   }
   const chosen = id ? all.find((s) => s.id === id || s.id.startsWith(id)) : all[0]
   if (!chosen) {

@@ -47,12 +47,14 @@ export function parseStrategy(flags: StrategyFlags, now = Date.now()): Strategy 
       return {kind: 'current'}
     case 'to-offset': {
       const text = flags['to-offset']!.trim()
-      if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) throw usageError(`--to-offset: '${text}' is not an offset`, 'e.g. --to-offset 1200 (absolute; use --shift-by -N to move back)', 'BAD_OFFSET')
+      if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text)))
+        throw usageError(`--to-offset: '${text}' is not an offset`, 'e.g. --to-offset 1200 (absolute; use --shift-by -N to move back)', 'BAD_OFFSET')
       return {kind: 'offset', offset: Number(text)}
     }
     case 'shift-by': {
       const text = flags['shift-by']!.trim()
-      if (!/^[+-]?\d+$/.test(text) || !Number.isSafeInteger(Number(text))) throw usageError(`--shift-by: '${text}' is not a whole number`, 'e.g. --shift-by -100 (back) or --shift-by 50 (forward)', 'BAD_OFFSET')
+      if (!/^[+-]?\d+$/.test(text) || !Number.isSafeInteger(Number(text)))
+        throw usageError(`--shift-by: '${text}' is not a whole number`, 'e.g. --shift-by -100 (back) or --shift-by 50 (forward)', 'BAD_OFFSET')
       return {kind: 'shift', by: Number(text)}
     }
     case 'to-datetime': {

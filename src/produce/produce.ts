@@ -46,13 +46,17 @@ export async function checkFailedTo(file: string, inputs: string[]): Promise<voi
   const real = async (f: string) => realpath(f).catch(() => resolve(f))
   const target = await real(file)
   for (const input of inputs) {
-    if ((await real(input)) === target) throw usageError(`--failed-to '${file}' is also an input: it would be overwritten before it is read to the end`, 'write the undelivered records to another file, e.g. --failed-to failed-2.jsonl')
+    if ((await real(input)) === target)
+      throw usageError(`--failed-to '${file}' is also an input: it would be overwritten before it is read to the end`, 'write the undelivered records to another file, e.g. --failed-to failed-2.jsonl')
   }
 }
 
 /** --partition beyond the topic's partitions: exit 3 with the valid range. */
 export function partitionNotFound(topic: string, partition: number, partitions: number): KafkitError {
-  return new KafkitError('PARTITION_NOT_FOUND', `partition ${partition} does not exist: '${topic}' has ${countOf(partitions, 'partition')} (0-${partitions - 1})`, {hint: `kafkit topics describe ${topic}`, exitCode: ExitCode.NOT_FOUND})
+  return new KafkitError('PARTITION_NOT_FOUND', `partition ${partition} does not exist: '${topic}' has ${countOf(partitions, 'partition')} (0-${partitions - 1})`, {
+    hint: `kafkit topics describe ${topic}`,
+    exitCode: ExitCode.NOT_FOUND,
+  })
 }
 
 /** What `produce` reports (stderr, or stdout with --json) once the writer is closed. */
@@ -84,12 +88,16 @@ export function incompleteError(stats: Pick<WriterStats, 'delivered' | 'failed' 
       ? `${uncertain}resending all the input would duplicate the ${n(stats.delivered)} delivered records: --failed-to FILE writes the undelivered ones to retry${rest ? ` (${rest.slice(2)})` : ''}`
       : `${uncertain}retry only what was not delivered: kafkit produce ${report.topic} --format json -f ${failedTo}${rest}`
   const total = stats.delivered + stats.failed
-  return new KafkitError(cause?.code === 'RECORD_TOO_LARGE' ? 'RECORD_TOO_LARGE' : 'INCOMPLETE', `${n(stats.failed)} of ${n(total)} record${total === 1 ? '' : 's'} ${stats.failed === 1 ? 'was' : 'were'} not delivered to '${report.topic}' (${n(stats.delivered)} delivered)${cause ? `: ${cause.message}` : ''}`, {
-    hint: stats.delivered > 0 || report.notRead ? retry : cause?.hint ?? retry,
-    exitCode: ExitCode.INCOMPLETE,
-    cause,
-    details: {...report, ...(cause?.hint ? {cause: cause.hint} : {})},
-  })
+  return new KafkitError(
+    cause?.code === 'RECORD_TOO_LARGE' ? 'RECORD_TOO_LARGE' : 'INCOMPLETE',
+    `${n(stats.failed)} of ${n(total)} record${total === 1 ? '' : 's'} ${stats.failed === 1 ? 'was' : 'were'} not delivered to '${report.topic}' (${n(stats.delivered)} delivered)${cause ? `: ${cause.message}` : ''}`,
+    {
+      hint: stats.delivered > 0 || report.notRead ? retry : (cause?.hint ?? retry),
+      exitCode: ExitCode.INCOMPLETE,
+      cause,
+      details: {...report, ...(cause?.hint ? {cause: cause.hint} : {})},
+    },
+  )
 }
 
 /** A bad line stopped the input: its own error, saying how many records before it were delivered. */
@@ -100,7 +108,10 @@ export function inputFailure(error: InputError, stats: Pick<WriterStats, 'delive
 
 /** Ctrl-C: what was read was delivered; exit 130. */
 export function interruptedError(summary: ProduceSummary): KafkitError {
-  return new KafkitError('INTERRUPTED', `interrupted: ${countOf(summary.records, 'record')} read before Ctrl-C ${summary.records === 1 ? 'was' : 'were'} delivered, 0 failed`, {exitCode: ExitCode.INTERRUPTED, details: {...summary}})
+  return new KafkitError('INTERRUPTED', `interrupted: ${countOf(summary.records, 'record')} read before Ctrl-C ${summary.records === 1 ? 'was' : 'were'} delivered, 0 failed`, {
+    exitCode: ExitCode.INTERRUPTED,
+    details: {...summary},
+  })
 }
 
 interface SignalSource {

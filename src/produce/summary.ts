@@ -24,7 +24,9 @@ export interface ProduceSummary {
 }
 
 export function formatSummary(s: ProduceSummary): string {
-  const parts = Object.keys(s.partitions).map(Number).sort((a, b) => a - b)
+  const parts = Object.keys(s.partitions)
+    .map(Number)
+    .sort((a, b) => a - b)
   const where = parts.length === 0 ? '' : parts.length === 1 ? ` partition ${parts[0]}` : ` partitions ${compactRanges(parts)}`
   const secs = s.durationMs / 1000
   const rate = s.durationMs >= 50 ? `, ${formatCount(s.recordsPerSecond)} records/s, ${formatBytes(s.bytes / Math.max(secs, 0.001))}/s` : ''
@@ -115,7 +117,9 @@ const compareAt = (a: {source: number; line: number}, b: {source: number; line: 
 export function formatFailureReport(r: FailureReport, multipleSources: boolean): string[] {
   const lines: string[] = []
   const at = (p: InputPosition) => (multipleSources || p.source !== 'stdin' ? `${p.source} line ${formatCount(p.line)}` : `line ${formatCount(p.line)}`)
-  const ids = Object.keys(r.partitions).map(Number).sort((a, b) => a - b)
+  const ids = Object.keys(r.partitions)
+    .map(Number)
+    .sort((a, b) => a - b)
   const failed = ids.filter((p) => r.partitions[p].failed > 0)
   const complete = ids.filter((p) => r.partitions[p].failed === 0)
   for (const p of failed.slice(0, 20)) {

@@ -149,7 +149,11 @@ export function profileFromFlags(flags: AddFlags): Profile {
   const connectPassword = secretFrom(undefined, flags['connect-password-env'], flags['connect-password-command'], 'connect-password')
   if (flags['connect-url']) {
     if (!/^https?:\/\/[^/\s]+/.test(flags['connect-url'])) throw usageError(`--connect-url '${flags['connect-url']}' is not an http(s) URL`, 'e.g. --connect-url http://connect.staging:8083')
-    profile.connect = {url: flags['connect-url'].replace(/\/+$/, ''), ...(flags['connect-username'] ? {username: flags['connect-username']} : {}), ...(connectPassword ? {password: connectPassword} : {})}
+    profile.connect = {
+      url: flags['connect-url'].replace(/\/+$/, ''),
+      ...(flags['connect-username'] ? {username: flags['connect-username']} : {}),
+      ...(connectPassword ? {password: connectPassword} : {}),
+    }
     if (profile.connect.password && !profile.connect.username) throw usageError('--connect-password-* needs --connect-username (HTTP basic authentication)')
   } else if (flags['connect-username'] || connectPassword) {
     throw usageError('Kafka Connect credentials given without --connect-url', 'add --connect-url http://connect:8083')
@@ -179,10 +183,10 @@ export async function askForMissing(flags: AddFlags, output: NodeJS.WritableStre
   const hasTls = Boolean(out.tls || out['tls-ca'] || out['tls-cert'])
   if (!hasTls && !out.sasl) {
     const protocol = await choose('Security protocol', [
-          {value: 'PLAINTEXT', name: 'PLAINTEXT (no TLS, no login: local and dev clusters)'},
-          {value: 'SSL', name: 'SSL (TLS)'},
-          {value: 'SASL_SSL', name: 'SASL_SSL (TLS + login: Confluent Cloud, MSK, Event Hubs, Redpanda Cloud)'},
-          {value: 'SASL_PLAINTEXT', name: 'SASL_PLAINTEXT (login without TLS)'},
+      {value: 'PLAINTEXT', name: 'PLAINTEXT (no TLS, no login: local and dev clusters)'},
+      {value: 'SSL', name: 'SSL (TLS)'},
+      {value: 'SASL_SSL', name: 'SASL_SSL (TLS + login: Confluent Cloud, MSK, Event Hubs, Redpanda Cloud)'},
+      {value: 'SASL_PLAINTEXT', name: 'SASL_PLAINTEXT (login without TLS)'},
     ])
     if (protocol.includes('SSL')) {
       out.tls = true
@@ -191,11 +195,11 @@ export async function askForMissing(flags: AddFlags, output: NodeJS.WritableStre
     }
     if (protocol.startsWith('SASL')) {
       out.sasl = await choose('SASL mechanism', [
-            {value: 'plain', name: 'PLAIN (Confluent Cloud API key, Event Hubs connection string)'},
-            {value: 'scram-sha-512', name: 'SCRAM-SHA-512 (MSK SCRAM, Redpanda)'},
-            {value: 'scram-sha-256', name: 'SCRAM-SHA-256'},
-            {value: 'oauthbearer', name: 'OAUTHBEARER (token command or client credentials)'},
-            {value: 'aws-msk-iam', name: 'AWS MSK IAM'},
+        {value: 'plain', name: 'PLAIN (Confluent Cloud API key, Event Hubs connection string)'},
+        {value: 'scram-sha-512', name: 'SCRAM-SHA-512 (MSK SCRAM, Redpanda)'},
+        {value: 'scram-sha-256', name: 'SCRAM-SHA-256'},
+        {value: 'oauthbearer', name: 'OAUTHBEARER (token command or client credentials)'},
+        {value: 'aws-msk-iam', name: 'AWS MSK IAM'},
       ])
     }
   }
@@ -204,9 +208,9 @@ export async function askForMissing(flags: AddFlags, output: NodeJS.WritableStre
     out.username ??= await input({message: 'Username (API key)', validate: (v) => v.trim() !== '' || 'required'}, ctx)
     if (!out.password && !out['password-env'] && !out['password-command']) {
       const from = await choose('Where does the password come from?', [
-            {value: 'env', name: 'an environment variable (recommended)'},
-            {value: 'command', name: 'a command that prints it (pass, op, vault, aws secretsmanager ...)'},
-            {value: 'file', name: 'stored in the config file (not recommended)'},
+        {value: 'env', name: 'an environment variable (recommended)'},
+        {value: 'command', name: 'a command that prints it (pass, op, vault, aws secretsmanager ...)'},
+        {value: 'file', name: 'stored in the config file (not recommended)'},
       ])
       if (from === 'env') out['password-env'] = await input({message: 'Environment variable name', validate: (v) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(v) || 'a variable name'}, ctx)
       else if (from === 'command') out['password-command'] = await input({message: 'Command', validate: (v) => v.trim() !== '' || 'required'}, ctx)
@@ -216,7 +220,16 @@ export async function askForMissing(flags: AddFlags, output: NodeJS.WritableStre
       }
     }
   } else if (mechanism === 'oauthbearer' && !out['token-command'] && !out['token-endpoint']) {
-    const how = await select({message: 'How is the token obtained?', choices: [{value: 'command', name: 'a command prints it'}, {value: 'endpoint', name: 'client credentials at a token endpoint'}]}, ctx)
+    const how = await select(
+      {
+        message: 'How is the token obtained?',
+        choices: [
+          {value: 'command', name: 'a command prints it'},
+          {value: 'endpoint', name: 'client credentials at a token endpoint'},
+        ],
+      },
+      ctx,
+    )
     if (how === 'command') out['token-command'] = await input({message: 'Token command'}, ctx)
     else {
       out['token-endpoint'] = await input({message: 'Token endpoint URL', validate: (v) => /^https?:\/\//.test(v) || 'an http(s) URL'}, ctx)
@@ -248,7 +261,11 @@ export function missingTlsFiles(tls: TlsSettings | undefined, exists: (path: str
   if (!tls) return []
   const home = (path: string) => (path === '~' || path.startsWith('~/') ? `${process.env.HOME ?? ''}${path.slice(1)}` : path)
   const warnings: string[] = []
-  for (const [flag, path] of [['--tls-ca', tls.ca], ['--tls-cert', tls.cert], ['--tls-key', tls.key]] as const) {
+  for (const [flag, path] of [
+    ['--tls-ca', tls.ca],
+    ['--tls-cert', tls.cert],
+    ['--tls-key', tls.key],
+  ] as const) {
     if (path !== undefined && !exists(home(path))) warnings.push(`${flag} ${path}: no such file; the profile is saved, but cannot connect until the file is there`)
   }
   return warnings

@@ -43,7 +43,8 @@ async function buildSasl(sasl: SaslSettings, options: SecurityOptions): Promise<
     case 'plain':
     case 'scram-sha-256':
     case 'scram-sha-512': {
-      if (!sasl.username || !sasl.password) throw usageError(`SASL ${sasl.mechanism} needs a username and a password source`, 'set sasl.username and sasl.passwordEnv (or passwordCommand) in the profile')
+      if (!sasl.username || !sasl.password)
+        throw usageError(`SASL ${sasl.mechanism} needs a username and a password source`, 'set sasl.username and sasl.passwordEnv (or passwordCommand) in the profile')
       const password = await resolveSecret(sasl.password, `SASL ${sasl.mechanism} password`, options.env, timeoutMs)
       return {mechanism: sasl.mechanism, username: sasl.username, password}
     }
@@ -138,7 +139,10 @@ export async function clientCredentialsToken(request: {tokenEndpoint: string; cl
     })
   } catch (error) {
     const cause = (error as {cause?: {code?: string}; name?: string}).cause?.code ?? (error as Error).name
-    throw new KafkitError('OAUTH_TOKEN_FAILED', `OAUTHBEARER: cannot reach the token endpoint ${request.tokenEndpoint} (${cause})`, {hint: 'check sasl.tokenEndpoint and that it is reachable from here', exitCode: ExitCode.CONNECT})
+    throw new KafkitError('OAUTH_TOKEN_FAILED', `OAUTHBEARER: cannot reach the token endpoint ${request.tokenEndpoint} (${cause})`, {
+      hint: 'check sasl.tokenEndpoint and that it is reachable from here',
+      exitCode: ExitCode.CONNECT,
+    })
   }
   const text = await response.text()
   if (!response.ok) {
@@ -185,7 +189,11 @@ export async function readPem(path: string, field: string): Promise<string> {
     return await readFile(expanded, 'utf8')
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
-    throw usageError(`${field}: cannot read ${path}${code === 'ENOENT' ? ' (no such file)' : code === 'EACCES' ? ' (permission denied)' : ''}`, `check the path in the profile's ${field}`, 'TLS_FILE_MISSING')
+    throw usageError(
+      `${field}: cannot read ${path}${code === 'ENOENT' ? ' (no such file)' : code === 'EACCES' ? ' (permission denied)' : ''}`,
+      `check the path in the profile's ${field}`,
+      'TLS_FILE_MISSING',
+    )
   }
 }
 

@@ -74,5 +74,13 @@ export function flattenForDisplay(value: Record<string, unknown>, prefix = ''): 
 }
 
 export function connectionAsProfile(c: ResolvedConnection): Profile {
-  return {brokers: c.brokers, tls: c.tls, sasl: c.sasl, protected: c.protected, clientId: c.clientId === 'kafkit' ? undefined : c.clientId, ...(c.connect ? {connect: c.connect} : {}), ...(c.schemaRegistry ? {schemaRegistry: c.schemaRegistry} : {})}
+  return {
+    brokers: c.brokers,
+    tls: c.tls,
+    sasl: c.sasl,
+    protected: c.protected,
+    clientId: c.clientId === 'kafkit' ? undefined : c.clientId,
+    ...(c.connect ? {connect: c.connect} : {}),
+    ...(c.schemaRegistry ? {schemaRegistry: c.schemaRegistry} : {}),
+  }
 }

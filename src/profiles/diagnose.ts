@@ -63,26 +63,37 @@ export async function diagnose(connection: ResolvedConnection, options: {timeout
   const [lookups, lookupMs] = await timed(() => Promise.all(targets.map((t) => resolveHost(t.host, timeoutMs))))
   const resolved = targets.filter((_, i) => lookups[i].ok)
   const failedNames = targets.filter((_, i) => !lookups[i].ok).map((t, i) => `${t.host} (${(lookups[i] as {error: string}).error})`)
-  if (!record({
-    step: 'resolve',
-    ok: resolved.length > 0,
-    detail: resolved.length > 0 ? targets.map((t, i) => (lookups[i].ok ? `${t.host} -> ${(lookups[i] as {address: string}).address}` : `${t.host}: ${(lookups[i] as {error: string}).error}`)).join(', ') : `cannot resolve ${failedNames.join(', ')}`,
-    ...(resolved.length > 0 ? {} : {hint: 'check the broker host names (brokers in the profile, --brokers, KAFKIT_BROKERS) and DNS', code: 'DNS_FAILED'}),
-    ms: lookupMs,
-  })) return finish()
+  if (
+    !record({
+      step: 'resolve',
+      ok: resolved.length > 0,
+      detail:
+        resolved.length > 0
+          ? targets.map((t, i) => (lookups[i].ok ? `${t.host} -> ${(lookups[i] as {address: string}).address}` : `${t.host}: ${(lookups[i] as {error: string}).error}`)).join(', ')
+          : `cannot resolve ${failedNames.join(', ')}`,
+      ...(resolved.length > 0 ? {} : {hint: 'check the broker host names (brokers in the profile, --brokers, KAFKIT_BROKERS) and DNS', code: 'DNS_FAILED'}),
+      ms: lookupMs,
+    })
+  )
+    return finish()
 
   // 2. TCP to every bootstrap broker that resolved
   const [tcp, tcpMs] = await timed(() => Promise.all(resolved.map((t) => tcpConnect(t, Math.min(timeoutMs, 5000)))))
   const reachable = resolved.filter((_, i) => tcp[i].ok)
   const tcpDetail = resolved.map((t, i) => `${t.host}:${t.port} ${tcp[i].ok ? 'open' : (tcp[i] as {error: string}).error}`).join(', ')
   const isLocal = connection.brokers.every((b) => b.startsWith('127.0.0.1:') || b.startsWith('localhost:'))
-  if (!record({
-    step: 'tcp',
-    ok: reachable.length > 0,
-    detail: tcpDetail,
-    ...(reachable.length > 0 ? {} : {hint: isLocal ? "is the broker running? try 'kafkit local start'" : 'check the port, firewalls and VPN: nothing answers at that address', code: 'CONNECTION_FAILED'}),
-    ms: tcpMs,
-  })) return finish()
+  if (
+    !record({
+      step: 'tcp',
+      ok: reachable.length > 0,
+      detail: tcpDetail,
+      ...(reachable.length > 0
+        ? {}
+        : {hint: isLocal ? "is the broker running? try 'kafkit local start'" : 'check the port, firewalls and VPN: nothing answers at that address', code: 'CONNECTION_FAILED'}),
+      ms: tcpMs,
+    })
+  )
+    return finish()
   const first = reachable[0]
 
   // 3. TLS
@@ -111,13 +122,18 @@ export async function diagnose(connection: ResolvedConnection, options: {timeout
       handshake: tlsHandshakeHint(probe.error ?? ''),
     }
     const codes = {untrusted: 'TLS_UNTRUSTED', hostname: 'TLS_HOSTNAME_MISMATCH', expired: 'TLS_EXPIRED', handshake: 'TLS_FAILED'}
-    if (!record({
-      step: 'tls',
-      ok: probe.ok,
-      detail: probe.ok ? `${certText}${tls.insecureSkipVerify ? ' (NOT verified: insecureSkipVerify)' : `, host name '${probe.checkedName}' matches`}` : `${probe.error}${certText ? `: ${certText}` : ''}`,
-      ...(probe.ok ? {} : {hint: hints[probe.failure ?? 'handshake'], code: codes[probe.failure ?? 'handshake']}),
-      ms: tlsMs,
-    })) return finish()
+    if (
+      !record({
+        step: 'tls',
+        ok: probe.ok,
+        detail: probe.ok
+          ? `${certText}${tls.insecureSkipVerify ? ' (NOT verified: insecureSkipVerify)' : `, host name '${probe.checkedName}' matches`}`
+          : `${probe.error}${certText ? `: ${certText}` : ''}`,
+        ...(probe.ok ? {} : {hint: hints[probe.failure ?? 'handshake'], code: codes[probe.failure ?? 'handshake']}),
+        ms: tlsMs,
+      })
+    )
+      return finish()
   } else {
     record({step: 'tls', ok: null, detail: 'not configured (PLAINTEXT)', ms: 0})
   }
@@ -138,11 +154,19 @@ export async function diagnose(connection: ResolvedConnection, options: {timeout
     } catch (error) {
       const kerr = error instanceof KafkitError ? error : new KafkitError('UNEXPECTED', String(error))
       const authFailure = /AUTHENTICATION|SASL|OAUTH|AWS|SECRET/.test(kerr.code)
-      record({step: connection.sasl && (authFailure || kerr.code === 'TIMEOUT') ? 'sasl' : 'metadata', ok: false, detail: kerr.message, hint: kerr.hint, code: kerr.code, ms: Date.now() - startedConnect})
+      record({
+        step: connection.sasl && (authFailure || kerr.code === 'TIMEOUT') ? 'sasl' : 'metadata',
+        ok: false,
+        detail: kerr.message,
+        hint: kerr.hint,
+        code: kerr.code,
+        ms: Date.now() - startedConnect,
+      })
       return finish()
     }
     const connectMs = Date.now() - startedConnect
-    if (connection.sasl) record({step: 'sasl', ok: true, detail: `authenticated${connection.sasl.username ? ` as '${connection.sasl.username}'` : ''} with ${connection.sasl.mechanism.toUpperCase()}`, ms: connectMs})
+    if (connection.sasl)
+      record({step: 'sasl', ok: true, detail: `authenticated${connection.sasl.username ? ` as '${connection.sasl.username}'` : ''} with ${connection.sasl.mechanism.toUpperCase()}`, ms: connectMs})
     else record({step: 'sasl', ok: null, detail: 'not configured', ms: 0})
 
     // Metadata: the brokers the cluster advertises must be reachable from here too (a classic: internal names).
@@ -151,13 +175,19 @@ export async function diagnose(connection: ResolvedConnection, options: {timeout
     const adTcp = await Promise.all(cluster.brokers.map((b) => tcpConnect({host: b.host, port: b.port}, Math.min(timeoutMs, 3000))))
     const unreachable = advertised.filter((_, i) => !adTcp[i].ok)
     result.cluster = {clusterId: cluster.clusterId, controller: cluster.controller, brokers: advertised}
-    if (!record({
-      step: 'metadata',
-      ok: unreachable.length === 0,
-      detail: unreachable.length === 0 ? `${advertised.length} broker${advertised.length === 1 ? '' : 's'} advertised, all reachable: ${advertised.join(', ')}` : `advertised brokers not reachable from here: ${unreachable.join(', ')}`,
-      ...(unreachable.length === 0 ? {} : {hint: "the brokers' advertised.listeners name addresses this machine cannot reach (internal names? a tunnel?)", code: 'ADVERTISED_UNREACHABLE'}),
-      ms: metaMs,
-    })) return finish()
+    if (
+      !record({
+        step: 'metadata',
+        ok: unreachable.length === 0,
+        detail:
+          unreachable.length === 0
+            ? `${advertised.length} broker${advertised.length === 1 ? '' : 's'} advertised, all reachable: ${advertised.join(', ')}`
+            : `advertised brokers not reachable from here: ${unreachable.join(', ')}`,
+        ...(unreachable.length === 0 ? {} : {hint: "the brokers' advertised.listeners name addresses this machine cannot reach (internal names? a tunnel?)", code: 'ADVERTISED_UNREACHABLE'}),
+        ms: metaMs,
+      })
+    )
+      return finish()
     record({step: 'cluster', ok: true, detail: `cluster id ${cluster.clusterId}, controller ${cluster.controller ?? 'none'}`, ms: 0})
 
     const [topics, topicsMs] = await timed(() => topicNames(client))

@@ -91,10 +91,15 @@ export async function resolveConnection(flags: ConnectionFlags, env: NodeJS.Proc
   if (sasl) {
     const where = sources.sasl ?? origin
     checkMechanism(sasl, ['sasl'], (path, message) =>
-      usageError(`${where}: ${path.join('.')}: ${message}`, sources.sasl?.startsWith('KAFKIT_') ? 'set the missing KAFKIT_SASL_* variable' : `fix it with 'kafkit profiles add ${name} --force ...' or in ${loaded.path}`, 'PROFILE_INVALID'),
+      usageError(
+        `${where}: ${path.join('.')}: ${message}`,
+        sources.sasl?.startsWith('KAFKIT_') ? 'set the missing KAFKIT_SASL_* variable' : `fix it with 'kafkit profiles add ${name} --force ...' or in ${loaded.path}`,
+        'PROFILE_INVALID',
+      ),
     )
   }
-  if (tls?.insecureSkipVerify) warnings.push(`TLS certificate verification is OFF for ${fromFile ? `profile '${name}'` : 'this connection'} (insecureSkipVerify): anyone on the path can read and change the traffic`)
+  if (tls?.insecureSkipVerify)
+    warnings.push(`TLS certificate verification is OFF for ${fromFile ? `profile '${name}'` : 'this connection'} (insecureSkipVerify): anyone on the path can read and change the traffic`)
 
   return {
     profile: name,
@@ -130,17 +135,24 @@ export function lookupProfile(name: string, loaded: LoadedConfig): Profile {
  * credentials and TLS settings only when it points at the same origin: they are never sent to another host.
  * KAFKIT_SCHEMA_REGISTRY_USERNAME / _PASSWORD set basic auth (the password stays in the environment).
  */
-export function resolveSchemaRegistry(fromProfile: SchemaRegistrySettings | undefined, flag: string | undefined, env: NodeJS.ProcessEnv, sources: Record<string, string>): SchemaRegistrySettings | undefined {
+export function resolveSchemaRegistry(
+  fromProfile: SchemaRegistrySettings | undefined,
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv,
+  sources: Record<string, string>,
+): SchemaRegistrySettings | undefined {
   let registry = fromProfile ? {...fromProfile} : undefined
   const override = flag ? ([flag, '--schema-registry'] as const) : env.KAFKIT_SCHEMA_REGISTRY_URL ? ([env.KAFKIT_SCHEMA_REGISTRY_URL, 'KAFKIT_SCHEMA_REGISTRY_URL'] as const) : undefined
   if (override) {
     const [url, source] = override
-    if (!/^https?:\/\/[^/\s]+/.test(url)) throw usageError(`${source}: '${url}' is not an http(s) URL`, 'give the schema registry as http(s)://host:port[/path], e.g. http://127.0.0.1:8081/apis/ccompat/v7', 'REGISTRY_URL_INVALID')
+    if (!/^https?:\/\/[^/\s]+/.test(url))
+      throw usageError(`${source}: '${url}' is not an http(s) URL`, 'give the schema registry as http(s)://host:port[/path], e.g. http://127.0.0.1:8081/apis/ccompat/v7', 'REGISTRY_URL_INVALID')
     registry = registry && sameOrigin(registry.url, url) ? {...registry, url} : {url}
     sources.schemaRegistry = source
   }
   if (env.KAFKIT_SCHEMA_REGISTRY_USERNAME || env.KAFKIT_SCHEMA_REGISTRY_PASSWORD) {
-    if (!registry) throw usageError('KAFKIT_SCHEMA_REGISTRY_USERNAME/PASSWORD is set but no schema registry URL is known', 'set KAFKIT_SCHEMA_REGISTRY_URL, --schema-registry, or schemaRegistry.url in the profile')
+    if (!registry)
+      throw usageError('KAFKIT_SCHEMA_REGISTRY_USERNAME/PASSWORD is set but no schema registry URL is known', 'set KAFKIT_SCHEMA_REGISTRY_URL, --schema-registry, or schemaRegistry.url in the profile')
     if (!env.KAFKIT_SCHEMA_REGISTRY_USERNAME || !env.KAFKIT_SCHEMA_REGISTRY_PASSWORD) throw usageError('set both KAFKIT_SCHEMA_REGISTRY_USERNAME and KAFKIT_SCHEMA_REGISTRY_PASSWORD (HTTP basic auth)')
     const {tokenCommand: _dropped, ...rest} = registry
     registry = {...rest, username: env.KAFKIT_SCHEMA_REGISTRY_USERNAME, password: {env: 'KAFKIT_SCHEMA_REGISTRY_PASSWORD'}}

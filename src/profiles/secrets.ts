@@ -86,7 +86,9 @@ export function runSecretCommand(command: string, what: string, timeoutMs = 30_0
         fail(failure ?? `exit ${code ?? signal}${stderr ? `: ${stderr.split('\n')[0].slice(0, 200)}` : ''}`)
         return
       }
-      const value = Buffer.concat(out).toString('utf8').replace(/\r?\n$/, '')
+      const value = Buffer.concat(out)
+        .toString('utf8')
+        .replace(/\r?\n$/, '')
       if (value === '') {
         reject(new KafkitError('SECRET_COMMAND_FAILED', `${what}: the command printed nothing`, {hint: `run it by hand: ${command}`, exitCode: 4}))
         return

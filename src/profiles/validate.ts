@@ -197,7 +197,10 @@ export function checkMechanism(s: SaslSettings, path: FieldPath, fail: Fail): vo
 
 /** `SCRAM-SHA-512`, `scram_sha_512`, `scram-sha512` -> `scram-sha-512`; undefined when unknown. */
 export function normalizeMechanism(value: string): SaslSettings['mechanism'] | undefined {
-  const v = value.toLowerCase().replaceAll('_', '-').replace(/^scram-sha(\d)/, 'scram-sha-$1')
+  const v = value
+    .toLowerCase()
+    .replaceAll('_', '-')
+    .replace(/^scram-sha(\d)/, 'scram-sha-$1')
   const aliases: Record<string, SaslSettings['mechanism']> = {'aws-iam': 'aws-msk-iam', iam: 'aws-msk-iam', 'msk-iam': 'aws-msk-iam', oauth: 'oauthbearer'}
   return (SASL_MECHANISMS as readonly string[]).includes(v) ? (v as SaslSettings['mechanism']) : aliases[v]
 }

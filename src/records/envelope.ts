@@ -122,8 +122,7 @@ export function fromEnvelopeObject(parsed: unknown, lineNumber: number, encode?:
   if (!('value' in e)) {
     throw usageError(`line ${lineNumber}: no "value" field`, 'every envelope has a "value": {"key":"k","value":"v"}; a tombstone is "value": null', 'MALFORMED_JSON')
   }
-  const bad = (field: string, expected: string) =>
-    usageError(`line ${lineNumber}: "${field}" must be ${expected}`, 'see the record envelope in the README', 'MALFORMED_JSON')
+  const bad = (field: string, expected: string) => usageError(`line ${lineNumber}: "${field}" must be ${expected}`, 'see the record envelope in the README', 'MALFORMED_JSON')
   const bytes = (field: 'key' | 'value', encoding: unknown): Buffer | null => {
     const v = e[field]
     if (v === undefined || v === null) return null
@@ -154,8 +153,18 @@ export function fromEnvelopeObject(parsed: unknown, lineNumber: number, encode?:
     const ts = typeof e.timestamp === 'number' ? e.timestamp : typeof e.timestamp === 'string' ? (/^-?\d+$/.test(e.timestamp) ? Number(e.timestamp) : Date.parse(e.timestamp)) : Number.NaN
     if (!Number.isFinite(ts)) throw bad('timestamp', 'an ISO-8601 time or epoch milliseconds')
     // Kafka refuses negative timestamps (its Java producer too); beyond MAX_TIMESTAMP no date exists.
-    if (ts < 0) throw usageError(`line ${lineNumber}: "timestamp" ${JSON.stringify(e.timestamp)} is before 1970-01-01 (negative epoch milliseconds)`, 'Kafka record timestamps are epoch milliseconds from 1970 on', 'MALFORMED_JSON')
-    if (ts > MAX_TIMESTAMP) throw usageError(`line ${lineNumber}: "timestamp" ${JSON.stringify(e.timestamp)} is too large (the latest is ${MAX_TIMESTAMP}, +275760-09-13)`, 'timestamps are epoch milliseconds, not micro- or nanoseconds', 'MALFORMED_JSON')
+    if (ts < 0)
+      throw usageError(
+        `line ${lineNumber}: "timestamp" ${JSON.stringify(e.timestamp)} is before 1970-01-01 (negative epoch milliseconds)`,
+        'Kafka record timestamps are epoch milliseconds from 1970 on',
+        'MALFORMED_JSON',
+      )
+    if (ts > MAX_TIMESTAMP)
+      throw usageError(
+        `line ${lineNumber}: "timestamp" ${JSON.stringify(e.timestamp)} is too large (the latest is ${MAX_TIMESTAMP}, +275760-09-13)`,
+        'timestamps are epoch milliseconds, not micro- or nanoseconds',
+        'MALFORMED_JSON',
+      )
     if (!Number.isInteger(ts)) throw bad('timestamp', 'whole epoch milliseconds')
     record.timestamp = ts
   }

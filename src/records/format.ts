@@ -323,7 +323,7 @@ export function compileTemplate(template: string, key: Decode, value: Decode, sc
       default:
         throw usageError(
           `--format: unknown placeholder '%${n ?? ''}' in '${template}'`,
-          'use %t topic, %p partition, %o offset, %k key, %v value, %T timestamp ms, %d ISO time, %h headers, %K/%S sizes, %i/%I value/key schema id; e.g. --format \'%p %o %k %v\\n\'',
+          "use %t topic, %p partition, %o offset, %k key, %v value, %T timestamp ms, %d ISO time, %h headers, %K/%S sizes, %i/%I value/key schema id; e.g. --format '%p %o %k %v\\n'",
           'BAD_FORMAT',
         )
     }

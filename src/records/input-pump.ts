@@ -99,7 +99,13 @@ export async function pumpRecords(options: PumpOptions): Promise<PumpResult> {
     const chunks = readLineChunks(source.open(), {
       maxLineBytes: options.maxLineBytes,
       onTooLong: (line, bytes) =>
-        reject(new KafkitError('LINE_TOO_LONG', `line ${line} is longer than --max-line-bytes (${bytes} bytes or more > ${options.maxLineBytes})`, {hint: 'raise --max-line-bytes, or pass --skip-invalid to skip such lines', exitCode: ExitCode.USAGE}), line),
+        reject(
+          new KafkitError('LINE_TOO_LONG', `line ${line} is longer than --max-line-bytes (${bytes} bytes or more > ${options.maxLineBytes})`, {
+            hint: 'raise --max-line-bytes, or pass --skip-invalid to skip such lines',
+            exitCode: ExitCode.USAGE,
+          }),
+          line,
+        ),
     })
     try {
       for await (const chunk of chunks) {

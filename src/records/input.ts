@@ -118,7 +118,14 @@ export interface LineParserOptions {
 
 /** True when lineParser(options) makes each line, unchanged, the value of a keyless record without headers. */
 export function linesAreValues(options: LineParserOptions): boolean {
-  return options.format === 'line' && !options.keySeparator && options.nullMarker === undefined && (!options.headers || Object.keys(options.headers).length === 0) && !options.encodeValue && !options.encodeKey
+  return (
+    options.format === 'line' &&
+    !options.keySeparator &&
+    options.nullMarker === undefined &&
+    (!options.headers || Object.keys(options.headers).length === 0) &&
+    !options.encodeValue &&
+    !options.encodeKey
+  )
 }
 
 /** Returns null for a line that is not a record (a blank line in JSON Lines). */
@@ -131,7 +138,12 @@ export function lineParser(options: LineParserOptions): LineParser {
     return (line, lineNumber) => {
       if (isBlank(line)) return null
       if (!isUtf8(line)) throw malformed(lineNumber, 'is not valid UTF-8', 'JSON Lines must be UTF-8; binary keys/values travel as base64 with "valueEncoding":"base64"')
-      const record = encoders ? fromEnvelopeObject(parseJsonLine(line, lineNumber), lineNumber, {key: encoders.key && ((j) => encoders.key!(j, lineNumber)), value: encoders.value && ((j) => encoders.value!(j, lineNumber))}) : fromEnvelope(line.toString('utf8'), lineNumber)
+      const record = encoders
+        ? fromEnvelopeObject(parseJsonLine(line, lineNumber), lineNumber, {
+            key: encoders.key && ((j) => encoders.key!(j, lineNumber)),
+            value: encoders.value && ((j) => encoders.value!(j, lineNumber)),
+          })
+        : fromEnvelope(line.toString('utf8'), lineNumber)
       delete record.topic
       delete record.offset
       if (!options.keepPartition) delete record.partition
@@ -190,7 +202,11 @@ function parseJsonLine(bytes: Buffer, lineNumber: number): unknown {
   try {
     return JSON.parse(bytes.toString('utf8'))
   } catch (error) {
-    throw usageError(`line ${lineNumber}: not valid JSON (${(error as Error).message})`, 'with a schema, each record is one JSON value per line (or a JSON envelope with --format json)', 'MALFORMED_JSON')
+    throw usageError(
+      `line ${lineNumber}: not valid JSON (${(error as Error).message})`,
+      'with a schema, each record is one JSON value per line (or a JSON envelope with --format json)',
+      'MALFORMED_JSON',
+    )
   }
 }
 

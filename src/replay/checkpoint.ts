@@ -70,15 +70,7 @@ export function replayStateDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 export function checkpointId(identity: CheckpointIdentity): string {
-  const canonical = JSON.stringify([
-    identity.sourceCluster,
-    identity.sourceTopic,
-    identity.from,
-    identity.to,
-    identity.partitions ?? null,
-    identity.destinationCluster,
-    identity.destinationTopic,
-  ])
+  const canonical = JSON.stringify([identity.sourceCluster, identity.sourceTopic, identity.from, identity.to, identity.partitions ?? null, identity.destinationCluster, identity.destinationTopic])
   return createHash('sha256').update(canonical).digest('hex').slice(0, 16)
 }
 
@@ -117,7 +109,10 @@ export function loadCheckpoint(path: string): Checkpoint | undefined {
     text = readFileSync(path, 'utf8')
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw new KafkitError('CHECKPOINT_UNREADABLE', `cannot read checkpoint ${path}: ${(error as Error).message}`, {exitCode: ExitCode.FAILED, hint: 'check the permissions of the state directory (KAFKIT_STATE_DIR)'})
+    throw new KafkitError('CHECKPOINT_UNREADABLE', `cannot read checkpoint ${path}: ${(error as Error).message}`, {
+      exitCode: ExitCode.FAILED,
+      hint: 'check the permissions of the state directory (KAFKIT_STATE_DIR)',
+    })
   }
   try {
     const parsed = JSON.parse(text) as Checkpoint

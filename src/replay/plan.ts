@@ -34,11 +34,14 @@ export interface WindowSpecs {
 export function parseWindowSpecs(from: string, to: string, now = Date.now()): WindowSpecs {
   const fromSpec = parseOffsetSpec(from, now, '--from')
   const toSpec = parseOffsetSpec(to, now, '--to')
-  for (const [flag, spec] of [['--from', fromSpec], ['--to', toSpec]] as const) {
+  for (const [flag, spec] of [
+    ['--from', fromSpec],
+    ['--to', toSpec],
+  ] as const) {
     if (spec.kind === 'stored') throw usageError(`${flag}: 'stored' needs a consumer group, and replay has none`, 'use an offset, a time or beginning/end, e.g. --from @-2h', 'BAD_SPEC')
   }
   checkWindowOrder(fromSpec, toSpec)
-  if (toSpec.kind === 'beginning') throw usageError("--to beginning makes an empty window", 'end with an offset, a time or end', 'BAD_SPEC')
+  if (toSpec.kind === 'beginning') throw usageError('--to beginning makes an empty window', 'end with an offset, a time or end', 'BAD_SPEC')
   return {from: fromSpec, to: toSpec}
 }
 

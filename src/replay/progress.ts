@@ -1,7 +1,6 @@
 /** Progress line and summary text for replay (stderr). Pure formatting, unit-tested. */
 import {formatCount, formatEta} from '../output/numbers.js'
 
-
 export interface ProgressSnapshot {
   /** Records copied this run. */
   copied: number

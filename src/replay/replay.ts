@@ -153,7 +153,11 @@ export async function runReplay(source: Endpoint, destination: Endpoint, options
     const resumed = options.resume && !options.dryRun
     if (options.resume) {
       if (!existing) {
-        throw notFoundError('CHECKPOINT_NOT_FOUND', `no checkpoint of a replay from '${options.sourceTopic}' (--from ${options.from} --to ${options.to}) to '${options.destinationTopic}'`, 'run the same command without --resume to start it; --from, --to and --partitions must match the first run')
+        throw notFoundError(
+          'CHECKPOINT_NOT_FOUND',
+          `no checkpoint of a replay from '${options.sourceTopic}' (--from ${options.from} --to ${options.to}) to '${options.destinationTopic}'`,
+          'run the same command without --resume to start it; --from, --to and --partitions must match the first run',
+        )
       }
       checkpoint = existing
       assertSameOptions(existing, options)

@@ -92,11 +92,12 @@ export async function parseSchemasFile(text: string, source: string, baseDir: st
   const bad = (where: string, what: string) => usageError(`${source}: ${where} ${what}`, 'see the schemas file format in the README (schema: schemas/schemas.schema.json)', 'BAD_APPLY_FILE')
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw bad('the document', "must be a mapping with 'subjects'")
   const root = doc as Record<string, unknown>
-  for (const key of Object.keys(root)) if (!ROOT_KEYS.has(key)) throw bad(`'${key}'`, "is not a known key (compatibility, subjects)")
+  for (const key of Object.keys(root)) if (!ROOT_KEYS.has(key)) throw bad(`'${key}'`, 'is not a known key (compatibility, subjects)')
   const compatibility = root.compatibility === undefined ? undefined : level(root.compatibility, 'compatibility', bad)
   if (root.subjects === undefined && compatibility === undefined) throw bad("'subjects'", 'is missing')
   const rawSubjects = root.subjects ?? {}
-  if (typeof rawSubjects !== 'object' || rawSubjects === null || Array.isArray(rawSubjects)) throw bad("'subjects'", 'must be a mapping of subject names to {file | schema, type, references, compatibility}')
+  if (typeof rawSubjects !== 'object' || rawSubjects === null || Array.isArray(rawSubjects))
+    throw bad("'subjects'", 'must be a mapping of subject names to {file | schema, type, references, compatibility}')
 
   const subjects: DesiredSubject[] = []
   for (const [subject, value] of Object.entries(rawSubjects as Record<string, unknown>)) {
@@ -116,7 +117,11 @@ export async function parseSchemasFile(text: string, source: string, baseDir: st
       try {
         schema = await read(path)
       } catch (error) {
-        throw usageError(`${source}: ${at}.file: cannot read ${s.file}${(error as NodeJS.ErrnoException).code === 'ENOENT' ? ' (no such file)' : `: ${(error as Error).message}`}`, 'paths are relative to the schemas file', 'FILE_NOT_FOUND')
+        throw usageError(
+          `${source}: ${at}.file: cannot read ${s.file}${(error as NodeJS.ErrnoException).code === 'ENOENT' ? ' (no such file)' : `: ${(error as Error).message}`}`,
+          'paths are relative to the schemas file',
+          'FILE_NOT_FOUND',
+        )
       }
     } else {
       if (typeof s.schema === 'string') schema = s.schema
@@ -172,7 +177,11 @@ export function orderByReferences(subjects: DesiredSubject[], source = 'the file
   const visit = (s: DesiredSubject) => {
     if (done.has(s.subject)) return
     if (visiting.includes(s.subject)) {
-      throw usageError(`${source}: the references form a cycle: ${[...visiting.slice(visiting.indexOf(s.subject)), s.subject].join(' -> ')}`, 'a schema cannot reference itself, even through others', 'BAD_APPLY_FILE')
+      throw usageError(
+        `${source}: the references form a cycle: ${[...visiting.slice(visiting.indexOf(s.subject)), s.subject].join(' -> ')}`,
+        'a schema cannot reference itself, even through others',
+        'BAD_APPLY_FILE',
+      )
     }
     visiting.push(s.subject)
     for (const r of s.references) {
@@ -262,7 +271,8 @@ export function planSchemas(desired: DesiredSchemas, actual: ActualSubject[], gl
     const current = have?.compatibility ?? null
     // A level equal to the global one is what the registry reports for a subject without its own (Apicurio): unchanged.
     const effective = current ?? desired.compatibility ?? globalLevel
-    if (s.compatibility && s.compatibility !== effective) (have?.latestVersion === undefined ? later : actions).push({action: 'set-compatibility', subject: s.subject, from: current, to: s.compatibility})
+    if (s.compatibility && s.compatibility !== effective)
+      (have?.latestVersion === undefined ? later : actions).push({action: 'set-compatibility', subject: s.subject, from: current, to: s.compatibility})
   }
   for (const s of desired.subjects) {
     const have = byName.get(s.subject)
@@ -273,7 +283,16 @@ export function planSchemas(desired: DesiredSchemas, actual: ActualSubject[], gl
     const newSubject = have?.latestVersion === undefined
     const compatible = newSubject ? true : (have?.compatible ?? null)
     if (compatible === false) blocked.push(s.subject)
-    actions.push({action: 'register', subject: s.subject, type: s.type, from: s.from, newSubject, ...(have?.latestVersion === undefined ? {} : {afterVersion: have.latestVersion}), compatible, messages: have?.messages ?? []})
+    actions.push({
+      action: 'register',
+      subject: s.subject,
+      type: s.type,
+      from: s.from,
+      newSubject,
+      ...(have?.latestVersion === undefined ? {} : {afterVersion: have.latestVersion}),
+      compatible,
+      messages: have?.messages ?? [],
+    })
   }
   actions.push(...later)
   return {
@@ -297,13 +316,19 @@ export function formatSchemasPlan(plan: SchemasPlan, paint: Paint = (t) => t): s
         lines.push(paint(`! register ${a.subject}`, 'red') + ` (${a.type.toLowerCase()}, ${a.from}, ${what}): INCOMPATIBLE with the latest version`)
         for (const m of a.messages) lines.push(`    ${m}`)
       } else {
-        lines.push(paint(`+ register ${a.subject}`, 'green') + ` (${a.type.toLowerCase()}, ${a.from}, ${what}${a.compatible === null ? '; checked once the subjects it references are registered' : ''})`)
+        lines.push(
+          paint(`+ register ${a.subject}`, 'green') + ` (${a.type.toLowerCase()}, ${a.from}, ${what}${a.compatible === null ? '; checked once the subjects it references are registered' : ''})`,
+        )
       }
     }
   }
   for (const u of plan.upToDate) if (!u.latest) lines.push(paint(`  note: ${u.subject} has this schema as version ${u.version}, not its latest (registering it again adds no version)`, 'dim'))
   const {register, compatibility, unchanged} = plan.counts
-  lines.push(plan.actions.length === 0 ? `No changes: the registry matches the file (${unchanged} subject${unchanged === 1 ? '' : 's'} up to date).` : `Plan: ${register} to register, ${compatibility} compatibility level${compatibility === 1 ? '' : 's'} to set, ${unchanged} unchanged.`)
+  lines.push(
+    plan.actions.length === 0
+      ? `No changes: the registry matches the file (${unchanged} subject${unchanged === 1 ? '' : 's'} up to date).`
+      : `Plan: ${register} to register, ${compatibility} compatibility level${compatibility === 1 ? '' : 's'} to set, ${unchanged} unchanged.`,
+  )
   return lines
 }
 
@@ -346,8 +371,12 @@ export const schemasFileDir = (file: string) => (file === '-' ? process.cwd() : 
 
 /** Exit 8 for --check, with the counts. */
 export function differsError(source: string, plan: SchemasPlan, bin: string, file: string): KafkitError {
-  return new KafkitError('REGISTRY_DIFFERS', `the registry differs from ${source}: ${plan.counts.register} to register, ${plan.counts.compatibility} compatibility level${plan.counts.compatibility === 1 ? '' : 's'} to set${plan.blocked.length > 0 ? ` (${plan.blocked.length} incompatible: ${plan.blocked.join(', ')})` : ''}`, {
-    hint: `apply it with '${bin} schemas apply -f ${file}'`,
-    exitCode: ExitCode.DIFFERS,
-  })
+  return new KafkitError(
+    'REGISTRY_DIFFERS',
+    `the registry differs from ${source}: ${plan.counts.register} to register, ${plan.counts.compatibility} compatibility level${plan.counts.compatibility === 1 ? '' : 's'} to set${plan.blocked.length > 0 ? ` (${plan.blocked.length} incompatible: ${plan.blocked.join(', ')})` : ''}`,
+    {
+      hint: `apply it with '${bin} schemas apply -f ${file}'`,
+      exitCode: ExitCode.DIFFERS,
+    },
+  )
 }

@@ -62,7 +62,20 @@ class MarkedLogicalType extends avro.types.LogicalType {
   }
 }
 
-const LOGICAL = ['decimal', 'uuid', 'date', 'time-millis', 'time-micros', 'timestamp-millis', 'timestamp-micros', 'timestamp-nanos', 'local-timestamp-millis', 'local-timestamp-micros', 'local-timestamp-nanos', 'duration']
+const LOGICAL = [
+  'decimal',
+  'uuid',
+  'date',
+  'time-millis',
+  'time-micros',
+  'timestamp-millis',
+  'timestamp-micros',
+  'timestamp-nanos',
+  'local-timestamp-millis',
+  'local-timestamp-micros',
+  'local-timestamp-nanos',
+  'duration',
+]
 const logicalTypes = Object.fromEntries(LOGICAL.map((name) => [name, MarkedLogicalType]))
 
 /** Longs beyond 2^53 are read as BigInt (avsc's default refuses them) and written from BigInt, number or digits. */
@@ -188,7 +201,9 @@ function compile(schema: string, references: AvroReference[], bigLongs: boolean)
 }
 
 function longHook(schema: unknown): avro.Type | undefined {
-  return schema === 'long' || (schema && typeof schema === 'object' && (schema as {type?: unknown}).type === 'long' && !(schema as {logicalType?: unknown}).logicalType) ? (LongType as unknown as avro.Type) : undefined
+  return schema === 'long' || (schema && typeof schema === 'object' && (schema as {type?: unknown}).type === 'long' && !(schema as {logicalType?: unknown}).logicalType)
+    ? (LongType as unknown as avro.Type)
+    : undefined
 }
 
 function parseJson(text: string): unknown {
@@ -345,7 +360,6 @@ function timeOfDay(v: number, perMilli: number): string {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- one slot holds the converter of any Avro type
 type TextConv = (value: any) => string
 
-
 function toTextConv(type: AvroType, seen = new Map<AvroType, TextConv>()): TextConv {
   const name = type.typeName
   switch (name) {
@@ -477,7 +491,8 @@ function jsonKind(type: AvroType): string {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- one slot holds the converter of any Avro type
 type FromJson = (json: any, path: string) => unknown
 
-const describe = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : typeof v === 'string' ? JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v) : String(v))
+const describe = (v: unknown): string =>
+  v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : typeof v === 'string' ? JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v) : String(v)
 
 function mismatch(path: string, expected: string, got: unknown): SchemaMismatch {
   return new SchemaMismatch(path, `expected ${expected}, got ${describe(got)}`)
@@ -597,7 +612,15 @@ function fromJsonConv(type: AvroType, seen = new Map<AvroType, FromJson>()): Fro
           // ...unless the object is the value of the union's record branch that has a field of that name.
           if (named && !(plain && objectBranch && keyIsField(objectBranch, branches, keys[0]))) return {[named.name]: named.conv(v[keys[0]], `${p}.${keys[0]}`)}
         }
-        if (!plain) throw mismatch(p, `a wrapped union value {"<branch>": value} with a branch of ${convs.filter((b) => b.kind !== 'null').map((b) => b.name).join(', ')}`, v)
+        if (!plain)
+          throw mismatch(
+            p,
+            `a wrapped union value {"<branch>": value} with a branch of ${convs
+              .filter((b) => b.kind !== 'null')
+              .map((b) => b.name)
+              .join(', ')}`,
+            v,
+          )
         const kind = v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v === 'object' ? 'object' : typeof v === 'bigint' ? 'number' : typeof v
         const branch = convs.find((b) => b.kind === kind)
         if (!branch) throw mismatch(p, `one of ${convs.map((b) => b.name).join(', ')}`, v)
@@ -623,14 +646,16 @@ function hasNullDefault(field: {type: AvroType; defaultValue?: () => unknown}): 
 function logicalFromJson(logical: string, type: AvroType, seen: Map<AvroType, FromJson>): FromJson {
   const under = fromJsonConv(type.underlyingType!, seen)
   const attrs = type.attrs ?? {}
-  const time = (perMilli: number, utc: boolean): FromJson => (v, p) => {
-    if (typeof v === 'number' && Number.isInteger(v)) return v
-    if (typeof v === 'string') {
-      const parsed = parseIsoTime(v, perMilli, utc)
-      if (parsed !== undefined) return parsed
+  const time =
+    (perMilli: number, utc: boolean): FromJson =>
+    (v, p) => {
+      if (typeof v === 'number' && Number.isInteger(v)) return v
+      if (typeof v === 'string') {
+        const parsed = parseIsoTime(v, perMilli, utc)
+        if (parsed !== undefined) return parsed
+      }
+      throw mismatch(p, `an ISO-8601 time${utc ? ' (UTC)' : ''} or a whole number`, v)
     }
-    throw mismatch(p, `an ISO-8601 time${utc ? ' (UTC)' : ''} or a whole number`, v)
-  }
   switch (logical) {
     case 'timestamp-millis':
       return time(1, true)

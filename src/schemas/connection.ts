@@ -75,6 +75,10 @@ async function readPem(path: string, field: string): Promise<string> {
     return await readFile(expanded, 'utf8')
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
-    throw usageError(`${field}: cannot read ${path}${code === 'ENOENT' ? ' (no such file)' : code === 'EACCES' ? ' (permission denied)' : ''}`, `check the path in the profile's ${field}`, 'TLS_FILE_MISSING')
+    throw usageError(
+      `${field}: cannot read ${path}${code === 'ENOENT' ? ' (no such file)' : code === 'EACCES' ? ' (permission denied)' : ''}`,
+      `check the path in the profile's ${field}`,
+      'TLS_FILE_MISSING',
+    )
   }
 }

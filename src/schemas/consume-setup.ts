@@ -64,7 +64,12 @@ export class ConsumeSchemas {
     const failures = this.decoders?.failures ?? 0
     if (failures === 0) return
     const text = `${failures} record${failures === 1 ? '' : 's'} claimed the schema registry's wire format but could not be decoded (shown as they are)`
-    if (strict) throw new KafkitError('UNDECODABLE_RECORDS', text, {exitCode: ExitCode.INCOMPLETE, hint: 'the warnings above say why; without --strict such records are only counted', details: {undecodable: failures}})
+    if (strict)
+      throw new KafkitError('UNDECODABLE_RECORDS', text, {
+        exitCode: ExitCode.INCOMPLETE,
+        hint: 'the warnings above say why; without --strict such records are only counted',
+        details: {undecodable: failures},
+      })
     warn(text)
   }
 }
@@ -78,8 +83,10 @@ export async function openConsumeSchemas(flags: ConsumeSchemaFlags, context: Con
   const keyFlag = flags['key-format'] as DataFormat | undefined
   let proto: {file: ProtoFile; value?: ReturnType<ProtoFile['messageByName']>; key?: ReturnType<ProtoFile['messageByName']>} | undefined
   if (flags.proto !== undefined) {
-    if (!flags.message && !flags['key-message']) throw usageError('--proto needs --message TYPE (the value\'s message) and/or --key-message TYPE', 'e.g. --proto sales.proto --message acme.sales.Sale', 'BAD_FLAGS')
-    if ((valueFlag && valueFlag !== 'protobuf' && flags.message) || (keyFlag && keyFlag !== 'protobuf' && flags['key-message'])) throw usageError('--proto decodes Protobuf: drop --value-format/--key-format or set them to protobuf', undefined, 'BAD_FLAGS')
+    if (!flags.message && !flags['key-message'])
+      throw usageError("--proto needs --message TYPE (the value's message) and/or --key-message TYPE", 'e.g. --proto sales.proto --message acme.sales.Sale', 'BAD_FLAGS')
+    if ((valueFlag && valueFlag !== 'protobuf' && flags.message) || (keyFlag && keyFlag !== 'protobuf' && flags['key-message']))
+      throw usageError('--proto decodes Protobuf: drop --value-format/--key-format or set them to protobuf', undefined, 'BAD_FLAGS')
     const {loadProtoFile} = await import('./protobuf.js')
     const file = protoOrUsage(() => loadProtoFile(flags.proto!, flags['proto-path'] ?? []))
     proto = {

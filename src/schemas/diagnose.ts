@@ -25,10 +25,26 @@ export async function diagnoseRegistry(settings: SchemaRegistrySettings, options
   try {
     client = await createRegistryClient(settings, options)
     const subjects = await client.listSubjects()
-    return {step: 'registry', ok: true, detail: `${client.url}: reachable, ${settings.username || settings.tokenCommand ? 'authenticated' : 'answered'} (${auth}), ${subjects.length} subject${subjects.length === 1 ? '' : 's'}`, ms: Date.now() - started, url: client.url, subjects: subjects.length}
+    return {
+      step: 'registry',
+      ok: true,
+      detail: `${client.url}: reachable, ${settings.username || settings.tokenCommand ? 'authenticated' : 'answered'} (${auth}), ${subjects.length} subject${subjects.length === 1 ? '' : 's'}`,
+      ms: Date.now() - started,
+      url: client.url,
+      subjects: subjects.length,
+    }
   } catch (error) {
     const e = error instanceof KafkitError ? error : new KafkitError('REGISTRY_ERROR', String((error as Error)?.message ?? error))
-    return {step: 'registry', ok: false, detail: e.message, hint: e.hint, code: e.code, exitCode: e.exitCode === ExitCode.FAILED ? ExitCode.CONNECT : e.exitCode, ms: Date.now() - started, url: settings.url}
+    return {
+      step: 'registry',
+      ok: false,
+      detail: e.message,
+      hint: e.hint,
+      code: e.code,
+      exitCode: e.exitCode === ExitCode.FAILED ? ExitCode.CONNECT : e.exitCode,
+      ms: Date.now() - started,
+      url: settings.url,
+    }
   } finally {
     await client?.close()
   }

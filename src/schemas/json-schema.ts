@@ -10,7 +10,7 @@ import addFormatsModule from 'ajv-formats'
 import {SchemaMismatch} from './errors.js'
 
 // CommonJS modules: their default export is the module object under Node's ESM interop.
-const cjs = <T>(m: T): T => ((m as {default?: T}).default ?? m)
+const cjs = <T>(m: T): T => (m as {default?: T}).default ?? m
 type AjvClass = new (options: Record<string, unknown>) => import('ajv').default
 
 export interface JsonSchemaReference {
@@ -47,10 +47,14 @@ function mismatch(errors: ErrorObject[], path: string): SchemaMismatch {
   const first = errors[0]
   if (!first) return new SchemaMismatch(path, 'does not match the schema')
   // instancePath is a JSON pointer (/items/2/qty): written as value.items[2].qty.
-  const parts = first.instancePath.split('/').slice(1).map((p) => p.replaceAll('~1', '/').replaceAll('~0', '~'))
+  const parts = first.instancePath
+    .split('/')
+    .slice(1)
+    .map((p) => p.replaceAll('~1', '/').replaceAll('~0', '~'))
   let where = path
   for (const p of parts) where += /^\d+$/.test(p) ? `[${p}]` : `.${p}`
   if (first.keyword === 'required') return new SchemaMismatch(`${where}.${(first.params as {missingProperty: string}).missingProperty}`, 'is missing (required)')
-  if (first.keyword === 'additionalProperties') return new SchemaMismatch(`${where}.${(first.params as {additionalProperty: string}).additionalProperty}`, 'is not allowed by the schema (additionalProperties)')
+  if (first.keyword === 'additionalProperties')
+    return new SchemaMismatch(`${where}.${(first.params as {additionalProperty: string}).additionalProperty}`, 'is not allowed by the schema (additionalProperties)')
   return new SchemaMismatch(where, first.message ?? 'does not match the schema')
 }

@@ -175,13 +175,20 @@ export async function planDelete(client: RegistryClient, subject: string, option
   if (all.length === 0) throw notFoundError('SUBJECT_NOT_FOUND', `subject '${subject}' not found`, "list them with 'kafkit schemas subjects --deleted'")
   if (options.version !== undefined) {
     const version = options.version === 'latest' ? Math.max(...live) : options.version
-    if (!all.includes(version)) throw notFoundError('VERSION_NOT_FOUND', `version ${version} of subject '${subject}' not found`, `list the versions with 'kafkit schemas versions ${subject}${permanent ? ' --deleted' : ''}'`)
+    if (!all.includes(version))
+      throw notFoundError('VERSION_NOT_FOUND', `version ${version} of subject '${subject}' not found`, `list the versions with 'kafkit schemas versions ${subject}${permanent ? ' --deleted' : ''}'`)
     const alreadySoftDeleted = !live.includes(version)
     return {subject, version, versions: [version], permanent, alreadySoftDeleted, summary: `${permanent ? 'permanently delete' : 'delete'} version ${version} of subject '${subject}'`}
   }
   const alreadySoftDeleted = live.length === 0
   const versions = permanent ? all : live
-  return {subject, versions, permanent, alreadySoftDeleted, summary: `${permanent ? 'permanently delete' : 'delete'} subject '${subject}' (${versions.length} version${versions.length === 1 ? '' : 's'}: ${versions.join(', ')})`}
+  return {
+    subject,
+    versions,
+    permanent,
+    alreadySoftDeleted,
+    summary: `${permanent ? 'permanently delete' : 'delete'} subject '${subject}' (${versions.length} version${versions.length === 1 ? '' : 's'}: ${versions.join(', ')})`,
+  }
 }
 
 export interface DeleteResult {

@@ -57,22 +57,32 @@ export async function openProduceSchemas(flags: ProduceSchemaFlags, context: Pro
     const file = flags[`${which}-schema`]
     const subject = flags[`${which}-subject`]
     const version = flags[`${which}-schema-version`]
-    if (version !== undefined && !subject) throw usageError(`--${which}-schema-version goes with --${which}-subject`, `e.g. --${which}-subject orders-${which} --${which}-schema-version 3`, 'BAD_FLAGS')
+    if (version !== undefined && !subject)
+      throw usageError(`--${which}-schema-version goes with --${which}-subject`, `e.g. --${which}-subject orders-${which} --${which}-schema-version 3`, 'BAD_FLAGS')
     if (version !== undefined && version !== 'latest' && !/^\d+$/.test(version)) throw usageError(`--${which}-schema-version: '${version}' is not a version`, 'a number or latest', 'BAD_FLAGS')
     if (file || subject) sources.push({which, file, subject, version})
   }
   if (flags['auto-register'] && !sources.some((s) => s.file)) throw usageError('--auto-register registers a --value-schema/--key-schema file: give one', undefined, 'BAD_FLAGS')
   if (flags.proto === undefined && sources.length === 0) {
-    if (flags.message || flags['key-message']) throw usageError('--message/--key-message name a type of a --proto file (or of a .proto --value-schema)', 'e.g. --proto sales.proto --message acme.sales.Sale', 'BAD_FLAGS')
+    if (flags.message || flags['key-message'])
+      throw usageError('--message/--key-message name a type of a --proto file (or of a .proto --value-schema)', 'e.g. --proto sales.proto --message acme.sales.Sale', 'BAD_FLAGS')
     return undefined
   }
   const encoders: ProduceEncoders = {described: []}
   if (flags.proto !== undefined) {
-    if (sources.length > 0) throw usageError('--proto writes plain Protobuf without a registry: it does not combine with --value-schema/--value-subject', 'use --value-schema FILE.proto --message TYPE to write the wire format with a registry id', 'BAD_FLAGS')
+    if (sources.length > 0)
+      throw usageError(
+        '--proto writes plain Protobuf without a registry: it does not combine with --value-schema/--value-subject',
+        'use --value-schema FILE.proto --message TYPE to write the wire format with a registry id',
+        'BAD_FLAGS',
+      )
     if (!flags.message && !flags['key-message']) throw usageError('--proto needs --message TYPE (and/or --key-message TYPE)', 'e.g. --proto sales.proto --message acme.sales.Sale', 'BAD_FLAGS')
     const {loadProtoFile} = await import('./protobuf.js')
     const file = usage(() => loadProtoFile(flags.proto!, flags['proto-path'] ?? []), '--proto')
-    for (const [which, name] of [['value', flags.message], ['key', flags['key-message']]] as const) {
+    for (const [which, name] of [
+      ['value', flags.message],
+      ['key', flags['key-message']],
+    ] as const) {
       if (!name) continue
       const message = usage(() => file.messageByName(name), which === 'value' ? '--message' : '--key-message')
       const encode = withLine(which, (json) => Buffer.from(message.encode(json, which)))
@@ -132,7 +142,8 @@ async function openEncoder(source: Source, flags: ProduceSchemaFlags, context: P
   }
   const codec = await compileOrUsage(() => compileSchema(id, schema, (ref) => registry.getVersion(ref.subject, ref.version)), `subject ${subject}`)
   const messageName = which === 'value' ? flags.message : flags['key-message']
-  if (messageName && codec.kind !== 'PROTOBUF') throw usageError(`--${which === 'value' ? 'message' : 'key-message'} picks a Protobuf message, but ${subject}'s schema is ${codec.kind}`, undefined, 'BAD_FLAGS')
+  if (messageName && codec.kind !== 'PROTOBUF')
+    throw usageError(`--${which === 'value' ? 'message' : 'key-message'} picks a Protobuf message, but ${subject}'s schema is ${codec.kind}`, undefined, 'BAD_FLAGS')
   switch (codec.kind) {
     case 'AVRO':
       described.push(`${which}: Avro, ${where}`)

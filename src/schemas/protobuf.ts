@@ -51,7 +51,8 @@ export class ProtoFile {
           continue
         }
         const found = findImport(imported, sources)
-        if (found === undefined) throw new Error(`${file}: import "${imported}" not found${sources.dirs?.length ? ` under ${sources.dirs.join(', ')}` : ''} (add --proto-path DIR, or register it as a reference)`)
+        if (found === undefined)
+          throw new Error(`${file}: import "${imported}" not found${sources.dirs?.length ? ` under ${sources.dirs.join(', ')}` : ''} (add --proto-path DIR, or register it as a reference)`)
         load(imported, found)
       }
     }
@@ -94,7 +95,9 @@ export class ProtoFile {
     }
     walk(this.messages, [])
     const full = (t: protobuf.Type) => t.fullName.replace(/^\./, '')
-    const match = paths.find((p) => full(p.type) === wanted) ?? (paths.filter((p) => p.type.name === wanted || full(p.type).endsWith(`.${wanted}`)).length === 1 ? paths.find((p) => p.type.name === wanted || full(p.type).endsWith(`.${wanted}`)) : undefined)
+    const match =
+      paths.find((p) => full(p.type) === wanted) ??
+      (paths.filter((p) => p.type.name === wanted || full(p.type).endsWith(`.${wanted}`)).length === 1 ? paths.find((p) => p.type.name === wanted || full(p.type).endsWith(`.${wanted}`)) : undefined)
     if (!match) {
       throw new Error(`no message '${name}' in the schema (it has ${paths.map((p) => full(p.type)).join(', ')})`)
     }

@@ -177,10 +177,14 @@ export class RegistryClient {
 
   /** GET /subjects/{s}/versions/{v|latest}. */
   async getVersion(subject: string, version: VersionSpec = 'latest', options: {deleted?: boolean} = {}): Promise<SubjectVersion> {
-    const r = await this.request<{subject: string; id: number; version: number; schema: string; schemaType?: string; references?: SchemaReference[]}>('GET', `/subjects/${enc(subject)}/versions/${version}`, {
-      query: {deleted: options.deleted || undefined},
-      about: {subject, version},
-    })
+    const r = await this.request<{subject: string; id: number; version: number; schema: string; schemaType?: string; references?: SchemaReference[]}>(
+      'GET',
+      `/subjects/${enc(subject)}/versions/${version}`,
+      {
+        query: {deleted: options.deleted || undefined},
+        about: {subject, version},
+      },
+    )
     return {subject: r.subject ?? subject, id: r.id, version: r.version, schema: r.schema, schemaType: normalizeType(r.schemaType), references: r.references ?? []}
   }
 
@@ -198,7 +202,14 @@ export class RegistryClient {
         query: {deleted: options.deleted || undefined, normalize: options.normalize || undefined},
         about: {subject, input},
       })
-      return {subject: r.subject ?? subject, id: r.id, version: r.version, schema: r.schema ?? input.schema, schemaType: normalizeType(r.schemaType ?? input.schemaType), references: r.references ?? input.references ?? []}
+      return {
+        subject: r.subject ?? subject,
+        id: r.id,
+        version: r.version,
+        schema: r.schema ?? input.schema,
+        schemaType: normalizeType(r.schemaType ?? input.schemaType),
+        references: r.references ?? input.references ?? [],
+      }
     } catch (error) {
       if (error instanceof KafkitError && error.exitCode === ExitCode.NOT_FOUND) return undefined
       throw error
@@ -230,8 +241,11 @@ export class RegistryClient {
 
   /** PUT /config or /config/{s}. */
   async setCompatibility(level: CompatibilityLevel, subject?: string): Promise<CompatibilityLevel> {
-    const r = await this.request<{compatibility?: string; compatibilityLevel?: string}>('PUT', subject === undefined ? '/config' : `/config/${enc(subject)}`, {body: {compatibility: level}, about: {subject}})
-    return ((r.compatibility ?? r.compatibilityLevel ?? level).toUpperCase() as CompatibilityLevel)
+    const r = await this.request<{compatibility?: string; compatibilityLevel?: string}>('PUT', subject === undefined ? '/config' : `/config/${enc(subject)}`, {
+      body: {compatibility: level},
+      about: {subject},
+    })
+    return (r.compatibility ?? r.compatibilityLevel ?? level).toUpperCase() as CompatibilityLevel
   }
 
   /** DELETE /config/{s}: the subject follows the global level again. */
@@ -337,18 +351,30 @@ export class RegistryClient {
     const code = String(cause.code ?? '')
     const message = oneLine(cause.message ?? err?.message ?? String(error))
     if (code === 'UND_ERR_CONNECT_TIMEOUT') {
-      return connectError(`cannot connect to the ${this.where()}: no answer within ${formatMs(this.options.timeoutMs)}`, 'check the URL and that the registry is reachable from here (firewall, VPN)', 'REGISTRY_UNREACHABLE', error)
+      return connectError(
+        `cannot connect to the ${this.where()}: no answer within ${formatMs(this.options.timeoutMs)}`,
+        'check the URL and that the registry is reachable from here (firewall, VPN)',
+        'REGISTRY_UNREACHABLE',
+        error,
+      )
     }
     if (/CERT|SELF_SIGNED|UNABLE_TO_|DEPTH_ZERO/.test(code) || /certificate/i.test(message)) {
       return connectError(`TLS: cannot verify the ${this.where()}: ${message}`, "trust its CA with 'schemaRegistry.tls.ca: /path/to/ca.pem' in the profile", 'REGISTRY_TLS_UNTRUSTED', error)
     }
     if (/ERR_SSL|EPROTO|wrong version number|handshake|alert/i.test(`${code} ${message}`)) {
-      return connectError(`TLS handshake with the ${this.where()} failed: ${message}`, 'http:// or https://? check the URL scheme and the profile\'s schemaRegistry.tls settings', 'REGISTRY_TLS_FAILED', error)
+      return connectError(
+        `TLS handshake with the ${this.where()} failed: ${message}`,
+        "http:// or https://? check the URL scheme and the profile's schemaRegistry.tls settings",
+        'REGISTRY_TLS_FAILED',
+        error,
+      )
     }
     const why = code === 'ECONNREFUSED' ? 'connection refused' : code === 'ENOTFOUND' ? 'unknown host' : message
     return connectError(
       `cannot connect to the ${this.where()}: ${why}`,
-      this.isLocal() ? "is it running? start one with 'kafkit local start --schema-registry'" : 'check the URL (--schema-registry, KAFKIT_SCHEMA_REGISTRY_URL or the profile\'s schemaRegistry.url) and that it is reachable from here',
+      this.isLocal()
+        ? "is it running? start one with 'kafkit local start --schema-registry'"
+        : "check the URL (--schema-registry, KAFKIT_SCHEMA_REGISTRY_URL or the profile's schemaRegistry.url) and that it is reachable from here",
       'REGISTRY_UNREACHABLE',
       error,
     )
@@ -371,7 +397,12 @@ export class RegistryClient {
     const subject = about.subject === undefined ? '' : `'${about.subject}'`
 
     if (status === 401) {
-      return connectError(`the ${this.where()} refused the credentials (HTTP 401${message ? `: ${message}` : ''})`, 'check schemaRegistry.username and its passwordEnv / passwordCommand (or tokenCommand) in the profile', 'REGISTRY_AUTHENTICATION_FAILED', cause)
+      return connectError(
+        `the ${this.where()} refused the credentials (HTTP 401${message ? `: ${message}` : ''})`,
+        'check schemaRegistry.username and its passwordEnv / passwordCommand (or tokenCommand) in the profile',
+        'REGISTRY_AUTHENTICATION_FAILED',
+        cause,
+      )
     }
     if (status === 403) {
       return new KafkitError('REGISTRY_NOT_AUTHORIZED', `not authorized by the ${this.where()}: ${method} ${path}${message ? ` (${message})` : ''}`, {
@@ -387,14 +418,28 @@ export class RegistryClient {
       case C.VERSION_NOT_FOUND:
         return withCause(notFoundError('VERSION_NOT_FOUND', `${versionText} of subject ${subject} not found`, `list the versions with 'kafkit schemas versions ${about.subject ?? 'SUBJECT'}'`), cause)
       case C.SCHEMA_NOT_FOUND:
-        return withCause(notFoundError('SCHEMA_NOT_FOUND', about.id === undefined ? `schema not found under subject ${subject}: ${reason}` : `schema id ${about.id} not found in the ${this.where()}`, about.id === undefined ? undefined : 'is it the registry the records were written with?'), cause)
+        return withCause(
+          notFoundError(
+            'SCHEMA_NOT_FOUND',
+            about.id === undefined ? `schema not found under subject ${subject}: ${reason}` : `schema id ${about.id} not found in the ${this.where()}`,
+            about.id === undefined ? undefined : 'is it the registry the records were written with?',
+          ),
+          cause,
+        )
       case C.SUBJECT_SOFT_DELETED:
-        return withCause(notFoundError('SUBJECT_DELETED', `subject ${subject} was deleted (soft); ${reason}`, "see deleted subjects with 'kafkit schemas subjects --deleted'; delete it for good with --permanent"), cause)
+        return withCause(
+          notFoundError('SUBJECT_DELETED', `subject ${subject} was deleted (soft); ${reason}`, "see deleted subjects with 'kafkit schemas subjects --deleted'; delete it for good with --permanent"),
+          cause,
+        )
       case C.VERSION_SOFT_DELETED:
         return withCause(notFoundError('VERSION_DELETED', `${versionText} of subject ${subject} was deleted (soft)`, 'delete it for good with --permanent'), cause)
       case C.SUBJECT_NOT_SOFT_DELETED:
       case C.VERSION_NOT_SOFT_DELETED:
-        return new KafkitError('NOT_SOFT_DELETED', `${errorCode === C.SUBJECT_NOT_SOFT_DELETED ? `subject ${subject}` : `${versionText} of subject ${subject}`} must be deleted (soft) before it can be deleted permanently`, {hint: 'delete it without --permanent first', exitCode: ExitCode.FAILED, cause})
+        return new KafkitError(
+          'NOT_SOFT_DELETED',
+          `${errorCode === C.SUBJECT_NOT_SOFT_DELETED ? `subject ${subject}` : `${versionText} of subject ${subject}`} must be deleted (soft) before it can be deleted permanently`,
+          {hint: 'delete it without --permanent first', exitCode: ExitCode.FAILED, cause},
+        )
       case C.SUBJECT_COMPATIBILITY_NOT_CONFIGURED:
         return withCause(notFoundError('COMPATIBILITY_NOT_SET', `subject ${subject} has no compatibility level of its own`, "it follows the global level: 'kafkit schemas compatibility get'"), cause)
       case C.INVALID_SCHEMA:
@@ -416,9 +461,18 @@ export class RegistryClient {
     if (status === 404) {
       // Not one of the registry's own codes: a subject/id the registry does not know, or a wrong URL.
       if (about.id !== undefined) return withCause(notFoundError('SCHEMA_NOT_FOUND', `schema id ${about.id} not found in the ${this.where()}`), cause)
-      if (about.subject !== undefined && /subject|artifact|group/i.test(message)) return withCause(notFoundError('SUBJECT_NOT_FOUND', `subject ${subject} not found in the ${this.where()}${message ? `: ${message}` : ''}`, "list them with 'kafkit schemas subjects'"), cause)
-      if (about.version !== undefined && /version/i.test(message)) return withCause(notFoundError('VERSION_NOT_FOUND', `${versionText} of subject ${subject} not found`, `list the versions with 'kafkit schemas versions ${about.subject}'`), cause)
-      return withCause(notFoundError('REGISTRY_NOT_FOUND', `${this.where()}: ${method} ${path} not found${message ? ` (${message})` : ''}`, 'is the URL the API root? Apicurio serves it at http://HOST:PORT/apis/ccompat/v7'), cause)
+      if (about.subject !== undefined && /subject|artifact|group/i.test(message))
+        return withCause(notFoundError('SUBJECT_NOT_FOUND', `subject ${subject} not found in the ${this.where()}${message ? `: ${message}` : ''}`, "list them with 'kafkit schemas subjects'"), cause)
+      if (about.version !== undefined && /version/i.test(message))
+        return withCause(notFoundError('VERSION_NOT_FOUND', `${versionText} of subject ${subject} not found`, `list the versions with 'kafkit schemas versions ${about.subject}'`), cause)
+      return withCause(
+        notFoundError(
+          'REGISTRY_NOT_FOUND',
+          `${this.where()}: ${method} ${path} not found${message ? ` (${message})` : ''}`,
+          'is the URL the API root? Apicurio serves it at http://HOST:PORT/apis/ccompat/v7',
+        ),
+        cause,
+      )
     }
     if (status === 422 || status === 400) {
       return withCause(usageError(`the ${this.where()} rejected the request: ${reason}`, undefined, 'REGISTRY_BAD_REQUEST'), cause)

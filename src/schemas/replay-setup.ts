@@ -6,7 +6,10 @@ import type {IdMapping, SchemaIdMapper} from './id-mapper.js'
 import type {RegistryApi} from './store.js'
 
 export const replaySchemaFlags = {
-  'to-schema-registry': Flags.string({description: "the destination's schema registry URL (default: --to-profile's): schemas of wire-format records are registered there under the same subjects and their ids rewritten", helpGroup: 'SCHEMAS'}),
+  'to-schema-registry': Flags.string({
+    description: "the destination's schema registry URL (default: --to-profile's): schemas of wire-format records are registered there under the same subjects and their ids rewritten",
+    helpGroup: 'SCHEMAS',
+  }),
 }
 
 export interface ReplayRegistries {

@@ -63,7 +63,11 @@ export function checkSchemaText(text: string, type: SchemaType, where: string): 
   try {
     JSON.parse(text)
   } catch (error) {
-    throw usageError(`${where}: ${type === 'AVRO' ? 'an Avro' : 'a JSON'} schema must be JSON: ${(error as Error).message}`, type === 'AVRO' ? 'is it a .proto file? pass --type protobuf' : undefined, 'INVALID_SCHEMA')
+    throw usageError(
+      `${where}: ${type === 'AVRO' ? 'an Avro' : 'a JSON'} schema must be JSON: ${(error as Error).message}`,
+      type === 'AVRO' ? 'is it a .proto file? pass --type protobuf' : undefined,
+      'INVALID_SCHEMA',
+    )
   }
 }
 
@@ -96,7 +100,8 @@ export interface ReferenceSpec {
 /** `--reference name=subject:version` (version a number or `latest`; `name=subject` means latest). */
 export function parseReference(spec: string): ReferenceSpec {
   const eq = spec.indexOf('=')
-  if (eq <= 0) throw usageError(`--reference '${spec}': expected name=subject:version`, 'e.g. --reference shop/money.proto=money-value:1 (Avro: the full type name; JSON Schema: the $ref URL)', 'BAD_REFERENCE')
+  if (eq <= 0)
+    throw usageError(`--reference '${spec}': expected name=subject:version`, 'e.g. --reference shop/money.proto=money-value:1 (Avro: the full type name; JSON Schema: the $ref URL)', 'BAD_REFERENCE')
   const name = spec.slice(0, eq)
   const rest = spec.slice(eq + 1)
   const colon = rest.lastIndexOf(':')

@@ -29,10 +29,7 @@ export interface RegistryApi {
   lookup(subject: string, input: {schema: string; schemaType?: SchemaKind; references?: SchemaRef[]}): Promise<{id: number; version: number} | undefined>
 }
 
-export type Codec =
-  | {kind: 'AVRO'; id: number; avro: AvroCodec}
-  | {kind: 'PROTOBUF'; id: number; proto: ProtoFile}
-  | {kind: 'JSON'; id: number; json: JsonSchemaCodec}
+export type Codec = {kind: 'AVRO'; id: number; avro: AvroCodec} | {kind: 'PROTOBUF'; id: number; proto: ProtoFile} | {kind: 'JSON'; id: number; json: JsonSchemaCodec}
 
 /** A schema id the registry does not know (404): in auto mode such records are shown as they are. */
 export class UnknownSchemaId extends Error {
@@ -100,7 +97,14 @@ export async function compileSchema(id: number, schema: FetchedSchema, fetchRef:
     case 'AVRO': {
       const {AvroCodec} = await import('./avro.js')
       // Referenced named types first, dependencies before dependents.
-      return {kind: 'AVRO', id, avro: new AvroCodec(schema.schema, refs.map((r) => ({schema: r.schema.schema})))}
+      return {
+        kind: 'AVRO',
+        id,
+        avro: new AvroCodec(
+          schema.schema,
+          refs.map((r) => ({schema: r.schema.schema})),
+        ),
+      }
     }
     case 'PROTOBUF': {
       const {ProtoFile} = await import('./protobuf.js')
@@ -108,7 +112,14 @@ export async function compileSchema(id: number, schema: FetchedSchema, fetchRef:
     }
     case 'JSON': {
       const {JsonSchemaCodec} = await import('./json-schema.js')
-      return {kind: 'JSON', id, json: new JsonSchemaCodec(schema.schema, refs.map((r) => ({name: r.name, schema: r.schema.schema})))}
+      return {
+        kind: 'JSON',
+        id,
+        json: new JsonSchemaCodec(
+          schema.schema,
+          refs.map((r) => ({name: r.name, schema: r.schema.schema})),
+        ),
+      }
     }
   }
 }

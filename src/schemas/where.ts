@@ -54,7 +54,11 @@ export function compileWhere(expression: string): WherePredicate {
   }
   if (unknown.length > 0) {
     const at = expression.indexOf(unknown[0])
-    throw usageError(`--where: '${unknown[0]}' at position ${at + 1} is not a record field`, 'names start with key, value, headers, partition, offset, timestamp or topic: value.qty, headers.source, \'headers.trace-id\'', 'BAD_WHERE')
+    throw usageError(
+      `--where: '${unknown[0]}' at position ${at + 1} is not a record field`,
+      "names start with key, value, headers, partition, offset, timestamp or topic: value.qty, headers.source, 'headers.trace-id'",
+      'BAD_WHERE',
+    )
   }
   return (record) => {
     try {
@@ -81,8 +85,16 @@ function whereSyntaxError(expression: string, message: string) {
   }
   const expecting = /Expecting (.*), got '([^']*)'/.exec(message)
   const word = position === undefined ? undefined : /^(?:"[^"]*"?|'[^']*'?|[^\s()]+|.)/.exec(expression.slice(position))?.[0]
-  const what = expecting ? `unexpected ${expecting[2] === 'EndOfExpression' || !word ? 'end of expression' : `'${word}'`}` : message.includes('Lexical error') ? 'unrecognized text' : (lines[0] ?? message)
+  const what = expecting
+    ? `unexpected ${expecting[2] === 'EndOfExpression' || !word ? 'end of expression' : `'${word}'`}`
+    : message.includes('Lexical error')
+      ? 'unrecognized text'
+      : (lines[0] ?? message)
   const where = position === undefined ? '' : ` at position ${position + 1}`
   const near = position === undefined ? '' : position >= expression.length ? ` (after '${expression.slice(-20)}')` : ` (at '${expression.slice(position, position + 20)}')`
-  return usageError(`--where: ${what}${where}${near}`, 'e.g. --where \'value.store_id == "store-7" and value.qty < 0\' (and, or, not, ==, !=, <, <=, >, >=, in (a, b), ~= regex; strings in double quotes)', 'BAD_WHERE')
+  return usageError(
+    `--where: ${what}${where}${near}`,
+    'e.g. --where \'value.store_id == "store-7" and value.qty < 0\' (and, or, not, ==, !=, <, <=, >, >=, in (a, b), ~= regex; strings in double quotes)',
+    'BAD_WHERE',
+  )
 }

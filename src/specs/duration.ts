@@ -27,11 +27,7 @@ export function parseDuration(input: string, options: DurationOptions = {}): num
   if (/^\d+$/.test(text) && options.bareUnit && Number.isSafeInteger(Number(text) * UNIT_MS[options.bareUnit])) return Number(text) * UNIT_MS[options.bareUnit]
   const parts = text.match(/\d+(?:\.\d+)?(?:ms|s|m|h|d|w)/g)
   if (!text || !parts || parts.join('') !== text) {
-    throw usageError(
-      `${options.label ? options.label + ': ' : ''}'${input}' is not a duration`,
-      'use a number with a unit: 500ms, 10s, 5m, 2h, 7d, 1w (or combined, 1h30m)',
-      'BAD_DURATION',
-    )
+    throw usageError(`${options.label ? options.label + ': ' : ''}'${input}' is not a duration`, 'use a number with a unit: 500ms, 10s, 5m, 2h, 7d, 1w (or combined, 1h30m)', 'BAD_DURATION')
   }
   let total = 0
   for (const part of parts) {

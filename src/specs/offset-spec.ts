@@ -12,13 +12,7 @@
 import {usageError} from '../errors.js'
 import {parseDuration} from './duration.js'
 
-export type OffsetSpec =
-  | {kind: 'beginning'}
-  | {kind: 'end'}
-  | {kind: 'stored'}
-  | {kind: 'offset'; offset: number}
-  | {kind: 'fromEnd'; count: number}
-  | {kind: 'time'; timestamp: number}
+export type OffsetSpec = {kind: 'beginning'} | {kind: 'end'} | {kind: 'stored'} | {kind: 'offset'; offset: number} | {kind: 'fromEnd'; count: number} | {kind: 'time'; timestamp: number}
 
 export interface RangeSpec {
   from: OffsetSpec
@@ -40,11 +34,7 @@ export function parseTime(input: string, now = Date.now(), label = 'time'): numb
   // must not become one of those.
   if (ms !== undefined && ms >= 0 && ms <= MAX_TIME) return ms
   if (ms !== undefined) throw usageError(`${label}: '${input}' is ${ms < 0 ? 'before 1970' : 'too far in the future'}`, 'Kafka timestamps are milliseconds since 1970-01-01T00:00:00Z', 'BAD_TIME')
-  throw usageError(
-    `${label}: '${input}' is not a time`,
-    'use ISO-8601 (2026-11-24T09:00:00Z), epoch milliseconds (1732438800000) or relative (-2h, -30m)',
-    'BAD_TIME',
-  )
+  throw usageError(`${label}: '${input}' is not a time`, 'use ISO-8601 (2026-11-24T09:00:00Z), epoch milliseconds (1732438800000) or relative (-2h, -30m)', 'BAD_TIME')
 }
 
 function timeOf(text: string, now: number, label: string): number | undefined {
@@ -96,9 +86,10 @@ export function checkWindowOrder(from: OffsetSpec, to: OffsetSpec, range?: strin
     (from.kind === 'time' && to.kind === 'time' && to.timestamp < from.timestamp) ||
     (from.kind === 'fromEnd' && to.kind === 'fromEnd' && to.count > from.count)
   if (!backwards) return
-  const message = range === undefined
-    ? `--to ${describeSpec(to)} is before --from ${describeSpec(from)}: the window is backwards`
-    : `--range ${range} is backwards: TO ${describeSpec(to)} is before FROM ${describeSpec(from)}`
+  const message =
+    range === undefined
+      ? `--to ${describeSpec(to)} is before --from ${describeSpec(from)}: the window is backwards`
+      : `--range ${range} is backwards: TO ${describeSpec(to)} is before FROM ${describeSpec(from)}`
   throw usageError(message, 'the window is FROM..TO with TO included: swap them', 'BAD_SPEC')
 }
 

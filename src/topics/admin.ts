@@ -34,7 +34,11 @@ export async function listTopics(client: KafkaClient): Promise<TopicListEntry[]>
 async function requireTopic(client: KafkaClient, name: string): Promise<TopicPartitions> {
   const all = await allTopicPartitions(client)
   const found = all.find((t) => t.topic === name)
-  if (!found) throw unknownTopic(name, all.map((t) => t.topic))
+  if (!found)
+    throw unknownTopic(
+      name,
+      all.map((t) => t.topic),
+    )
   return found
 }
 
@@ -97,11 +101,7 @@ export function normalizeTopicConfigs(configs: [string, string | number | boolea
   return out
 }
 
-export async function createTopics(
-  client: KafkaClient,
-  topics: NewTopic[],
-  options: {ifNotExists?: boolean; validateOnly?: boolean} = {},
-): Promise<CreatedTopic[]> {
+export async function createTopics(client: KafkaClient, topics: NewTopic[], options: {ifNotExists?: boolean; validateOnly?: boolean} = {}): Promise<CreatedTopic[]> {
   const requests = topics.map((t) => {
     const configs = normalizeTopicConfigs(t.configs)
     return {
@@ -112,7 +112,11 @@ export async function createTopics(
       configs,
     }
   })
-  const outcomes = await createTopicRequests(client, requests.map(({configs: _c, ...r}) => r), {validateOnly: options.validateOnly})
+  const outcomes = await createTopicRequests(
+    client,
+    requests.map(({configs: _c, ...r}) => r),
+    {validateOnly: options.validateOnly},
+  )
   const created = new Set<string>()
   for (const outcome of outcomes) {
     if (!outcome.error) {
@@ -261,7 +265,10 @@ export async function alterTopicConfigs(client: KafkaClient, topic: string, inpu
 export async function readActualTopics(client: KafkaClient, configsOf: string[]): Promise<ActualTopic[]> {
   const all = await listTopics(client)
   const existing = new Set(all.map((t) => t.name))
-  const configs = await describeTopicConfigs(client, configsOf.filter((n) => existing.has(n)))
+  const configs = await describeTopicConfigs(
+    client,
+    configsOf.filter((n) => existing.has(n)),
+  )
   return all.map((t) => ({name: t.name, partitions: t.partitions, replicationFactor: t.replicationFactor, configs: configs.get(t.name) ?? []}))
 }
 
@@ -287,5 +294,8 @@ export async function executeApplyPlan(client: KafkaClient, plan: ApplyPlan): Pr
       }
     }
   }
-  await deleteTopics(client, plan.actions.filter((a) => a.action === 'delete').map((a) => a.topic))
+  await deleteTopics(
+    client,
+    plan.actions.filter((a) => a.action === 'delete').map((a) => a.topic),
+  )
 }

@@ -150,10 +150,17 @@ export function planApply(desired: DesiredState, actual: ActualTopic[], options:
     if (partitions || configs.length > 0) actions.push({action: 'change', topic: want.name, partitions, configs})
   }
   if (problems.length > 0) {
-    throw usageError(`${desired.source}: ${problems[0]}${problems.length > 1 ? ` (and ${problems.length - 1} more: ${problems.slice(1).join('; ')})` : ''}`, 'change the file, or recreate the topic', 'UNSUPPORTED_CHANGE')
+    throw usageError(
+      `${desired.source}: ${problems[0]}${problems.length > 1 ? ` (and ${problems.length - 1} more: ${problems.slice(1).join('; ')})` : ''}`,
+      'change the file, or recreate the topic',
+      'UNSUPPORTED_CHANGE',
+    )
   }
   const wanted = new Set(desired.topics.map((t) => t.name))
-  const others = actual.filter((t) => !wanted.has(t.name) && !isInternalTopic(t.name)).map((t) => t.name).sort()
+  const others = actual
+    .filter((t) => !wanted.has(t.name) && !isInternalTopic(t.name))
+    .map((t) => t.name)
+    .sort()
   if (options.prune) for (const name of others) actions.push({action: 'delete', topic: name})
   return {
     actions,

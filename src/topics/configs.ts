@@ -139,7 +139,12 @@ export function sameConfigValue(key: string, a: string | null | undefined, b: st
   if (a === b) return true
   if (a == null || b == null) return false
   if (TOPIC_CONFIGS[key]?.kind === 'enum-list') {
-    const norm = (v: string) => v.split(',').map((p) => p.trim()).sort().join(',')
+    const norm = (v: string) =>
+      v
+        .split(',')
+        .map((p) => p.trim())
+        .sort()
+        .join(',')
     return norm(a) === norm(b)
   }
   return false

@@ -48,11 +48,7 @@ export function parseHumanDuration(input: string, label: string, allowForever: b
   try {
     return parseDuration(text)
   } catch {
-    throw usageError(
-      `${label}: '${input}' is not a duration`,
-      `use milliseconds or a unit: 30s, 15m, 12h, 7d, 1w${allowForever ? ', or forever' : ''}`,
-      'BAD_CONFIG_VALUE',
-    )
+    throw usageError(`${label}: '${input}' is not a duration`, `use milliseconds or a unit: 30s, 15m, 12h, 7d, 1w${allowForever ? ', or forever' : ''}`, 'BAD_CONFIG_VALUE')
   }
 }
 

@@ -114,17 +114,10 @@ export async function askCreateTopic(
         else io.info(`warning: ${warning}`)
       }
     }
-    const partitions =
-      draft.partitions ??
-      Number(await input({message: 'Partitions', default: String(Math.max(1, defaults.numPartitions)), validate: validatePartitionsAnswer}, context))
+    const partitions = draft.partitions ?? Number(await input({message: 'Partitions', default: String(Math.max(1, defaults.numPartitions)), validate: validatePartitionsAnswer}, context))
     const replicationFactor =
       draft.replicationFactor ??
-      Number(
-        await input(
-          {message: `Replication factor (1-${defaults.brokers})`, default: String(defaultReplication(defaults)), validate: validateReplicationAnswer(defaults.brokers)},
-          context,
-        ),
-      )
+      Number(await input({message: `Replication factor (1-${defaults.brokers})`, default: String(defaultReplication(defaults)), validate: validateReplicationAnswer(defaults.brokers)}, context))
     const configs: [string, string][] = [...draft.configs]
     let policy = draft.configs.find(([k]) => k === 'cleanup.policy')?.[1] ?? 'delete'
     if (!has(draft, 'cleanup.policy')) {
@@ -143,16 +136,20 @@ export async function askCreateTopic(
       if (policy !== 'delete') configs.push(['cleanup.policy', policy])
     }
     // Retention (by time) only drops records under a delete policy: a compact-only topic keeps each key's latest.
-    if (!has(draft, 'retention.ms') && policy.split(',').map((p) => p.trim()).includes('delete')) {
+    if (
+      !has(draft, 'retention.ms') &&
+      policy
+        .split(',')
+        .map((p) => p.trim())
+        .includes('delete')
+    ) {
       const current = formatHumanDuration(defaults.retentionMs)
       const retention = (await input({message: 'Retention (e.g. 12h, 7d, 4w, forever)', default: current, validate: validateRetentionAnswer}, context)).trim()
       if (parseHumanDuration(retention, 'retention', true) !== defaults.retentionMs) configs.push(['retention.ms', retention])
     }
     if (!has(draft, 'min.insync.replicas')) {
       const fallback = Math.min(defaults.minInsyncReplicas, replicationFactor)
-      const minIsr = (
-        await input({message: `min.insync.replicas (1-${replicationFactor})`, default: String(fallback), validate: validateMinInsyncAnswer(replicationFactor)}, context)
-      ).trim()
+      const minIsr = (await input({message: `min.insync.replicas (1-${replicationFactor})`, default: String(fallback), validate: validateMinInsyncAnswer(replicationFactor)}, context)).trim()
       if (Number(minIsr) !== defaults.minInsyncReplicas) configs.push(['min.insync.replicas', minIsr])
     }
     if (!has(draft, 'compression.type')) {

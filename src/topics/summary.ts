@@ -50,16 +50,7 @@ export function healthLabel(t: Pick<TopicListEntry, 'underReplicated' | 'offline
   return parts.length > 0 ? parts.join(', ') : 'ok'
 }
 
-export type ConfigSourceName =
-  | 'topic'
-  | 'broker'
-  | 'cluster-default'
-  | 'static-broker'
-  | 'default'
-  | 'broker-logger'
-  | 'client-metrics'
-  | 'group'
-  | 'unknown'
+export type ConfigSourceName = 'topic' | 'broker' | 'cluster-default' | 'static-broker' | 'default' | 'broker-logger' | 'client-metrics' | 'group' | 'unknown'
 
 /** DescribeConfigs' config_source numbers (KIP-226) as words. */
 export function configSourceName(source: number | undefined): ConfigSourceName {
@@ -119,12 +110,7 @@ export interface TopicDescription {
   configs: TopicConfigEntry[]
 }
 
-export function buildDescription(
-  name: string,
-  partitions: PartitionMetadata[],
-  watermarks: {partition: number; low: number; high: number}[],
-  configs: TopicConfigEntry[],
-): TopicDescription {
+export function buildDescription(name: string, partitions: PartitionMetadata[], watermarks: {partition: number; low: number; high: number}[], configs: TopicConfigEntry[]): TopicDescription {
   const marks = new Map(watermarks.map((w) => [w.partition, w]))
   const details = [...partitions]
     .sort((a, b) => a.partition - b.partition)

@@ -48,7 +48,12 @@ async function eventually<T>(what: string, get: () => Promise<T>, check: (value:
 }
 
 const status = (name: string) => rest<Status>('GET', `/connectors/${name}/status`).then((r) => (r.status === 200 ? r.body : undefined)) as Promise<Status>
-const running = (name: string, tasks = 1) => eventually(`${name} RUNNING`, () => status(name), (s) => s?.connector.state === 'RUNNING' && s.tasks.length === tasks && s.tasks.every((t) => t.state === 'RUNNING'))
+const running = (name: string, tasks = 1) =>
+  eventually(
+    `${name} RUNNING`,
+    () => status(name),
+    (s) => s?.connector.state === 'RUNNING' && s.tasks.length === tasks && s.tasks.every((t) => t.state === 'RUNNING'),
+  )
 
 function expectOk(r: RunResult): RunResult {
   expect(r.code, `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`).toBe(0)
@@ -71,7 +76,17 @@ describe.skipIf(!reachable).concurrent('kafkit connect (a real worker)', {timeou
   async function fileSink(connector: string, topics: string, extra: Record<string, string> = {}): Promise<string> {
     const file = join(dir, `${connector}.out`)
     const config = join(dir, `${connector}.json`)
-    writeFileSync(config, JSON.stringify({'connector.class': FILE_SINK, topics, file, 'key.converter': 'org.apache.kafka.connect.storage.StringConverter', 'value.converter': 'org.apache.kafka.connect.storage.StringConverter', ...extra}))
+    writeFileSync(
+      config,
+      JSON.stringify({
+        'connector.class': FILE_SINK,
+        topics,
+        file,
+        'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
+        'value.converter': 'org.apache.kafka.connect.storage.StringConverter',
+        ...extra,
+      }),
+    )
     expectOk(await connect(['create', connector, '-f', config]))
     return file
   }
@@ -114,7 +129,11 @@ describe.skipIf(!reachable).concurrent('kafkit connect (a real worker)', {timeou
     expect(again.code).toBe(2)
     expect(expectCleanError(again).message).toMatch(/already exists/)
     // The records reach the file: a real worker ran a real connector.
-    await eventually('records in the sink file', async () => (existsSync(out) ? readFileSync(out, 'utf8') : ''), (t) => t.split('\n').filter(Boolean).length === 3)
+    await eventually(
+      'records in the sink file',
+      async () => (existsSync(out) ? readFileSync(out, 'utf8') : ''),
+      (t) => t.split('\n').filter(Boolean).length === 3,
+    )
   })
 
   it('a sink writes 20,000 records into its file, each exactly once, and its offsets add up to them', async () => {
@@ -148,7 +167,11 @@ describe.skipIf(!reachable).concurrent('kafkit connect (a real worker)', {timeou
     const plain = expectOk(await connect(['list']))
     expect(plain.stdout).toContain(`${c}\tsink\tRUNNING\t1 RUNNING\t${FILE_SINK}`)
 
-    await eventually('topics tracked', () => rest<Record<string, {topics: string[]}>>('GET', `/connectors/${c}/topics`), (r) => r.body[c]?.topics.length > 0)
+    await eventually(
+      'topics tracked',
+      () => rest<Record<string, {topics: string[]}>>('GET', `/connectors/${c}/topics`),
+      (r) => r.body[c]?.topics.length > 0,
+    )
     const d = expectOk(await connect(['describe', c]))
     expect(d.stdout).not.toContain('hunter2-connect')
     expect(d.stdout).toContain('connection.password\t[redacted]')
@@ -169,7 +192,11 @@ describe.skipIf(!reachable).concurrent('kafkit connect (a real worker)', {timeou
     const config = join(dir, 'failing.json')
     writeFileSync(config, JSON.stringify({'connector.class': FILE_SINK, topics: topic, file: join(dir, 'no', 'such', 'dir', 'out.txt')}))
     expectOk(await connect(['create', c, '-f', config]))
-    await eventually(`${c} task FAILED`, () => status(c), (s) => s?.tasks[0]?.state === 'FAILED')
+    await eventually(
+      `${c} task FAILED`,
+      () => status(c),
+      (s) => s?.tasks[0]?.state === 'FAILED',
+    )
     const listed = json<{name: string; failed: boolean; tasks: {state: string; error?: {root: string; chain: string[]}}[]}[]>(expectOk(await connect(['list', '--json'])))
     const row = listed.find((x) => x.name === c)!
     expect(row.failed).toBe(true)
@@ -209,7 +236,11 @@ describe.skipIf(!reachable).concurrent('kafkit connect (a real worker)', {timeou
   it('offsets: a sink shows its topic-partition offsets; reset needs it stopped (exit 6, or --stop) and it starts over', async () => {
     const c = name('offsets')
     const out = await fileSink(c, topic)
-    await eventually('3 lines', async () => (existsSync(out) ? readFileSync(out, 'utf8') : ''), (t) => t.split('\n').filter(Boolean).length === 3)
+    await eventually(
+      '3 lines',
+      async () => (existsSync(out) ? readFileSync(out, 'utf8') : ''),
+      (t) => t.split('\n').filter(Boolean).length === 3,
+    )
     const offsets = await eventually(
       'committed offsets',
       async () => json<{offsets: {partition: {kafka_topic: string}; offset: {kafka_offset: number}}[]}>(await connect(['offsets', 'get', c, '--json'])),
@@ -229,7 +260,11 @@ describe.skipIf(!reachable).concurrent('kafkit connect (a real worker)', {timeou
     expect(json<{offsets: unknown[]}>(expectOk(await connect(['offsets', 'get', c, '--json']))).offsets).toEqual([])
     expectOk(await connect(['resume', c]))
     // From the beginning again: every record a second time.
-    await eventually('6 lines', async () => readFileSync(out, 'utf8'), (t) => t.split('\n').filter(Boolean).length === 6)
+    await eventually(
+      '6 lines',
+      async () => readFileSync(out, 'utf8'),
+      (t) => t.split('\n').filter(Boolean).length === 6,
+    )
   })
 
   it('offsets of a source: its own positions, set back from a file', async () => {
@@ -298,7 +333,11 @@ describe.skipIf(!reachable).concurrent('kafkit connect (a real worker)', {timeou
     const update = json<{actions: {action: string; connector: string; changes: {key: string; from: string; to: string}[]; state?: {to: string}}[]}>(await connect(['apply', '-f', file, '--json']))
     expect(update.actions).toEqual([{action: 'update', connector: a, changes: [{key: 'tasks.max', from: '1', to: '2'}], state: {from: 'RUNNING', to: 'PAUSED', via: 'pause'}}])
     expectOk(await connect(['apply', '-f', file, '--execute']))
-    await eventually(`${a} PAUSED`, () => status(a), (s) => s?.connector.state === 'PAUSED')
+    await eventually(
+      `${a} PAUSED`,
+      () => status(a),
+      (s) => s?.connector.state === 'PAUSED',
+    )
     expect((await rest<{config: Record<string, string>}>('GET', `/connectors/${a}`)).body.config['tasks.max']).toBe('2')
 
     // A config the plugin refuses is exit 2 before anything changes.
@@ -343,7 +382,10 @@ describe.skipIf(!reachable).concurrent('kafkit connect (a real worker)', {timeou
     expect((await eventually('lag 50 while paused', lagOf, (x) => x?.lag?.totalLag === 50))?.lag?.group).toBe(`connect-${c}`)
 
     const watch = expectOk(await connect(['list', '--watch', '--count', '2', '--interval', '500ms', '--json']))
-    const samples = watch.stdout.trim().split('\n').map((l) => JSON.parse(l) as {at: string; connectors: {name: string; state: string; lag?: {totalLag: number | null; rates?: {consumeRate: number}}}[]})
+    const samples = watch.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as {at: string; connectors: {name: string; state: string; lag?: {totalLag: number | null; rates?: {consumeRate: number}}}[]})
     expect(samples).toHaveLength(2)
     const mine = samples.map((x) => x.connectors.find((y) => y.name === c)!)
     expect(mine[0]).toMatchObject({state: 'PAUSED', lag: {totalLag: 50}})
@@ -357,7 +399,9 @@ describe.skipIf(!reachable).concurrent('kafkit connect (a real worker)', {timeou
 
   it('a profile carries the Connect URL (secrets never shown); unreachable is exit 4 with one line and a hint', async () => {
     const config = join(dir, 'config.yaml')
-    writeFileSync(config, `profiles:\n  withconnect:\n    brokers: [127.0.0.1:9092]\n    connect:\n      url: ${CONNECT_URL}\n      username: ops\n      passwordEnv: KAFKIT_TEST_CONNECT_PW\n`, {mode: 0o600})
+    writeFileSync(config, `profiles:\n  withconnect:\n    brokers: [127.0.0.1:9092]\n    connect:\n      url: ${CONNECT_URL}\n      username: ops\n      passwordEnv: KAFKIT_TEST_CONNECT_PW\n`, {
+      mode: 0o600,
+    })
     const env = {KAFKIT_CONFIG: config, KAFKIT_TEST_CONNECT_PW: 'connect-pw-9876'}
     const listed = await kafkit(['connect', 'list', '-p', 'withconnect', '--json'], {env, noBrokers: true})
     expectOk(listed)

@@ -179,7 +179,10 @@ describe('consume: no side effects, pipes', () => {
     const added = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => !before.has(g))
     for (const groupId of added) {
       const offsets = await admin.fetchOffsets({groupId, topics: [single]})
-      expect(offsets.flatMap((t) => t.partitions).every((p) => p.offset === '-1'), groupId).toBe(true)
+      expect(
+        offsets.flatMap((t) => t.partitions).every((p) => p.offset === '-1'),
+        groupId,
+      ).toBe(true)
       // (members cannot be checked by client id: other areas' tests run kafkit group consumers in parallel)
     }
   })
@@ -200,35 +203,42 @@ describe('consume: no side effects, pipes', () => {
     expect(lines(result.out)).toEqual(['record-0-' + 'x'.repeat(40), 'record-1-' + 'x'.repeat(40), 'record-2-' + 'x'.repeat(40)])
   })
 
-  it.each([['without a group', []], ['with --group', ['--group', uniqueName('consume-deleted-g')]]])('a topic deleted while it is followed (%s): exit 3 at once (not after --timeout), what was read is printed', async (_mode, extra) => {
-    const topic = uniqueName('consume-deleted')
-    await admin.createTopics({topics: [{topic, numPartitions: 2}], waitForLeaders: true})
-    // Through the CLI: the file's kafkajs producer keeps deleted topics among its metadata targets and then fails.
-    const produced = await kafkit(['produce', topic], {input: Array.from({length: 10}, (_, i) => `d-${i}\n`).join('')})
-    expect(produced.code, produced.stderr).toBe(0)
-    let out = ''
-    let err = ''
-    const reading = new Promise<number | null>((resolve) => {
-      // --timeout 30m: a reader that waited for --timeout instead of noticing the deletion is killed after 90 s.
-      const child = spawn(process.execPath, [BIN, 'consume', topic, '-b', TEST_BROKERS, '--timeout', '30m', ...extra], {env: {...process.env, NO_COLOR: '1'}})
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()))
-      child.stderr.on('data', (d: Buffer) => (err += d.toString()))
-      const timer = setTimeout(() => child.kill('SIGKILL'), 90_000)
-      child.on('close', (code) => {
-        clearTimeout(timer)
-        resolve(code)
+  it.each([
+    ['without a group', []],
+    ['with --group', ['--group', uniqueName('consume-deleted-g')]],
+  ])(
+    'a topic deleted while it is followed (%s): exit 3 at once (not after --timeout), what was read is printed',
+    async (_mode, extra) => {
+      const topic = uniqueName('consume-deleted')
+      await admin.createTopics({topics: [{topic, numPartitions: 2}], waitForLeaders: true})
+      // Through the CLI: the file's kafkajs producer keeps deleted topics among its metadata targets and then fails.
+      const produced = await kafkit(['produce', topic], {input: Array.from({length: 10}, (_, i) => `d-${i}\n`).join('')})
+      expect(produced.code, produced.stderr).toBe(0)
+      let out = ''
+      let err = ''
+      const reading = new Promise<number | null>((resolve) => {
+        // --timeout 30m: a reader that waited for --timeout instead of noticing the deletion is killed after 90 s.
+        const child = spawn(process.execPath, [BIN, 'consume', topic, '-b', TEST_BROKERS, '--timeout', '30m', ...extra], {env: {...process.env, NO_COLOR: '1'}})
+        child.stdout.on('data', (d: Buffer) => (out += d.toString()))
+        child.stderr.on('data', (d: Buffer) => (err += d.toString()))
+        const timer = setTimeout(() => child.kill('SIGKILL'), 90_000)
+        child.on('close', (code) => {
+          clearTimeout(timer)
+          resolve(code)
+        })
       })
-    })
-    // Delete once everything was printed (the reader then follows the end of both partitions).
-    for (const started = Date.now(); lines(out).length < 10 && Date.now() - started < 45_000; ) await new Promise((r) => setTimeout(r, 200))
-    await new Promise((r) => setTimeout(r, 500))
-    await admin.deleteTopics({topics: [topic]})
-    const code = await reading
-    expect(code, `hung (killed) or wrong exit: ${err}`).toBe(3)
-    expect(lines(out).sort()).toEqual(Array.from({length: 10}, (_, i) => `d-${i}`).sort())
-    const {message} = expectCleanError({code, signal: null, stdout: out, stderr: err, stdoutBytes: Buffer.from(out), durationMs: 0})
-    expect(message).toContain(`topic '${topic}' was deleted`)
-  }, 120_000)
+      // Delete once everything was printed (the reader then follows the end of both partitions).
+      for (const started = Date.now(); lines(out).length < 10 && Date.now() - started < 45_000;) await new Promise((r) => setTimeout(r, 200))
+      await new Promise((r) => setTimeout(r, 500))
+      await admin.deleteTopics({topics: [topic]})
+      const code = await reading
+      expect(code, `hung (killed) or wrong exit: ${err}`).toBe(3)
+      expect(lines(out).sort()).toEqual(Array.from({length: 10}, (_, i) => `d-${i}`).sort())
+      const {message} = expectCleanError({code, signal: null, stdout: out, stderr: err, stdoutBytes: Buffer.from(out), durationMs: 0})
+      expect(message).toContain(`topic '${topic}' was deleted`)
+    },
+    120_000,
+  )
 })
 
 describe('consume --group', () => {

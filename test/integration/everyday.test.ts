@@ -45,7 +45,18 @@ beforeAll(async () => {
   await createTopicWithLeaders(admin, topic, 3)
   // 30 records per partition, keyed round-robin, then the three groups at different places.
   const lines = Array.from({length: 90}, (_, i) => `${i}\tv${i}`).join('\n') + '\n'
-  for (let p = 0; p < 3; p++) expect((await kafkit(['produce', topic, '-K', '\\t', '--partition', String(p)], {input: lines.split('\n').slice(p * 30, p * 30 + 30).join('\n') + '\n'})).code).toBe(0)
+  for (let p = 0; p < 3; p++)
+    expect(
+      (
+        await kafkit(['produce', topic, '-K', '\\t', '--partition', String(p)], {
+          input:
+            lines
+              .split('\n')
+              .slice(p * 30, p * 30 + 30)
+              .join('\n') + '\n',
+        })
+      ).code,
+    ).toBe(0)
   const at = [['--to-earliest'], ['--to-offset', '10'], ['--to-latest']]
   for (const [i, g] of groups.entries()) {
     const r = await kafkit(['offsets', 'reset', g, '--topic', topic, ...at[i], '--allow-new-group', '--execute'], {env})
@@ -65,7 +76,12 @@ describe('all groups at once', () => {
   it('describe --all gives the lag of every group, as ConsumerGroupCommand --describe --all-groups does', async () => {
     const ours = await kafkit(['groups', 'describe', '--all', `^${prefix}-`, '--json'])
     expect(ours.code, ours.stderr).toBe(0)
-    type Lag = {group: string; totalLag: number; maxTimeLagMs: number | null; partitions: {topic: string; partition: number; committed: number; logEnd: number; lag: number; timeLagMs: number | null}[]}
+    type Lag = {
+      group: string
+      totalLag: number
+      maxTimeLagMs: number | null
+      partitions: {topic: string; partition: number; committed: number; logEnd: number; lag: number; timeLagMs: number | null}[]
+    }
     const described = json<Lag[]>(ours)
     expect(described.map((g) => g.group)).toEqual(groups)
     const kafka = await runJava(GROUP_COMMAND, ['--bootstrap-server', TEST_BROKERS, '--describe', '--all-groups'])
@@ -160,7 +176,10 @@ describe('shell completion, in real shells', () => {
   })
 
   it('bash: registered with complete -F, completes commands, flags, values and cluster names', () => {
-    const r = shell('bash', ['-c'], `
+    const r = shell(
+      'bash',
+      ['-c'],
+      `
       source <(kafkit completion bash)
       complete -p kafkit
       t() { COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); COMPREPLY=(); _kafkit_complete; echo "$*|\${COMPREPLY[*]}"; }
@@ -172,7 +191,8 @@ describe('shell completion, in real shells', () => {
       t kafkit groups describe ${prefix}-g
       t kafkit -p ${prefix}-pro
       t kafkit consume x --gro
-    `)
+    `,
+    )
     expect(r.code, r.stderr).toBe(0)
     const lines = r.stdout.trimEnd().split('\n')
     expect(lines[0]).toBe('complete -F _kafkit_complete kafkit')
@@ -190,7 +210,10 @@ describe('shell completion, in real shells', () => {
 
   it('zsh: compdef registers the function; candidates go to _describe with descriptions', () => {
     requireShell('zsh')
-    const r = shell('zsh', ['-f', '-c'], `
+    const r = shell(
+      'zsh',
+      ['-f', '-c'],
+      `
       compdef() { print "compdef $*" }
       _describe() { print -l -- "\${(@P)\${@[-1]}}" }
       _files() { print "(files)" }
@@ -199,19 +222,24 @@ describe('shell completion, in real shells', () => {
       t kafkit topics li
       t kafkit produce x --file ""
       t kafkit consume ${topic.slice(0, -3)}
-    `)
+    `,
+    )
     expect(r.code, r.stderr).toBe(0)
     expect(r.stdout.trimEnd().split('\n')).toEqual(['compdef _kafkit kafkit', 'list:List topics with partitions, replication factor and a health marker', '(files)', topic])
   }, 120_000)
 
   it('fish: complete -C gives the candidates with descriptions', () => {
     requireShell('fish')
-    const r = shell('fish', ['-c'], `
+    const r = shell(
+      'fish',
+      ['-c'],
+      `
       kafkit completion fish | source
       complete -C "kafkit grou"
       complete -C "kafkit consume --value-decoder b"
       complete -C "kafkit groups describe ${prefix}-g"
-    `)
+    `,
+    )
     expect(r.code, r.stderr).toBe(0)
     expect(r.stdout.trimEnd().split('\n')).toEqual(['groups\tConsumer groups: list, describe (lag), delete', 'base64', ...groups])
   }, 120_000)

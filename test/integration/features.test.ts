@@ -76,7 +76,9 @@ describe('features', {timeout: 180_000}, () => {
 
   it('--no-color: no escape sequences on a terminal (without it, the error line is coloured)', async () => {
     const onTty = async (args: string[]): Promise<string> => {
-      const env = Object.fromEntries(Object.entries({...process.env, TERM: 'xterm-256color', FORCE_COLOR: undefined, NO_COLOR: undefined, CI: undefined}).filter((e): e is [string, string] => e[1] !== undefined))
+      const env = Object.fromEntries(
+        Object.entries({...process.env, TERM: 'xterm-256color', FORCE_COLOR: undefined, NO_COLOR: undefined, CI: undefined}).filter((e): e is [string, string] => e[1] !== undefined),
+      )
       const child = pty.spawn(process.execPath, [BIN, ...args], {name: 'xterm-256color', cols: 200, rows: 50, env})
       let out = ''
       child.onData((d) => (out += d))

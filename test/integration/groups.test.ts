@@ -14,7 +14,6 @@ import {CONSOLE_CONSUMER, javaTool, runJava} from './kafka-tools.js'
 // Generous per-process budget: CI machines are small and shared.
 const kafkit = (args: string[], options: RunOptions = {}) => run(args, {timeoutMs: 90_000, ...options})
 
-
 const kafka = new Kafka({brokers: TEST_BROKERS.split(','), logLevel: logLevel.NOTHING})
 const topic = uniqueName('grp-t')
 const prefix = uniqueName('grp')
@@ -29,7 +28,13 @@ async function produce(perPartition: number) {
   await producer.disconnect()
 }
 
-type Lag = {group: string; state: string; totalLag: number; members: {clientId: string}[]; partitions: {partition: number; committed: number | null; logEnd: number; lag: number | null; clientId: string | null}[]}
+type Lag = {
+  group: string
+  state: string
+  totalLag: number
+  members: {clientId: string}[]
+  partitions: {partition: number; committed: number | null; logEnd: number; lag: number | null; clientId: string | null}[]
+}
 
 beforeAll(async () => {
   const admin = kafka.admin()
@@ -92,7 +97,10 @@ describe('groups describe', () => {
     expect(lines).toHaveLength(2)
     expect(lines[1]).toMatch(new RegExp(`\\t${consumed}\\tEmpty\\tlag=6\\tconsume=0.0/s\\tproduce=0.0/s\\tcatch-up=never`))
     const asJson = await kafkit(['groups', 'describe', consumed, '--watch', '--count', '2', '--interval', '100ms', '--json'])
-    const samples = asJson.stdout.trim().split('\n').map((l) => JSON.parse(l) as Lag & {rates?: {consumeRate: number; catchUpSeconds: number | null}})
+    const samples = asJson.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Lag & {rates?: {consumeRate: number; catchUpSeconds: number | null}})
     expect(samples).toHaveLength(2)
     expect(samples[0].rates).toBeUndefined()
     expect(samples[1].rates).toMatchObject({consumeRate: 0, catchUpSeconds: null})
@@ -182,7 +190,19 @@ describe('with kafkit consume --group', () => {
 describe('groups of the new consumer protocol (KIP-848)', () => {
   it('are described (state Empty, read with ConsumerGroupDescribe) and reset when empty', async () => {
     const g = `${prefix}-848`
-    const made = await runJava(CONSOLE_CONSUMER, ['--bootstrap-server', TEST_BROKERS, '--topic', topic, '--group', g, '--from-beginning', '--max-messages', '36', '--consumer-property', 'group.protocol=consumer'])
+    const made = await runJava(CONSOLE_CONSUMER, [
+      '--bootstrap-server',
+      TEST_BROKERS,
+      '--topic',
+      topic,
+      '--group',
+      g,
+      '--from-beginning',
+      '--max-messages',
+      '36',
+      '--consumer-property',
+      'group.protocol=consumer',
+    ])
     expect(made.code, made.stderr).toBe(0)
     const lag = json<Lag>(await kafkit(['groups', 'describe', g, '--json']))
     expect(lag.state).toBe('Empty')

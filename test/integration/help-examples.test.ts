@@ -106,7 +106,21 @@ beforeAll(async () => {
     const r = await sh(line, 90_000)
     if (r.code !== 0) throw new Error(`set-up '${line}' failed (${r.code}): ${r.stderr}`)
   }
-  for (const [topic, partitions] of [['orders', 3], ['orders-copy', 3], ['orders-replay', 3], ['orders-old', 1], ['orders-eu', 1], ['payments', 1], ['payments-debug', 1], ['users', 1], ['images', 1], ['tmp-1', 1], ['a', 1], ['b', 1], ['c', 1]] as const) {
+  for (const [topic, partitions] of [
+    ['orders', 3],
+    ['orders-copy', 3],
+    ['orders-replay', 3],
+    ['orders-old', 1],
+    ['orders-eu', 1],
+    ['payments', 1],
+    ['payments-debug', 1],
+    ['users', 1],
+    ['images', 1],
+    ['tmp-1', 1],
+    ['a', 1],
+    ['b', 1],
+    ['c', 1],
+  ] as const) {
     await setup(`kafkit topics create ${topic} --partitions ${partitions}`)
   }
   // 6,000 JSON records in orders (offsets 1000-1999 exist in partitions 0 and 1), some matching the greps.

@@ -120,7 +120,12 @@ describe('usage errors instead of silent results (#17 item 6)', () => {
     ['30d', /longer than the longest wait possible \(24d\)/],
     ['0', /is no time at all/],
   ])('--timeout %s is exit 2 in every command (consume, offsets list, groups list), not a 1 ms timer', async (timeout, message) => {
-    for (const args of [['consume', topic, '-e'], ['offsets', 'list', topic], ['groups', 'list'], ['topics', 'list']]) {
+    for (const args of [
+      ['consume', topic, '-e'],
+      ['offsets', 'list', topic],
+      ['groups', 'list'],
+      ['topics', 'list'],
+    ]) {
       const result = await kafkit([...args, '--timeout', timeout])
       expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(2)
       expect(expectCleanError(result).message).toMatch(message)
@@ -163,7 +168,13 @@ describe('groups of the new consumer protocol (KIP-848, group.protocol=consumer)
   it('groups describe shows it Stable with its member and assignment, read with ConsumerGroupDescribe', async () => {
     const result = await kafkit(['groups', 'describe', group, '--json'])
     expect(result.code, result.stderr).toBe(0)
-    const lag = json<{state: string; type: string; protocol: string; members: {clientId: string; assignment: {topic: string; partitions: number[]}[]}[]; partitions: {partition: number; clientId: string | null}[]}>(result)
+    const lag = json<{
+      state: string
+      type: string
+      protocol: string
+      members: {clientId: string; assignment: {topic: string; partitions: number[]}[]}[]
+      partitions: {partition: number; clientId: string | null}[]
+    }>(result)
     expect(lag.state).toBe('Stable')
     expect(lag.type).toBe('consumer')
     expect(lag.protocol).toBe('uniform')
@@ -222,7 +233,13 @@ describe('a secured profile pointed at the plaintext listener (#17 item 6)', () 
     const test = await kafkit(['profiles', 'test', '--timeout', '5s'], {env})
     expect(test.code).toBe(4)
     const diagnosis = expectCleanError(test)
-    for (const args of [['topics', 'list'], ['consume', topic, '-e'], ['offsets', 'list', topic], ['groups', 'list'], ['produce', topic]]) {
+    for (const args of [
+      ['topics', 'list'],
+      ['consume', topic, '-e'],
+      ['offsets', 'list', topic],
+      ['groups', 'list'],
+      ['produce', topic],
+    ]) {
       const result = await kafkit([...args, '--timeout', '5s'], {env, input: 'x\n'})
       expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(4)
       const {message, hint} = expectCleanError(result)
@@ -234,7 +251,11 @@ describe('a secured profile pointed at the plaintext listener (#17 item 6)', () 
 
   it('SASL to a listener without SASL says so (exit 4)', async () => {
     const env = {KAFKIT_SASL_MECHANISM: 'plain', KAFKIT_SASL_USERNAME: 'alice', KAFKIT_SASL_PASSWORD: 'not-the-password'}
-    for (const args of [['topics', 'list'], ['consume', topic, '-e'], ['profiles', 'test']]) {
+    for (const args of [
+      ['topics', 'list'],
+      ['consume', topic, '-e'],
+      ['profiles', 'test'],
+    ]) {
       const result = await kafkit([...args, '--timeout', '5s'], {env})
       expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(4)
       const {message, hint} = expectCleanError(result)

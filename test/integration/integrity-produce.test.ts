@@ -60,18 +60,47 @@ async function javaReadAll(name: string): Promise<{rows: Row[]; ends: Record<num
   const ends = await endOffsets(name)
   const total = Object.values(ends).reduce((a, b) => a + b, 0)
   if (total === 0) return {rows: [], ends}
-  const run = await runJava(CONSOLE_CONSUMER, [
-    '--bootstrap-server', TEST_BROKERS, '--topic', name, '--from-beginning', '--max-messages', String(total), '--timeout-ms', '60000',
-    '--command-property', 'group.protocol=consumer', '--command-property', 'max.partition.fetch.bytes=4194304',
-    '--formatter-property', 'print.partition=true', '--formatter-property', 'print.offset=true', '--formatter-property', 'print.key=true',
-    '--formatter-property', 'print.headers=true', '--formatter-property', 'key.separator=\t', '--formatter-property', 'headers.separator=|',
-    '--formatter-property', 'null.literal=<null>',
-  ], 240_000)
+  const run = await runJava(
+    CONSOLE_CONSUMER,
+    [
+      '--bootstrap-server',
+      TEST_BROKERS,
+      '--topic',
+      name,
+      '--from-beginning',
+      '--max-messages',
+      String(total),
+      '--timeout-ms',
+      '60000',
+      '--command-property',
+      'group.protocol=consumer',
+      '--command-property',
+      'max.partition.fetch.bytes=4194304',
+      '--formatter-property',
+      'print.partition=true',
+      '--formatter-property',
+      'print.offset=true',
+      '--formatter-property',
+      'print.key=true',
+      '--formatter-property',
+      'print.headers=true',
+      '--formatter-property',
+      'key.separator=\t',
+      '--formatter-property',
+      'headers.separator=|',
+      '--formatter-property',
+      'null.literal=<null>',
+    ],
+    240_000,
+  )
   expect(run.code, run.stderr).toBe(0)
-  const parsed = run.stdout.split('\n').filter((l) => l.startsWith('Partition:')).map((line) => {
-    const [partition, offset, headers, key, ...value] = line.split('\t')
-    return {partition: Number(partition.slice(10)), offset: Number(offset.slice(7)), key, value: value.join('\t'), headers}
-  })
+  const parsed = run.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('Partition:'))
+    .map((line) => {
+      const [partition, offset, headers, key, ...value] = line.split('\t')
+      return {partition: Number(partition.slice(10)), offset: Number(offset.slice(7)), key, value: value.join('\t'), headers}
+    })
   expect(parsed.length, 'records read by ConsoleConsumer').toBe(total)
   parsed.sort((a, b) => a.partition - b.partition || a.offset - b.offset)
   return {rows: parsed.map(({partition, key, value, headers}) => ({partition, key, value, headers})), ends}
@@ -94,7 +123,7 @@ async function batches(name: string, partition: number): Promise<{count: number;
 const CODECS = ['gzip', 'snappy', 'lz4', 'zstd'] as const
 
 describe('produce --compression at every batch size, read back by Java', () => {
-  it('1 KB, 100 KB, 1 MB and the topic\'s max.message.bytes per batch, each codec: every record, in order (lz4 failed above ~100 KB)', async () => {
+  it("1 KB, 100 KB, 1 MB and the topic's max.message.bytes per batch, each codec: every record, in order (lz4 failed above ~100 KB)", async () => {
     const maxMessageBytes = 2 * 1024 * 1024
     const sizes = [1000, 100_000, 1_000_000, maxMessageBytes]
     const name = await topic('integrity-codecs', CODECS.length * sizes.length, {'max.message.bytes': String(maxMessageBytes)})
@@ -112,9 +141,15 @@ describe('produce --compression at every batch size, read back by Java', () => {
         expect(result.code, `${codec} ${size}: ${result.stderr}`).toBe(0)
         expected.push(...values.map((value) => ({partition, key: '<null>', value, headers: 'NO_HEADERS'})))
         const stored = await batches(name, partition)
-        expect(stored.every((b) => b.codec === codec), `${codec} ${size}: ${JSON.stringify(stored)}`).toBe(true)
+        expect(
+          stored.every((b) => b.codec === codec),
+          `${codec} ${size}: ${JSON.stringify(stored)}`,
+        ).toBe(true)
         // One batch of the whole size: the batch size under test is what the broker decoded.
-        expect(stored.map((b) => b.count), `${codec} ${size}`).toEqual([count])
+        expect(
+          stored.map((b) => b.count),
+          `${codec} ${size}`,
+        ).toEqual([count])
       }
     }
     const {rows} = await javaReadAll(name)
@@ -166,7 +201,20 @@ describe('a produce that fails in one partition of many', () => {
       const failedTo = join(dir, `partial-${codec}.failed.jsonl`)
       const result = await kafkit(['produce', name, '--format', 'json', '-f', file, '-z', codec, '--failed-to', failedTo, '--json'], {timeoutMs: 120_000})
       expect(result.code, result.stderr).toBe(5)
-      const error = (JSON.parse(result.stderr.trim()) as {error: {code: string; message: string; delivered: number; failed: number; records: number; partitions: Record<string, {delivered: number; failed: number; firstUndelivered?: {source: string; line: number}}>; notRead?: {line: number}; failedTo: string}}).error
+      const error = (
+        JSON.parse(result.stderr.trim()) as {
+          error: {
+            code: string
+            message: string
+            delivered: number
+            failed: number
+            records: number
+            partitions: Record<string, {delivered: number; failed: number; firstUndelivered?: {source: string; line: number}}>
+            notRead?: {line: number}
+            failedTo: string
+          }
+        }
+      ).error
       expect(error.code).toBe('INCOMPLETE')
       expect(error.message).toMatch(/^[\d,]+ of [\d,]+ records were not delivered to '.*' \([\d,]+ delivered\): partition \d: .*timestamp/i)
       expect(error.failedTo).toBe(failedTo)
@@ -187,18 +235,26 @@ describe('a produce that fails in one partition of many', () => {
 
       // Per partition the topic holds a prefix of that partition's input; --failed-to holds the rest of what was
       // read, in input order; what was not read starts at notRead. Together: the input, each record once.
-      const failed = readFileSync(failedTo, 'utf8').trimEnd().split('\n').filter(Boolean).map((l, i) => fromEnvelope(l, i + 1))
+      const failed = readFileSync(failedTo, 'utf8')
+        .trimEnd()
+        .split('\n')
+        .filter(Boolean)
+        .map((l, i) => fromEnvelope(l, i + 1))
       expect(failed.length).toBe(error.failed)
       const unread = error.notRead?.line ?? total + 1
       const read = input.filter((r) => r.line < unread)
       const byPartition = (list: typeof input) => Array.from({length: partitions}, (_, p) => list.filter((r) => r.partition === p))
       const inTopic = rows.map((r) => `${r.partition}|${r.key}|${r.value}|${r.headers}`)
-      const expectedInTopic = byPartition(read).flatMap((list, p) => list.slice(0, ends[p])).map((r) => `${r.partition}|${r.key}|${r.value}|${javaHeaders(r.headers)}`)
+      const expectedInTopic = byPartition(read)
+        .flatMap((list, p) => list.slice(0, ends[p]))
+        .map((r) => `${r.partition}|${r.key}|${r.value}|${javaHeaders(r.headers)}`)
       expect(inTopic).toEqual(expectedInTopic)
       const readByPartition = byPartition(read)
       const delivered = new Set(readByPartition.flatMap((list, p) => list.slice(0, ends[p])))
       const notDelivered = read.filter((r) => !delivered.has(r))
-      expect(failed.map((r) => `${r.partition}|${r.key!.toString()}|${r.value!.toString()}|${(r.headers!.h as Buffer).toString()}`)).toEqual(notDelivered.map((r) => `${r.partition}|${r.key}|${r.value}|${r.line}`))
+      expect(failed.map((r) => `${r.partition}|${r.key!.toString()}|${r.value!.toString()}|${(r.headers!.h as Buffer).toString()}`)).toEqual(
+        notDelivered.map((r) => `${r.partition}|${r.key}|${r.value}|${r.line}`),
+      )
       expect(notDelivered.some((r) => r.line === bad)).toBe(true)
       for (const [p, report] of Object.entries(error.partitions)) {
         const first = notDelivered.find((r) => r.partition === Number(p))
@@ -217,7 +273,9 @@ describe('a produce that fails in one partition of many', () => {
         expect(more.code, more.stderr).toBe(0)
       }
       const after = await javaReadAll(name)
-      const all = byPartition(input).flat().map((r) => `${r.partition}|${r.key}|${r.value}|${javaHeaders(r.headers)}`)
+      const all = byPartition(input)
+        .flat()
+        .map((r) => `${r.partition}|${r.key}|${r.value}|${javaHeaders(r.headers)}`)
       // Per partition: the delivered prefix, then the retried records, then the unread rest: the input's order.
       expect(after.rows.map((r) => `${r.partition}|${r.key}|${r.value}|${r.headers}`)).toEqual(all)
     }, 600_000)
@@ -242,7 +300,7 @@ describe('a produce that fails in one partition of many', () => {
 })
 
 describe('single records and bad input', () => {
-  it('-v and --value-file show the broker\'s reason when it refuses the record', async () => {
+  it("-v and --value-file show the broker's reason when it refuses the record", async () => {
     const name = await topic('integrity-single', 1, {'message.timestamp.before.max.ms': '3600000', 'max.message.bytes': '2000'})
     const old = await kafkit(['produce', name, '-v', 'x', '--timestamp', '2001-09-09T01:46:40Z'])
     expect(old.code).toBe(5)
@@ -295,7 +353,27 @@ describe('null header values', () => {
   /** Java's ConsoleProducer, fed `input` on stdin. */
   async function javaProduce(name: string, input: string): Promise<void> {
     const kafka = await resolveKafka()
-    const child = spawn('java', ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-cp', kafka.classpath, 'org.apache.kafka.tools.ConsoleProducer', '--bootstrap-server', TEST_BROKERS, '--topic', name, '--reader-property', 'parse.headers=true', '--reader-property', 'parse.key=true', '--reader-property', 'null.marker=NULL'], {stdio: ['pipe', 'ignore', 'pipe']})
+    const child = spawn(
+      'java',
+      [
+        '-XX:TieredStopAtLevel=1',
+        '-XX:+UseSerialGC',
+        '-cp',
+        kafka.classpath,
+        'org.apache.kafka.tools.ConsoleProducer',
+        '--bootstrap-server',
+        TEST_BROKERS,
+        '--topic',
+        name,
+        '--reader-property',
+        'parse.headers=true',
+        '--reader-property',
+        'parse.key=true',
+        '--reader-property',
+        'null.marker=NULL',
+      ],
+      {stdio: ['pipe', 'ignore', 'pipe']},
+    )
     let stderr = ''
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
     child.stdin.end(input)
@@ -318,7 +396,10 @@ describe('null header values', () => {
     // consume --format json: null, not "" (and "" stays "")
     const consumed = await kafkit(['consume', source, '-e', '--format', 'json'])
     expect(consumed.code, consumed.stderr).toBe(0)
-    const envelopes = consumed.stdout.trim().split('\n').map((l) => JSON.parse(l) as {headers: Record<string, string | null>})
+    const envelopes = consumed.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as {headers: Record<string, string | null>})
     expect(envelopes.map((e) => e.headers)).toEqual([{n: null, e: '', x: '1'}, {n: null}])
     // replay keeps it
     const replayed = await kafkit(['replay', source, copy, '--from', 'beginning', '--to', 'end'], {timeoutMs: 90_000})
@@ -332,7 +413,7 @@ describe('null header values', () => {
 })
 
 describe('a partition whose leader is gone', () => {
-  it('2 nodes, replication factor 1, one node SIGKILLed: its partitions are not delivered, the others are, and the counts are the topic\'s', async () => {
+  it("2 nodes, replication factor 1, one node SIGKILLed: its partitions are not delivered, the others are, and the counts are the topic's", async () => {
     const cluster = await isolatedCluster({nodes: 2, port: 9860})
     const local = new kafkajs.Kafka({brokers: cluster.brokers.split(','), logLevel: kafkajs.logLevel.NOTHING}).admin()
     try {
@@ -348,7 +429,11 @@ describe('a partition whose leader is gone', () => {
       const failedTo = join(dir, 'leader.failed.jsonl')
       // --no-idempotent: kafkajs asks a node of its choice for a producer id at connect, possibly the dead one
       // (an exit 4 before anything is sent, not what this test is about).
-      const result = await kafkit(['produce', name, '-K', ':', '--timeout', '5s', '--no-idempotent', '--max-in-flight', '1', '--failed-to', failedTo, '--json'], {env: {KAFKIT_BROKERS: cluster.brokers.split(',')[0]}, input: lines.join('\n') + '\n', timeoutMs: 120_000})
+      const result = await kafkit(['produce', name, '-K', ':', '--timeout', '5s', '--no-idempotent', '--max-in-flight', '1', '--failed-to', failedTo, '--json'], {
+        env: {KAFKIT_BROKERS: cluster.brokers.split(',')[0]},
+        input: lines.join('\n') + '\n',
+        timeoutMs: 120_000,
+      })
       expect(result.code, result.stderr).toBe(5)
       const error = (JSON.parse(result.stderr.trim()) as {error: {delivered: number; failed: number; partitions: Record<string, {delivered: number; failed: number}>}}).error
       const count = (p: number) => lines.filter((l) => murmur2Partitioner(Buffer.from(l.slice(0, l.indexOf(':'))), partitions) === p).length

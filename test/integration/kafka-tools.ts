@@ -11,7 +11,10 @@ export const GROUP_COMMAND = 'org.apache.kafka.tools.consumer.group.ConsumerGrou
 
 // Errors only, on stderr: the tools' default config prints INFO logs on stdout, which is their data.
 const LOG_CONFIG = join(tmpdir(), 'kafkit-test-tools-log4j2.properties')
-writeFileSync(LOG_CONFIG, 'status = error\nappender.e.type = Console\nappender.e.name = E\nappender.e.target = SYSTEM_ERR\nappender.e.layout.type = PatternLayout\nappender.e.layout.pattern = %m%n\nrootLogger.level = error\nrootLogger.appenderRef.e.ref = E\n')
+writeFileSync(
+  LOG_CONFIG,
+  'status = error\nappender.e.type = Console\nappender.e.name = E\nappender.e.target = SYSTEM_ERR\nappender.e.layout.type = PatternLayout\nappender.e.layout.pattern = %m%n\nrootLogger.level = error\nrootLogger.appenderRef.e.ref = E\n',
+)
 
 /** Starts a tool in the background. */
 export async function javaTool(mainClass: string, args: string[]): Promise<ChildProcess> {

@@ -29,7 +29,19 @@ describe('local start --schema-registry', () => {
   }, 180_000)
 
   it('starts Kafka and Apicurio together, is found by the built-in local profile, keeps file storage across a restart, stops both', async () => {
-    const start = await local(['start', '--port', String(KAFKA_PORT), '--heap', '256m', '--schema-registry', '--schema-registry-port', String(REGISTRY_PORT), '--schema-registry-storage', 'file', '--json'])
+    const start = await local([
+      'start',
+      '--port',
+      String(KAFKA_PORT),
+      '--heap',
+      '256m',
+      '--schema-registry',
+      '--schema-registry-port',
+      String(REGISTRY_PORT),
+      '--schema-registry-storage',
+      'file',
+      '--json',
+    ])
     expect(start.code, start.stderr).toBe(0)
     const started = json<{schemaRegistry: {url: string; storage: string; version: string; java: string}}>(start)
     expect(started.schemaRegistry).toMatchObject({url: `http://127.0.0.1:${REGISTRY_PORT}/apis/ccompat/v7`, storage: 'file'})

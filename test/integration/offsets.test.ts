@@ -11,7 +11,6 @@ import {Kafka, logLevel} from 'kafkajs'
 import {type RunOptions, TEST_BROKERS, createTopicWithLeaders, expectCleanError, json, kafkit as run, uniqueName} from './helpers.js'
 import {CONSOLE_CONSUMER, GROUP_COMMAND, runJava} from './kafka-tools.js'
 
-
 // Snapshots of this file's runs go to their own state dir.
 const STATE_DIR = mkdtempSync(join(tmpdir(), 'kafkit-offsets-state-'))
 // Generous per-process budget: CI machines are small and shared.
@@ -36,7 +35,13 @@ const group = `${prefix}-g`
 // Record i of every partition is stamped BASE + i seconds.
 const BASE = Date.now() - 3_600_000
 
-type Plan = {group: string; executed: boolean; partitions: {topic: string; partition: number; current: number | null; target: number; requested: number; clamped?: string; delta: number | null; lagAfter: number}[]; warnings: string[]; snapshot?: {id: string}}
+type Plan = {
+  group: string
+  executed: boolean
+  partitions: {topic: string; partition: number; current: number | null; target: number; requested: number; clamped?: string; delta: number | null; lagAfter: number}[]
+  warnings: string[]
+  snapshot?: {id: string}
+}
 
 /** The group's committed offsets per partition of the topic (-1: none), read in-process with kafkajs. */
 async function committed(g: string): Promise<number[]> {

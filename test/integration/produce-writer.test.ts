@@ -86,13 +86,30 @@ describe('RecordWriter', () => {
 
     const out = await kafkit(['consume', topic, '-b', TEST_BROKERS, '--exit', '--format', 'json'])
     expect(out.code).toBe(0)
-    const read = out.stdout.trim().split('\n').map((line) => JSON.parse(line) as {partition: number; key: string | null; value: string; timestamp: string})
+    const read = out.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as {partition: number; key: string | null; value: string; timestamp: string})
     expect(read).toHaveLength(1501)
     const byPartition = (p: number) => read.filter((r) => r.partition === p)
-    expect(byPartition(1).filter((r) => r.key === 'k').map((r) => r.value)).toEqual(['an object'])
+    expect(
+      byPartition(1)
+        .filter((r) => r.key === 'k')
+        .map((r) => r.value),
+    ).toEqual(['an object'])
     // Fixed partition and timestamp, in order.
-    expect(byPartition(2).slice(-800).map((r) => r.value)).toEqual(lines.slice(700))
-    expect(new Set(byPartition(2).slice(-800).map((r) => r.timestamp))).toEqual(new Set(['2023-11-14T22:13:20.000Z']))
+    expect(
+      byPartition(2)
+        .slice(-800)
+        .map((r) => r.value),
+    ).toEqual(lines.slice(700))
+    expect(
+      new Set(
+        byPartition(2)
+          .slice(-800)
+          .map((r) => r.timestamp),
+      ),
+    ).toEqual(new Set(['2023-11-14T22:13:20.000Z']))
     // Sticky records: every value once, each partition's share in input order.
     const sticky = read.filter((r) => r.key === null && !(r.partition === 2 && r.timestamp.startsWith('2023')))
     expect(sticky.map((r) => r.value).sort()).toEqual(lines.slice(0, 700).sort())

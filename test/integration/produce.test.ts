@@ -42,7 +42,10 @@ interface ReadRecord {
  */
 async function readBack(name: string): Promise<ReadRecord[]> {
   const sep = '\u0001'
-  const {stdout} = await run('kcat', ['-C', '-b', TEST_BROKERS, '-t', name, '-o', 'beginning', '-e', '-q', '-f', `%p${sep}%o${sep}%K${sep}%k${sep}%S${sep}%s${sep}%h${sep}%T\u0002`], {maxBuffer: 64 << 20, timeout: 30_000})
+  const {stdout} = await run('kcat', ['-C', '-b', TEST_BROKERS, '-t', name, '-o', 'beginning', '-e', '-q', '-f', `%p${sep}%o${sep}%K${sep}%k${sep}%S${sep}%s${sep}%h${sep}%T\u0002`], {
+    maxBuffer: 64 << 20,
+    timeout: 30_000,
+  })
   return stdout
     .split('\u0002')
     .filter((r) => r !== '' && r !== '\n')
@@ -73,7 +76,11 @@ async function storedCodecs(name: string, partitions: number): Promise<Set<strin
 
 /** The value bytes of the first record of a partition. */
 async function readValueBytes(name: string, partition = 0): Promise<Buffer> {
-  const {stdout} = await run('kcat', ['-C', '-b', TEST_BROKERS, '-t', name, '-p', String(partition), '-o', 'beginning', '-e', '-q', '-c', '1', '-D', '', '-f', '%s'], {encoding: 'buffer', maxBuffer: 64 << 20, timeout: 30_000})
+  const {stdout} = await run('kcat', ['-C', '-b', TEST_BROKERS, '-t', name, '-p', String(partition), '-o', 'beginning', '-e', '-q', '-c', '1', '-D', '', '-f', '%s'], {
+    encoding: 'buffer',
+    maxBuffer: 64 << 20,
+    timeout: 30_000,
+  })
   return stdout
 }
 
@@ -165,7 +172,7 @@ describe('produce: one record from flags', () => {
     const t = await topic('produce-nopart', 2)
     const result = await kafkit(['produce', t, '--value', 'x', '--partition', '5'])
     expect(result.code).toBe(3)
-    expect(expectCleanError(result).message).toContain("has 2 partitions")
+    expect(expectCleanError(result).message).toContain('has 2 partitions')
   })
 })
 

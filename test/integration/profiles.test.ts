@@ -21,7 +21,24 @@ describe('profiles', {timeout: 120_000}, () => {
     const {config, run} = sandbox()
     const add = await run(['profiles', 'add', 'dev', '--brokers', TEST_BROKERS, '--no-test'])
     expect(add.code, add.stderr).toBe(0)
-    const add2 = await run(['profiles', 'add', 'stage', '-b', 'kafka-1.stage:9093', '--tls-ca', '/etc/ca.pem', '--sasl', 'SCRAM-SHA-512', '-u', 'ops', '--password-env', 'STAGE_PW', '--protected', '--no-test', '--json'])
+    const add2 = await run([
+      'profiles',
+      'add',
+      'stage',
+      '-b',
+      'kafka-1.stage:9093',
+      '--tls-ca',
+      '/etc/ca.pem',
+      '--sasl',
+      'SCRAM-SHA-512',
+      '-u',
+      'ops',
+      '--password-env',
+      'STAGE_PW',
+      '--protected',
+      '--no-test',
+      '--json',
+    ])
     expect(add2.code, add2.stderr).toBe(0)
     expect(json<{profile: {security: string}}>(add2).profile.security).toBe('SASL_SSL/SCRAM-SHA-512')
     expect(statSync(config).mode & 0o777).toBe(0o600)
@@ -66,7 +83,9 @@ describe('profiles', {timeout: 120_000}, () => {
     writeFileSync(config, 'profiles:\n  staging:\n    brokers: [x:1]\n    sasl:\n      mechanism: plain\n      usernme: u\n', {mode: 0o600})
     const bad = await run(['cluster', 'info', '-p', 'staging'])
     expect(bad.code).toBe(2)
-    expect(expectCleanError(bad).message).toBe(`${config}:6: profiles.staging.sasl.usernme: unknown field (did you mean 'username'?); known: mechanism, username, password, passwordEnv, passwordCommand, tokenCommand, tokenEndpoint, clientId, clientSecret, clientSecretEnv, clientSecretCommand, scope, extensions, region, awsProfile, roleArn`)
+    expect(expectCleanError(bad).message).toBe(
+      `${config}:6: profiles.staging.sasl.usernme: unknown field (did you mean 'username'?); known: mechanism, username, password, passwordEnv, passwordCommand, tokenCommand, tokenEndpoint, clientId, clientSecret, clientSecretEnv, clientSecretCommand, scope, extensions, region, awsProfile, roleArn`,
+    )
 
     writeFileSync(config, 'profiles:\n  staging:\n    brokers: [x:1]\n')
     chmodSync(config, 0o644)

@@ -27,7 +27,6 @@ async function reachable(address: string): Promise<boolean> {
   })
 }
 
-
 async function createTopic(brokers: string, name: string, partitions: number): Promise<void> {
   const admin = new kafkajs.Kafka({brokers: brokers.split(','), logLevel: kafkajs.logLevel.NOTHING}).admin()
   await admin.connect()
@@ -46,7 +45,8 @@ async function readAll(brokers: string, topic: string): Promise<string[]> {
     const windows = await session.planWindows([{topic, partitions: meta.partitions.map((p) => p.partition)}], {from: {kind: 'beginning'}, exitAtEnd: true})
     const rows: string[] = []
     for await (const batch of session.read(windows)) {
-      for (const r of batch.records) rows.push(JSON.stringify([batch.partition, r.key?.toString('hex'), r.value?.toString('hex'), r.timestamp, Object.entries(r.headers ?? {}).map(([k, v]) => [k, String(v)])]))
+      for (const r of batch.records)
+        rows.push(JSON.stringify([batch.partition, r.key?.toString('hex'), r.value?.toString('hex'), r.timestamp, Object.entries(r.headers ?? {}).map(([k, v]) => [k, String(v)])]))
     }
     return rows.sort()
   } finally {

@@ -18,7 +18,13 @@ import {BIN, TEST_BROKERS, createTopicWithLeaders, expectCleanError, json, kafki
 
 const kafka = new kafkajs.Kafka({brokers: TEST_BROKERS.split(','), clientId: 'replay-test', logLevel: kafkajs.logLevel.NOTHING})
 const admin = kafka.admin()
-const producer = kafka.producer({idempotent: true, createPartitioner: () => ({message}) => message.partition ?? 0})
+const producer = kafka.producer({
+  idempotent: true,
+  createPartitioner:
+    () =>
+    ({message}) =>
+      message.partition ?? 0,
+})
 const stateDir = mkdtempSync(join(tmpdir(), 'kafkit-replay-state-'))
 const env = {KAFKIT_STATE_DIR: stateDir}
 
@@ -118,7 +124,11 @@ describe('replay: windows', () => {
     expect(dry.code, dry.stderr).toBe(0)
     const plan = json<Summary>(dry)
     expect(plan).toMatchObject({dryRun: true, records: 30, mode: 'keep'})
-    expect(plan.partitions.map((p) => [p.partition, p.start, p.end, p.records])).toEqual([[0, 5, 15, 10], [1, 5, 15, 10], [2, 5, 15, 10]])
+    expect(plan.partitions.map((p) => [p.partition, p.start, p.end, p.records])).toEqual([
+      [0, 5, 15, 10],
+      [1, 5, 15, 10],
+      [2, 5, 15, 10],
+    ])
     expect(await readAll(dst)).toEqual([])
 
     const result = await kafkit(['replay', src, dst, '--from', '5', '--to', '14', '--json'], {env})
@@ -216,7 +226,7 @@ describe('replay: resume', () => {
       }
     }
     // Once a checkpoint shows progress: freeze the process (SIGSTOP), so what it copied cannot move, then kill it.
-    for (const deadline = Date.now() + 60_000; progress() < 600 && !finished && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 100))
+    for (const deadline = Date.now() + 60_000; progress() < 600 && !finished && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 100))
     child.kill('SIGSTOP')
     child.kill('SIGKILL')
     await exited
@@ -315,7 +325,14 @@ describe('replay: transactions and failures', () => {
     const src = await topic('replay-fail-src', 1)
     const name = uniqueName('replay-fail-dst')
     await admin.createTopics({waitForLeaders: true, topics: [{topic: name, numPartitions: 1, replicationFactor: 1, configEntries: [{name: 'max.message.bytes', value: '2000'}]}]})
-    await producer.send({topic: src, messages: [{partition: 0, value: 'small'}, {partition: 0, value: 'x'.repeat(5000)}, {partition: 0, value: 'after'}]})
+    await producer.send({
+      topic: src,
+      messages: [
+        {partition: 0, value: 'small'},
+        {partition: 0, value: 'x'.repeat(5000)},
+        {partition: 0, value: 'after'},
+      ],
+    })
     const result = await kafkit(['replay', src, name], {env})
     expect(result.code).toBe(5)
     const {message} = expectCleanError(result)
@@ -327,4 +344,3 @@ describe('replay: transactions and failures', () => {
     expect(error.failed).toBeGreaterThan(0)
   }, 120_000)
 })
-

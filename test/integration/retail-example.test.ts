@@ -74,7 +74,7 @@ describe.runIf(canRun)('retail walkthrough (examples/retail-inventory)', () => {
     await kafkit(['topics', 'delete', '--regex', `^${prefix}`, '--yes'])
   }, 60_000)
 
-  it('ends with PostgreSQL stock levels equal to the generator\'s expected totals', async () => {
+  it("ends with PostgreSQL stock levels equal to the generator's expected totals", async () => {
     env = {
       ...process.env,
       NO_COLOR: '1',
@@ -107,7 +107,10 @@ describe.runIf(canRun)('retail walkthrough (examples/retail-inventory)', () => {
     expect(result.output).toContain('(exit 8)')
 
     // Read PostgreSQL directly rather than trusting check.mjs.
-    const psql = spawnSync('bash', [join(EXAMPLE, 'db.sh'), 'psql', '-At', '-F', '\t', '-v', 'ON_ERROR_STOP=1', '-c', 'SELECT store, product, qty FROM stock_levels ORDER BY 1, 2'], {env, encoding: 'utf8'})
+    const psql = spawnSync('bash', [join(EXAMPLE, 'db.sh'), 'psql', '-At', '-F', '\t', '-v', 'ON_ERROR_STOP=1', '-c', 'SELECT store, product, qty FROM stock_levels ORDER BY 1, 2'], {
+      env,
+      encoding: 'utf8',
+    })
     expect(psql.status, psql.stderr).toBe(0)
     const actual: Record<string, Record<string, number>> = {}
     for (const line of psql.stdout.trim().split('\n')) {
@@ -121,7 +124,10 @@ describe.runIf(canRun)('retail walkthrough (examples/retail-inventory)', () => {
 
     // Kafka Connect's way: the JDBC sink wrote every inventory record once, and the view over them has the same totals.
     expect(result.output).toContain('stock levels in stock_levels_connect match the expected totals')
-    const connected = spawnSync('bash', [join(EXAMPLE, 'db.sh'), 'psql', '-At', '-F', '\t', '-v', 'ON_ERROR_STOP=1', '-c', 'SELECT store, product, qty FROM stock_levels_connect ORDER BY 1, 2'], {env, encoding: 'utf8'})
+    const connected = spawnSync('bash', [join(EXAMPLE, 'db.sh'), 'psql', '-At', '-F', '\t', '-v', 'ON_ERROR_STOP=1', '-c', 'SELECT store, product, qty FROM stock_levels_connect ORDER BY 1, 2'], {
+      env,
+      encoding: 'utf8',
+    })
     expect(connected.status, connected.stderr).toBe(0)
     const viaConnect: Record<string, Record<string, number>> = {}
     for (const line of connected.stdout.trim().split('\n')) {
@@ -129,7 +135,10 @@ describe.runIf(canRun)('retail walkthrough (examples/retail-inventory)', () => {
       ;(viaConnect[store] ??= {})[product] = Number(qty)
     }
     expect(viaConnect).toEqual(expected.stock)
-    const rows = spawnSync('bash', [join(EXAMPLE, 'db.sh'), 'psql', '-At', '-c', 'SELECT count(*), count(DISTINCT (__connect_topic, __connect_partition, __connect_offset)) FROM inventory_events'], {env, encoding: 'utf8'})
+    const rows = spawnSync('bash', [join(EXAMPLE, 'db.sh'), 'psql', '-At', '-c', 'SELECT count(*), count(DISTINCT (__connect_topic, __connect_partition, __connect_offset)) FROM inventory_events'], {
+      env,
+      encoding: 'utf8',
+    })
     expect(rows.stdout.trim()).toBe(`${expected.inventoryRecords}|${expected.inventoryRecords}`)
     const connector = await kafkit(['connect', 'describe', `${prefix}stock-db-jdbc`, '--json'], {env: {KAFKIT_CONNECT_URL: env.KAFKIT_CONNECT_URL}})
     expect(JSON.parse(connector.stdout)).toMatchObject({state: 'RUNNING', class: 'io.debezium.connector.jdbc.JdbcSinkConnector', failed: false})

@@ -82,55 +82,75 @@ describe.skipIf(!REGISTRY_AVAILABLE)('schema registry over TLS with authenticati
   const run = (config: string, args: string[], extra: NodeJS.ProcessEnv = {}) => schemas(args, {...ctx.env, KAFKIT_CONFIG: config, KAFKIT_SCHEMA_REGISTRY_URL: undefined, SR_PW: PASSWORD, ...extra})
   const avro = () => ctx.write('auth.avsc', JSON.stringify({type: 'record', name: 'A', fields: [{name: 'a', type: 'string'}]}))
 
-  it('basic auth from passwordEnv over TLS with the profile CA: works, and the password is never printed', async () => {
-    const config = profile('cloud', `url: ${url}\nusername: writer\npasswordEnv: SR_PW\ntls: {ca: ${ca}}`)
-    const reg = await run(config, ['register', subject, '-f', avro(), '--debug'])
-    expect(reg.code, reg.stderr).toBe(0)
-    expect(reg.stderr).toContain('registry POST')
-    const list = await run(config, ['subjects'])
-    expect(list.stdout.split('\n')).toContain(subject)
+  it(
+    'basic auth from passwordEnv over TLS with the profile CA: works, and the password is never printed',
+    async () => {
+      const config = profile('cloud', `url: ${url}\nusername: writer\npasswordEnv: SR_PW\ntls: {ca: ${ca}}`)
+      const reg = await run(config, ['register', subject, '-f', avro(), '--debug'])
+      expect(reg.code, reg.stderr).toBe(0)
+      expect(reg.stderr).toContain('registry POST')
+      const list = await run(config, ['subjects'])
+      expect(list.stdout.split('\n')).toContain(subject)
 
-    const test = await kafkit(['profiles', 'test', '--debug'], {noBrokers: true, env: {...ctx.env, KAFKIT_CONFIG: config, KAFKIT_SCHEMA_REGISTRY_URL: undefined, SR_PW: PASSWORD}, timeoutMs: 60_000})
-    expect(test.code, test.stdout + test.stderr).toBe(0)
-    expect(test.stdout).toMatch(/✓ registry +https:\/\/127\.0\.0\.1:9894\S*: reachable, authenticated \(basic auth as 'writer'\), \d+ subjects?/)
-    const show = await kafkit(['profiles', 'show', '--json'], {noBrokers: true, env: {...ctx.env, KAFKIT_CONFIG: config, KAFKIT_SCHEMA_REGISTRY_URL: undefined, SR_PW: PASSWORD}})
-    expect(json<{profile: {schemaRegistry: unknown}}>(show).profile.schemaRegistry).toMatchObject({url, username: 'writer', password: {from: 'env', env: 'SR_PW'}})
-    for (const r of [reg, list, test, show]) expect(r.stdout + r.stderr).not.toContain(PASSWORD)
-  }, LONG)
+      const test = await kafkit(['profiles', 'test', '--debug'], {noBrokers: true, env: {...ctx.env, KAFKIT_CONFIG: config, KAFKIT_SCHEMA_REGISTRY_URL: undefined, SR_PW: PASSWORD}, timeoutMs: 60_000})
+      expect(test.code, test.stdout + test.stderr).toBe(0)
+      expect(test.stdout).toMatch(/✓ registry +https:\/\/127\.0\.0\.1:9894\S*: reachable, authenticated \(basic auth as 'writer'\), \d+ subjects?/)
+      const show = await kafkit(['profiles', 'show', '--json'], {noBrokers: true, env: {...ctx.env, KAFKIT_CONFIG: config, KAFKIT_SCHEMA_REGISTRY_URL: undefined, SR_PW: PASSWORD}})
+      expect(json<{profile: {schemaRegistry: unknown}}>(show).profile.schemaRegistry).toMatchObject({url, username: 'writer', password: {from: 'env', env: 'SR_PW'}})
+      for (const r of [reg, list, test, show]) expect(r.stdout + r.stderr).not.toContain(PASSWORD)
+    },
+    LONG,
+  )
 
-  it('passwordCommand and tokenCommand work too', async () => {
-    const byCommand = profile('cmd', `url: ${url}\nusername: reader\npasswordCommand: printf %s "$SR_PW"\ntls: {ca: ${ca}}`)
-    expect((await run(byCommand, ['versions', subject])).stdout).toBe('1\n')
-    const byToken = profile('tok', `url: ${url}\ntokenCommand: printf '{"access_token":"%s"}' "$SR_TOKEN"\ntls: {ca: ${ca}}`)
-    const r = await run(byToken, ['get', subject, '--debug'], {SR_TOKEN: TOKEN})
-    expect(r.code, r.stderr).toBe(0)
-    expect(r.stdout + r.stderr).not.toContain(TOKEN)
-  }, LONG)
+  it(
+    'passwordCommand and tokenCommand work too',
+    async () => {
+      const byCommand = profile('cmd', `url: ${url}\nusername: reader\npasswordCommand: printf %s "$SR_PW"\ntls: {ca: ${ca}}`)
+      expect((await run(byCommand, ['versions', subject])).stdout).toBe('1\n')
+      const byToken = profile('tok', `url: ${url}\ntokenCommand: printf '{"access_token":"%s"}' "$SR_TOKEN"\ntls: {ca: ${ca}}`)
+      const r = await run(byToken, ['get', subject, '--debug'], {SR_TOKEN: TOKEN})
+      expect(r.code, r.stderr).toBe(0)
+      expect(r.stdout + r.stderr).not.toContain(TOKEN)
+    },
+    LONG,
+  )
 
-  it('a wrong password is exit 4; a forbidden operation exit 9; each one line with a hint', async () => {
-    const wrong = await run(profile('wrong', `url: ${url}\nusername: writer\npasswordEnv: SR_PW\ntls: {ca: ${ca}}`), ['subjects'], {SR_PW: 'not-the-password'})
-    expect(wrong.code).toBe(4)
-    const e = expectCleanError(wrong)
-    expect(e.message).toContain('refused the credentials (HTTP 401')
-    expect(e.hint).toContain('passwordEnv')
+  it(
+    'a wrong password is exit 4; a forbidden operation exit 9; each one line with a hint',
+    async () => {
+      const wrong = await run(profile('wrong', `url: ${url}\nusername: writer\npasswordEnv: SR_PW\ntls: {ca: ${ca}}`), ['subjects'], {SR_PW: 'not-the-password'})
+      expect(wrong.code).toBe(4)
+      const e = expectCleanError(wrong)
+      expect(e.message).toContain('refused the credentials (HTTP 401')
+      expect(e.hint).toContain('passwordEnv')
 
-    const reader = await run(profile('reader', `url: ${url}\nusername: reader\npasswordEnv: SR_PW\ntls: {ca: ${ca}}`), ['register', subject, '-f', avro()])
-    expect(reader.code).toBe(9)
-    expect(expectCleanError(reader).message).toContain('not authorized by the schema registry')
+      const reader = await run(profile('reader', `url: ${url}\nusername: reader\npasswordEnv: SR_PW\ntls: {ca: ${ca}}`), ['register', subject, '-f', avro()])
+      expect(reader.code).toBe(9)
+      expect(expectCleanError(reader).message).toContain('not authorized by the schema registry')
 
-    const test = await kafkit(['profiles', 'test'], {noBrokers: true, env: {...ctx.env, KAFKIT_CONFIG: ctx.write('w2.yaml', readFileSync(join(ctx.dir, 'wrong.yaml'), 'utf8')), KAFKIT_SCHEMA_REGISTRY_URL: undefined, SR_PW: 'nope-nope'}, timeoutMs: 60_000})
-    expect(test.code).toBe(4)
-    expect(test.stdout).toContain('✗ registry')
-  }, LONG)
+      const test = await kafkit(['profiles', 'test'], {
+        noBrokers: true,
+        env: {...ctx.env, KAFKIT_CONFIG: ctx.write('w2.yaml', readFileSync(join(ctx.dir, 'wrong.yaml'), 'utf8')), KAFKIT_SCHEMA_REGISTRY_URL: undefined, SR_PW: 'nope-nope'},
+        timeoutMs: 60_000,
+      })
+      expect(test.code).toBe(4)
+      expect(test.stdout).toContain('✗ registry')
+    },
+    LONG,
+  )
 
-  it('a certificate the profile does not trust is exit 4, naming the setting; TLS verification stays on', async () => {
-    const untrusted = await run(profile('notrust', `url: ${url}\nusername: writer\npasswordEnv: SR_PW`), ['subjects'])
-    expect(untrusted.code).toBe(4)
-    const e = expectCleanError(untrusted)
-    expect(e.message).toMatch(/^TLS: cannot verify the schema registry https:\/\/127\.0\.0\.1:9894/)
-    expect(e.hint).toContain('schemaRegistry.tls.ca')
-    const plain = await run(profile('plainhttp', `url: http://127.0.0.1:${PORT}${API}\nusername: writer\npasswordEnv: SR_PW`), ['subjects'])
-    expect(plain.code).not.toBe(0)
-    expect(plain.stdout + plain.stderr).not.toContain(PASSWORD)
-  }, LONG)
+  it(
+    'a certificate the profile does not trust is exit 4, naming the setting; TLS verification stays on',
+    async () => {
+      const untrusted = await run(profile('notrust', `url: ${url}\nusername: writer\npasswordEnv: SR_PW`), ['subjects'])
+      expect(untrusted.code).toBe(4)
+      const e = expectCleanError(untrusted)
+      expect(e.message).toMatch(/^TLS: cannot verify the schema registry https:\/\/127\.0\.0\.1:9894/)
+      expect(e.hint).toContain('schemaRegistry.tls.ca')
+      const plain = await run(profile('plainhttp', `url: http://127.0.0.1:${PORT}${API}\nusername: writer\npasswordEnv: SR_PW`), ['subjects'])
+      expect(plain.code).not.toBe(0)
+      expect(plain.stdout + plain.stderr).not.toContain(PASSWORD)
+    },
+    LONG,
+  )
 })

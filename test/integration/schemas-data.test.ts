@@ -67,7 +67,14 @@ const SALE_AVSC = JSON.stringify({
   ],
 })
 
-const sale = (i: number) => ({store_id: `store-${i % 3}`, sku: `SKU-${i}`, qty: (i % 5) - 2, price: `${i}.50`, at: new Date(Date.UTC(2026, 10, 24, 9, 0, i)).toISOString(), customer: i % 2 ? `c-${i}` : null})
+const sale = (i: number) => ({
+  store_id: `store-${i % 3}`,
+  sku: `SKU-${i}`,
+  qty: (i % 5) - 2,
+  price: `${i}.50`,
+  at: new Date(Date.UTC(2026, 10, 24, 9, 0, i)).toISOString(),
+  customer: i % 2 ? `c-${i}` : null,
+})
 
 describe.skipIf(!registryUp && process.env.CI !== 'true')('schema registry data: produce encodes, consume decodes', () => {
   let admin: {createTopics: never; fetchTopicMetadata: never; disconnect(): Promise<void>}
@@ -99,16 +106,29 @@ describe.skipIf(!registryUp && process.env.CI !== 'true')('schema registry data:
     const refused = await run(['produce', t, '--value-schema', schema], lines)
     expect(refused.code).toBe(3)
     expect(expectCleanError(refused).message).toContain(`is not registered under subject '${t}-value'`)
-    const produced = await run(['produce', t, '--value-schema', schema, '--auto-register', '-K', '\t'], lines.split('\n').filter(Boolean).map((l, i) => `k${i}\t${l}`).join('\n'))
+    const produced = await run(
+      ['produce', t, '--value-schema', schema, '--auto-register', '-K', '\t'],
+      lines
+        .split('\n')
+        .filter(Boolean)
+        .map((l, i) => `k${i}\t${l}`)
+        .join('\n'),
+    )
     expect(produced.code, produced.stderr).toBe(0)
     expect(produced.stderr).toContain(`under subject '${t}-value'`)
 
     const raw = await run(['consume', t, '-e'])
     expect(raw.code, raw.stderr).toBe(0)
-    const values = raw.stdout.trim().split('\n').map((l) => JSON.parse(l))
+    const values = raw.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
     expect(values.sort((a, b) => Number(a.sku.slice(4)) - Number(b.sku.slice(4)))).toEqual(Array.from({length: 500}, (_, i) => sale(i)))
 
-    const envelopes = (await run(['consume', t, '-e', '--format', 'json'])).stdout.trim().split('\n').map((l) => JSON.parse(l))
+    const envelopes = (await run(['consume', t, '-e', '--format', 'json'])).stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
     const id = envelopes[0].valueSchemaId
     expect(typeof id).toBe('number')
     expect(envelopes.every((e) => e.valueSchemaId === id && typeof e.value === 'object' && e.key.startsWith('k'))).toBe(true)
@@ -167,7 +187,7 @@ describe.skipIf(!registryUp && process.env.CI !== 'true')('schema registry data:
     expect(lines[2].startsWith('2 \u0000\u007f')).toBe(true)
     expect(lines[3].startsWith('3 \u0000')).toBe(true)
     expect(auto.stderr).toMatch(/the value of a record \(.*\/0 offset 3\) has schema id \d+ but its AVRO payload cannot be decoded/)
-    expect(auto.stderr).toContain('1 record claimed the schema registry\'s wire format but could not be decoded (shown as they are)')
+    expect(auto.stderr).toContain("1 record claimed the schema registry's wire format but could not be decoded (shown as they are)")
 
     const strict = await run(['consume', t, '-e', '--strict'])
     expect(strict.code).toBe(5)
@@ -209,13 +229,21 @@ message Sale {
     expect(expectCleanError(bad).message).toMatch(/^line 1: value.lines\[0\].sku: expected string/)
 
     const raw = await run(['consume', t, '-e', '--value-format', 'raw', '-f', '%v\n', '--value-decoder', 'hex'])
-    const bytes = raw.stdout.trim().split('\n').map((h) => Buffer.from(h, 'hex'))
+    const bytes = raw.stdout
+      .trim()
+      .split('\n')
+      .map((h) => Buffer.from(h, 'hex'))
     expect([...bytes[0].subarray(5, 7)]).toEqual([2, 2]) // [1]
     expect([...bytes[1].subarray(5, 8)]).toEqual([4, 2, 0]) // [1, 0]
     expect(bytes[2][5]).toBe(0) // [0]
     const decoded = await run(['consume', t, '-e', '--value-format', 'protobuf'])
     expect(decoded.code, decoded.stderr).toBe(0)
-    expect(decoded.stdout.trim().split('\n').map((l) => JSON.parse(l))).toEqual([value, {sku: 'B2'}, {id: 'h-1'}])
+    expect(
+      decoded.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    ).toEqual([value, {sku: 'B2'}, {id: 'h-1'}])
   })
 
   it('--proto and --message: plain Protobuf without a registry, both ways', async () => {
@@ -226,7 +254,12 @@ message Sale {
     expect(produced.code, produced.stderr).toBe(0)
     const consumed = await run(['consume', t, '-e', '--proto', proto, '--message', 'Order', '-f', 'json'], undefined, noRegistry)
     expect(consumed.code, consumed.stderr).toBe(0)
-    expect(consumed.stdout.trim().split('\n').map((l) => JSON.parse(l).value)).toEqual([{id: 'o-1', amounts: ['5', '7'], status: 'PAID'}, {id: 'o-2'}])
+    expect(
+      consumed.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).value),
+    ).toEqual([{id: 'o-1', amounts: ['5', '7'], status: 'PAID'}, {id: 'o-2'}])
     const missing = await run(['consume', t, '-e', '--proto', proto], undefined, noRegistry)
     expect(missing.code).toBe(2)
     const unknownType = await run(['consume', t, '-e', '--proto', proto, '--message', 'Nope'], undefined, noRegistry)
@@ -235,7 +268,10 @@ message Sale {
 
   it('JSON Schema: validated on produce, decoded on consume', async () => {
     const t = await topic('sd-json')
-    const schema = file('item.json', JSON.stringify({$schema: 'http://json-schema.org/draft-07/schema#', type: 'object', properties: {sku: {type: 'string'}, qty: {type: 'integer', minimum: 0}}, required: ['sku']}))
+    const schema = file(
+      'item.json',
+      JSON.stringify({$schema: 'http://json-schema.org/draft-07/schema#', type: 'object', properties: {sku: {type: 'string'}, qty: {type: 'integer', minimum: 0}}, required: ['sku']}),
+    )
     const ok = await run(['produce', t, '--value-schema', schema, '--auto-register'], '{"sku":"A","qty":1}\n')
     expect(ok.code, ok.stderr).toBe(0)
     const bad = await run(['produce', t, '--value-schema', schema], '{"sku":"A","qty":-1}\n')
@@ -288,7 +324,10 @@ describe.skipIf(!registryUp && process.env.CI !== 'true')('replay across schema 
       expect(plan.code, plan.stderr).toBe(0)
       const planned = json<{schemas: {subject: string; action: string}[]; records: number}>(plan)
       expect(planned.records).toBe(50)
-      expect(planned.schemas.map((s) => [s.subject, s.action]).sort()).toEqual([[`${source}-key`, 'would register'], [`${source}-value`, 'would register']])
+      expect(planned.schemas.map((s) => [s.subject, s.action]).sort()).toEqual([
+        [`${source}-key`, 'would register'],
+        [`${source}-value`, 'would register'],
+      ])
 
       const copied = await run(['replay', source, destination, '--to-schema-registry', secondUrl, '--json'])
       expect(copied.code, copied.stderr).toBe(0)
@@ -297,12 +336,21 @@ describe.skipIf(!registryUp && process.env.CI !== 'true')('replay across schema 
 
       const before = (await run(['consume', source, '-e', '-f', 'json'])).stdout
       const after = (await run(['consume', destination, '-e', '-f', 'json'], undefined, {KAFKIT_SCHEMA_REGISTRY_URL: secondUrl})).stdout
-      const strip = (text: string) => text.trim().split('\n').map((l) => {
-        const {topic: _t, offset: _o, valueSchemaId: _v, keySchemaId: _k, ...rest} = JSON.parse(l)
-        return rest
-      })
+      const strip = (text: string) =>
+        text
+          .trim()
+          .split('\n')
+          .map((l) => {
+            const {topic: _t, offset: _o, valueSchemaId: _v, keySchemaId: _k, ...rest} = JSON.parse(l)
+            return rest
+          })
       expect(strip(after)).toEqual(strip(before))
-      const ids = new Set(after.trim().split('\n').map((l) => JSON.parse(l).valueSchemaId))
+      const ids = new Set(
+        after
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l).valueSchemaId),
+      )
       expect([...ids]).toEqual([mapping.find((m) => m.sourceId === JSON.parse(before.split('\n')[0]).valueSchemaId)!.destinationId])
     } finally {
       await kafkit(['topics', 'delete', source, destination, '--yes'])

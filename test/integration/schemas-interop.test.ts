@@ -18,7 +18,10 @@ import {kafkit, ROOT, TEST_BROKERS, uniqueName} from './helpers.js'
 
 const DATA_REGISTRY = process.env.KAFKIT_TEST_SCHEMA_REGISTRY ?? 'http://127.0.0.1:8081/apis/ccompat/v7'
 const JAVA_DIR = join(ROOT, 'test', 'interop-java')
-const registryUp = await fetch(`${DATA_REGISTRY}/subjects`, {signal: AbortSignal.timeout(3000)}).then((r) => r.ok, () => false)
+const registryUp = await fetch(`${DATA_REGISTRY}/subjects`, {signal: AbortSignal.timeout(3000)}).then(
+  (r) => r.ok,
+  () => false,
+)
 if (!registryUp && process.env.CI === 'true') throw new Error(`no schema registry at ${DATA_REGISTRY}`)
 // Apicurio's own API for its serdes, beside the Confluent-compatible one kafkit uses.
 const APICURIO_API = DATA_REGISTRY.replace(/\/apis\/ccompat\/v7\/?$/, '/apis/registry/v3')
@@ -66,7 +69,10 @@ describe.skipIf(!registryUp && process.env.CI !== 'true')('interop with a Java c
     const env = {KAFKIT_SCHEMA_REGISTRY_URL: DATA_REGISTRY}
     const consumed = await kafkit(['consume', fromJava, '-e', '--format', 'json'], {env})
     expect(consumed.code, consumed.stderr).toBe(0)
-    const envelopes = consumed.stdout.trim().split('\n').map((l) => JSON.parse(l))
+    const envelopes = consumed.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
     expect(envelopes).toHaveLength(6)
     expect(envelopes.every((e) => typeof e.valueSchemaId === 'number')).toBe(true)
     expect(envelopes[0].value).toEqual({store: 'store-0', qty: -2, price: '0.25', at: '2026-11-24T09:00:00.123Z', day: '2026-11-24', customer: null, payment: {'interop.Card': {last4: '4240'}}})
@@ -80,7 +86,11 @@ describe.skipIf(!registryUp && process.env.CI !== 'true')('interop with a Java c
     expect(read.code, read.stderr).toBe(0)
     const javaLines = read.stdout.trim().split('\n')
     expect(javaLines).toHaveLength(6)
-    expect(javaLines[0]).toBe(`interop.Sale store=store-0 qty=98 price=0.25 at=${Date.parse('2026-11-24T09:00:00.123Z')} day=${Date.parse('2026-11-24') / 86_400_000} customer=from-kafkit payment=Card{"last4": "4240"}`)
-    expect(javaLines[1]).toBe(`interop.Sale store=store-1 qty=99 price=1.25 at=${Date.parse('2026-11-24T09:00:00.124Z')} day=${Date.parse('2026-11-24') / 86_400_000} customer=c-1 payment=Cash{"change": 1}`)
+    expect(javaLines[0]).toBe(
+      `interop.Sale store=store-0 qty=98 price=0.25 at=${Date.parse('2026-11-24T09:00:00.123Z')} day=${Date.parse('2026-11-24') / 86_400_000} customer=from-kafkit payment=Card{"last4": "4240"}`,
+    )
+    expect(javaLines[1]).toBe(
+      `interop.Sale store=store-1 qty=99 price=1.25 at=${Date.parse('2026-11-24T09:00:00.124Z')} day=${Date.parse('2026-11-24') / 86_400_000} customer=c-1 payment=Cash{"change": 1}`,
+    )
   }, 300_000)
 })

@@ -82,7 +82,22 @@ describe.runIf(secured)('secured connections (real broker)', {timeout: 180_000},
     }
 
     it('SASL_SSL with SCRAM-SHA-512 from a profile with passwordCommand and the CA', async () => {
-      const add = await run(['profiles', 'add', 'secure-scram', '-b', first(s.listeners.SASL_SSL), '--tls-ca', s.ca, '--sasl', 'scram-sha-512', '-u', c.username, '--password-command', `sed -n 's/.*"password": "\\(.*\\)".*/\\1/p' ${s.credentialsFile}`, '--no-test'])
+      const add = await run([
+        'profiles',
+        'add',
+        'secure-scram',
+        '-b',
+        first(s.listeners.SASL_SSL),
+        '--tls-ca',
+        s.ca,
+        '--sasl',
+        'scram-sha-512',
+        '-u',
+        c.username,
+        '--password-command',
+        `sed -n 's/.*"password": "\\(.*\\)".*/\\1/p' ${s.credentialsFile}`,
+        '--no-test',
+      ])
       expect(add.code, add.stderr).toBe(0)
       const ok = await run(['cluster', 'info', '-p', 'secure-scram'])
       expect(ok.code, ok.stderr).toBe(0)
@@ -141,7 +156,22 @@ describe.runIf(secured)('secured connections (real broker)', {timeout: 180_000},
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
       const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/token`
       try {
-        const add = await run(['profiles', 'add', 'oauth-cc', '-b', first(s.listeners.SASL_PLAINTEXT), '--sasl', 'oauthbearer', '--token-endpoint', endpoint, '--oauth-client-id', 'kafkit-client', '--client-secret-env', 'OAUTH_SECRET', '--no-test'])
+        const add = await run([
+          'profiles',
+          'add',
+          'oauth-cc',
+          '-b',
+          first(s.listeners.SASL_PLAINTEXT),
+          '--sasl',
+          'oauthbearer',
+          '--token-endpoint',
+          endpoint,
+          '--oauth-client-id',
+          'kafkit-client',
+          '--client-secret-env',
+          'OAUTH_SECRET',
+          '--no-test',
+        ])
         expect(add.code, add.stderr).toBe(0)
         const ok = await run(['cluster', 'info', '-p', 'oauth-cc'], {OAUTH_SECRET: CLIENT_SECRET})
         expect(ok.code, ok.stderr).toBe(0)

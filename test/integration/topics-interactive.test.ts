@@ -48,7 +48,21 @@ describe('topics create, interactive', {timeout: 120_000}, () => {
 
   it('asks only for what is missing, and creates nothing when the answer is no', async () => {
     const name = uniqueName('tp-pty-no')
-    const t = terminal(['topics', 'create', name, '--replication-factor', '1', '--config', 'cleanup.policy=delete', '--config', 'retention.ms=1d', '--config', 'min.insync.replicas=1', '--config', 'compression.type=lz4'])
+    const t = terminal([
+      'topics',
+      'create',
+      name,
+      '--replication-factor',
+      '1',
+      '--config',
+      'cleanup.policy=delete',
+      '--config',
+      'retention.ms=1d',
+      '--config',
+      'min.insync.replicas=1',
+      '--config',
+      'compression.type=lz4',
+    ])
     try {
       await t.waitFor('Partitions')
       t.type('3\r')

@@ -61,7 +61,7 @@ describe('topics', {timeout: 240_000}, () => {
     expect(all.filter((t) => t.internal).every((t) => t.name.startsWith('__'))).toBe(true)
   })
 
-  it('reports creation errors in the user\'s words', async () => {
+  it("reports creation errors in the user's words", async () => {
     const rf = await kafkit(['topics', 'create', uniqueName('tp-rf'), '--partitions', '1', '--replication-factor', '9'])
     expect(rf.code).toBe(2)
     expect(expectCleanError(rf).message).toMatch(/replication factor 9 is larger than the cluster's \d+ broker/)

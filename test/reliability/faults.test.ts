@@ -69,7 +69,11 @@ function produceCounts(result: RunResult): {delivered?: number; failed?: number}
 }
 
 function figures(name: string, f: Record<string, number | string>): void {
-  console.log(`[faults] ${name}: ${Object.entries(f).map(([k, v]) => `${k}=${v}`).join(' ')}`)
+  console.log(
+    `[faults] ${name}: ${Object.entries(f)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ')}`,
+  )
 }
 
 describe('faults', () => {
@@ -97,7 +101,14 @@ describe('faults', () => {
     const result = await produce.done
     const back = await readBack(topic, cluster.brokers)
     const summary = produceCounts(result)
-    figures('broker restart', {sent: total, exit: result.code ?? 'signal', acknowledged: summary.delivered ?? '?', readBack: back.values.length, lost: total - back.unique.size, duplicated: back.values.length - back.unique.size})
+    figures('broker restart', {
+      sent: total,
+      exit: result.code ?? 'signal',
+      acknowledged: summary.delivered ?? '?',
+      readBack: back.values.length,
+      lost: total - back.unique.size,
+      duplicated: back.values.length - back.unique.size,
+    })
     expect(result.code, result.stderr).toBe(0)
     expect(back.unique.size).toBe(total)
     expect(back.values.length).toBe(total)
@@ -168,7 +179,7 @@ describe('faults', () => {
     const result = await produce.done
     const summary = produceCounts(result)
     const back = await readBack(topic, cluster.brokers)
-    for (const waitStart = Date.now(); followed < back.values.length && Date.now() - waitStart < 60_000; ) await sleep(200)
+    for (const waitStart = Date.now(); followed < back.values.length && Date.now() - waitStart < 60_000;) await sleep(200)
     reader.kill('SIGINT')
     const read = await reader.done
     const readValues = read.stdout.split('\n').filter(Boolean)
@@ -176,7 +187,16 @@ describe('faults', () => {
     expect(read.code, read.stderr).toBe(130)
     expect(new Set(readValues).size).toBe(back.unique.size)
     expect(readValues.length).toBe(back.values.length)
-    figures('leader kill', {sent: total, killedNode: leader, exit: result.code ?? 'signal', acknowledged: summary.delivered ?? '?', failed: summary.failed ?? '?', readBack: back.values.length, lost: total - back.unique.size, duplicated: back.values.length - back.unique.size})
+    figures('leader kill', {
+      sent: total,
+      killedNode: leader,
+      exit: result.code ?? 'signal',
+      acknowledged: summary.delivered ?? '?',
+      failed: summary.failed ?? '?',
+      readBack: back.values.length,
+      lost: total - back.unique.size,
+      duplicated: back.values.length - back.unique.size,
+    })
     // Either everything was delivered, or exit 5 with exact counts: every acknowledged record is there.
     expect([0, 5], result.stderr).toContain(result.code)
     if (result.code === 0) expect(back.unique.size).toBe(total)
@@ -208,10 +228,19 @@ describe('faults', () => {
     const second = await kafkit(['consume', topic, '--group', group, '-e', '--timeout', '30s'], {timeoutMs: 90_000})
     expect(second.code, second.stderr).toBe(0)
     // The killed run's last line may be cut in the middle: only complete lines count as written.
-    const firstLines = firstResult.stdout.slice(0, firstResult.stdout.lastIndexOf('\n') + 1).split('\n').filter(Boolean)
+    const firstLines = firstResult.stdout
+      .slice(0, firstResult.stdout.lastIndexOf('\n') + 1)
+      .split('\n')
+      .filter(Boolean)
     const all = [...firstLines, ...second.stdout.split('\n')].filter(Boolean)
     const unique = new Set(all)
-    figures('consumer SIGKILL', {sent: total, firstRun: firstLines.length, secondRun: second.stdout.split('\n').filter(Boolean).length, lost: total - unique.size, duplicated: all.length - unique.size})
+    figures('consumer SIGKILL', {
+      sent: total,
+      firstRun: firstLines.length,
+      secondRun: second.stdout.split('\n').filter(Boolean).length,
+      lost: total - unique.size,
+      duplicated: all.length - unique.size,
+    })
     expect(unique.size).toBe(total)
     // At most what was written but not yet committed when it died (commits happen every second and at the end).
     expect(all.length - unique.size).toBeLessThanOrEqual(firstLines.length)
@@ -234,9 +263,7 @@ describe('faults', () => {
     const topic = uniqueName('parallel')
     expect((await kafkit(['topics', 'create', topic, '--partitions', '4'])).code).toBe(0)
     const per = 10_000
-    const runs = await Promise.all(
-      Array.from({length: 8}, (_, i) => kafkit(['produce', topic, '--file', linesFile(`${topic}-${i}.txt`, per, `p${i}`), '--timeout', '60s'], {timeoutMs: 120_000})),
-    )
+    const runs = await Promise.all(Array.from({length: 8}, (_, i) => kafkit(['produce', topic, '--file', linesFile(`${topic}-${i}.txt`, per, `p${i}`), '--timeout', '60s'], {timeoutMs: 120_000})))
     for (const r of runs) expect(r.code, r.stderr).toBe(0)
     const back = await readBack(topic)
     figures('8 parallel producers', {sent: 8 * per, readBack: back.values.length, lost: 8 * per - back.unique.size, duplicated: back.values.length - back.unique.size})

@@ -39,8 +39,11 @@ afterEach(() => injectIOStreams())
 describe('consume flag paths on fake streams (no connection made)', () => {
   const cases: [string[], string][] = [
     [['t', '--to', 'stored', '-b', '127.0.0.1:1'], "error: --to: 'stored' cannot end a window\nhint: end with an offset, a time or end: --to 500, --to @-1h, --to end\n"],
-    [['t', '--from', 'stored', '-b', '127.0.0.1:1'], "error: --from stored needs --group\nhint: e.g. kafkit consume orders --group billing --from stored\n"],
-    [['t', '--partitions', '0', '--group', 'g', '-b', '127.0.0.1:1'], 'error: --partitions cannot be used with --group (the group assigns partitions)\nhint: drop --partitions, or read without --group\n'],
+    [['t', '--from', 'stored', '-b', '127.0.0.1:1'], 'error: --from stored needs --group\nhint: e.g. kafkit consume orders --group billing --from stored\n'],
+    [
+      ['t', '--partitions', '0', '--group', 'g', '-b', '127.0.0.1:1'],
+      'error: --partitions cannot be used with --group (the group assigns partitions)\nhint: drop --partitions, or read without --group\n',
+    ],
   ]
   for (const [argv, stderr] of cases) {
     it(`${argv.slice(1, -2).join(' ')}: exit 2, one error and its hint on stderr`, async () => {
@@ -77,7 +80,10 @@ describe('consume rendering on fake streams (real broker)', () => {
   it('--json writes JSON Lines envelopes on stdout', async () => {
     const r = await run(Consume, [topic, '-e', '-c', '5', '--partitions', '0', '--json', '-b', brokers])
     expect(r.exit).toBe(0)
-    const lines = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as {topic: string; partition: number; key: string; value: string})
+    const lines = r.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as {topic: string; partition: number; key: string; value: string})
     expect(lines).toHaveLength(5)
     for (const line of lines) expect(line).toMatchObject({topic, partition: 0})
   })

@@ -85,7 +85,9 @@ describe('produce domain module', () => {
     expect(error).toMatchObject({code: 'RECORD_TOO_LARGE', exitCode: 5, details: {topic: 't', cause: 'raise max.message.bytes'}})
     expect(error.message).toBe("1 of 10 records was not delivered to 't' (9 delivered): the record is too large")
     expect(error.hint).toBe('resending all the input would duplicate the 9 delivered records: --failed-to FILE writes the undelivered ones to retry')
-    expect(incompleteError({delivered: 9, failed: 1, uncertain: 0, firstError: cause}, report, 'failed.jsonl').hint).toBe('retry only what was not delivered: kafkit produce t --format json -f failed.jsonl')
+    expect(incompleteError({delivered: 9, failed: 1, uncertain: 0, firstError: cause}, report, 'failed.jsonl').hint).toBe(
+      'retry only what was not delivered: kafkit produce t --format json -f failed.jsonl',
+    )
   })
 
   it('the summary counts what was delivered', () => {
@@ -112,7 +114,11 @@ describe('produce domain module', () => {
     try {
       let now = 0
       const tty = testStreams({stderrTTY: true})
-      const counter = liveCounter(tty.io, () => 1500, () => now)
+      const counter = liveCounter(
+        tty.io,
+        () => 1500,
+        () => now,
+      )
       vi.advanceTimersByTime(500)
       expect(tty.stderr.text()).toBe('')
       now = 1500
@@ -121,7 +127,11 @@ describe('produce domain module', () => {
       counter.stop()
       expect(tty.stderr.text()).toBe('\r\u001B[K1,500 records delivered (1,000/s)\r\u001B[K')
       const pipe = testStreams({stderrTTY: false})
-      liveCounter(pipe.io, () => 1500, () => now).stop()
+      liveCounter(
+        pipe.io,
+        () => 1500,
+        () => now,
+      ).stop()
       expect(pipe.stderr.text()).toBe('')
     } finally {
       vi.useRealTimers()

@@ -20,7 +20,14 @@ import {loadConfig} from '../../src/profiles/config.js'
 import {profileFromFlags} from '../../src/profiles/add.js'
 import {flattenForDisplay, redactProfile} from '../../src/profiles/describe.js'
 
-const props = (text: string) => Object.fromEntries(text.trim().split('\n').filter((l) => !l.startsWith('#')).map((l) => l.split(/=(.*)/s).slice(0, 2)))
+const props = (text: string) =>
+  Object.fromEntries(
+    text
+      .trim()
+      .split('\n')
+      .filter((l) => !l.startsWith('#'))
+      .map((l) => l.split(/=(.*)/s).slice(0, 2)),
+  )
 
 const errorOf = (fn: () => unknown): KafkitError => {
   try {
@@ -33,7 +40,8 @@ const errorOf = (fn: () => unknown): KafkitError => {
 
 describe('connect: redaction', () => {
   it('knows secret keys, not converters or key fields', () => {
-    for (const k of ['connection.password', 'database.password', 'ssl.key.password', 'sasl.jaas.config', 'aws.secret.access.key', 'basic.auth.user.info', 'api.key', 'oauth.token', 'client.secret']) expect(isSecretKey(k), k).toBe(true)
+    for (const k of ['connection.password', 'database.password', 'ssl.key.password', 'sasl.jaas.config', 'aws.secret.access.key', 'basic.auth.user.info', 'api.key', 'oauth.token', 'client.secret'])
+      expect(isSecretKey(k), k).toBe(true)
     for (const k of ['key.converter', 'primary.key.fields', 'topics', 'connection.url', 'connection.username', 'tasks.max', 'ssl.keystore.location']) expect(isSecretKey(k), k).toBe(false)
   })
 
@@ -50,7 +58,10 @@ describe('connect: redaction', () => {
     expect(redactInlineCredentials('mongodb://app:s3cret@mongo:27017/db')).toBe('mongodb://app:[redacted]@mongo:27017/db')
     expect(redactInlineCredentials('jdbc:sqlserver://db;user=sa;password=Pa55;encrypt=true')).toBe('jdbc:sqlserver://db;user=sa;password=[redacted];encrypt=true')
     expect(redactInlineCredentials('http://connect:8083')).toBe('http://connect:8083')
-    expect(redactConfig({'connection.url': 'postgresql://u:p4ss@h/db', 'connection.password': 'x1234'})).toEqual({'connection.url': 'postgresql://u:[redacted]@h/db', 'connection.password': '[redacted]'})
+    expect(redactConfig({'connection.url': 'postgresql://u:p4ss@h/db', 'connection.password': 'x1234'})).toEqual({
+      'connection.url': 'postgresql://u:[redacted]@h/db',
+      'connection.password': '[redacted]',
+    })
   })
 })
 
@@ -109,7 +120,9 @@ Caused by: org.apache.kafka.connect.errors.ConnectException: java.net.ConnectExc
   })
 
   it('redacts credentials quoted in messages; nothing for an empty trace', () => {
-    expect(shortenTrace('java.sql.SQLException: cannot connect to jdbc:postgresql://h/db?password=abc123')!.root).toBe('java.sql.SQLException: cannot connect to jdbc:postgresql://h/db?password=[redacted]')
+    expect(shortenTrace('java.sql.SQLException: cannot connect to jdbc:postgresql://h/db?password=abc123')!.root).toBe(
+      'java.sql.SQLException: cannot connect to jdbc:postgresql://h/db?password=[redacted]',
+    )
     expect(shortenTrace('')).toBeUndefined()
     expect(shortenTrace(undefined)).toBeUndefined()
   })
@@ -119,7 +132,10 @@ describe('connect: apply file', () => {
   const source = 'connectors.yaml'
 
   it('parses YAML, turns numbers and booleans into strings, drops a matching config.name', async () => {
-    const desired = await parseConnectorsFile('connectors:\n  - name: a\n    state: Paused\n    config:\n      connector.class: FileStreamSink\n      tasks.max: 2\n      errors.log.enable: true\n      name: a\n', source)
+    const desired = await parseConnectorsFile(
+      'connectors:\n  - name: a\n    state: Paused\n    config:\n      connector.class: FileStreamSink\n      tasks.max: 2\n      errors.log.enable: true\n      name: a\n',
+      source,
+    )
     expect(desired.connectors).toEqual([{name: 'a', state: 'paused', config: {'connector.class': 'FileStreamSink', 'tasks.max': '2', 'errors.log.enable': 'true'}}])
   })
 
@@ -130,7 +146,14 @@ describe('connect: apply file', () => {
     expect(bad({connectors: [{name: 'a'}]}).message).toMatch(/connectors\[0\]\.config \(a\) is required/)
     expect(bad({connectors: [{name: 'a', config: {topics: 'x'}}]}).message).toMatch(/needs connector\.class/)
     expect(bad({connectors: [{name: 'a', config: {'connector.class': 'X', list: [1]}}]}).message).toMatch(/config \(a\)\.list must be a string/)
-    expect(bad({connectors: [{name: 'a', config: {'connector.class': 'X'}}, {name: 'a', config: {'connector.class': 'X'}}]}).message).toMatch(/'a' is listed twice/)
+    expect(
+      bad({
+        connectors: [
+          {name: 'a', config: {'connector.class': 'X'}},
+          {name: 'a', config: {'connector.class': 'X'}},
+        ],
+      }).message,
+    ).toMatch(/'a' is listed twice/)
     expect(bad({connectors: [{name: 'a', state: 'sleeping', config: {'connector.class': 'X'}}]}).message).toMatch(/must be one of running, paused, stopped/)
     expect(bad({connectors: [{name: 'a', config: {'connector.class': 'X', name: 'b'}}]}).message).toMatch(/config\.name \(a\) is 'b'/)
     expect(bad({connectors: [{nme: 'a'}]}).exitCode).toBe(2)
@@ -139,7 +162,11 @@ describe('connect: apply file', () => {
 
 describe('connect: apply plan', () => {
   const actual: ActualConnector[] = [
-    {name: 'orders-sink', state: 'RUNNING', config: {name: 'orders-sink', 'connector.class': 'FileStreamSink', topics: 'orders', file: '/tmp/o', 'tasks.max': '1', 'connection.password': 'old-secret'}},
+    {
+      name: 'orders-sink',
+      state: 'RUNNING',
+      config: {name: 'orders-sink', 'connector.class': 'FileStreamSink', topics: 'orders', file: '/tmp/o', 'tasks.max': '1', 'connection.password': 'old-secret'},
+    },
     {name: 'legacy', state: 'FAILED', config: {name: 'legacy', 'connector.class': 'FileStreamSource', file: '/tmp/l', topic: 'l'}},
   ]
   const desired = validateDesiredConnectors(
@@ -209,14 +236,22 @@ describe('connect: apply plan', () => {
 })
 
 describe('connect: create file shapes', () => {
-  it('takes a flat map, Connect\'s {name, config}, .properties and an apply file', async () => {
-    expect(await parseConnectorConfig('{"connector.class":"FileStreamSink","topics":"t","tasks.max":1}', 'a.json', 'x')).toEqual({name: 'x', config: {'connector.class': 'FileStreamSink', topics: 't', 'tasks.max': '1'}})
-    expect(await parseConnectorConfig('{"name":"y","config":{"connector.class":"FileStreamSink","name":"y"},"tasks":[],"type":"sink"}', 'b.json', undefined)).toEqual({name: 'y', config: {'connector.class': 'FileStreamSink'}})
+  it("takes a flat map, Connect's {name, config}, .properties and an apply file", async () => {
+    expect(await parseConnectorConfig('{"connector.class":"FileStreamSink","topics":"t","tasks.max":1}', 'a.json', 'x')).toEqual({
+      name: 'x',
+      config: {'connector.class': 'FileStreamSink', topics: 't', 'tasks.max': '1'},
+    })
+    expect(await parseConnectorConfig('{"name":"y","config":{"connector.class":"FileStreamSink","name":"y"},"tasks":[],"type":"sink"}', 'b.json', undefined)).toEqual({
+      name: 'y',
+      config: {'connector.class': 'FileStreamSink'},
+    })
     expect(await parseConnectorConfig('# sink\nname=local-file-sink\nconnector.class=FileStreamSink\ntopics=connect-test\nfile=test.sink.txt\n', 'c.properties', undefined)).toEqual({
       name: 'local-file-sink',
       config: {'connector.class': 'FileStreamSink', topics: 'connect-test', file: 'test.sink.txt'},
     })
-    expect((await parseConnectorConfig('connectors:\n  - name: a\n    config: {connector.class: A}\n  - name: b\n    config: {connector.class: B}\n', 'd.yaml', 'b')).config).toEqual({'connector.class': 'B'})
+    expect((await parseConnectorConfig('connectors:\n  - name: a\n    config: {connector.class: A}\n  - name: b\n    config: {connector.class: B}\n', 'd.yaml', 'b')).config).toEqual({
+      'connector.class': 'B',
+    })
   })
 
   it('needs a name and a class, and a name that agrees with the file', async () => {
@@ -229,7 +264,12 @@ describe('connect: create file shapes', () => {
 })
 
 describe('connect: connectors at a glance', () => {
-  const status = (state: string, tasks: string[], trace?: string) => ({name: 'n', type: 'sink', connector: {state, worker_id: 'w:8083'}, tasks: tasks.map((s, id) => ({id, state: s, worker_id: 'w:8083', ...(s === 'FAILED' && trace ? {trace} : {})}))})
+  const status = (state: string, tasks: string[], trace?: string) => ({
+    name: 'n',
+    type: 'sink',
+    connector: {state, worker_id: 'w:8083'},
+    tasks: tasks.map((s, id) => ({id, state: s, worker_id: 'w:8083', ...(s === 'FAILED' && trace ? {trace} : {})})),
+  })
   const info = (config: Record<string, string>) => ({name: 'n', type: 'sink', tasks: [], config: {'connector.class': 'io.x.Sink', ...config}})
 
   it('summarizes task states worst first', () => {
@@ -281,7 +321,14 @@ describe('connect: validation errors', () => {
 
 describe('connect: offsets', () => {
   it('shows sink offsets as topic-partitions and source offsets as JSON', () => {
-    expect(offsetRows({offsets: [{partition: {kafka_topic: 't', kafka_partition: 1}, offset: {kafka_offset: 7}}, {partition: {kafka_topic: 't', kafka_partition: 0}, offset: {kafka_offset: 3}}]})).toEqual([
+    expect(
+      offsetRows({
+        offsets: [
+          {partition: {kafka_topic: 't', kafka_partition: 1}, offset: {kafka_offset: 7}},
+          {partition: {kafka_topic: 't', kafka_partition: 0}, offset: {kafka_offset: 3}},
+        ],
+      }),
+    ).toEqual([
       {topic: 't', partition: 0, offset: 3},
       {topic: 't', partition: 1, offset: 7},
     ])
@@ -316,7 +363,11 @@ describe('connect: where Kafka Connect is', () => {
   it('reads connect: from the profiles file, redacts its password, and writes it from profiles add flags', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kafkit-connect-'))
     const path = join(dir, 'config.yaml')
-    writeFileSync(path, 'profiles:\n  staging:\n    brokers: [k:9093]\n    connect:\n      url: https://connect.staging:8083/\n      username: ops\n      passwordCommand: pass show connect\n      tls: {ca: /ca.pem}\n', {mode: 0o600})
+    writeFileSync(
+      path,
+      'profiles:\n  staging:\n    brokers: [k:9093]\n    connect:\n      url: https://connect.staging:8083/\n      username: ops\n      passwordCommand: pass show connect\n      tls: {ca: /ca.pem}\n',
+      {mode: 0o600},
+    )
     const loaded = await loadConfig(path)
     expect(loaded.config.profiles.staging.connect).toEqual({url: 'https://connect.staging:8083', username: 'ops', password: {command: 'pass show connect'}, tls: {ca: '/ca.pem'}})
     const shown = flattenForDisplay(redactProfile(loaded.config.profiles.staging))
@@ -325,7 +376,11 @@ describe('connect: where Kafka Connect is', () => {
     await expect(loadConfig(path)).rejects.toThrow(/:4: profiles\.s\.connect\.url: must be an http/)
     writeFileSync(path, 'profiles:\n  s:\n    brokers: [k:9093]\n    connect: {url: "http://c:8083", passwordEnv: X}\n', {mode: 0o600})
     await expect(loadConfig(path)).rejects.toThrow(/connect\.username: is required with a password/)
-    expect(profileFromFlags({brokers: 'k:9093', 'connect-url': 'http://c:8083/', 'connect-username': 'u', 'connect-password-env': 'C_PW'}).connect).toEqual({url: 'http://c:8083', username: 'u', password: {env: 'C_PW'}})
+    expect(profileFromFlags({brokers: 'k:9093', 'connect-url': 'http://c:8083/', 'connect-username': 'u', 'connect-password-env': 'C_PW'}).connect).toEqual({
+      url: 'http://c:8083',
+      username: 'u',
+      password: {env: 'C_PW'},
+    })
     expect(() => profileFromFlags({brokers: 'k:9093', 'connect-username': 'u'})).toThrow(/without --connect-url/)
   })
 })
@@ -335,7 +390,8 @@ describe('connect: the local worker', () => {
     expect(connectVersionFor('4.4.0')).toBe('4.3.1')
     expect(connectVersionFor('3.9.1')).toBe('3.9.1')
     const pom = connectPom('4.3.1')
-    for (const a of ['kafka-clients', 'connect-api', 'connect-runtime', 'connect-json', 'connect-transforms', 'connect-file']) expect(pom).toContain(`<artifactId>${a}</artifactId><version>4.3.1</version>`)
+    for (const a of ['kafka-clients', 'connect-api', 'connect-runtime', 'connect-json', 'connect-transforms', 'connect-file'])
+      expect(pom).toContain(`<artifactId>${a}</artifactId><version>4.3.1</version>`)
     // kafka-clients and connect-api first: Maven's nearest-first-declared rule picks them over transitive ones.
     expect(pom.indexOf('kafka-clients')).toBeLessThan(pom.indexOf('connect-file'))
   })
@@ -357,7 +413,12 @@ describe('connect: the local worker', () => {
   })
 
   it('parses plugin coordinates and keeps one version per plugin', () => {
-    expect(parsePluginCoordinate('io.debezium:debezium-connector-jdbc:3.6.0.Final')).toEqual({groupId: 'io.debezium', artifactId: 'debezium-connector-jdbc', version: '3.6.0.Final', id: 'io.debezium:debezium-connector-jdbc:3.6.0.Final'})
+    expect(parsePluginCoordinate('io.debezium:debezium-connector-jdbc:3.6.0.Final')).toEqual({
+      groupId: 'io.debezium',
+      artifactId: 'debezium-connector-jdbc',
+      version: '3.6.0.Final',
+      id: 'io.debezium:debezium-connector-jdbc:3.6.0.Final',
+    })
     for (const bad of ['debezium-connector-jdbc', 'a:b', 'a:b:c:d', 'a:b c:1']) expect(errorOf(() => parsePluginCoordinate(bad)).exitCode, bad).toBe(2)
     expect(unionPlugins(['g:a:1', 'g:b:1'], ['g:a:2', 'g:c:1'])).toEqual(['g:b:1', 'g:a:2', 'g:c:1'])
   })

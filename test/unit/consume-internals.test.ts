@@ -126,7 +126,9 @@ describe('compression codecs', () => {
     await registerCodecs(kafkajs)
     const data = Buffer.from(JSON.stringify(Array.from({length: 2000}, (_, i) => ({i, sku: `A${i % 7}`}))))
     for (const type of ['GZIP', 'Snappy', 'LZ4', 'ZSTD'] as const) {
-      const factory = (kafkajs.CompressionCodecs as unknown as Record<number, () => {compress(e: {buffer: Buffer}): Promise<Buffer>; decompress(b: Buffer): Promise<Buffer>}>)[kafkajs.CompressionTypes[type]]
+      const factory = (kafkajs.CompressionCodecs as unknown as Record<number, () => {compress(e: {buffer: Buffer}): Promise<Buffer>; decompress(b: Buffer): Promise<Buffer>}>)[
+        kafkajs.CompressionTypes[type]
+      ]
       const codec = factory()
       const compressed = await codec.compress({buffer: data})
       expect(compressed.length, type).toBeLessThan(data.length)
@@ -141,7 +143,9 @@ describe('compression codecs', () => {
     expect(frame.readUInt32LE(0)).toBe(0x184d2204)
     expect(frame[4] & 0x20).toBe(0x20) // independent blocks: Kafka rejects dependent ones
     const big = Buffer.from(Array.from({length: 30_000}, (_, i) => `line ${i % 977}\n`).join('')) // > 64 KiB: several blocks
-    const codecBoth = (kafkajs.CompressionCodecs as unknown as Record<number, () => {compress(e: {buffer: Buffer}): Promise<Buffer>; decompress(b: Buffer): Promise<Buffer>}>)[kafkajs.CompressionTypes.LZ4]()
+    const codecBoth = (kafkajs.CompressionCodecs as unknown as Record<number, () => {compress(e: {buffer: Buffer}): Promise<Buffer>; decompress(b: Buffer): Promise<Buffer>}>)[
+      kafkajs.CompressionTypes.LZ4
+    ]()
     expect((await codecBoth.decompress(await codecBoth.compress({buffer: big}))).equals(big)).toBe(true)
   })
 })

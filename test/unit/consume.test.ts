@@ -147,8 +147,10 @@ describe('BatchQueue', () => {
 
     const failing = new BatchQueue(10)
     failing.fail(new Error('boom'))
-    await expect((async () => {
-      for await (const _ of failing) void _
-    })()).rejects.toThrow('boom')
+    await expect(
+      (async () => {
+        for await (const _ of failing) void _
+      })(),
+    ).rejects.toThrow('boom')
   })
 })

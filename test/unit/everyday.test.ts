@@ -53,7 +53,11 @@ const COMMANDS: CompletionCommand[] = [
   {id: 'completion', summary: 'Completion script', flags: {}, args: {shell: {name: 'shell', options: ['bash', 'zsh', 'fish']}}},
   {id: '__complete', hidden: true, flags: {}, args: {}},
 ]
-const TOPICS = [{name: 'topics', description: 'List, describe, create ... topics'}, {name: 'groups', description: 'Consumer groups'}, {name: 'profiles', description: 'Profiles'}]
+const TOPICS = [
+  {name: 'topics', description: 'List, describe, create ... topics'},
+  {name: 'groups', description: 'Consumer groups'},
+  {name: 'profiles', description: 'Profiles'},
+]
 const at = (...words: string[]) => complete({commands: COMMANDS, topics: TOPICS, words})
 const values = (...words: string[]) => {
   const c = at(...words)
@@ -201,18 +205,53 @@ describe('all groups in one round: the flexible-version requests', () => {
     const raw = Buffer.concat([
       Buffer.from([0, 0, 0, 0, 0, 2, 2, 0x67, 2, 2, 0x74]), // tags, throttle, 1 group "g", 1 topic "t"
       Buffer.from([3]), // 2 partitions
-      Buffer.from([0, 0, 0, 0]), int64(42), Buffer.from([0, 0, 0, 0, 0, 0, 0, 0]), // p0 @42, epoch, null metadata, no error, tags
-      Buffer.from([0, 0, 0, 1]), int64(-1), Buffer.from([0xff, 0xff, 0xff, 0xff, 1, 0, 0, 0]), // p1: no commit
+      Buffer.from([0, 0, 0, 0]),
+      int64(42),
+      Buffer.from([0, 0, 0, 0, 0, 0, 0, 0]), // p0 @42, epoch, null metadata, no error, tags
+      Buffer.from([0, 0, 0, 1]),
+      int64(-1),
+      Buffer.from([0xff, 0xff, 0xff, 0xff, 1, 0, 0, 0]), // p1: no commit
       Buffer.from([0, 0, 0, 0]), // topic tags, group error 0, group tags
       Buffer.from([0]),
     ])
-    expect(decodeOffsetFetchV8(raw)).toEqual([{groupId: 'g', errorCode: 0, topics: [{name: 't', partitions: [{partition: 0, offset: 42, errorCode: 0}, {partition: 1, offset: -1, errorCode: 0}]}]}])
+    expect(decodeOffsetFetchV8(raw)).toEqual([
+      {
+        groupId: 'g',
+        errorCode: 0,
+        topics: [
+          {
+            name: 't',
+            partitions: [
+              {partition: 0, offset: 42, errorCode: 0},
+              {partition: 1, offset: -1, errorCode: 0},
+            ],
+          },
+        ],
+      },
+    ])
   })
 })
 
 describe('time lag', () => {
   const group = {groupId: 'g', state: 'Empty', protocolType: 'consumer', protocol: '', members: []}
-  const lag = computeLag(group, [{topic: 't', partition: 0, offset: 5}, {topic: 't', partition: 1, offset: 10}, {topic: 't', partition: 2, offset: 3}], new Map([['t', [{partition: 0, low: 0, high: 10}, {partition: 1, low: 0, high: 10}, {partition: 2, low: 0, high: 7}]]]))
+  const lag = computeLag(
+    group,
+    [
+      {topic: 't', partition: 0, offset: 5},
+      {topic: 't', partition: 1, offset: 10},
+      {topic: 't', partition: 2, offset: 3},
+    ],
+    new Map([
+      [
+        't',
+        [
+          {partition: 0, low: 0, high: 10},
+          {partition: 1, low: 0, high: 10},
+          {partition: 2, low: 0, high: 7},
+        ],
+      ],
+    ]),
+  )
 
   it('is the age of the record at the committed offset; 0 when caught up; null when unknown', () => {
     const now = 1_000_000

@@ -78,9 +78,7 @@ describe('raw and json formats', () => {
 
 describe('decoders', () => {
   it('hex and base64', () => {
-    expect(render('%k %v', record, {format: '', keyDecoder: 'hex', valueDecoder: 'base64'})).toBe(
-      `${Buffer.from('store-17').toString('hex')} ${Buffer.from(record.value!).toString('base64')}`,
-    )
+    expect(render('%k %v', record, {format: '', keyDecoder: 'hex', valueDecoder: 'base64'})).toBe(`${Buffer.from('store-17').toString('hex')} ${Buffer.from(record.value!).toString('base64')}`)
   })
 
   it('json compact when piped, indented on a TTY, text when not JSON', () => {

@@ -10,7 +10,14 @@ const wm = (topic: string, ...highs: number[]) => [topic, highs.map((high, parti
 
 describe('computeLag', () => {
   it('is log end minus committed per partition, with totals', () => {
-    const lag = computeLag(group(), [{topic: 'a', partition: 0, offset: 3}, {topic: 'a', partition: 1, offset: 10}], new Map([wm('a', 10, 10)]))
+    const lag = computeLag(
+      group(),
+      [
+        {topic: 'a', partition: 0, offset: 3},
+        {topic: 'a', partition: 1, offset: 10},
+      ],
+      new Map([wm('a', 10, 10)]),
+    )
     expect(lag.partitions.map((p) => p.lag)).toEqual([7, 0])
     expect(lag.totalLag).toBe(7)
     expect(lag.topics).toEqual(['a'])
@@ -26,7 +33,15 @@ describe('computeLag', () => {
   })
 
   it('sorts by topic then partition, and never reports negative lag', () => {
-    const lag = computeLag(group(), [{topic: 'b', partition: 1, offset: 9}, {topic: 'a', partition: 0, offset: 20}, {topic: 'b', partition: 0, offset: 1}], new Map([wm('a', 10), wm('b', 2, 9)]))
+    const lag = computeLag(
+      group(),
+      [
+        {topic: 'b', partition: 1, offset: 9},
+        {topic: 'a', partition: 0, offset: 20},
+        {topic: 'b', partition: 0, offset: 1},
+      ],
+      new Map([wm('a', 10), wm('b', 2, 9)]),
+    )
     expect(lag.partitions.map((p) => `${p.topic}:${p.partition}`)).toEqual(['a:0', 'b:0', 'b:1'])
     expect(lag.partitions[0].lag).toBe(0)
   })

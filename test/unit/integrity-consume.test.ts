@@ -9,7 +9,13 @@ import {setTimeout as sleep} from 'node:timers/promises'
 import {describe, expect, it} from 'vitest'
 
 import {KafkitError} from '../../src/errors.js'
-import {decodeConsumerGroupDescribeResponse, decodeListGroupsResponse, encodeConsumerGroupDescribeRequest, encodeListGroupsRequest, supportedVersion} from '../../src/kafka/kafkajs/protocol/consumer-groups-v2.js'
+import {
+  decodeConsumerGroupDescribeResponse,
+  decodeListGroupsResponse,
+  encodeConsumerGroupDescribeRequest,
+  encodeListGroupsRequest,
+  supportedVersion,
+} from '../../src/kafka/kafkajs/protocol/consumer-groups-v2.js'
 import {NOT_TLS_HINT, mapKafkaError, retriableCause, tlsHandshakeHint} from '../../src/kafka/errors.js'
 import {CommitTimer} from '../../src/kafka/group-reader.js'
 import {runSecretCommand} from '../../src/profiles/secrets.js'
@@ -178,18 +184,28 @@ describe('ConsumerGroupDescribe (API 69) and ListGroups v5: the bytes', () => {
       ...int32(7), // member epoch
       ...cs('console-consumer'),
       ...cs('/127.0.0.1'),
-      2, ...cs('orders'), // subscribed topics
+      2,
+      ...cs('orders'), // subscribed topics
       0, // regex null
       ...assignment,
-      1, 0, // target assignment: no topics, tags
+      1,
+      0, // target assignment: no topics, tags
       0, // member tags
     ]
     const body = Buffer.from([
       ...int32(0), // throttle
       2, // one group
-      ...int16(0), 0, ...cs('billing'), ...cs('Stable'), ...int32(5), ...int32(5), ...cs('uniform'),
-      2, ...member,
-      ...int32(-2147483648), 0, // authorized operations, group tags
+      ...int16(0),
+      0,
+      ...cs('billing'),
+      ...cs('Stable'),
+      ...int32(5),
+      ...int32(5),
+      ...cs('uniform'),
+      2,
+      ...member,
+      ...int32(-2147483648),
+      0, // authorized operations, group tags
       0, // response tags
     ])
     const decoded = decodeConsumerGroupDescribeResponse(body)
@@ -253,7 +269,7 @@ describe('ConsumerGroupDescribe (API 69) and ListGroups v5: the bytes', () => {
   })
 })
 
-describe('errors in the user\'s words', () => {
+describe("errors in the user's words", () => {
   const kafkaError = (name: string, message: string, extra: Record<string, unknown> = {}) => Object.assign(new Error(message), {name, ...extra})
   const ctx = {brokers: ['127.0.0.1:9092'], timeoutMs: 10_000}
 

@@ -64,7 +64,7 @@ describe('lz4 frames Kafka decodes', () => {
   // Issue #17: 40,000 short lines into one partition made the broker fail with "LZ4Exception: Error decoding offset".
   const lines = Buffer.from(Array.from({length: 40_000}, (_, i) => `line-${i + 1}\n`).join(''))
 
-  it('no match starts within 12 bytes of a full block\'s end (the 40,000-line batch that failed)', async () => {
+  it("no match starts within 12 bytes of a full block's end (the 40,000-line batch that failed)", async () => {
     const frame = lz4CompressFrame(lines, xxh32)
     expect(blockRuleBreaches(frame)).toEqual([])
     expect((await lz4Codec().decompress(frame)).equals(lines)).toBe(true)

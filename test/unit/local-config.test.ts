@@ -4,7 +4,13 @@ import {kafkaPom, loggingFor, versionFromLibs} from '../../src/local/distributio
 import {parseJavaVersion} from '../../src/local/java.js'
 import {nodeProperties, planNodes, randomClusterId} from '../../src/local/node-config.js'
 
-const props = (text: string) => Object.fromEntries(text.trim().split('\n').map((l) => l.split(/=(.*)/s).slice(0, 2)))
+const props = (text: string) =>
+  Object.fromEntries(
+    text
+      .trim()
+      .split('\n')
+      .map((l) => l.split(/=(.*)/s).slice(0, 2)),
+  )
 
 describe('local cluster layout', () => {
   it('gives one node port 9092 and internal topics replication factor 1', () => {

@@ -33,14 +33,25 @@ describe('record encoding', () => {
 
 describe('produce request encoding', () => {
   const messages = (n: number, p: number) =>
-    Array.from({length: n}, (_, i) => ({key: i % 3 === 0 ? null : Buffer.from(`key-${p}-${i}`), value: i % 7 === 0 ? null : Buffer.from('v'.repeat(i)), timestamp: ts(i * 10), headers: i % 5 === 0 ? {h: Buffer.from(String(i)), multi: [Buffer.from('a'), Buffer.from('b')]} : undefined}))
+    Array.from({length: n}, (_, i) => ({
+      key: i % 3 === 0 ? null : Buffer.from(`key-${p}-${i}`),
+      value: i % 7 === 0 ? null : Buffer.from('v'.repeat(i)),
+      timestamp: ts(i * 10),
+      headers: i % 5 === 0 ? {h: Buffer.from(String(i)), multi: [Buffer.from('a'), Buffer.from('b')]} : undefined,
+    }))
   const args = (extra: Partial<ProduceArgs> = {}): ProduceArgs => ({
     acks: -1,
     timeout: 30_000,
     producerId: new Long(4242n),
     producerEpoch: 3,
     topicData: [
-      {topic: 'orders', partitions: [{partition: 0, firstSequence: 17, messages: messages(50, 0)}, {partition: 2, firstSequence: 0, messages: messages(1, 2)}]},
+      {
+        topic: 'orders',
+        partitions: [
+          {partition: 0, firstSequence: 17, messages: messages(50, 0)},
+          {partition: 2, firstSequence: 0, messages: messages(1, 2)},
+        ],
+      },
       {topic: 'другой', partitions: [{partition: 1, firstSequence: 5, messages: messages(300, 1)}]},
     ],
     ...extra,
@@ -77,19 +88,43 @@ describe('record runs', () => {
 
   it('encode the batches kafkajs encodes for the same keyless values', async () => {
     const t = 1_732_438_800_123
-    const runs = {topicData: [{topic: 'orders', partitions: [{partition: 0, firstSequence: 3, messages: run(0, 200, t).messages()}, {partition: 4, firstSequence: 0, messages: run(4, 1, t).messages()}]}]}
-    const records = {topicData: [{topic: 'orders', partitions: [{partition: 0, firstSequence: 3, messages: asRecords(200, t)}, {partition: 4, firstSequence: 0, messages: asRecords(1, t)}]}]}
+    const runs = {
+      topicData: [
+        {
+          topic: 'orders',
+          partitions: [
+            {partition: 0, firstSequence: 3, messages: run(0, 200, t).messages()},
+            {partition: 4, firstSequence: 0, messages: run(4, 1, t).messages()},
+          ],
+        },
+      ],
+    }
+    const records = {
+      topicData: [
+        {
+          topic: 'orders',
+          partitions: [
+            {partition: 0, firstSequence: 3, messages: asRecords(200, t)},
+            {partition: 4, firstSequence: 0, messages: asRecords(1, t)},
+          ],
+        },
+      ],
+    }
     const common = {acks: -1, timeout: 30_000, producerId: new Long(77n), producerEpoch: 1}
     const ours = await fastProduceRequest({...common, ...runs} as ProduceArgs, Encoder, (b) => crc32c(b) >>> 0).encode()
     const theirs = await kafkajsProduce({...common, ...records}).encode()
     expect(ours.buf.subarray(0, ours.offset).equals(theirs.buffer)).toBe(true)
   })
 
-  it('encode a one-run request in the run\'s own memory (headroom), with the same bytes', async () => {
+  it("encode a one-run request in the run's own memory (headroom), with the same bytes", async () => {
     const t = 1_732_438_800_123
     const common = {acks: -1, timeout: 30_000, producerId: new Long(77n), producerEpoch: 1}
     const r = run(3, 500, t, 512)
-    const ours = await fastProduceRequest({...common, topicData: [{topic: 'orders', partitions: [{partition: 3, firstSequence: 9, messages: r.messages()}]}]} as ProduceArgs, Encoder, (b) => crc32c(b) >>> 0).encode()
+    const ours = await fastProduceRequest(
+      {...common, topicData: [{topic: 'orders', partitions: [{partition: 3, firstSequence: 9, messages: r.messages()}]}]} as ProduceArgs,
+      Encoder,
+      (b) => crc32c(b) >>> 0,
+    ).encode()
     const theirs = await kafkajsProduce({...common, topicData: [{topic: 'orders', partitions: [{partition: 3, firstSequence: 9, messages: asRecords(500, t)}]}]}).encode()
     expect(ours.buf.buffer).toBe(r.bytes.buffer) // not copied
     expect(ours.buf.subarray(0, ours.offset).equals(theirs.buffer)).toBe(true)
@@ -122,7 +157,8 @@ describe('request framing', () => {
   }
 
   it('frames the fast Produce request in place, with the same bytes as kafkajs', async () => {
-    const produce = () => fastProduceRequest({acks: -1, timeout: 1000, topicData: [{topic: 't', partitions: [{partition: 0, messages: [{value: Buffer.from('v'), timestamp: ts(0)}]}]}]}, Encoder, (b) => crc32c(b) >>> 0)
+    const produce = () =>
+      fastProduceRequest({acks: -1, timeout: 1000, topicData: [{topic: 't', partitions: [{partition: 0, messages: [{value: Buffer.from('v'), timestamp: ts(0)}]}]}]}, Encoder, (b) => crc32c(b) >>> 0)
     const ours = await framing({correlationId: 9, clientId: 'kafkit', request: produce()})
     const theirs = await kafkajsFrame({correlationId: 9, clientId: 'kafkit', request: produce()})
     expect(ours.buffer.equals(theirs.buffer)).toBe(true)

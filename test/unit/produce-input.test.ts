@@ -20,24 +20,38 @@ async function lines(parts: string[], maxLineBytes = 100, onTooLong = (_l: numbe
 
 describe('readLineChunks', () => {
   it('splits lines across chunk boundaries and keeps a last line without newline', async () => {
-    expect(await lines(['a\nb', 'c\n\nd', 'e'])).toEqual([[1, 'a'], [2, 'bc'], [3, ''], [4, 'de']])
+    expect(await lines(['a\nb', 'c\n\nd', 'e'])).toEqual([
+      [1, 'a'],
+      [2, 'bc'],
+      [3, ''],
+      [4, 'de'],
+    ])
   })
 
   it('keeps \\r and bytes as they are', async () => {
-    expect(await lines(['x\r\ny\n'])).toEqual([[1, 'x\r'], [2, 'y']])
+    expect(await lines(['x\r\ny\n'])).toEqual([
+      [1, 'x\r'],
+      [2, 'y'],
+    ])
   })
 
   it('reports an over-long line and, when told to go on, keeps numbering exact', async () => {
     const tooLong: number[] = []
     const got = await lines(['ok\n0123456789', '0123456789\nnext\n', 'also-way-too-long-line\nlast\n'], 8, (n) => tooLong.push(n))
     expect(tooLong).toEqual([2, 4])
-    expect(got).toEqual([[1, 'ok'], [3, 'next'], [5, 'last']])
+    expect(got).toEqual([
+      [1, 'ok'],
+      [3, 'next'],
+      [5, 'last'],
+    ])
   })
 
   it('stops when onTooLong throws', async () => {
-    await expect(lines(['short\nwaaaaaay too long\n'], 5, (n) => {
-      throw new Error(`line ${n}`)
-    })).rejects.toThrow('line 2')
+    await expect(
+      lines(['short\nwaaaaaay too long\n'], 5, (n) => {
+        throw new Error(`line ${n}`)
+      }),
+    ).rejects.toThrow('line 2')
   })
 })
 
@@ -99,12 +113,18 @@ describe('pumpRecords', () => {
     const s = sink()
     const result = await pumpRecords({sources: [source('a', 'x\ny\n'), source('b', 'z')], parse: lineParser({format: 'line'}), sink: s, maxLineBytes: 100, timestamp: 42})
     expect(result).toEqual({read: 3, skipped: 0, interrupted: false})
-    expect(s.written.map((r) => [r.value?.toString(), r.timestamp])).toEqual([['x', 42], ['y', 42], ['z', 42]])
+    expect(s.written.map((r) => [r.value?.toString(), r.timestamp])).toEqual([
+      ['x', 42],
+      ['y', 42],
+      ['z', 42],
+    ])
   })
 
   it('stops at a bad line with its number (and file name when there are several)', async () => {
     const s = sink()
-    const error = await pumpRecords({sources: [source('one.txt', 'k:v\n'), source('two.txt', 'k:v\nbad\n')], parse: lineParser({format: 'line', keySeparator: ':'}), sink: s, maxLineBytes: 100}).catch((e: unknown) => e)
+    const error = await pumpRecords({sources: [source('one.txt', 'k:v\n'), source('two.txt', 'k:v\nbad\n')], parse: lineParser({format: 'line', keySeparator: ':'}), sink: s, maxLineBytes: 100}).catch(
+      (e: unknown) => e,
+    )
     expect(error).toBeInstanceOf(InputError)
     expect((error as InputError).message).toBe("two.txt: line 2 has no key separator ':'")
     expect((error as InputError).line).toBe(2)
@@ -113,13 +133,26 @@ describe('pumpRecords', () => {
 
   it('--skip-invalid counts and reports instead', async () => {
     const skipped: string[] = []
-    const result = await pumpRecords({sources: [source('stdin', 'k:v\nbad\nk:w\n')], parse: lineParser({format: 'line', keySeparator: ':'}), sink: sink(), maxLineBytes: 100, skipInvalid: true, onSkip: (s) => skipped.push(s.reason)})
+    const result = await pumpRecords({
+      sources: [source('stdin', 'k:v\nbad\nk:w\n')],
+      parse: lineParser({format: 'line', keySeparator: ':'}),
+      sink: sink(),
+      maxLineBytes: 100,
+      skipInvalid: true,
+      onSkip: (s) => skipped.push(s.reason),
+    })
     expect(result).toMatchObject({read: 2, skipped: 1})
     expect(skipped).toEqual(["line 2 has no key separator ':'"])
   })
 
   it('refuses a record above the size limit with both sizes (exit 5)', async () => {
-    const error = (await pumpRecords({sources: [source('stdin', 'ok\n' + 'x'.repeat(50) + '\n')], parse: lineParser({format: 'line'}), sink: sink(), maxLineBytes: 100, maxRecord: {limit: 40, size: (r) => r.value!.length}}).catch((e: unknown) => e)) as KafkitError
+    const error = (await pumpRecords({
+      sources: [source('stdin', 'ok\n' + 'x'.repeat(50) + '\n')],
+      parse: lineParser({format: 'line'}),
+      sink: sink(),
+      maxLineBytes: 100,
+      maxRecord: {limit: 40, size: (r) => r.value!.length},
+    }).catch((e: unknown) => e)) as KafkitError
     expect(error.message).toBe("line 2: the record is 50 bytes, above the topic's max.message.bytes (40 bytes)")
     expect(error.exitCode).toBe(5)
   })
@@ -186,7 +219,14 @@ describe('pumpRecords fast lane (linesAreValues)', () => {
 
   it('falls back to one record per line for a chunk with a line that may exceed max.message.bytes', async () => {
     const s = fastSink()
-    const error = (await pumpRecords({sources: [source('stdin', 'ok\n', 'ok\n' + 'x'.repeat(500) + '\n')], parse: lineParser({format: 'line'}), sink: s, maxLineBytes: 1000, linesAreValues: true, maxRecord: {limit: 300, size: (r) => r.value!.length + 70}}).catch((e: unknown) => e)) as KafkitError
+    const error = (await pumpRecords({
+      sources: [source('stdin', 'ok\n', 'ok\n' + 'x'.repeat(500) + '\n')],
+      parse: lineParser({format: 'line'}),
+      sink: s,
+      maxLineBytes: 1000,
+      linesAreValues: true,
+      maxRecord: {limit: 300, size: (r) => r.value!.length + 70},
+    }).catch((e: unknown) => e)) as KafkitError
     expect(error.message).toBe("line 3: the record is 570 bytes, above the topic's max.message.bytes (300 bytes)")
     expect(s.values).toEqual(['ok@undefined'])
     expect(s.records.map((r) => r.value?.toString())).toEqual(['ok'])

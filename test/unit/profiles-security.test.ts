@@ -5,7 +5,13 @@ import {cachingProvider, jwtExpiry, mskIamToken, parseTokenOutput, resolveCreden
 import {nodeProperties, planNodes, securedPorts} from '../../src/local/node-config.js'
 import {localSecurityInfo, scramFormatArgs, securedBrokerProperties, securityFiles, unsecuredJwt} from '../../src/local/security.js'
 
-const props = (text: string) => Object.fromEntries(text.trim().split('\n').map((l) => l.split(/=(.*)/s).slice(0, 2)))
+const props = (text: string) =>
+  Object.fromEntries(
+    text
+      .trim()
+      .split('\n')
+      .map((l) => l.split(/=(.*)/s).slice(0, 2)),
+  )
 
 describe('AWS MSK IAM token (AWS is not reachable here: the token itself is checked)', () => {
   it('is a base64url SigV4-presigned kafka-cluster:Connect URL for the region', async () => {
@@ -35,7 +41,9 @@ describe('AWS MSK IAM token (AWS is not reachable here: the token itself is chec
     const saved = {...process.env}
     Object.assign(process.env, {AWS_ACCESS_KEY_ID: 'AKIDKAFKITTEST', AWS_SECRET_ACCESS_KEY: 'kafkit-test-aws-secret-key-0123456789'})
     try {
-      const config = toKafkaJSSecurity(await resolveCredentials({profile: 'msk', brokers: ['b:9098'], protected: false, clientId: 'kafkit', tls: {}, sasl: {mechanism: 'aws-msk-iam', region: 'us-east-1'}}))
+      const config = toKafkaJSSecurity(
+        await resolveCredentials({profile: 'msk', brokers: ['b:9098'], protected: false, clientId: 'kafkit', tls: {}, sasl: {mechanism: 'aws-msk-iam', region: 'us-east-1'}}),
+      )
       const sasl = config.sasl as unknown as {mechanism: string; oauthBearerProvider: () => Promise<{value: string}>; authenticationProvider: unknown}
       expect(sasl.mechanism).toBe('oauthbearer')
       expect(typeof sasl.authenticationProvider).toBe('function')

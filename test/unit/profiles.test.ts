@@ -152,7 +152,10 @@ describe('validation: one line with file, line and field', () => {
 
   it('checks OAUTHBEARER and MSK IAM requirements', async () => {
     await expectConfigError('profiles:\n  a:\n    brokers: [x:1]\n    sasl: {mechanism: oauthbearer}\n', /needs `tokenCommand` or `tokenEndpoint`/)
-    await expectConfigError('profiles:\n  a:\n    brokers: [x:1]\n    sasl: {mechanism: oauthbearer, tokenEndpoint: "https://idp/token", clientId: c}\n', /clientSecretEnv: tokenEndpoint needs a client secret/)
+    await expectConfigError(
+      'profiles:\n  a:\n    brokers: [x:1]\n    sasl: {mechanism: oauthbearer, tokenEndpoint: "https://idp/token", clientId: c}\n',
+      /clientSecretEnv: tokenEndpoint needs a client secret/,
+    )
     await expectConfigError('profiles:\n  a:\n    brokers: [x:1]\n    sasl: {mechanism: aws-msk-iam}\n', /region: is required for aws-msk-iam/)
   })
 
@@ -254,7 +257,14 @@ describe('profiles add flags', () => {
   })
 
   it('takes OAUTHBEARER extensions as key=value', () => {
-    const p = profileFromFlags({brokers: 'a', sasl: 'oauthbearer', 'token-endpoint': 'https://idp/token', 'oauth-client-id': 'c', 'client-secret-env': 'S', extension: ['logicalCluster=lkc-1', 'identityPoolId=pool-2']})
+    const p = profileFromFlags({
+      brokers: 'a',
+      sasl: 'oauthbearer',
+      'token-endpoint': 'https://idp/token',
+      'oauth-client-id': 'c',
+      'client-secret-env': 'S',
+      extension: ['logicalCluster=lkc-1', 'identityPoolId=pool-2'],
+    })
     expect(p.sasl?.extensions).toEqual({logicalCluster: 'lkc-1', identityPoolId: 'pool-2'})
   })
 })

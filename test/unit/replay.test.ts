@@ -26,7 +26,11 @@ import {formatEta as formatDuration} from '../../src/output/numbers.js'
 import {formatProgress} from '../../src/replay/progress.js'
 import {fingerprint, Reconciler} from '../../src/replay/resume.js'
 
-const rec = (key: string | null, value: string | null, extra: Partial<RawRecord> = {}): RawRecord => ({key: key === null ? null : Buffer.from(key), value: value === null ? null : Buffer.from(value), ...extra})
+const rec = (key: string | null, value: string | null, extra: Partial<RawRecord> = {}): RawRecord => ({
+  key: key === null ? null : Buffer.from(key),
+  value: value === null ? null : Buffer.from(value),
+  ...extra,
+})
 
 const exitCode = (fn: () => unknown): number | undefined => {
   try {
@@ -54,7 +58,10 @@ describe('window specs', () => {
   })
 
   it('counts offsets and detects an empty window', () => {
-    const w = [{partition: 0, start: 5, end: 10}, {partition: 1, start: 3, end: 3}]
+    const w = [
+      {partition: 0, start: 5, end: 10},
+      {partition: 1, start: 3, end: 3},
+    ]
     expect(windowOffsets(w)).toBe(5)
     expect(isEmptyWindow(w)).toBe(false)
     expect(isEmptyWindow([{partition: 0, start: 3, end: 3}])).toBe(true)
@@ -63,7 +70,10 @@ describe('window specs', () => {
 
 describe('flags', () => {
   it('--header-add keeps = in values and refuses a missing name', () => {
-    expect(parseHeaderAdds(['replayed-from=orders@2026-11-24T09:00Z', 'a=b=c'])).toEqual([['replayed-from', 'orders@2026-11-24T09:00Z'], ['a', 'b=c']])
+    expect(parseHeaderAdds(['replayed-from=orders@2026-11-24T09:00Z', 'a=b=c'])).toEqual([
+      ['replayed-from', 'orders@2026-11-24T09:00Z'],
+      ['a', 'b=c'],
+    ])
     expect(exitCode(() => parseHeaderAdds(['=x']))).toBe(2)
     expect(exitCode(() => parseHeaderAdds(['novalue']))).toBe(2)
   })
@@ -87,7 +97,17 @@ describe('partitioning', () => {
 describe('transformRecord', () => {
   it('keeps key, value, headers and timestamp; adds headers without replacing', () => {
     const source = rec('k', 'v', {partition: 2, offset: 9, timestamp: 1700000000000, headers: {a: Buffer.from('1')}})
-    const out = transformRecord(source, {headerAdd: [['a', Buffer.from('2')], ['b', Buffer.from('3')]], newTimestamps: false}, 1)
+    const out = transformRecord(
+      source,
+      {
+        headerAdd: [
+          ['a', Buffer.from('2')],
+          ['b', Buffer.from('3')],
+        ],
+        newTimestamps: false,
+      },
+      1,
+    )
     expect(out).toEqual({key: Buffer.from('k'), value: Buffer.from('v'), partition: 1, timestamp: 1700000000000, headers: {a: [Buffer.from('1'), Buffer.from('2')], b: Buffer.from('3')}})
     expect(source.headers).toEqual({a: Buffer.from('1')})
   })
@@ -139,16 +159,39 @@ describe('checkpoints', () => {
   })
 
   it('resumes each partition at next, inside the window', () => {
-    const cp = newCheckpoint(identity, [{partition: 0, start: 10, end: 20}, {partition: 1, start: 0, end: 5}], {mode: 'keep', newTimestamps: false, headerAdd: []}, new Map())
+    const cp = newCheckpoint(
+      identity,
+      [
+        {partition: 0, start: 10, end: 20},
+        {partition: 1, start: 0, end: 5},
+      ],
+      {mode: 'keep', newTimestamps: false, headerAdd: []},
+      new Map(),
+    )
     cp.progress[0] = {next: 15, copied: 5}
     cp.progress[1] = {next: 99, copied: 5}
-    expect(resumeWindow(cp)).toEqual([{partition: 0, start: 15, end: 20}, {partition: 1, start: 5, end: 5}])
+    expect(resumeWindow(cp)).toEqual([
+      {partition: 0, start: 15, end: 20},
+      {partition: 1, start: 5, end: 5},
+    ])
     expect(copiedSoFar(cp)).toBe(10)
   })
 })
 
 describe('ProgressTracker', () => {
-  const fresh = () => newCheckpoint(identity, [{partition: 0, start: 0, end: 100}, {partition: 1, start: 0, end: 100}], {mode: 'repartition', newTimestamps: false, headerAdd: []}, new Map([[0, 50], [1, 60]]))
+  const fresh = () =>
+    newCheckpoint(
+      identity,
+      [
+        {partition: 0, start: 0, end: 100},
+        {partition: 1, start: 0, end: 100},
+      ],
+      {mode: 'repartition', newTimestamps: false, headerAdd: []},
+      new Map([
+        [0, 50],
+        [1, 60],
+      ]),
+    )
 
   it('moves next and destination counts only over acknowledged prefixes', () => {
     const cp = fresh()
@@ -163,7 +206,12 @@ describe('ProgressTracker', () => {
     expect(t.committed(0, 2)).toBe(false)
     t.committed(0, 3)
     expect(cp.progress[0]).toEqual({next: 4, copied: 3})
-    expect(destinationCheckpointOffsets(cp)).toEqual(new Map([[0, 52], [1, 61]]))
+    expect(destinationCheckpointOffsets(cp)).toEqual(
+      new Map([
+        [0, 52],
+        [1, 61],
+      ]),
+    )
   })
 
   it('records already present move with the prefix, not before it', () => {
@@ -278,7 +326,13 @@ describe('copyWindow', () => {
     try {
       const started = Date.now()
       const writtenAt: number[] = []
-      const copying = copyWindow({batches: batches([batch(0, [0, 1, 2, 3, 4, 5], 6)]), sink: {write: () => void writtenAt.push(Date.now() - started)}, route: () => 0, transform: {headerAdd: [], newTimestamps: false}, rate: 50})
+      const copying = copyWindow({
+        batches: batches([batch(0, [0, 1, 2, 3, 4, 5], 6)]),
+        sink: {write: () => void writtenAt.push(Date.now() - started)},
+        route: () => 0,
+        transform: {headerAdd: [], newTimestamps: false},
+        rate: 50,
+      })
       await vi.runAllTimersAsync()
       await copying
       expect(writtenAt).toEqual([0, 20, 40, 60, 80, 100])

@@ -162,7 +162,10 @@ describe('profiles: schemaRegistry', () => {
 
 describe('profiles add --schema-registry*', () => {
   it('builds schemaRegistry from flags with the config file rules, naming the flag', () => {
-    expect(profileFromFlags({brokers: 'b:1', 'schema-registry': 'https://sr:8081', 'schema-registry-username': 'k', 'schema-registry-password-env': 'SR_PW', 'schema-registry-ca': '/ca.pem'}).schemaRegistry).toEqual({
+    expect(
+      profileFromFlags({brokers: 'b:1', 'schema-registry': 'https://sr:8081', 'schema-registry-username': 'k', 'schema-registry-password-env': 'SR_PW', 'schema-registry-ca': '/ca.pem'})
+        .schemaRegistry,
+    ).toEqual({
       url: 'https://sr:8081',
       username: 'k',
       password: {env: 'SR_PW'},
@@ -188,7 +191,14 @@ describe('local registry settings', () => {
   })
 })
 
-const subject = (name: string, references: DesiredSubject['references'] = [], extra: Partial<DesiredSubject> = {}): DesiredSubject => ({subject: name, schema: '"string"', type: 'AVRO', from: 'inline', references, ...extra})
+const subject = (name: string, references: DesiredSubject['references'] = [], extra: Partial<DesiredSubject> = {}): DesiredSubject => ({
+  subject: name,
+  schema: '"string"',
+  type: 'AVRO',
+  from: 'inline',
+  references,
+  ...extra,
+})
 
 describe('schemas apply: the file', () => {
   const files: Record<string, string> = {
@@ -229,7 +239,7 @@ subjects:
     const problem = async (text: string) => (await rejected(parseSchemasFile(text, 's.yaml', '/base', read))).message
     expect(await problem('subjects: {a: {file: nope.avsc}}')).toContain('subjects.a.file: cannot read nope.avsc (no such file)')
     expect(await problem('subjects: {a: {file: sale.avsc, schema: "x"}}')).toContain('exactly one of')
-    expect(await problem('subjects: {a: {file: sale.avsc, compat: FULL}}')).toContain("subjects.a.compat is not a known key")
+    expect(await problem('subjects: {a: {file: sale.avsc, compat: FULL}}')).toContain('subjects.a.compat is not a known key')
     expect(await problem('subjects: {a: {file: sale.avsc, compatibility: LOOSE}}')).toContain('not a compatibility level')
     expect(await problem('subjects: {a: {file: sale.avsc, references: [{name: x, subject: y, version: 0}]}}')).toContain('references[0].version')
     expect(await problem('topics: []')).toContain("'topics' is not a known key")
@@ -244,9 +254,15 @@ subjects:
   })
 
   it('gives references the version the file registers, or an explicit one', () => {
-    const s = subject('sales', [{name: 'm', subject: 'money'}, {name: 'x', subject: 'other', version: 4}])
+    const s = subject('sales', [
+      {name: 'm', subject: 'money'},
+      {name: 'x', subject: 'other', version: 4},
+    ])
     expect(concreteReferences(s, new Map())).toBeUndefined()
-    expect(concreteReferences(s, new Map([['money', 2]]))).toEqual([{name: 'm', subject: 'money', version: 2}, {name: 'x', subject: 'other', version: 4}])
+    expect(concreteReferences(s, new Map([['money', 2]]))).toEqual([
+      {name: 'm', subject: 'money', version: 2},
+      {name: 'x', subject: 'other', version: 4},
+    ])
   })
 })
 
@@ -254,11 +270,7 @@ describe('schemas apply: the plan', () => {
   const desired = (subjects: DesiredSubject[], compatibility?: DesiredSchemas['compatibility']): DesiredSchemas => ({source: 's.yaml', subjects, ...(compatibility ? {compatibility} : {})})
 
   it('registers new and changed subjects, leaves matching ones, sets levels first', () => {
-    const actual: ActualSubject[] = [
-      {subject: 'same', matchingVersion: 3, latestVersion: 3},
-      {subject: 'changed', latestVersion: 2, compatible: true},
-      {subject: 'new'},
-    ]
+    const actual: ActualSubject[] = [{subject: 'same', matchingVersion: 3, latestVersion: 3}, {subject: 'changed', latestVersion: 2, compatible: true}, {subject: 'new'}]
     const plan = planSchemas(desired([subject('same'), subject('changed', [], {compatibility: 'FULL'}), subject('new')], 'BACKWARD'), actual, 'NONE')
     expect(plan.actions.map((a) => `${a.action}:${a.subject ?? 'global'}`)).toEqual(['set-compatibility:global', 'set-compatibility:changed', 'register:changed', 'register:new'])
     expect(plan.counts).toEqual({register: 2, compatibility: 2, unchanged: 1})

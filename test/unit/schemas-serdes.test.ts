@@ -59,7 +59,11 @@ const SALE = {
     {name: 'ratio', type: 'double'},
     {name: 'kind', type: {type: 'enum', name: 'Kind', symbols: ['SALE', 'RETURN']}},
     {name: 'customer', type: ['null', 'string'], default: null},
-    {name: 'payment', type: ['null', {type: 'record', name: 'Card', fields: [{name: 'last4', type: 'string'}]}, {type: 'record', name: 'Cash', fields: [{name: 'change', type: 'int'}]}], default: null},
+    {
+      name: 'payment',
+      type: ['null', {type: 'record', name: 'Card', fields: [{name: 'last4', type: 'string'}]}, {type: 'record', name: 'Cash', fields: [{name: 'change', type: 'int'}]}],
+      default: null,
+    },
     {name: 'tags', type: {type: 'map', values: 'int'}},
     {name: 'lines', type: {type: 'array', items: {type: 'record', name: 'Line', fields: [{name: 'sku', type: 'string'}]}}},
   ],
@@ -93,7 +97,10 @@ describe('Avro', () => {
   })
 
   it('the JSON text written straight from avsc values is JSON.stringify of the JSON value', () => {
-    const values = [SALE_JSON, {...SALE_JSON, customer: null, payment: {'retail.Cash': {change: 3}}, store_id: 'quote " back \\ slash \u0001 \ud83d\ude00 lone \ud800', tags: {}, lines: [], ratio: -0, big: -5}]
+    const values = [
+      SALE_JSON,
+      {...SALE_JSON, customer: null, payment: {'retail.Cash': {change: 3}}, store_id: 'quote " back \\ slash \u0001 \ud83d\ude00 lone \ud800', tags: {}, lines: [], ratio: -0, big: -5},
+    ]
     for (const value of values) {
       const raw = codec.decodeRaw(codec.encode(value))
       expect(codec.toText(raw)).toBe(JSON.stringify(codec.toPlain(raw)))
@@ -118,7 +125,16 @@ describe('Avro', () => {
   })
 
   it('unions: plain when the branches look different in JSON, wrapped otherwise', () => {
-    const u = new AvroCodec(JSON.stringify({type: 'record', name: 'U', fields: [{name: 'a', type: ['null', 'string', 'int']}, {name: 'b', type: ['int', 'long']}]}))
+    const u = new AvroCodec(
+      JSON.stringify({
+        type: 'record',
+        name: 'U',
+        fields: [
+          {name: 'a', type: ['null', 'string', 'int']},
+          {name: 'b', type: ['int', 'long']},
+        ],
+      }),
+    )
     expect(u.decode(u.encode({a: 5, b: {long: 7}}))).toEqual({a: 5, b: {long: 7}})
     expect(u.decode(u.encode({a: 'x', b: {int: 1}}))).toEqual({a: 'x', b: {int: 1}})
     expect(u.decode(u.encode({a: {string: 'wrapped in'}, b: {int: 1}}))).toEqual({a: 'wrapped in', b: {int: 1}})
@@ -206,7 +222,15 @@ describe('Protobuf', () => {
 
   it('ProtoJSON both ways, with references and well-known types', () => {
     const sale = file.messageByName('acme.sales.Sale')
-    const json = {storeId: 's7', qty: -2, price: {currency: 'EUR', units: '12', nanos: 500000000}, at: '2026-11-24T09:00:00.123Z', kind: 'RETURN', lines: [{sku: 'A1', units: '9007199254740993'}], tags: {x: 1}}
+    const json = {
+      storeId: 's7',
+      qty: -2,
+      price: {currency: 'EUR', units: '12', nanos: 500000000},
+      at: '2026-11-24T09:00:00.123Z',
+      kind: 'RETURN',
+      lines: [{sku: 'A1', units: '9007199254740993'}],
+      tags: {x: 1},
+    }
     expect(sale.decode(sale.encode(json))).toEqual(json)
     // proto field names are accepted as well
     expect(sale.decode(sale.encode({store_id: 's1'}))).toEqual({storeId: 's1'})
@@ -234,7 +258,12 @@ describe('Protobuf', () => {
 })
 
 describe('JSON Schema', () => {
-  const schema = JSON.stringify({type: 'object', properties: {sku: {type: 'string'}, qty: {type: 'integer'}, lines: {type: 'array', items: {type: 'object', properties: {n: {type: 'number'}}}}}, required: ['sku'], additionalProperties: false})
+  const schema = JSON.stringify({
+    type: 'object',
+    properties: {sku: {type: 'string'}, qty: {type: 'integer'}, lines: {type: 'array', items: {type: 'object', properties: {n: {type: 'number'}}}}},
+    required: ['sku'],
+    additionalProperties: false,
+  })
   const codec = new JsonSchemaCodec(schema)
 
   it('validates and writes JSON text', () => {
@@ -251,7 +280,9 @@ describe('JSON Schema', () => {
 
   it('2020-12 schemas and references', () => {
     const item = JSON.stringify({$id: 'item.json', type: 'object', properties: {sku: {type: 'string'}}, required: ['sku']})
-    const order = new JsonSchemaCodec(JSON.stringify({$schema: 'https://json-schema.org/draft/2020-12/schema', type: 'object', properties: {item: {$ref: 'item.json'}}}), [{name: 'item.json', schema: item}])
+    const order = new JsonSchemaCodec(JSON.stringify({$schema: 'https://json-schema.org/draft/2020-12/schema', type: 'object', properties: {item: {$ref: 'item.json'}}}), [
+      {name: 'item.json', schema: item},
+    ])
     expect(() => order.encode({item: {}})).toThrow('value.item.sku: is missing (required)')
   })
 })
@@ -309,7 +340,11 @@ describe('consume decoding', () => {
   it('an explicit format counts records that are not in it', async () => {
     const warnings: string[] = []
     const decoding = new RecordDecoding({keyFormat: 'raw', valueFormat: 'protobuf', store: new SchemaStore(registry, isNotFound), warn: (w) => warnings.push(w), warnLimit: 1})
-    const records = [{key: null, value: Buffer.from('text')}, {key: null, value: frame(1, new AvroCodec(avroSchema).encode({n: 1}))}, {key: null, value: Buffer.from('more')}]
+    const records = [
+      {key: null, value: Buffer.from('text')},
+      {key: null, value: frame(1, new AvroCodec(avroSchema).encode({n: 1}))},
+      {key: null, value: Buffer.from('more')},
+    ]
     await decoding.prepare(records)
     for (const r of records) expect(decoding.value!.decode(r.value)).toBeUndefined()
     expect(decoding.failures).toBe(3)
@@ -346,9 +381,54 @@ describe('Avro fast lane (binary -> JSON bytes)', () => {
     }
   }
   const schemas = [
-    {type: 'record', name: 'A', fields: [{name: 's', type: 'string'}, {name: 'i', type: 'int'}, {name: 'l', type: 'long'}, {name: 'd', type: 'double'}, {name: 'f', type: 'float'}, {name: 'b', type: 'boolean'}, {name: 'n', type: 'null'}]},
-    {type: 'record', name: 'B', namespace: 'x', fields: [{name: 'e', type: {type: 'enum', name: 'E', symbols: ['P', 'Q', 'R']}}, {name: 'o', type: ['null', 'string']}, {name: 'o2', type: ['long', 'null']}, {name: 'again', type: 'E'}, {name: 'ts', type: {type: 'long', logicalType: 'timestamp-millis'}}]},
-    {type: 'record', name: 'C', fields: [{name: 'arr', type: {type: 'array', items: {type: 'record', name: 'Item', fields: [{name: 'k', type: 'string'}, {name: 'm', type: {type: 'map', values: 'int'}}]}}}, {name: 'raw', type: 'bytes'}, {name: 'fx', type: {type: 'fixed', name: 'F4', size: 4}}, {name: 'items2', type: {type: 'array', items: 'Item'}}]},
+    {
+      type: 'record',
+      name: 'A',
+      fields: [
+        {name: 's', type: 'string'},
+        {name: 'i', type: 'int'},
+        {name: 'l', type: 'long'},
+        {name: 'd', type: 'double'},
+        {name: 'f', type: 'float'},
+        {name: 'b', type: 'boolean'},
+        {name: 'n', type: 'null'},
+      ],
+    },
+    {
+      type: 'record',
+      name: 'B',
+      namespace: 'x',
+      fields: [
+        {name: 'e', type: {type: 'enum', name: 'E', symbols: ['P', 'Q', 'R']}},
+        {name: 'o', type: ['null', 'string']},
+        {name: 'o2', type: ['long', 'null']},
+        {name: 'again', type: 'E'},
+        {name: 'ts', type: {type: 'long', logicalType: 'timestamp-millis'}},
+      ],
+    },
+    {
+      type: 'record',
+      name: 'C',
+      fields: [
+        {
+          name: 'arr',
+          type: {
+            type: 'array',
+            items: {
+              type: 'record',
+              name: 'Item',
+              fields: [
+                {name: 'k', type: 'string'},
+                {name: 'm', type: {type: 'map', values: 'int'}},
+              ],
+            },
+          },
+        },
+        {name: 'raw', type: 'bytes'},
+        {name: 'fx', type: {type: 'fixed', name: 'F4', size: 4}},
+        {name: 'items2', type: {type: 'array', items: 'Item'}},
+      ],
+    },
   ]
 
   it('writes exactly what the avsc lane writes, on random values', () => {

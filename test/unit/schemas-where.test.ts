@@ -3,7 +3,16 @@ import {describe, expect, it} from 'vitest'
 import {KafkitError} from '../../src/errors.js'
 import {compileWhere, type WhereRecord} from '../../src/schemas/where.js'
 
-const record = (value: unknown, extra: Partial<WhereRecord> = {}): WhereRecord => ({key: 'k1', value, headers: {'trace-id': 'abc', source: 'pos'}, partition: 2, offset: 41, timestamp: 1_764_000_000_000, topic: 'sales', ...extra})
+const record = (value: unknown, extra: Partial<WhereRecord> = {}): WhereRecord => ({
+  key: 'k1',
+  value,
+  headers: {'trace-id': 'abc', source: 'pos'},
+  partition: 2,
+  offset: 41,
+  timestamp: 1_764_000_000_000,
+  topic: 'sales',
+  ...extra,
+})
 
 function errorOf(expression: string): KafkitError {
   try {
@@ -21,7 +30,7 @@ describe('--where', () => {
     expect(where(record({store_id: 'store-7', qty: 3}))).toBe(false)
     expect(where(record({store_id: 'store-1', qty: -2}))).toBe(false)
     expect(compileWhere('value.lines.1.sku == "b"')(record({lines: [{sku: 'a'}, {sku: 'b'}]}))).toBe(true)
-    expect(compileWhere("'headers.trace-id' == \"abc\" and headers.source == \"pos\"")(record({}))).toBe(true)
+    expect(compileWhere('\'headers.trace-id\' == "abc" and headers.source == "pos"')(record({}))).toBe(true)
     expect(compileWhere('partition == 2 and offset >= 41 and timestamp > 1700000000000 and topic == "sales" and key == "k1"')(record({}))).toBe(true)
     expect(compileWhere('value.sku ~= "^SKU-0+1$" or value.qty in (5, 6)')(record({sku: 'SKU-0001', qty: 1}))).toBe(true)
     expect(compileWhere('not (value.qty in (5, 6))')(record({qty: 5}))).toBe(false)

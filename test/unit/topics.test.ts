@@ -205,9 +205,17 @@ describe('interactive creation (pure parts)', () => {
     expect(defaultReplication({brokers: 1, defaultReplicationFactor: 3, numPartitions: 1, minInsyncReplicas: 1, retentionMs: 1, compressionType: 'producer'})).toBe(1)
   })
   it('prints the equivalent command, quoted for a shell', () => {
-    expect(equivalentCommand({name: 'orders', partitions: 6, replicationFactor: 1, configs: [['cleanup.policy', 'compact,delete'], ['retention.ms', '3d']]})).toBe(
-      'kafkit topics create orders --partitions 6 --replication-factor 1 --config cleanup.policy=compact,delete --config retention.ms=3d',
-    )
+    expect(
+      equivalentCommand({
+        name: 'orders',
+        partitions: 6,
+        replicationFactor: 1,
+        configs: [
+          ['cleanup.policy', 'compact,delete'],
+          ['retention.ms', '3d'],
+        ],
+      }),
+    ).toBe('kafkit topics create orders --partitions 6 --replication-factor 1 --config cleanup.policy=compact,delete --config retention.ms=3d')
   })
 })
 
@@ -295,24 +303,48 @@ describe('IncrementalAlterConfigs v0 request', () => {
     expect(request).toMatchObject({apiKey: 44, apiVersion: 0, apiName: 'IncrementalAlterConfigs'})
     const encoded = (await request.encode()) as unknown as {buffer: Buffer}
     const expected = Buffer.from([
-      0, 0, 0, 1, // one resource
+      0,
+      0,
+      0,
+      1, // one resource
       2, // resource type TOPIC
-      0, 1, 0x74, // 't'
-      0, 0, 0, 2, // two configs
-      0, 1, 0x61, 0, 0, 1, 0x76, // 'a' SET 'v'
-      0, 1, 0x62, 1, 0xff, 0xff, // 'b' DELETE null
+      0,
+      1,
+      0x74, // 't'
+      0,
+      0,
+      0,
+      2, // two configs
+      0,
+      1,
+      0x61,
+      0,
+      0,
+      1,
+      0x76, // 'a' SET 'v'
+      0,
+      1,
+      0x62,
+      1,
+      0xff,
+      0xff, // 'b' DELETE null
       0, // validate_only false
     ])
     expect(encoded.buffer.equals(expected)).toBe(true)
   })
 })
 
-describe('broker errors in the user\'s words', () => {
+describe("broker errors in the user's words", () => {
   it('says the broker count for a too-large replication factor (Kafka 4 and 3 wordings)', async () => {
     const {topicErrorToKafkit} = await import('../../src/topics/admin.js')
     const {BrokerResourceError} = await import('../../src/kafka/kafkajs/protocol/admin-requests.js')
     const k4 = topicErrorToKafkit(
-      new BrokerResourceError('t', 'INVALID_REPLICATION_FACTOR', 38, 'Unable to replicate the partition 3 time(s): The target replication factor of 3 cannot be reached because only 1 broker(s) are registered'),
+      new BrokerResourceError(
+        't',
+        'INVALID_REPLICATION_FACTOR',
+        38,
+        'Unable to replicate the partition 3 time(s): The target replication factor of 3 cannot be reached because only 1 broker(s) are registered',
+      ),
     )
     expect(k4.exitCode).toBe(2)
     expect(k4.message).toBe("replication factor 3 is larger than the cluster's 1 broker")

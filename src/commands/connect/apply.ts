@@ -63,7 +63,11 @@ The JSON Schema of the file ships in the package: schemas/connectors.schema.json
     const target = {name: connection.profile, protected: connection.protected}
     if (plan.counts.delete > 0) {
       const names = plan.actions.filter((a) => a.action === 'delete').map((a) => a.connector)
-      await this.confirmDestructive(`apply ${source}, deleting ${names.length} connector${names.length === 1 ? '' : 's'} (${names.slice(0, 5).join(', ')}${names.length > 5 ? ', ...' : ''})`, flags.yes, target)
+      await this.confirmDestructive(
+        `apply ${source}, deleting ${names.length} connector${names.length === 1 ? '' : 's'} (${names.slice(0, 5).join(', ')}${names.length > 5 ? ', ...' : ''})`,
+        flags.yes,
+        target,
+      )
     } else if (!flags.yes && (this.io.interactive || connection.protected)) {
       await this.confirmDestructive(`apply ${source}: ${plan.counts.create} to create, ${plan.counts.update} to update`, false, target)
     }

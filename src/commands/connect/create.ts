@@ -43,7 +43,11 @@ export default class ConnectCreate extends ConnectCommand<ConnectorCreation> {
       result.created = true
     }
     this.render(result, (r, io) =>
-      io.info(r.created ? `${io.styleErr('created', 'green')} connector '${r.name}' (${r.class}); see it with 'kafkit connect describe ${r.name}'` : `the config of '${r.name}' is valid (${r.class}); nothing created (--dry-run)`),
+      io.info(
+        r.created
+          ? `${io.styleErr('created', 'green')} connector '${r.name}' (${r.class}); see it with 'kafkit connect describe ${r.name}'`
+          : `the config of '${r.name}' is valid (${r.class}); nothing created (--dry-run)`,
+      ),
     )
     return result
   }

@@ -8,9 +8,14 @@ import {renderConnectorDescription} from '../../connect/render.js'
 type Described = ConnectorDescription & {traces?: Record<string, string>}
 
 export default class ConnectDescribe extends ConnectCommand<Described> {
-  static summary = "Show a connector: state, tasks, the topics it uses, its config (secrets redacted), why it failed"
-  static description = "A failed connector's or task's Java stack trace is shortened to the chain of causes and the frames of the code that threw; --full-trace prints it whole. Secrets in the config (passwords, tokens, JAAS lines, credentials in URLs) are shown as [redacted]."
-  static examples = ['<%= config.bin %> connect describe orders-to-postgres', '<%= config.bin %> connect describe orders-to-postgres --full-trace', '<%= config.bin %> connect describe orders-to-postgres --json']
+  static summary = 'Show a connector: state, tasks, the topics it uses, its config (secrets redacted), why it failed'
+  static description =
+    "A failed connector's or task's Java stack trace is shortened to the chain of causes and the frames of the code that threw; --full-trace prints it whole. Secrets in the config (passwords, tokens, JAAS lines, credentials in URLs) are shown as [redacted]."
+  static examples = [
+    '<%= config.bin %> connect describe orders-to-postgres',
+    '<%= config.bin %> connect describe orders-to-postgres --full-trace',
+    '<%= config.bin %> connect describe orders-to-postgres --json',
+  ]
   static args = {name: Args.string({description: 'connector name', required: true})}
   static flags = {'full-trace': Flags.boolean({description: 'print failures with their whole stack trace'})}
 

@@ -12,12 +12,7 @@ export default class ConnectList extends ConnectCommand<ListedConnector[]> {
   static summary = "List connectors: state, tasks' states, class; failures highlighted"
   static description = `With --lag (and always with --watch) sink connectors also show their consumer lag: the lag of the group connect-<name> (or consumer.override.group.id), read from Kafka with the profile's brokers.
 With --watch the view refreshes in place on a terminal, adding each sink's consumption rate and time to catch up (one line per connector and refresh when piped, JSON Lines with --json). Ctrl-C ends it.`
-  static examples = [
-    '<%= config.bin %> connect list',
-    '<%= config.bin %> connect list --lag',
-    '<%= config.bin %> connect list --watch --interval 5s',
-    '<%= config.bin %> connect list --json',
-  ]
+  static examples = ['<%= config.bin %> connect list', '<%= config.bin %> connect list --lag', '<%= config.bin %> connect list --watch --interval 5s', '<%= config.bin %> connect list --json']
   static flags = {
     lag: Flags.boolean({description: "sink connectors' consumer lag (needs the brokers)"}),
     watch: Flags.boolean({char: 'w', description: 'refresh until Ctrl-C, with lag, rates and time to catch up'}),
@@ -50,23 +45,23 @@ With --watch the view refreshes in place on a terminal, adding each sink's consu
     let lagProblem: string | undefined
     let last: ListedConnector[] = []
     await watch(intervalMs, flags.count, async () => {
-        const at = new Date().toISOString()
-        const rows: ListedConnector[] = summarizeConnectors(await connect.connectors())
-        let samples = new Map<string, SinkLagSample>()
-        if (!lagProblem && rows.some((r) => r.group)) {
-          // Without access to the brokers the watch goes on with states only.
-          samples = await this.client()
-            .then((client) => readSinkLags(client, rows))
-            .catch((error: Error) => {
-              lagProblem = error.message.split('\n')[0]
-              this.io.warn(`no lag: ${lagProblem}`)
-              return new Map<string, SinkLagSample>()
-            })
-        }
-        for (const r of rows) if (r.group && !lagProblem) r.lag = sinkLag(r.group, samples.get(r.name), previous.get(r.name))
-        previous = samples
-        last = rows
-        this.showSample(rows, at, flags.interval)
+      const at = new Date().toISOString()
+      const rows: ListedConnector[] = summarizeConnectors(await connect.connectors())
+      let samples = new Map<string, SinkLagSample>()
+      if (!lagProblem && rows.some((r) => r.group)) {
+        // Without access to the brokers the watch goes on with states only.
+        samples = await this.client()
+          .then((client) => readSinkLags(client, rows))
+          .catch((error: Error) => {
+            lagProblem = error.message.split('\n')[0]
+            this.io.warn(`no lag: ${lagProblem}`)
+            return new Map<string, SinkLagSample>()
+          })
+      }
+      for (const r of rows) if (r.group && !lagProblem) r.lag = sinkLag(r.group, samples.get(r.name), previous.get(r.name))
+      previous = samples
+      last = rows
+      this.showSample(rows, at, flags.interval)
     })
     return last
   }

@@ -14,9 +14,7 @@ export default class ConnectPlugins extends ConnectCommand<PluginInfo[]> {
 
   async run(): Promise<PluginInfo[]> {
     const {flags} = await this.parse(ConnectPlugins)
-    const plugins = (await (await this.connect()).plugins(flags.all)).sort(
-      (a, b) => rank(a.type) - rank(b.type) || a.class.localeCompare(b.class),
-    )
+    const plugins = (await (await this.connect()).plugins(flags.all)).sort((a, b) => rank(a.type) - rank(b.type) || a.class.localeCompare(b.class))
     this.render(plugins, (rows, io) => {
       if (rows.length === 0 && io.stdoutIsTTY) return io.info('no plugins')
       renderTable(

@@ -26,9 +26,14 @@ export default class ConnectRestart extends ConnectCommand<RestartResult> {
 
   async run(): Promise<RestartResult> {
     const {args, flags} = await this.parse(ConnectRestart)
-    if (!args.name && !flags.failed) throw usageError('name the connector to restart, or pass --failed to restart every failed one', "e.g. kafkit connect restart orders-to-postgres (names: 'kafkit connect list')")
+    if (!args.name && !flags.failed)
+      throw usageError('name the connector to restart, or pass --failed to restart every failed one', "e.g. kafkit connect restart orders-to-postgres (names: 'kafkit connect list')")
     const connect = await this.connect()
-    const names = args.name ? [args.name] : summarizeConnectors(await connect.connectors()).filter((c) => c.failed).map((c) => c.name)
+    const names = args.name
+      ? [args.name]
+      : summarizeConnectors(await connect.connectors())
+          .filter((c) => c.failed)
+          .map((c) => c.name)
     const includeTasks = Boolean(flags['include-tasks'] || flags.failed)
     const result: RestartResult = {restarted: []}
     for (const name of names) {

@@ -57,7 +57,7 @@ GROUP STATE MEMBERS TOPIC PARTITION COMMITTED LOG-END LAG TIME-LAG-MS CLIENT-ID 
     const group = args.group!
     if (!flags.watch) {
       const lag = await describeGroupLag(client, group)
-      if (!this.io.json) (this.io.stdoutIsTTY ? renderLag(lag, this.io) : renderTsv([lag], this.io))
+      if (!this.io.json) this.io.stdoutIsTTY ? renderLag(lag, this.io) : renderTsv([lag], this.io)
       return lag
     }
 
@@ -66,12 +66,12 @@ GROUP STATE MEMBERS TOPIC PARTITION COMMITTED LOG-END LAG TIME-LAG-MS CLIENT-ID 
     let previous: {lag: GroupLag; at: number} | undefined
     let last: Described | undefined
     await watch(intervalMs, flags.count, async () => {
-        const at = Date.now()
-        const lag = await describeGroupLag(client, group)
-        const rates = previous ? computeRates(previous.lag, previous.at, lag, at) : undefined
-        last = {...lag, at: new Date(at).toISOString(), ...(rates ? {rates} : {})}
-        this.showSample(last)
-        previous = {lag, at}
+      const at = Date.now()
+      const lag = await describeGroupLag(client, group)
+      const rates = previous ? computeRates(previous.lag, previous.at, lag, at) : undefined
+      last = {...lag, at: new Date(at).toISOString(), ...(rates ? {rates} : {})}
+      this.showSample(last)
+      previous = {lag, at}
     })
     return last!
   }
@@ -85,18 +85,25 @@ GROUP STATE MEMBERS TOPIC PARTITION COMMITTED LOG-END LAG TIME-LAG-MS CLIENT-ID 
     if (!io.stdoutIsTTY) {
       // One line per refresh when piped: easy to log and to grep.
       const r = sample.rates
-      io.out([sample.at, sample.group, sample.state, `lag=${sample.totalLag}`, `consume=${r ? formatRate(r.consumeRate) : '-'}`, `produce=${r ? formatRate(r.produceRate) : '-'}`, `catch-up=${r ? formatEta(r.catchUpSeconds) : '-'}`, `time-lag=${formatTimeLag(sample.maxTimeLagMs)}`].join('\t'))
+      io.out(
+        [
+          sample.at,
+          sample.group,
+          sample.state,
+          `lag=${sample.totalLag}`,
+          `consume=${r ? formatRate(r.consumeRate) : '-'}`,
+          `produce=${r ? formatRate(r.produceRate) : '-'}`,
+          `catch-up=${r ? formatEta(r.catchUpSeconds) : '-'}`,
+          `time-lag=${formatTimeLag(sample.maxTimeLagMs)}`,
+        ].join('\t'),
+      )
       return
     }
     io.stdout.write('\u001B[H\u001B[2J') // refresh in place
     renderLag(sample, io)
     io.out('')
     const r = sample.rates
-    io.out(
-      r
-        ? `${describeCatchUp(r)}  ${io.style(`(${sample.at}, Ctrl-C to stop)`, 'dim')}`
-        : io.style('measuring rates...', 'dim'),
-    )
+    io.out(r ? `${describeCatchUp(r)}  ${io.style(`(${sample.at}, Ctrl-C to stop)`, 'dim')}` : io.style('measuring rates...', 'dim'))
   }
 }
 

@@ -7,7 +7,8 @@ import {renderTable} from '../../output/table.js'
 
 export default class GroupsList extends KafkaCommand<GroupSummary[]> {
   static summary = 'List consumer groups: state, members, total lag, protocol, topics'
-  static description = 'One round of requests however many groups there are (one DescribeGroups and one OffsetFetch per coordinator, one ListOffsets per broker). LAG is the sum over the partitions the group has committed; `groups describe --all` shows it per partition.'
+  static description =
+    'One round of requests however many groups there are (one DescribeGroups and one OffsetFetch per coordinator, one ListOffsets per broker). LAG is the sum over the partitions the group has committed; `groups describe --all` shows it per partition.'
   static examples = ['<%= config.bin %> groups list', "<%= config.bin %> groups list '^billing-'", '<%= config.bin %> groups list --json']
   static args = {regex: Args.string({description: 'only groups whose id matches this regular expression'})}
 

@@ -10,7 +10,13 @@ import {readRegistryState} from '../../local/registry.js'
 export default class LocalLogs extends BaseCommand<void> {
   static enableJsonFlag = false
   static summary = "Show a local Kafka node's log (or the Connect worker's, or the schema registry's)"
-  static examples = ['<%= config.bin %> local logs', '<%= config.bin %> local logs -f', '<%= config.bin %> local logs --node 2 -n 200', '<%= config.bin %> local logs --connect -f', '<%= config.bin %> local logs --schema-registry']
+  static examples = [
+    '<%= config.bin %> local logs',
+    '<%= config.bin %> local logs -f',
+    '<%= config.bin %> local logs --node 2 -n 200',
+    '<%= config.bin %> local logs --connect -f',
+    '<%= config.bin %> local logs --schema-registry',
+  ]
   static flags = {
     follow: Flags.boolean({char: 'f', description: 'keep printing new lines (Ctrl-C to stop)'}),
     lines: Flags.integer({char: 'n', description: 'how many of the last lines to show', default: 50, min: 0}),
@@ -25,7 +31,8 @@ export default class LocalLogs extends BaseCommand<void> {
     const worker = flags.connect ? await readWorkerState() : undefined
     if (flags.connect && !worker) throw notFoundError('CONNECT_NOT_FOUND', 'the Kafka Connect worker has never been started here', "start it with 'kafkit local start --connect'")
     const registry = flags['schema-registry'] ? await readRegistryState() : undefined
-    if (flags['schema-registry'] && !registry) throw notFoundError('REGISTRY_NOT_FOUND', 'the local schema registry has never been started here', "start it with 'kafkit local start --schema-registry'")
+    if (flags['schema-registry'] && !registry)
+      throw notFoundError('REGISTRY_NOT_FOUND', 'the local schema registry has never been started here', "start it with 'kafkit local start --schema-registry'")
     const node = worker ? {logFile: worker.logFile} : registry ? {logFile: registry.logFile} : state?.nodes.find((n) => n.id === flags.node)
     if (!node) throw notFoundError('NODE_NOT_FOUND', state ? `local Kafka has no node ${flags.node}` : 'local Kafka has never been started here', "start it with 'kafkit local start'")
     const tail = await readLogTail(node.logFile, flags.lines)

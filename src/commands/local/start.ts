@@ -26,7 +26,15 @@ export interface LocalStartResult {
 export default class LocalStart extends BaseCommand<LocalStartResult> {
   static summary = 'Start a real Apache Kafka (KRaft) on 127.0.0.1'
   static description = `Fetches Kafka's jars once (Maven Central, cached under ~/.cache/kafkit/kafka/<version>) unless --kafka-home or KAFKA_HOME points at an unpacked distribution, formats storage, starts the node(s) with Java and waits until they serve requests. Data is kept across stop/start until 'kafkit local reset'.`
-  static examples = ['<%= config.bin %> local start', '<%= config.bin %> local start --nodes 3', '<%= config.bin %> local start --secure', '<%= config.bin %> local start --schema-registry', '<%= config.bin %> local start --connect', '<%= config.bin %> local start --connect --connect-plugin io.debezium:debezium-connector-jdbc:3.6.0.Final', `<%= config.bin %> local start --kafka-version ${KNOWN_KAFKA_VERSIONS[1]}`]
+  static examples = [
+    '<%= config.bin %> local start',
+    '<%= config.bin %> local start --nodes 3',
+    '<%= config.bin %> local start --secure',
+    '<%= config.bin %> local start --schema-registry',
+    '<%= config.bin %> local start --connect',
+    '<%= config.bin %> local start --connect --connect-plugin io.debezium:debezium-connector-jdbc:3.6.0.Final',
+    `<%= config.bin %> local start --kafka-version ${KNOWN_KAFKA_VERSIONS[1]}`,
+  ]
   static flags = {
     nodes: Flags.integer({description: 'number of combined broker+controller nodes', options: undefined, min: 1, max: 5}),
     port: Flags.integer({description: 'client port of the first node (the next nodes use the next ports)', min: 1024, max: 55_000}),
@@ -38,12 +46,24 @@ export default class LocalStart extends BaseCommand<LocalStartResult> {
       description:
         'also open secured listeners for testing profiles: SASL_PLAINTEXT (port+1000), SSL (port+2000), mTLS (port+3000), SASL_SSL (port+4000) with PLAIN, SCRAM-SHA-256/512 and OAUTHBEARER (unsecured test tokens); a CA and certificates are generated. Kept for later starts.',
     }),
-    connect: Flags.boolean({description: "also start a Kafka Connect worker (distributed mode, jars from Maven Central, REST on 127.0.0.1:8083, internal topics kafkit-connect-*); 'kafkit connect' talks to it", helpGroup: 'CONNECT'}),
-    'connect-plugin': Flags.string({description: 'GROUP:ARTIFACT:VERSION of a connector plugin to fetch from Maven Central into the worker (repeatable; implies --connect; kept for later starts)', multiple: true, helpGroup: 'CONNECT'}),
+    connect: Flags.boolean({
+      description: "also start a Kafka Connect worker (distributed mode, jars from Maven Central, REST on 127.0.0.1:8083, internal topics kafkit-connect-*); 'kafkit connect' talks to it",
+      helpGroup: 'CONNECT',
+    }),
+    'connect-plugin': Flags.string({
+      description: 'GROUP:ARTIFACT:VERSION of a connector plugin to fetch from Maven Central into the worker (repeatable; implies --connect; kept for later starts)',
+      multiple: true,
+      helpGroup: 'CONNECT',
+    }),
     'connect-port': Flags.integer({description: "the Connect worker's REST port (default 8083)", min: 1024, max: 65_535, helpGroup: 'CONNECT'}),
-    'schema-registry': Flags.boolean({description: `also run a schema registry (Apicurio Registry ${APICURIO_VERSION}, Confluent-compatible API at http://127.0.0.1:${REGISTRY_PORT}/apis/ccompat/v7; needs Java 21+). Kept for later starts.`}),
+    'schema-registry': Flags.boolean({
+      description: `also run a schema registry (Apicurio Registry ${APICURIO_VERSION}, Confluent-compatible API at http://127.0.0.1:${REGISTRY_PORT}/apis/ccompat/v7; needs Java 21+). Kept for later starts.`,
+    }),
     'schema-registry-port': Flags.integer({description: `port of the schema registry (default ${REGISTRY_PORT})`, min: 1024, max: 65_535}),
-    'schema-registry-storage': Flags.string({description: 'memory (default: empty at every start) or file (an H2 database under the local data dir, kept until reset)', options: [...REGISTRY_STORAGES]}),
+    'schema-registry-storage': Flags.string({
+      description: 'memory (default: empty at every start) or file (an H2 database under the local data dir, kept until reset)',
+      options: [...REGISTRY_STORAGES],
+    }),
   }
 
   async run(): Promise<LocalStartResult> {
@@ -51,12 +71,13 @@ export default class LocalStart extends BaseCommand<LocalStartResult> {
     const spinner = await this.io.spinner('starting local Kafka')
     const log = (line: string) => (this.io.stderrIsTTY ? spinner.update(line) : this.io.info(line))
     // Connect's jars are fetched while Kafka starts.
-    const connect = flags.connect || flags['connect-plugin'] || flags['connect-port'] ? prepareConnectWorker({plugins: flags['connect-plugin'], port: flags['connect-port'], kafkaVersion: flags['kafka-version'], kafkaHome: flags['kafka-home'], log}) : undefined
+    const connect =
+      flags.connect || flags['connect-plugin'] || flags['connect-port']
+        ? prepareConnectWorker({plugins: flags['connect-plugin'], port: flags['connect-port'], kafkaVersion: flags['kafka-version'], kafkaHome: flags['kafka-home'], log})
+        : undefined
     // The registry starts beside the broker (it does not need it): both waits overlap.
     const withRegistry = flags['schema-registry'] || flags['schema-registry-port'] !== undefined || flags['schema-registry-storage'] !== undefined || (await registryWasStarted())
-    const registry = withRegistry
-      ? startRegistry({port: flags['schema-registry-port'], storage: flags['schema-registry-storage'] as RegistryStorage | undefined, log})
-      : undefined
+    const registry = withRegistry ? startRegistry({port: flags['schema-registry-port'], storage: flags['schema-registry-storage'] as RegistryStorage | undefined, log}) : undefined
     registry?.catch(() => undefined)
     const result = await startLocal({
       nodes: flags.nodes,
@@ -106,7 +127,9 @@ export default class LocalStart extends BaseCommand<LocalStartResult> {
       }
       if (r.schemaRegistry) {
         const s = r.schemaRegistry
-        io.info(`${s.alreadyRunning ? 'schema registry already running' : `${io.styleErr('✓', 'green')} schema registry (Apicurio ${s.version}, ${s.storage} storage) started in ${(s.elapsedMs / 1000).toFixed(1)}s`}: ${s.url}`)
+        io.info(
+          `${s.alreadyRunning ? 'schema registry already running' : `${io.styleErr('✓', 'green')} schema registry (Apicurio ${s.version}, ${s.storage} storage) started in ${(s.elapsedMs / 1000).toFixed(1)}s`}: ${s.url}`,
+        )
       }
       io.out(r.brokers.join(','))
     })

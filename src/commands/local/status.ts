@@ -41,7 +41,10 @@ export default class LocalStatusCommand extends BaseCommand<Status> {
         io.info(`CA ${s.security.ca}; credentials in ${s.security.credentialsFile}`)
       }
       const c = s.connect
-      if (c) io.info(`Kafka Connect ${c.version}: ${c.running ? `running on ${c.url} (pid ${c.pid})` : c.pid ? `DEAD (pid ${c.pid} is gone; 'kafkit local logs --connect')` : 'stopped'}${c.plugins.length > 0 ? `; plugins ${c.plugins.join(', ')}` : ''}`)
+      if (c)
+        io.info(
+          `Kafka Connect ${c.version}: ${c.running ? `running on ${c.url} (pid ${c.pid})` : c.pid ? `DEAD (pid ${c.pid} is gone; 'kafkit local logs --connect')` : 'stopped'}${c.plugins.length > 0 ? `; plugins ${c.plugins.join(', ')}` : ''}`,
+        )
     })
     // A registry or worker started here is part of the local setup (`local start` brings it back): down is not
     // fine; a worker stopped with the cluster is.

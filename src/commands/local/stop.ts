@@ -12,7 +12,10 @@ export default class LocalStop extends BaseCommand<StopResult & {schemaRegistry?
     const result = {...kafka, ...(schemaRegistry.wasRunning ? {schemaRegistry} : {})}
     this.render(result, (r, io) => {
       if (!r.wasRunning) io.info('local Kafka is not running')
-      else io.info(`${io.styleErr('✓', 'green')} stopped node${r.stopped.length > 1 ? 's' : ''} ${r.stopped.join(', ')}${r.killed.length > 0 ? ` (killed after the grace period: ${r.killed.join(', ')})` : ''}`)
+      else
+        io.info(
+          `${io.styleErr('✓', 'green')} stopped node${r.stopped.length > 1 ? 's' : ''} ${r.stopped.join(', ')}${r.killed.length > 0 ? ` (killed after the grace period: ${r.killed.join(', ')})` : ''}`,
+        )
       if (r.connect) io.info(`${io.styleErr('✓', 'green')} stopped the Kafka Connect worker${r.connect.killed ? ' (killed after the grace period)' : ''}`)
       if (r.schemaRegistry) io.info(`${io.styleErr('✓', 'green')} stopped the schema registry${r.schemaRegistry.killed ? ' (killed after the grace period)' : ''}`)
     })

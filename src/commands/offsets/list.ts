@@ -7,11 +7,7 @@ import {parseTime} from '../../specs/offset-spec.js'
 
 export default class OffsetsList extends KafkaCommand<TopicOffsets> {
   static summary = 'Earliest and latest offsets per partition, and the offset at a time'
-  static examples = [
-    '<%= config.bin %> offsets list orders',
-    '<%= config.bin %> offsets list orders --at @2026-11-24T09:00:00Z',
-    '<%= config.bin %> offsets list orders payments --at @-2h --json',
-  ]
+  static examples = ['<%= config.bin %> offsets list orders', '<%= config.bin %> offsets list orders --at @2026-11-24T09:00:00Z', '<%= config.bin %> offsets list orders payments --at @-2h --json']
   static strict = false
   static args = {topic: Args.string({description: 'topic names', required: true})}
   static flags = {

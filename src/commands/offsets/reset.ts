@@ -72,7 +72,14 @@ export default class OffsetsReset extends KafkaCommand<ResetResult> {
     }
 
     if (!flags.execute) {
-      planOnly(plan, group, this.io, flags.export ? `exported ${plan.rows.length} offset${plan.rows.length === 1 ? '' : 's'} of group '${plan.group}' as CSV; nothing changed. Apply a saved file with: kafkit offsets reset ${plan.group} --from-file FILE --execute` : undefined)
+      planOnly(
+        plan,
+        group,
+        this.io,
+        flags.export
+          ? `exported ${plan.rows.length} offset${plan.rows.length === 1 ? '' : 's'} of group '${plan.group}' as CSV; nothing changed. Apply a saved file with: kafkit offsets reset ${plan.group} --from-file FILE --execute`
+          : undefined,
+      )
       return result
     }
     if (plan.changes === 0 && !isNew) {

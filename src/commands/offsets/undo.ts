@@ -15,11 +15,7 @@ export default class OffsetsUndo extends KafkaCommand<UndoResult> {
   static summary = 'Put a group back where it was before the last reset: shows the plan; --execute applies it'
   static description =
     "Restores a snapshot taken by 'offsets reset --execute' (the newest one by default; see 'offsets snapshots'). Refused while the group has active members. Executing saves a snapshot of the offsets it replaces, so an undo can be undone too."
-  static examples = [
-    '<%= config.bin %> offsets undo billing',
-    '<%= config.bin %> offsets undo billing --execute',
-    '<%= config.bin %> offsets undo billing --snapshot 20261125T204412123Z --execute',
-  ]
+  static examples = ['<%= config.bin %> offsets undo billing', '<%= config.bin %> offsets undo billing --execute', '<%= config.bin %> offsets undo billing --snapshot 20261125T204412123Z --execute']
   static args = {group: Args.string({description: 'group id', required: true})}
   static flags = {
     snapshot: Flags.string({description: "the snapshot id to restore (default: the newest; list with 'offsets snapshots')"}),

@@ -88,7 +88,8 @@ export default class ProfilesAdd extends BaseCommand<ProfileAddResult> {
     const loaded = await loadConfig(configPath())
     for (const w of loaded.warnings.filter((w) => w.includes('readable by others'))) this.io.warn(w)
     const exists = name in loaded.config.profiles
-    if (exists && !flags.force) throw usageError(`profile '${name}' already exists in ${loaded.path}`, `replace it with --force, or remove it first ('kafkit profiles remove ${name}')`, 'PROFILE_EXISTS')
+    if (exists && !flags.force)
+      throw usageError(`profile '${name}' already exists in ${loaded.path}`, `replace it with --force, or remove it first ('kafkit profiles remove ${name}')`, 'PROFILE_EXISTS')
 
     let input: AddFlags = flags
     if (!flags.brokers) {

@@ -29,7 +29,12 @@ export default class ProfilesShow extends BaseCommand<ProfileShowResult> {
     const result: ProfileShowResult = {name: connection.profile, configFile: loaded.path, profile: redactProfile(connectionAsProfile(connection)), sources: connection.sources ?? {}}
     this.render(result, (r, io) => {
       renderPairs(io, [['profile', r.name], ...flattenForDisplay(r.profile)])
-      if (io.stdoutIsTTY) io.info(`from: ${Object.entries(r.sources).map(([k, v]) => `${k} <- ${v}`).join('; ')}`)
+      if (io.stdoutIsTTY)
+        io.info(
+          `from: ${Object.entries(r.sources)
+            .map(([k, v]) => `${k} <- ${v}`)
+            .join('; ')}`,
+        )
     })
     return result
   }

@@ -33,7 +33,11 @@ export default class ProfilesTest extends KafkaCommand<Diagnosis> {
     if (connection.schemaRegistry) {
       // The registry step: after the cluster's, with the same rules (first failure: exit code, hint).
       const {diagnoseRegistry} = await import('../../schemas/diagnose.js')
-      const step = await diagnoseRegistry(connection.schemaRegistry, {timeoutMs: this.timeoutMs, profile: connection.profile, debugLog: this.io.debug ? (line) => this.io.debugLog(redactSecrets(line)) : undefined})
+      const step = await diagnoseRegistry(connection.schemaRegistry, {
+        timeoutMs: this.timeoutMs,
+        profile: connection.profile,
+        debugLog: this.io.debug ? (line) => this.io.debugLog(redactSecrets(line)) : undefined,
+      })
       result.steps.push(step as unknown as StepResult)
       if (!this.io.json) printStep(this.io, step as unknown as StepResult)
       if (!step.ok) {

@@ -1,4 +1,3 @@
-
 import {Flags} from '@oclif/core'
 
 import {RegistryCommand} from '../../base-command.js'
@@ -17,7 +16,11 @@ export default class SchemasApply extends RegistryCommand<SchemasApplyResult> {
   static summary = 'Make the registry match a schemas file: plan, then --execute'
   static description = `The file (YAML or JSON) maps subjects to a schema (file: or schema:), its type, references and compatibility level, plus an optional global level. Without flags, prints the plan: ~ levels to set, + schemas to register (each checked for compatibility first; ! marks one the registry would refuse). --execute applies it: levels first, then schemas in reference order. --check exits 8 when the registry differs, 0 when it matches, for CI. Nothing is deleted.
 The JSON Schema of the file ships in the package: schemas/schemas.schema.json.`
-  static examples = ['<%= config.bin %> schemas apply -f schemas.yaml', '<%= config.bin %> schemas apply -f schemas.yaml --execute', '<%= config.bin %> schemas apply -f schemas.yaml --check   # CI: exit 8 when the registry differs']
+  static examples = [
+    '<%= config.bin %> schemas apply -f schemas.yaml',
+    '<%= config.bin %> schemas apply -f schemas.yaml --execute',
+    '<%= config.bin %> schemas apply -f schemas.yaml --check   # CI: exit 8 when the registry differs',
+  ]
   static flags = {
     file: Flags.string({char: 'f', description: "the schemas file (YAML or JSON); '-' reads stdin (then paths are relative to the current directory)", required: true}),
     execute: Flags.boolean({description: 'apply the plan'}),
@@ -46,10 +49,14 @@ The JSON Schema of the file ships in the package: schemas/schemas.schema.json.`
     }
     if (plan.blocked.length > 0) {
       if (this.io.json) this.logJson(result)
-      throw new KafkitError('INCOMPATIBLE_SCHEMA', `${plan.blocked.length} schema${plan.blocked.length === 1 ? '' : 's'} would be refused as incompatible (${plan.blocked.join(', ')}): nothing applied`, {
-        hint: 'fix the schema, or set a compatibility level for the subject in the file',
-        exitCode: ExitCode.FAILED,
-      })
+      throw new KafkitError(
+        'INCOMPATIBLE_SCHEMA',
+        `${plan.blocked.length} schema${plan.blocked.length === 1 ? '' : 's'} would be refused as incompatible (${plan.blocked.join(', ')}): nothing applied`,
+        {
+          hint: 'fix the schema, or set a compatibility level for the subject in the file',
+          exitCode: ExitCode.FAILED,
+        },
+      )
     }
     const connection = await this.connection()
     if (connection.protected || (!flags.yes && this.io.interactive)) {
@@ -58,7 +65,9 @@ The JSON Schema of the file ships in the package: schemas/schemas.schema.json.`
     const upToDate = new Map(plan.upToDate.map((u) => [u.subject, u.version]))
     result.applied = await executeSchemasPlan(client, desired, plan, upToDate)
     result.executed = true
-    this.io.info(`${this.io.styleErr('applied', 'green')}: ${result.applied.registered.length} registered, ${result.applied.compatibility.length} compatibility level${result.applied.compatibility.length === 1 ? '' : 's'} set`)
+    this.io.info(
+      `${this.io.styleErr('applied', 'green')}: ${result.applied.registered.length} registered, ${result.applied.compatibility.length} compatibility level${result.applied.compatibility.length === 1 ? '' : 's'} set`,
+    )
     return result
   }
 }

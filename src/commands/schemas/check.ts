@@ -6,8 +6,9 @@ import {CheckResult, checkSchema, resolveReferences} from '../../schemas/operati
 import {parseReference, parseSchemaType, readSchemaFile} from '../../schemas/schema-file.js'
 
 export default class SchemasCheck extends RegistryCommand<CheckResult> {
-  static summary = "Is a schema compatible with a subject? exit 0 yes, exit 8 no (with the reasons), for CI"
-  static description = "Checks against the latest version, or every version with --all, under the subject's compatibility level. A subject without versions, or with level NONE, accepts anything (exit 0, said on stderr). Nothing is registered."
+  static summary = 'Is a schema compatible with a subject? exit 0 yes, exit 8 no (with the reasons), for CI'
+  static description =
+    "Checks against the latest version, or every version with --all, under the subject's compatibility level. A subject without versions, or with level NONE, accepts anything (exit 0, said on stderr). Nothing is registered."
   static examples = ['<%= config.bin %> schemas check sales-value -f sale.avsc', '<%= config.bin %> schemas check sales-value -f sale.avsc --all --json']
   static args = {subject: Args.string({description: 'subject', required: true})}
   static flags = {
@@ -34,10 +35,16 @@ export default class SchemasCheck extends RegistryCommand<CheckResult> {
     }
     if (!result.compatible) {
       const bad = result.results.filter((r) => !r.compatible).map((r) => r.version)
-      throw new KafkitError('INCOMPATIBLE_SCHEMA', `${flags.file} is not compatible with ${args.subject} version${bad.length === 1 ? '' : 's'} ${bad.join(', ')} (level ${result.level ?? 'unknown'})`, {
-        hint: result.results.some((r) => r.messages.length > 0) ? undefined : `the registry gave no reasons; 'kafkit schemas register ${args.subject} -f ${flags.file}' shows its rule violation (and registers nothing when it is incompatible)`,
-        exitCode: ExitCode.DIFFERS,
-      })
+      throw new KafkitError(
+        'INCOMPATIBLE_SCHEMA',
+        `${flags.file} is not compatible with ${args.subject} version${bad.length === 1 ? '' : 's'} ${bad.join(', ')} (level ${result.level ?? 'unknown'})`,
+        {
+          hint: result.results.some((r) => r.messages.length > 0)
+            ? undefined
+            : `the registry gave no reasons; 'kafkit schemas register ${args.subject} -f ${flags.file}' shows its rule violation (and registers nothing when it is incompatible)`,
+          exitCode: ExitCode.DIFFERS,
+        },
+      )
     }
     return result
   }

@@ -6,8 +6,13 @@ import {parseVersion} from '../../schemas/schema-file.js'
 
 export default class SchemasDelete extends RegistryCommand<DeleteResult> {
   static summary = 'Delete a subject or one version (soft; --permanent for good)'
-  static description = 'A soft delete hides the subject/version (ids keep resolving, so old records still decode); --permanent removes it for good, soft-deleting first when needed. Asks first on a terminal; --yes otherwise (exit 6 without it); a protected profile is named in red.'
-  static examples = ['<%= config.bin %> schemas delete sales-value --yes', '<%= config.bin %> schemas delete sales-value --version 3 --yes', '<%= config.bin %> schemas delete old-value --permanent --yes']
+  static description =
+    'A soft delete hides the subject/version (ids keep resolving, so old records still decode); --permanent removes it for good, soft-deleting first when needed. Asks first on a terminal; --yes otherwise (exit 6 without it); a protected profile is named in red.'
+  static examples = [
+    '<%= config.bin %> schemas delete sales-value --yes',
+    '<%= config.bin %> schemas delete sales-value --version 3 --yes',
+    '<%= config.bin %> schemas delete old-value --permanent --yes',
+  ]
   static args = {subject: Args.string({description: 'subject', required: true})}
   static flags = {
     version: Flags.string({char: 'V', description: 'only this version (a number or latest)'}),

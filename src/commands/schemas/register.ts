@@ -27,7 +27,11 @@ export default class SchemasRegister extends RegistryCommand<RegisterResult> {
     const references = await resolveReferences(client, specs)
     const result = await registerSchema(client, args.subject, {schema: file.text, schemaType: file.type, references})
     this.render(result, (r, io) => {
-      io.info(r.created ? `${io.styleErr('registered', 'green')} ${r.subject} version ${r.version} (id ${r.id})` : `${r.subject} already has this schema: version ${r.version} (id ${r.id}); nothing registered`)
+      io.info(
+        r.created
+          ? `${io.styleErr('registered', 'green')} ${r.subject} version ${r.version} (id ${r.id})`
+          : `${r.subject} already has this schema: version ${r.version} (id ${r.id}); nothing registered`,
+      )
       io.out(String(r.id))
     })
     return result

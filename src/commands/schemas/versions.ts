@@ -14,7 +14,15 @@ export default class SchemasVersions extends RegistryCommand<VersionsResult> {
     const {args, flags} = await this.parse(SchemasVersions)
     const result = await listVersions(await this.registry(), args.subject, {deleted: flags.deleted})
     this.render(result, (r, io) => {
-      if (flags.deleted) renderTable(io, [{header: 'VERSION', get: (v) => v.version, align: 'right'}, {header: 'STATE', get: (v) => (v.deleted ? 'deleted' : 'active')}], r.versions)
+      if (flags.deleted)
+        renderTable(
+          io,
+          [
+            {header: 'VERSION', get: (v) => v.version, align: 'right'},
+            {header: 'STATE', get: (v) => (v.deleted ? 'deleted' : 'active')},
+          ],
+          r.versions,
+        )
       else for (const v of r.versions) io.out(String(v.version))
     })
     return result

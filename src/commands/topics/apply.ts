@@ -1,4 +1,3 @@
-
 import {Flags} from '@oclif/core'
 
 import {KafkaCommand} from '../../base-command.js'
@@ -39,7 +38,10 @@ The JSON Schema of the file ships in the package: schemas/topics.schema.json.`
     const text = await readInputFile(flags.file, 'topics file')
     const desired = await parseApplyFile(text, source)
     const client = await this.client()
-    const actual = await readActualTopics(client, desired.topics.map((t) => t.name))
+    const actual = await readActualTopics(
+      client,
+      desired.topics.map((t) => t.name),
+    )
     const plan = planApply(desired, actual, {prune: flags.prune})
     const result: ApplyResult = {file: source, ...plan, differs: plan.actions.length > 0, executed: false}
     const paint = (t: string, s: 'green' | 'yellow' | 'red' | 'dim' | 'bold') => this.io.style(t, s)
@@ -60,7 +62,10 @@ The JSON Schema of the file ships in the package: schemas/topics.schema.json.`
     const connection = await this.connection()
     if (plan.counts.delete > 0) {
       const names = plan.actions.filter((a) => a.action === 'delete').map((a) => a.topic)
-      await this.confirmDestructive(`apply ${source}, deleting ${names.length} topic${names.length === 1 ? '' : 's'} (${names.slice(0, 5).join(', ')}${names.length > 5 ? ', ...' : ''})`, flags.yes, {name: connection.profile, protected: connection.protected})
+      await this.confirmDestructive(`apply ${source}, deleting ${names.length} topic${names.length === 1 ? '' : 's'} (${names.slice(0, 5).join(', ')}${names.length > 5 ? ', ...' : ''})`, flags.yes, {
+        name: connection.profile,
+        protected: connection.protected,
+      })
     } else if (!flags.yes && this.io.interactive) {
       await this.confirmDestructive(`apply ${source}: ${plan.counts.create} to create, ${plan.counts.change} to change`, false, {name: connection.profile, protected: connection.protected})
     } else if (!flags.yes && connection.protected) {

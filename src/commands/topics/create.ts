@@ -51,15 +51,23 @@ On a terminal, a missing name or --partitions starts the interactive flow: name,
       const [defaults, existing] = await Promise.all([clusterTopicDefaults(client), listTopics(client)])
       // Do not ask questions about a topic that cannot be created.
       if (plan.name !== undefined && existing.some((t) => t.name === plan.name) && !flags['if-not-exists']) {
-        throw new KafkitError('TOPIC_EXISTS', `topic '${plan.name}' already exists`, {hint: 'add --if-not-exists to succeed when it does, or change it with `kafkit topics alter`', exitCode: ExitCode.FAILED})
+        throw new KafkitError('TOPIC_EXISTS', `topic '${plan.name}' already exists`, {
+          hint: 'add --if-not-exists to succeed when it does, or change it with `kafkit topics alter`',
+          exitCode: ExitCode.FAILED,
+        })
       }
-      plan = await askCreateTopic(plan, defaults, existing.map((t) => t.name), this.io, this.config.bin)
+      plan = await askCreateTopic(
+        plan,
+        defaults,
+        existing.map((t) => t.name),
+        this.io,
+        this.config.bin,
+      )
     }
-    const [created] = await createTopics(
-      await this.client(),
-      [{name: plan.name!, partitions: plan.partitions, replicationFactor: plan.replicationFactor, configs: plan.configs}],
-      {ifNotExists: flags['if-not-exists'], validateOnly: flags['dry-run']},
-    )
+    const [created] = await createTopics(await this.client(), [{name: plan.name!, partitions: plan.partitions, replicationFactor: plan.replicationFactor, configs: plan.configs}], {
+      ifNotExists: flags['if-not-exists'],
+      validateOnly: flags['dry-run'],
+    })
     this.render(created, (t, io) => {
       const what = `${t.partitions} partition${t.partitions === 1 ? '' : 's'}, replication factor ${t.replicationFactor}`
       if (flags['dry-run']) io.info(`valid: topic '${t.name}' can be created (${what}); nothing was created`)

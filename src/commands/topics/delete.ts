@@ -12,11 +12,7 @@ export interface TopicDeletion {
 export default class TopicsDelete extends KafkaCommand<TopicDeletion> {
   static summary = 'Delete topics (asks first on a terminal; --yes otherwise)'
   static description = 'Shows what will go before asking. Internal topics are never deleted. Without a terminal, --yes is required (exit 6 otherwise).'
-  static examples = [
-    '<%= config.bin %> topics delete orders-old --yes',
-    '<%= config.bin %> topics delete --regex "^tmp-" --yes',
-    '<%= config.bin %> topics delete a b c',
-  ]
+  static examples = ['<%= config.bin %> topics delete orders-old --yes', '<%= config.bin %> topics delete --regex "^tmp-" --yes', '<%= config.bin %> topics delete a b c']
   static args = {topics: Args.string({description: 'topic names'})}
   static strict = false
   static flags = {

@@ -28,7 +28,10 @@ const TSV_HEADER = ['TOPIC', 'PARTITION', 'LEADER', 'REPLICAS', 'ISR', 'EARLIEST
 
 function renderDescription(d: TopicDescription, io: import('../../output/io.js').IOStreams): void {
   if (!io.stdoutIsTTY) {
-    const lines = [TSV_HEADER.join('\t'), ...d.partitionDetails.map((p) => [d.name, p.partition, p.leader < 0 ? 'none' : p.leader, p.replicas.join(','), p.isr.join(','), p.earliest, p.latest, p.records].join('\t'))]
+    const lines = [
+      TSV_HEADER.join('\t'),
+      ...d.partitionDetails.map((p) => [d.name, p.partition, p.leader < 0 ? 'none' : p.leader, p.replicas.join(','), p.isr.join(','), p.earliest, p.latest, p.records].join('\t')),
+    ]
     io.stdout.write(lines.join('\n') + '\n')
     return
   }

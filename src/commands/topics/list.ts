@@ -7,13 +7,9 @@ import {compileRegex, filterTopics, healthLabel, TopicListEntry} from '../../top
 
 export default class TopicsList extends KafkaCommand<TopicListEntry[]> {
   static summary = 'List topics with partitions, replication factor and a health marker'
-  static description = 'Internal topics (__consumer_offsets, ...) are listed only with --all. The STATUS column marks partitions that are under-replicated (fewer in-sync replicas than replicas) or offline (no leader).'
-  static examples = [
-    '<%= config.bin %> topics list',
-    '<%= config.bin %> topics list "^orders"',
-    '<%= config.bin %> topics list --all --json',
-    '<%= config.bin %> topics list | cut -f1',
-  ]
+  static description =
+    'Internal topics (__consumer_offsets, ...) are listed only with --all. The STATUS column marks partitions that are under-replicated (fewer in-sync replicas than replicas) or offline (no leader).'
+  static examples = ['<%= config.bin %> topics list', '<%= config.bin %> topics list "^orders"', '<%= config.bin %> topics list --all --json', '<%= config.bin %> topics list | cut -f1']
   static args = {regex: Args.string({description: 'only topics whose name matches this regular expression'})}
   static flags = {all: Flags.boolean({char: 'a', description: 'include internal topics'})}
 

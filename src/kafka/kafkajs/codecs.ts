@@ -32,8 +32,7 @@ interface ZstdWasm {
   decompress(buf: Uint8Array, opts?: {defaultHeapSize: number}): Uint8Array
 }
 
-const toBuffer = (bytes: Uint8Array | number[]): Buffer =>
-  Array.isArray(bytes) ? Buffer.from(bytes) : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+const toBuffer = (bytes: Uint8Array | number[]): Buffer => (Array.isArray(bytes) ? Buffer.from(bytes) : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
 
 const LZ4_MAGIC = 0x184d2204
 /** Java's Lz4BlockOutputStream writes 64 KiB blocks too; its reader decodes each into a buffer of that size. */
@@ -129,7 +128,7 @@ export function lz4CompressBlock(src: Uint8Array, start: number, end: number, ds
     const literals = ip - anchor
     const matchLength = mEnd - ip - MIN_MATCH
     // token + literal length bytes + literals + offset + match length bytes
-    if (op + 1 + ((literals + 240) / 255 | 0) + literals + 2 + ((matchLength + 240) / 255 | 0) > limit) return 0
+    if (op + 1 + (((literals + 240) / 255) | 0) + literals + 2 + (((matchLength + 240) / 255) | 0) > limit) return 0
     op = writeSequenceHead(dst, op, literals, matchLength)
     op = copyLiterals(src, anchor, ip, dst, op)
     const offset = ip - ref
@@ -141,7 +140,7 @@ export function lz4CompressBlock(src: Uint8Array, start: number, end: number, ds
   }
   // The last sequence: literals only.
   const literals = end - anchor
-  if (op + 1 + ((literals + 240) / 255 | 0) + literals >= limit) return 0
+  if (op + 1 + (((literals + 240) / 255) | 0) + literals >= limit) return 0
   op = writeSequenceHead(dst, op, literals, 0)
   op = copyLiterals(src, anchor, end, dst, op)
   return op - at

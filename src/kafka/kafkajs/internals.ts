@@ -17,7 +17,6 @@ import type {RawRecord} from '../../records/envelope.js'
 import {decodeFetchV11, decodeRecordSet, magicOf, type RawPartition} from './protocol/fetch-decoder.js'
 import {requireKafkaJS} from './require.js'
 
-
 /** One message as kafkajs' fetch decoder returns it. */
 export interface InternalMessage {
   offset: string
@@ -397,12 +396,7 @@ export function leadersOf(cluster: InternalCluster, topic: string, partitions: n
 }
 
 /** ListOffsets (with the cluster's isolation level): earliest, latest (last stable offset), or first at a time. */
-export async function listOffsets(
-  cluster: InternalCluster,
-  topic: string,
-  partitions: number[],
-  at: 'earliest' | 'latest' | number,
-): Promise<Map<number, number>> {
+export async function listOffsets(cluster: InternalCluster, topic: string, partitions: number[], at: 'earliest' | 'latest' | number): Promise<Map<number, number>> {
   const spec = at === 'earliest' ? {fromBeginning: true} : at === 'latest' ? {fromBeginning: false} : {fromTimestamp: at}
   const response = await cluster.fetchTopicsOffset([{topic, partitions: partitions.map((partition) => ({partition})), ...spec}])
   const result = new Map<number, number>()

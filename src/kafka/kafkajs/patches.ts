@@ -53,7 +53,6 @@ export {frameRequest} from './patches/framing.js'
 export {groupMessagesPerPartition} from './patches/grouping.js'
 export {NO_TOPICS} from './patches/metadata-no-topics.js'
 
-
 type PatchName = 'crc32c' | 'record' | 'grouping' | 'produce' | 'framing' | 'sendMessages'
 type Installed = Record<PatchName, boolean>
 let installed: Installed | undefined
@@ -169,7 +168,6 @@ function seedRequireCache(require: NodeJS.Require, id: string, make: (original: 
     return false
   }
 }
-
 
 /** Patches that replace methods of kafkajs classes; call once kafkajs is loaded (idempotent). */
 export function patchKafkaJSClasses(): boolean {

@@ -26,10 +26,20 @@ export function toKafkaJSSecurity(connection: Pick<KafkaConnection, 'tls' | 'sas
  * same client message (RFC 7628 section 3.1) and turns an error challenge into an authentication error.
  */
 export function checkedOauthBearer(provider: () => Promise<BearerToken>, label: string): KafkaConfig['sasl'] {
-  const authenticationProvider = ({host, port, saslAuthenticate}: {host: string; port: number; saslAuthenticate: <T>(args: {request: {encode: () => Buffer | Promise<Buffer>}; response?: {decode: (b: Buffer) => Promise<Buffer>; parse: (b: Buffer) => Promise<T>}}) => Promise<T | void>}) => ({
+  const authenticationProvider = ({
+    host,
+    port,
+    saslAuthenticate,
+  }: {
+    host: string
+    port: number
+    saslAuthenticate: <T>(args: {request: {encode: () => Buffer | Promise<Buffer>}; response?: {decode: (b: Buffer) => Promise<Buffer>; parse: (b: Buffer) => Promise<T>}}) => Promise<T | void>
+  }) => ({
     authenticate: async () => {
       const token = await provider()
-      const extensions = Object.entries(token.extensions ?? {}).map(([k, v]) => `\u0001${k}=${String(v)}`).join('')
+      const extensions = Object.entries(token.extensions ?? {})
+        .map(([k, v]) => `\u0001${k}=${String(v)}`)
+        .join('')
       const payload = Buffer.from(`n,,\u0001auth=Bearer ${token.value}${extensions}\u0001\u0001`)
       const length = Buffer.alloc(4)
       length.writeInt32BE(payload.length)
@@ -41,10 +51,17 @@ export function checkedOauthBearer(provider: () => Promise<BearerToken>, label: 
       })
       if (challenge.trim()) {
         const subject = tokenSubject(token.value)
-        throw new KafkitError('AUTHENTICATION_FAILED', `authentication failed${subject ? ` for '${subject}'` : ''} with ${label} at ${host}:${port}: the broker refused the token (${describeChallenge(challenge)})`, {
-          hint: label === 'AWS_MSK_IAM' ? 'check the IAM policy (kafka-cluster:Connect) and the AWS credentials in use' : "check the token source (tokenCommand / tokenEndpoint), its scope and audience, and that it has not expired",
-          exitCode: ExitCode.CONNECT,
-        })
+        throw new KafkitError(
+          'AUTHENTICATION_FAILED',
+          `authentication failed${subject ? ` for '${subject}'` : ''} with ${label} at ${host}:${port}: the broker refused the token (${describeChallenge(challenge)})`,
+          {
+            hint:
+              label === 'AWS_MSK_IAM'
+                ? 'check the IAM policy (kafka-cluster:Connect) and the AWS credentials in use'
+                : 'check the token source (tokenCommand / tokenEndpoint), its scope and audience, and that it has not expired',
+            exitCode: ExitCode.CONNECT,
+          },
+        )
       }
     },
   })
@@ -71,4 +88,3 @@ export function tokenSubject(token: string): string | undefined {
     return undefined
   }
 }
-

@@ -46,7 +46,13 @@ export interface KafkaJSOptions {
 export async function createKafkaJS(connection: KafkaConnection, options: KafkaJSOptions): Promise<{kafka: Kafka; kafkajs: KafkaJS}> {
   const kafkajs = await loadKafkaJS()
   const patches = installKafkaJSPatches()
-  options.debugLog?.(`kafkajs ${KAFKAJS_BUNDLED ? 'bundled' : 'from node_modules'}; replaced: ${Object.keys(patches).filter((name) => patches[name as keyof typeof patches]).join(', ') || 'nothing'}`)
+  options.debugLog?.(
+    `kafkajs ${KAFKAJS_BUNDLED ? 'bundled' : 'from node_modules'}; replaced: ${
+      Object.keys(patches)
+        .filter((name) => patches[name as keyof typeof patches])
+        .join(', ') || 'nothing'
+    }`,
+  )
   await registerCodecs(kafkajs)
   const timeout = options.timeoutMs
   const config: KafkaConfig = {

@@ -41,9 +41,6 @@ export async function acceptsAsync<T>(parse: () => Promise<T>, input: unknown): 
 
 /** Text a user could type: any unicode, plus the characters the parsers split on, favoured. */
 export const userText = (alphabet: string, maxLength = 40): fc.Arbitrary<string> =>
-  fc.oneof(
-    {weight: 1, arbitrary: fc.string({unit: 'binary', maxLength})},
-    {weight: 3, arbitrary: fc.string({unit: fc.constantFrom(...alphabet.split('')), maxLength})},
-  )
+  fc.oneof({weight: 1, arbitrary: fc.string({unit: 'binary', maxLength})}, {weight: 3, arbitrary: fc.string({unit: fc.constantFrom(...alphabet.split('')), maxLength})})
 
 export const DIGITS = '0123456789'

@@ -12,7 +12,9 @@ const UNITS = ['ms', 's', 'm', 'h', 'd', 'w'] as const
 const MS = {ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000}
 const durationText = fc.oneof(
   userText(`${DIGITS}.msdhwMSDHWPT -+`),
-  fc.array(fc.tuple(fc.oneof(fc.nat().map(String), fc.bigInt({min: 0n, max: 10n ** 400n}).map(String)), fc.constantFrom(...UNITS, '', 'x', 'MS')), {maxLength: 4}).map((parts) => parts.map(([n, u]) => n + u).join('')),
+  fc
+    .array(fc.tuple(fc.oneof(fc.nat().map(String), fc.bigInt({min: 0n, max: 10n ** 400n}).map(String)), fc.constantFrom(...UNITS, '', 'x', 'MS')), {maxLength: 4})
+    .map((parts) => parts.map(([n, u]) => n + u).join('')),
 )
 const exactMs = (n: number | undefined) => n === undefined || (Number.isSafeInteger(n) && n >= 0)
 

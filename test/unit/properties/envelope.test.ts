@@ -105,9 +105,15 @@ describe('properties: envelopes and lines', {timeout: 120_000}, () => {
   it('JSON Lines input: any bytes (binary, invalid UTF-8) are a record, a blank line, or a one-line exit 2', () => {
     const parse = lineParser({format: 'json', keepPartition: true, headers: {src: Buffer.from('t')}})
     fc.assert(
-      fc.property(fc.oneof(fc.uint8Array({maxLength: 40}).map((a) => Buffer.from(a)), envelopeLine.map((l) => Buffer.from(l))), (line) => {
-        accepts(() => parse(line, 3), line.toString('hex'))
-      }),
+      fc.property(
+        fc.oneof(
+          fc.uint8Array({maxLength: 40}).map((a) => Buffer.from(a)),
+          envelopeLine.map((l) => Buffer.from(l)),
+        ),
+        (line) => {
+          accepts(() => parse(line, 3), line.toString('hex'))
+        },
+      ),
       {numRuns: RUNS},
     )
   })

@@ -12,10 +12,22 @@ import {parseApplyFile, validateDesiredState} from '../../../src/topics/apply.js
 import {accepts, acceptsAsync, DIGITS, RUNS, userText} from './contract.js'
 
 describe('properties: offsets CSV', {timeout: 120_000}, () => {
-  const row = fc.record({topic: fc.string({minLength: 1, maxLength: 12}).filter((t) => t.trim() === t && !t.startsWith('#') && !/[\r\n]/.test(t)), partition: fc.nat({max: 2 ** 31 - 1}), offset: fc.nat()})
+  const row = fc.record({
+    topic: fc.string({minLength: 1, maxLength: 12}).filter((t) => t.trim() === t && !t.startsWith('#') && !/[\r\n]/.test(t)),
+    partition: fc.nat({max: 2 ** 31 - 1}),
+    offset: fc.nat(),
+  })
 
   it('any text is rows of safe numbers or a one-line exit 2 naming the line', () => {
-    const csvText = fc.oneof(userText(`${DIGITS},"\n\r #abtopicTP-`, 80), fc.array(fc.array(fc.oneof(fc.nat().map(String), fc.string({maxLength: 6}), fc.constant('"a,b"')), {maxLength: 5}).map((f) => f.join(',')), {maxLength: 5}).map((l) => l.join('\n')))
+    const csvText = fc.oneof(
+      userText(`${DIGITS},"\n\r #abtopicTP-`, 80),
+      fc
+        .array(
+          fc.array(fc.oneof(fc.nat().map(String), fc.string({maxLength: 6}), fc.constant('"a,b"')), {maxLength: 5}).map((f) => f.join(',')),
+          {maxLength: 5},
+        )
+        .map((l) => l.join('\n')),
+    )
     fc.assert(
       fc.property(csvText, (text) => {
         const rows = accepts(() => parseCsv(text, 'g', 'offsets.csv'), text)
@@ -43,13 +55,15 @@ const CONFIG_KEYS = ['retention.ms', 'cleanup.policy', 'segment.bytes', 'min.ins
 const scalar = fc.oneof(fc.string({maxLength: 8}), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constantFrom('7d', 'forever', '1GiB', 'both', 'compact', '0.5', '-1', 'zstd'))
 const topicEntry = fc.dictionary(
   fc.constantFrom('name', 'partitions', 'replicationFactor', 'configs', 'nmae'),
-  fc.oneof(scalar, fc.dictionary(fc.constantFrom(...CONFIG_KEYS), scalar, {maxKeys: 3}), fc.array(scalar, {maxLength: 2}), fc.constantFrom('orders', '__consumer_offsets', 'a b', 'x'.repeat(250), '.', '..')),
+  fc.oneof(
+    scalar,
+    fc.dictionary(fc.constantFrom(...CONFIG_KEYS), scalar, {maxKeys: 3}),
+    fc.array(scalar, {maxLength: 2}),
+    fc.constantFrom('orders', '__consumer_offsets', 'a b', 'x'.repeat(250), '.', '..'),
+  ),
   {maxKeys: 4},
 )
-const topicsDoc = fc.oneof(
-  {weight: 4, arbitrary: fc.record({topics: fc.array(topicEntry, {maxLength: 3})}, {requiredKeys: []})},
-  {weight: 1, arbitrary: fc.anything({maxDepth: 3})},
-)
+const topicsDoc = fc.oneof({weight: 4, arbitrary: fc.record({topics: fc.array(topicEntry, {maxLength: 3})}, {requiredKeys: []})}, {weight: 1, arbitrary: fc.anything({maxDepth: 3})})
 
 describe('properties: topics files (topics apply -f)', {timeout: 120_000}, () => {
   it('any document is a desired state (whole numbers, string configs) or a one-line exit 2 naming the file', () => {
@@ -66,7 +80,10 @@ describe('properties: topics files (topics apply -f)', {timeout: 120_000}, () =>
   })
 
   it('any text (YAML, JSON, junk) parses or is a one-line exit 2 naming the file', async () => {
-    const text = fc.oneof(topicsDoc.map((d) => JSON.stringify(d) ?? ''), userText('topics:- name partitions 12\n\t{}[]"\'&*!|>#', 80))
+    const text = fc.oneof(
+      topicsDoc.map((d) => JSON.stringify(d) ?? ''),
+      userText('topics:- name partitions 12\n\t{}[]"\'&*!|>#', 80),
+    )
     await fc.assert(
       fc.asyncProperty(text, async (t) => {
         const state = await acceptsAsync(() => parseApplyFile(t, 'topics.yaml'), t)
@@ -80,21 +97,44 @@ describe('properties: topics files (topics apply -f)', {timeout: 120_000}, () =>
 
 describe('properties: profiles files (config.yaml)', {timeout: 240_000}, () => {
   const dir = mkdtempSync(join(tmpdir(), 'kafkit-prop-config-'))
-  const secret = fc.dictionary(fc.constantFrom('password', 'passwordEnv', 'passwordCommand', 'passphrase', 'clientSecret', 'clientSecretEnv'), fc.oneof(fc.string({maxLength: 6}), fc.integer()), {maxKeys: 2})
+  const secret = fc.dictionary(fc.constantFrom('password', 'passwordEnv', 'passwordCommand', 'passphrase', 'clientSecret', 'clientSecretEnv'), fc.oneof(fc.string({maxLength: 6}), fc.integer()), {
+    maxKeys: 2,
+  })
   const profile = fc.dictionary(
     fc.constantFrom('brokers', 'tls', 'sasl', 'protected', 'clientId', 'brokerz'),
     fc.oneof(
       scalar,
       fc.array(fc.oneof(fc.constantFrom('a:1', 'h:99999', '[::1]:9092', 'x', ''), fc.string({maxLength: 6})), {maxLength: 3}),
-      fc.tuple(fc.dictionary(fc.constantFrom('mechanism', 'username', 'tokenCommand', 'extensions', 'region', 'ca', 'cert', 'key', 'servername', 'insecureSkipVerify', 'scope'), fc.oneof(scalar, fc.constantFrom('plain', 'SCRAM-SHA-512', 'oauthbearer', 'aws-msk-iam', 'rot13')), {maxKeys: 3}), secret).map(([a, b]) => ({...a, ...b})),
+      fc
+        .tuple(
+          fc.dictionary(
+            fc.constantFrom('mechanism', 'username', 'tokenCommand', 'extensions', 'region', 'ca', 'cert', 'key', 'servername', 'insecureSkipVerify', 'scope'),
+            fc.oneof(scalar, fc.constantFrom('plain', 'SCRAM-SHA-512', 'oauthbearer', 'aws-msk-iam', 'rot13')),
+            {maxKeys: 3},
+          ),
+          secret,
+        )
+        .map(([a, b]) => ({...a, ...b})),
     ),
     {maxKeys: 4},
   )
   const config = fc.oneof(
-    {weight: 4, arbitrary: fc.record({current: fc.oneof(fc.string({maxLength: 5}), fc.integer(), fc.constant('local')), profiles: fc.dictionary(fc.oneof(fc.constantFrom('dev', 'prod', 'a b', '-x'), fc.string({maxLength: 5})), profile, {maxKeys: 3})}, {requiredKeys: []})},
+    {
+      weight: 4,
+      arbitrary: fc.record(
+        {
+          current: fc.oneof(fc.string({maxLength: 5}), fc.integer(), fc.constant('local')),
+          profiles: fc.dictionary(fc.oneof(fc.constantFrom('dev', 'prod', 'a b', '-x'), fc.string({maxLength: 5})), profile, {maxKeys: 3}),
+        },
+        {requiredKeys: []},
+      ),
+    },
     {weight: 1, arbitrary: fc.anything({maxDepth: 2})},
   )
-  const yamlText = fc.oneof(config.map((c) => JSON.stringify(c) ?? ''), userText('profiles:current brokers [a:1] \n\t-{}"&*!#', 80))
+  const yamlText = fc.oneof(
+    config.map((c) => JSON.stringify(c) ?? ''),
+    userText('profiles:current brokers [a:1] \n\t-{}"&*!#', 80),
+  )
 
   it('any file loads to profiles or is a one-line exit 2 naming the file and line', async () => {
     let i = 0

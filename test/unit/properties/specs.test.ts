@@ -18,7 +18,10 @@ const specPiece = fc.oneof(
   fc.date({min: new Date(-1e15), max: new Date(1e15), noInvalidDate: true}).map((d) => d.toISOString()),
   fc.tuple(fc.nat({max: 1e6}), fc.constantFrom('ms', 's', 'm', 'h', 'd', 'w')).map(([n, u]) => `${n}${u}`),
 )
-const specText = fc.oneof(userText(SPEC_CHARS), fc.array(specPiece, {maxLength: 5}).map((p) => p.join('')))
+const specText = fc.oneof(
+  userText(SPEC_CHARS),
+  fc.array(specPiece, {maxLength: 5}).map((p) => p.join('')),
+)
 
 /** An accepted spec is usable: numbers are safe integers, times are real dates, describing it cannot throw. */
 function checkSpec(spec: ReturnType<typeof parseOffsetSpec>): void {
@@ -63,13 +66,19 @@ describe('properties: offset/time/range specs', {timeout: 120_000}, () => {
 
   it('parseRange: any FROM:TO text is two usable specs or a one-line exit 2; generated ranges parse to their parts', () => {
     fc.assert(
-      fc.property(fc.oneof(specText, fc.tuple(specText, specText).map(([a, b]) => `${a}:${b}`)), (text) => {
-        const range = accepts(() => parseRange(text, NOW), text)
-        if (range) {
-          checkSpec(range.from)
-          checkSpec(range.to)
-        }
-      }),
+      fc.property(
+        fc.oneof(
+          specText,
+          fc.tuple(specText, specText).map(([a, b]) => `${a}:${b}`),
+        ),
+        (text) => {
+          const range = accepts(() => parseRange(text, NOW), text)
+          if (range) {
+            checkSpec(range.from)
+            checkSpec(range.to)
+          }
+        },
+      ),
       {numRuns: RUNS},
     )
   })

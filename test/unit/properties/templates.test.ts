@@ -11,9 +11,22 @@ const record: fc.Arbitrary<RawRecord> = fc.record({
   partition: fc.nat({max: 100}),
   offset: fc.nat(),
   timestamp: fc.integer({min: 0, max: 8.64e15}),
-  key: fc.option(fc.uint8Array({maxLength: 16}).map((a) => Buffer.from(a)), {nil: null}),
-  value: fc.option(fc.oneof(fc.uint8Array({maxLength: 16}).map((a) => Buffer.from(a)), fc.json().map((j) => Buffer.from(j))), {nil: null}),
-  headers: fc.dictionary(fc.string({maxLength: 4}), fc.uint8Array({maxLength: 4}).map((a) => Buffer.from(a)), {maxKeys: 2}),
+  key: fc.option(
+    fc.uint8Array({maxLength: 16}).map((a) => Buffer.from(a)),
+    {nil: null},
+  ),
+  value: fc.option(
+    fc.oneof(
+      fc.uint8Array({maxLength: 16}).map((a) => Buffer.from(a)),
+      fc.json().map((j) => Buffer.from(j)),
+    ),
+    {nil: null},
+  ),
+  headers: fc.dictionary(
+    fc.string({maxLength: 4}),
+    fc.uint8Array({maxLength: 4}).map((a) => Buffer.from(a)),
+    {maxKeys: 2},
+  ),
 })
 
 describe('properties: templates and decoders', {timeout: 120_000}, () => {
@@ -33,11 +46,14 @@ describe('properties: templates and decoders', {timeout: 120_000}, () => {
 
   it('a template of literal text and %% gives back its text', () => {
     fc.assert(
-      fc.property(fc.string({maxLength: 20}).filter((s) => !s.includes('%') && !s.includes('\\')), (text) => {
-        const out = new OutputBuffer(4)
-        compileFormat({format: `${text}%%\\n`})({key: null, value: null}, out)
-        expect(out.take().toString()).toBe(`${text}%\n`)
-      }),
+      fc.property(
+        fc.string({maxLength: 20}).filter((s) => !s.includes('%') && !s.includes('\\')),
+        (text) => {
+          const out = new OutputBuffer(4)
+          compileFormat({format: `${text}%%\\n`})({key: null, value: null}, out)
+          expect(out.take().toString()).toBe(`${text}%\n`)
+        },
+      ),
       {numRuns: RUNS},
     )
   })

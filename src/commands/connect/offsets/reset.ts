@@ -37,9 +37,15 @@ export default class ConnectOffsetsReset extends ConnectCommand<ConnectorOffsets
     const status = await connect.status(args.name)
     const state = status.connector.state
     if (state !== 'STOPPED' && !flags.stop) {
-      throw refusedError(`connector '${args.name}' is ${state}: Connect changes offsets only while a connector is STOPPED`, `stop it first ('kafkit connect stop ${args.name} --wait'), or add --stop; 'kafkit connect resume ${args.name}' starts it again`, 'CONNECTOR_NOT_STOPPED')
+      throw refusedError(
+        `connector '${args.name}' is ${state}: Connect changes offsets only while a connector is STOPPED`,
+        `stop it first ('kafkit connect stop ${args.name} --wait'), or add --stop; 'kafkit connect resume ${args.name}' starts it again`,
+        'CONNECTOR_NOT_STOPPED',
+      )
     }
-    const what = offsets ? `set ${offsets.offsets.length} offset${offsets.offsets.length === 1 ? '' : 's'} of connector '${args.name}' from ${flags['from-file']}` : `remove every offset of connector '${args.name}' (it starts over when resumed)`
+    const what = offsets
+      ? `set ${offsets.offsets.length} offset${offsets.offsets.length === 1 ? '' : 's'} of connector '${args.name}' from ${flags['from-file']}`
+      : `remove every offset of connector '${args.name}' (it starts over when resumed)`
     await this.confirmDestructive(state === 'STOPPED' ? what : `stop connector '${args.name}' and ${what}`, flags.yes)
     let stopped = false
     if (state !== 'STOPPED') {

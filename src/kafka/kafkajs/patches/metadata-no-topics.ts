@@ -25,7 +25,6 @@ interface BrokerPoolProto {
   kafkitNoTopics?: true
 }
 
-
 /** Installs the patch (idempotent). */
 export function patchMetadataRefresh(): void {
   const pool = (requireKafkaJS('kafkajs/src/cluster/brokerPool.js') as {prototype: BrokerPoolProto}).prototype

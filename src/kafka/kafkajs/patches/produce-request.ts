@@ -12,7 +12,6 @@ import {varintSize, writeVarint} from '../protocol/varint.js'
 import {type EncoderClass, type EncoderWithHeadroom, HEADROOM} from './framing.js'
 import {type Bytes, bytesSize, toBytes, varlongSize, writeBytes, writeVarlong} from './record-encoder.js'
 
-
 interface ProduceMessage {
   key?: Bytes
   value?: Bytes
@@ -117,9 +116,7 @@ export function encodeProduceBody(args: ProduceArgs, crc32c: (input: Uint8Array)
   // one run ends with that run's records: it is written around them, in the run's own memory, when they fit.
   const single = prepared.length === 1 && prepared[0].partitions.length === 1 ? prepared[0].partitions[0].run : undefined
   const inPlace = single !== undefined && headroom + total - single.length <= single.headroom
-  const buf = inPlace
-    ? Buffer.from(single.bytes.buffer, single.bytes.byteOffset + single.headroom + single.length - (headroom + total), headroom + total)
-    : Buffer.allocUnsafe(headroom + total)
+  const buf = inPlace ? Buffer.from(single.bytes.buffer, single.bytes.byteOffset + single.headroom + single.length - (headroom + total), headroom + total) : Buffer.allocUnsafe(headroom + total)
   let at = headroom
   if (tid) {
     buf.writeInt16BE(tid.length, at)

@@ -92,7 +92,10 @@ interface KafkaJSErrorLike extends Error {
 
 interface Broker {
   nodeId: number
-  lookupRequest(apiKey: number, definition: unknown): (args: Record<string, unknown>) => {request: {encode: () => Promise<unknown>}; response: {decode: (raw: Buffer) => Promise<unknown>; parse: (data: unknown) => Promise<unknown>}}
+  lookupRequest(
+    apiKey: number,
+    definition: unknown,
+  ): (args: Record<string, unknown>) => {request: {encode: () => Promise<unknown>}; response: {decode: (raw: Buffer) => Promise<unknown>; parse: (data: unknown) => Promise<unknown>}}
   connectionPool: {send(protocol: unknown): Promise<unknown>}
   disconnect(): Promise<void>
 }
@@ -192,7 +195,10 @@ export function createSendMessages({logger, cluster, partitioner, eosManager, re
         if (!list) byTopic.set(slot.topic, (list = []))
         list.push(slot)
       }
-      const topicData = [...byTopic].map(([topic, list]) => ({topic, partitions: list.map((s) => ({partition: s.partition, messages: s.messages}) as {partition: number; messages: unknown[]; firstSequence?: number})}))
+      const topicData = [...byTopic].map(([topic, list]) => ({
+        topic,
+        partitions: list.map((s) => ({partition: s.partition, messages: s.messages}) as {partition: number; messages: unknown[]; firstSequence?: number}),
+      }))
       await eosManager.acquireBrokerLock(broker)
       let encoded = false
       const advanced: Slot[] = []
@@ -317,7 +323,13 @@ export function createSendMessages({logger, cluster, partitioner, eosManager, re
             await cluster.refreshMetadata()
             throw error
           }
-          if (staleMetadata(error) || error.name === 'KafkaJSMetadataNotLoaded' || error.name === 'KafkaJSConnectionError' || error.name === 'KafkaJSConnectionClosedError' || (error.name === 'KafkaJSProtocolError' && error.retriable)) {
+          if (
+            staleMetadata(error) ||
+            error.name === 'KafkaJSMetadataNotLoaded' ||
+            error.name === 'KafkaJSConnectionError' ||
+            error.name === 'KafkaJSConnectionClosedError' ||
+            (error.name === 'KafkaJSProtocolError' && error.retriable)
+          ) {
             logger.error(`Failed to send messages: ${error.message}`)
             await cluster.refreshMetadata()
             throw error

@@ -16,7 +16,6 @@ import {privateCluster, seedBrokerOf, sendOn} from '../internals.js'
 import {requireKafkaJS} from '../require.js'
 import type {KafkaJSSession} from '../session.js'
 
-
 interface Encoder {
   writeInt8(value: number): Encoder
   writeInt16(value: number): Encoder
@@ -217,12 +216,7 @@ export async function fetchAllMetadataOnce(client: KafkaJSSession): Promise<RawM
  * Runs `fn` with a connected broker (the controller as kafkajs sees it, as kafkajs' admin does for configs
  * and topic creation) of a short-lived kafkajs Cluster made by the command's own Kafka instance.
  */
-export async function withBroker<T>(
-  client: Pick<KafkaJSSession, 'kafka' | 'call'>,
-  what: string,
-  fn: (broker: RawBroker) => Promise<T>,
-  options: {anyBroker?: boolean} = {},
-): Promise<T> {
+export async function withBroker<T>(client: Pick<KafkaJSSession, 'kafka' | 'call'>, what: string, fn: (broker: RawBroker) => Promise<T>, options: {anyBroker?: boolean} = {}): Promise<T> {
   // Never auto-create a topic by asking for its metadata (brokers with auto.create.topics.enable=true would).
   const cluster = privateCluster<RawCluster>(client.kafka, {allowAutoTopicCreation: false})
   if (!cluster) throw new Error('this kafkajs version has no cluster factory (kafkit expects kafkajs 2.2.x)')
@@ -271,11 +265,7 @@ export interface CreateTopicOutcome {
 }
 
 /** Creates topics in one request; each topic's outcome carries the broker's own error message. */
-export async function createTopicsWithMessages(
-  client: KafkaJSSession,
-  topics: NewTopicRequest[],
-  options: {validateOnly?: boolean; timeoutMs: number},
-): Promise<CreateTopicOutcome[]> {
+export async function createTopicsWithMessages(client: KafkaJSSession, topics: NewTopicRequest[], options: {validateOnly?: boolean; timeoutMs: number}): Promise<CreateTopicOutcome[]> {
   const {errorType} = kafkajsInternals()
   const data = await withBroker(client, 'creating topics', async (broker) => {
     const range = broker.versions[CREATE_TOPICS]

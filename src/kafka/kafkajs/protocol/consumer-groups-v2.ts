@@ -298,7 +298,9 @@ export async function consumerGroupDescribe(cluster: FlexCluster, groupId: strin
   const coordinator = await cluster.findGroupCoordinator({groupId})
   const version = supportedVersion(coordinator, CONSUMER_GROUP_DESCRIBE, 0, 1)
   if (version === undefined) return undefined
-  const {groups} = await sendFlexible(coordinator, CONSUMER_GROUP_DESCRIBE, version, 'ConsumerGroupDescribe', encodeConsumerGroupDescribeRequest([groupId]), (b) => decodeConsumerGroupDescribeResponse(b, version))
+  const {groups} = await sendFlexible(coordinator, CONSUMER_GROUP_DESCRIBE, version, 'ConsumerGroupDescribe', encodeConsumerGroupDescribeRequest([groupId]), (b) =>
+    decodeConsumerGroupDescribeResponse(b, version),
+  )
   return groups[0]
 }
 
