@@ -8,6 +8,7 @@ import type {Admin} from 'kafkajs'
 import {ExitCode, KafkitError, refusedError, usageError} from './errors.js'
 import type {KafkaClient} from './kafka/client.js'
 import {mapKafkaError} from './kafka/errors.js'
+import {connectionPrincipal} from './kafka/principal.js'
 import {IOStreams} from './output/io.js'
 import {resolveConnection} from './profiles/resolve.js'
 import {redactSecrets} from './profiles/secrets.js'
@@ -177,7 +178,7 @@ export abstract class KafkaCommand<T> extends BaseCommand<T> {
     const err = error as {name?: string}
     if (!(error instanceof KafkitError) && typeof err?.name === 'string' && err.name.startsWith('KafkaJS')) {
       const resolved = this.resolvedConnection
-      if (resolved) return mapKafkaError(error, {brokers: resolved.brokers, profile: resolved.profile, timeoutMs: this.timeoutMs, saslUser: resolved.sasl?.username, saslMechanism: resolved.sasl?.mechanism})
+      if (resolved) return mapKafkaError(error, {brokers: resolved.brokers, profile: resolved.profile, timeoutMs: this.timeoutMs, saslUser: resolved.sasl?.username, saslMechanism: resolved.sasl?.mechanism, principal: connectionPrincipal(resolved)})
       return mapKafkaError(error, {brokers: (this.globalFlags.brokers as string | undefined)?.split(',') ?? ['127.0.0.1:9092'], profile: this.globalFlags.profile as string | undefined})
     }
     return super.toKafkitError(error)

@@ -13,6 +13,7 @@ export const ExitCode = {
   REFUSED: 6,
   TIMEOUT: 7,
   DIFFERS: 8,
+  NOT_AUTHORIZED: 9,
   INTERRUPTED: 130,
 } as const
 
