@@ -14,6 +14,7 @@ import {KAFKAJS_BUNDLED, requireKafkaJS} from './kafkajs-require.js'
 import {buildSecurityConfig} from './security.js'
 import {AccessTarget, ErrorContext, describeRetriable, mapKafkaError, retriableCause, rootCause} from './errors.js'
 import {connectionPrincipal} from './principal.js'
+import {patchCoordinatorDenials} from './authorization-patch.js'
 
 export type KafkaJS = typeof import('kafkajs')
 
@@ -26,6 +27,7 @@ export function loadKafkaJS(): Promise<KafkaJS> {
   kafkajsModule ??= Promise.resolve().then(() => {
     const kafkajs = requireKafkaJS('kafkajs') as KafkaJS
     patchKafkaJSClasses()
+    patchCoordinatorDenials()
     return kafkajs
   })
   return kafkajsModule
