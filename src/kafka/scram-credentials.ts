@@ -302,6 +302,20 @@ export async function describeScramUsers(client: KafkaClient, names?: string[]):
 
 /** Applies deletions and upsertions in one request; throws the first user's error with the broker's message. */
 export async function alterScramUsers(client: KafkaClient, deletions: ScramDeletion[], upsertions: ScramUpsertion[]): Promise<void> {
+  // The broker refuses a request that names a user twice ("cannot be altered twice in the same request"), even
+  // for two mechanisms: one request per round, each user at most once in it.
+  const rounds: {deletions: ScramDeletion[]; upsertions: ScramUpsertion[]}[] = []
+  const place = (name: string) => {
+    let round = rounds.find((r) => !r.deletions.some((d) => d.name === name) && !r.upsertions.some((u) => u.name === name))
+    if (!round) rounds.push((round = {deletions: [], upsertions: []}))
+    return round
+  }
+  for (const d of deletions) place(d.name).deletions.push(d)
+  for (const u of upsertions) place(u.name).upsertions.push(u)
+  for (const round of rounds) await alterScramRound(client, round.deletions, round.upsertions)
+}
+
+async function alterScramRound(client: KafkaClient, deletions: ScramDeletion[], upsertions: ScramUpsertion[]): Promise<void> {
   const results = await withBroker(client, 'changing SCRAM users', async (broker) => {
     requireApi(broker, ALTER_USER_SCRAM_CREDENTIALS, 'AlterUserScramCredentials')
     return broker.connectionPool.send({

@@ -11,7 +11,7 @@ export function parseMechanism(text: string): ScramMechanism {
   throw usageError(`unknown SCRAM mechanism '${text}'`, 'use scram-sha-256 or scram-sha-512', 'BAD_MECHANISM')
 }
 
-export async function readPassword(options: {env?: string; stdin?: boolean}, environment: NodeJS.ProcessEnv = process.env, input: AsyncIterable<Buffer | string> = process.stdin): Promise<string> {
+export async function readPassword(options: {env?: string; stdin?: boolean}, environment: NodeJS.ProcessEnv = process.env, input: AsyncIterable<Buffer | string> | Iterable<Buffer | string> = process.stdin): Promise<string> {
   if (options.env && options.stdin) throw usageError('--password-env and --password-stdin cannot be used together', 'pick one source for the password', 'BAD_FLAGS')
   let password: string
   if (options.env) {

@@ -64,8 +64,9 @@ describe.runIf(available)('acls on an enforcing cluster', () => {
     expect(produced.code, produced.stderr).toBe(0)
     expect(JSON.parse(produced.stdout)).toMatchObject({records: 2000})
 
-    // Producer ACLs do not let it read, nor use a group.
-    expectDenied(await as('clerk', ['consume', 'orders', '--from', 'beginning', '-e', '--group', 'clerks']), "clerk may not READ topic 'orders'")
+    // Producer ACLs do not let it read (DESCRIBE is not READ), nor use a group (the group is checked first).
+    expectDenied(await as('clerk', ['consume', 'orders', '--from', 'beginning', '-e']), "clerk may not READ topic 'orders'")
+    expectDenied(await as('clerk', ['consume', 'orders', '--from', 'beginning', '-e', '--group', 'clerks']), "clerk may not READ group 'clerks'")
     expect((await admin(['acls', 'grant', 'User:clerk', '--consumer', '--topic', 'orders', '--group', 'other'])).code).toBe(0)
     expectDenied(await as('clerk', ['consume', 'orders', '--from', 'beginning', '-e', '--group', 'clerks']), "clerk may not READ group 'clerks'")
     expect((await admin(['acls', 'grant', 'clerk', '--consumer', '--topic', 'orders', '--group', 'clerks'])).code).toBe(0)
@@ -100,8 +101,10 @@ describe.runIf(available)('acls on an enforcing cluster', () => {
     expect(matching.map((b) => b.principal)).toEqual(['User:auditor', 'User:auditor'])
     expect(JSON.parse((await admin(['acls', 'list', '--topic', 'store-1.sales', '--json'])).stdout)).toEqual([])
 
-    const read = await as('auditor', ['consume', 'store-1.sales', '--from', 'beginning', '-e'])
+    expect((await admin(['produce', 'store-1.sales'], 's1\ns2\n')).code).toBe(0)
+    const read = await as('auditor', ['consume', 'store-1.sales', '--from', 'beginning', '-e', '-f', '%v\n'])
     expect(read.code, read.stderr).toBe(0)
+    expect(read.stdout.trim().split('\n').sort()).toEqual(['s1', 's2'])
 
     expect((await admin(['acls', 'delete', '--principal', 'auditor', '--operation', 'READ', '--topic', 'store-', '--resource-pattern-type', 'prefixed'])).code).toBe(6) // no --yes, no terminal
     const del = await admin(['acls', 'delete', '--principal', 'auditor', '--operation', 'READ', '--topic', 'store-', '--resource-pattern-type', 'prefixed', '--yes', '--json'])
