@@ -6,6 +6,7 @@ import {type AclBinding, bindingsToCreate, formatBinding, grantBindings, matches
 import {KafkitError} from '../../src/errors.js'
 import {authorizationError, mapKafkaError} from '../../src/kafka/errors.js'
 import {alterScramBody, decodeAlterScram, decodeDescribeScram, describeScramBody, saltedPassword, scramUpsertion} from '../../src/kafka/scram-credentials.js'
+import {securedBrokerProperties, securityFiles} from '../../src/local/security.js'
 import {readPassword} from '../../src/users/passwords.js'
 
 const b = (over: Partial<AclBinding>): AclBinding => ({principal: 'User:bob', host: '*', operation: 'READ', permission: 'ALLOW', resourceType: 'TOPIC', resourceName: 'orders', patternType: 'LITERAL', ...over})
@@ -141,5 +142,13 @@ describe('passwords', () => {
     await expect(readPassword({}, {})).rejects.toThrow(/no password source/)
     await expect(readPassword({env: 'NOPE'}, {})).rejects.toThrow(/NOPE is not set/)
     await expect(readPassword({env: 'PW', stdin: true}, {PW: 'x'})).rejects.toThrow(/cannot be used together/)
+  })
+})
+
+describe('local --secure cluster', () => {
+  it('enforces ACLs, with the local admin identities as super users', () => {
+    const props = securedBrokerProperties(securityFiles('/tmp/x'), {username: 'alice', password: 'p', keyPassphrase: 'k', oauthScope: 'kafkit'})
+    expect(props['authorizer.class.name']).toBe('org.apache.kafka.metadata.authorizer.StandardAuthorizer')
+    expect(props['super.users']).toBe('User:ANONYMOUS;User:alice;User:CN=kafkit-client')
   })
 })
