@@ -9,6 +9,7 @@ import {suggestFlag} from './cli/suggest.js'
 import {ExitCode, KafkitError, refusedError, usageError} from './errors.js'
 import type {KafkaClient} from './kafka/client.js'
 import {mapKafkaError} from './kafka/errors.js'
+import {connectionPrincipal} from './kafka/principal.js'
 import {IOStreams} from './output/io.js'
 import {resolveConnection} from './profiles/resolve.js'
 import {redactSecrets} from './profiles/secrets.js'
@@ -158,6 +159,8 @@ export abstract class KafkaCommand<T> extends BaseCommand<T> {
 
   private clientPromise?: Promise<KafkaClient>
   private registryPromise?: Promise<RegistryClient>
+  /** What the command declared it would access (KafkaClient.expectAccess): a denial met outside call() names it. */
+  private clientAccess?: KafkaClient['access']
   private connectionPromise?: Promise<ResolvedConnection>
   /** Set once resolved: errors name the brokers really used (profile, KAFKIT_BROKERS, --brokers). */
   private resolvedConnection?: ResolvedConnection
@@ -195,7 +198,9 @@ export abstract class KafkaCommand<T> extends BaseCommand<T> {
       this.io.debugLog(`profile ${connection.profile}, brokers ${connection.brokers.join(',')}, timeout ${timeoutMs}ms`)
       if (connection.sources) this.io.debugLog(`from: ${Object.entries(connection.sources).map(([k, v]) => `${k} <- ${v}`).join('; ')}`)
       const {createClient} = await import('./kafka/client.js')
-      return createClient(connection, {timeoutMs, debugLog: this.io.debug ? (line) => this.io.debugLog(redactSecrets(line)) : undefined})
+      const client = await createClient(connection, {timeoutMs, debugLog: this.io.debug ? (line) => this.io.debugLog(redactSecrets(line)) : undefined})
+      this.clientAccess = client.access
+      return client
     })()
     return this.clientPromise
   }
@@ -225,7 +230,7 @@ export abstract class KafkaCommand<T> extends BaseCommand<T> {
     const err = error as {name?: string}
     if (!(error instanceof KafkitError) && typeof err?.name === 'string' && err.name.startsWith('KafkaJS')) {
       const resolved = this.resolvedConnection
-      if (resolved) return mapKafkaError(error, {brokers: resolved.brokers, profile: resolved.profile, timeoutMs: this.timeoutMs, saslUser: resolved.sasl?.username, saslMechanism: resolved.sasl?.mechanism})
+      if (resolved) return mapKafkaError(error, {brokers: resolved.brokers, profile: resolved.profile, timeoutMs: this.timeoutMs, saslUser: resolved.sasl?.username, saslMechanism: resolved.sasl?.mechanism, principal: connectionPrincipal(resolved), access: this.clientAccess})
       return mapKafkaError(error, {brokers: (this.globalFlags.brokers as string | undefined)?.split(',') ?? ['127.0.0.1:9092'], profile: this.globalFlags.profile as string | undefined})
     }
     return super.toKafkitError(error)

@@ -12,7 +12,9 @@ import {registerCodecs} from './codecs.js'
 import {installKafkaJSPatches, patchKafkaJSClasses} from './kafkajs-patches.js'
 import {KAFKAJS_BUNDLED, requireKafkaJS} from './kafkajs-require.js'
 import {buildSecurityConfig} from './security.js'
-import {ErrorContext, describeRetriable, mapKafkaError, retriableCause, rootCause} from './errors.js'
+import {AccessTarget, ErrorContext, describeRetriable, mapKafkaError, retriableCause, rootCause} from './errors.js'
+import {connectionPrincipal} from './principal.js'
+import {patchCoordinatorDenials} from './authorization-patch.js'
 
 export type KafkaJS = typeof import('kafkajs')
 
@@ -25,6 +27,7 @@ export function loadKafkaJS(): Promise<KafkaJS> {
   kafkajsModule ??= Promise.resolve().then(() => {
     const kafkajs = requireKafkaJS('kafkajs') as KafkaJS
     patchKafkaJSClasses()
+    patchCoordinatorDenials()
     return kafkajs
   })
   return kafkajsModule
@@ -50,8 +53,17 @@ export class KafkaClient {
     readonly options: ClientOptions,
   ) {}
 
+  /** What the command means to do (READ topic 'orders', ...): a denial names the exact resource. */
+  readonly access: AccessTarget[] = []
+
+  expectAccess(...targets: AccessTarget[]): void {
+    this.access.push(...targets)
+  }
+
   get errorContext(): ErrorContext {
     return {
+      principal: connectionPrincipal(this.connection),
+      access: this.access,
       brokers: this.connection.brokers,
       timeoutMs: this.options.timeoutMs,
       profile: this.connection.profile,
@@ -97,7 +109,7 @@ export class KafkaClient {
           exitCode: 7,
         })
       }
-      throw mapKafkaError(error, this.errorContext)
+      throw mapKafkaError(error, {...this.errorContext, what})
     } finally {
       state.over = true
     }

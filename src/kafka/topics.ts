@@ -15,6 +15,7 @@ import {
 } from '../topics/summary.js'
 import type {ActualTopic, ApplyPlan} from '../topics/apply.js'
 import type {KafkaClient} from './client.js'
+import {authorizationError, type ErrorContext} from './errors.js'
 import {
   BrokerResourceError,
   ConfigChange,
@@ -162,7 +163,7 @@ export async function createTopics(
       continue
     }
     if (outcome.error.type === 'TOPIC_ALREADY_EXISTS' && options.ifNotExists) continue
-    throw topicErrorToKafkit(outcome.error)
+    throw topicErrorToKafkit(outcome.error, client.errorContext, 'CREATE')
   }
   const names = requests.map((r) => r.topic)
   const metadata = options.validateOnly ? [] : await waitForLeaders(client, names)
@@ -196,7 +197,7 @@ async function waitForLeaders(client: KafkaClient, names: string[]): Promise<Top
 }
 
 /** A broker's per-topic error in the user's words. */
-export function topicErrorToKafkit(error: BrokerResourceError): KafkitError {
+export function topicErrorToKafkit(error: BrokerResourceError, ctx?: ErrorContext, operation = 'ALTER'): KafkitError {
   const topic = error.resource
   const msg = error.message.replace(/\.$/, '')
   switch (error.type) {
@@ -233,7 +234,7 @@ export function topicErrorToKafkit(error: BrokerResourceError): KafkitError {
       return new KafkitError('POLICY_VIOLATION', `the cluster's policy refused it: ${msg}`, {exitCode: ExitCode.FAILED})
     case 'TOPIC_AUTHORIZATION_FAILED':
     case 'CLUSTER_AUTHORIZATION_FAILED':
-      return new KafkitError('NOT_AUTHORIZED', `not authorized: ${msg}`, {hint: 'the principal lacks an ACL for this operation; ask the cluster admin', exitCode: ExitCode.FAILED})
+      return authorizationError(error.type, {brokers: [], ...ctx, access: topic ? [{operation, resourceType: 'topic', name: topic}] : []}, error)
     case 'UNKNOWN_TOPIC_OR_PARTITION':
       return unknownTopic(topic, [])
     default:
@@ -328,7 +329,7 @@ export async function alterTopicConfigs(client: KafkaClient, topic: string, inpu
   try {
     await incrementalAlterConfigs(client, [{name: topic, changes}], {validateOnly: options.dryRun})
   } catch (error) {
-    if (error instanceof BrokerResourceError) throw topicErrorToKafkit(error)
+    if (error instanceof BrokerResourceError) throw topicErrorToKafkit(error, client.errorContext, 'ALTER_CONFIGS')
     throw error
   }
   const after = options.dryRun ? undefined : (await describeTopicConfigs(client, [topic])).get(topic)
@@ -377,7 +378,7 @@ export async function executeApplyPlan(client: KafkaClient, plan: ApplyPlan): Pr
       try {
         await incrementalAlterConfigs(client, [{name: a.topic, changes}])
       } catch (error) {
-        if (error instanceof BrokerResourceError) throw topicErrorToKafkit(error)
+        if (error instanceof BrokerResourceError) throw topicErrorToKafkit(error, client.errorContext, 'ALTER_CONFIGS')
         throw error
       }
     }
