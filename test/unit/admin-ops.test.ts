@@ -1,0 +1,91 @@
+import {describe, expect, it} from 'vitest'
+
+import {currentValues, parseEntity, parseQuotaAssignments, planQuotaRemove, planQuotaSet, planToAlter} from '../../src/admin/quotas.js'
+import {alterClientQuotasRequest, alterClientQuotasResponse, describeClientQuotasRequest, describeClientQuotasResponse} from '../../src/kafka/client-quotas.js'
+
+const bytes = async (r: {encode: () => Promise<unknown>}) => ((await r.encode()) as {buffer: Buffer}).buffer
+const double = (v: number) => {
+  const b = Buffer.alloc(8)
+  b.writeDoubleBE(v)
+  return [...b]
+}
+
+describe('DescribeClientQuotas v0', () => {
+  it('encodes exact, default and any components and strict', async () => {
+    const request = describeClientQuotasRequest([{type: 'user', match: 'exact', name: 'al'}, {type: 'client-id', match: 'default'}, {type: 'ip', match: 'any'}], true)
+    expect(request).toMatchObject({apiKey: 48, apiVersion: 0})
+    expect((await bytes(request)).equals(Buffer.from([
+      0, 0, 0, 3,
+      0, 4, ...Buffer.from('user'), 0, 0, 2, ...Buffer.from('al'),
+      0, 9, ...Buffer.from('client-id'), 1, 0xff, 0xff,
+      0, 2, ...Buffer.from('ip'), 2, 0xff, 0xff,
+      1,
+    ]))).toBe(true)
+  })
+
+  it('decodes entries with default (null) entity names and FLOAT64 values', async () => {
+    const raw = Buffer.from([
+      0, 0, 0, 0, // throttle
+      0, 0, 0xff, 0xff, // no error, null message
+      0, 0, 0, 1, // one entry
+      0, 0, 0, 2, 0, 4, ...Buffer.from('user'), 0, 1, ...Buffer.from('a'), 0, 9, ...Buffer.from('client-id'), 0xff, 0xff,
+      0, 0, 0, 1, 0, 18, ...Buffer.from('producer_byte_rate'), ...double(1048576),
+    ])
+    const decoded = await describeClientQuotasResponse().decode(raw)
+    expect(decoded).toEqual({errorCode: 0, errorMessage: null, entries: [{entity: [{type: 'user', name: 'a'}, {type: 'client-id', name: null}], values: {producer_byte_rate: 1048576}}]})
+  })
+})
+
+describe('AlterClientQuotas v0', () => {
+  it('encodes set and remove ops', async () => {
+    const request = alterClientQuotasRequest([{entity: [{type: 'user', name: 'a'}], ops: [{key: 'k', value: 2.5}, {key: 'r', remove: true}]}], true)
+    expect(request).toMatchObject({apiKey: 49, apiVersion: 0})
+    expect((await bytes(request)).equals(Buffer.from([
+      0, 0, 0, 1,
+      0, 0, 0, 1, 0, 4, ...Buffer.from('user'), 0, 1, ...Buffer.from('a'),
+      0, 0, 0, 2,
+      0, 1, ...Buffer.from('k'), ...double(2.5), 0,
+      0, 1, ...Buffer.from('r'), ...double(0), 1,
+      1,
+    ]))).toBe(true)
+  })
+
+  it('decodes per-entity errors', async () => {
+    const raw = Buffer.from([0, 0, 0, 0, 0, 0, 0, 1, 0, 42, 0, 3, ...Buffer.from('bad'), 0, 0, 0, 1, 0, 2, ...Buffer.from('ip'), 0, 1, ...Buffer.from('x')])
+    expect(await alterClientQuotasResponse().decode(raw)).toEqual([{errorCode: 42, errorMessage: 'bad', entity: [{type: 'ip', name: 'x'}]}])
+  })
+})
+
+describe('quota plans', () => {
+  it('parses entities and refuses an IP combined with a user', () => {
+    expect(parseEntity({user: 'alice', 'default-client-id': true}, {required: true})).toEqual([{type: 'user', name: 'alice'}, {type: 'client-id', name: null}])
+    expect(() => parseEntity({user: 'a', ip: '1.2.3.4'}, {required: true})).toThrow(/IP quota cannot be combined/)
+    expect(() => parseEntity({}, {required: true})).toThrow(/name the entity/)
+  })
+
+  it('parses values with units and names the closest key', () => {
+    const user = [{type: 'user' as const, name: 'a'}]
+    expect(parseQuotaAssignments(['producer_byte_rate=1MiB', 'request_percentage=200'], user)).toEqual({producer_byte_rate: 1048576, request_percentage: 200})
+    let hint: string | undefined
+    try {
+      parseQuotaAssignments(['producer-byte-rate=1'], user)
+    } catch (error) {
+      hint = (error as {hint?: string}).hint
+    }
+    expect(hint).toMatch(/did you mean 'producer_byte_rate'/)
+    expect(() => parseQuotaAssignments(['request_percentage=5MiB'], user)).toThrow(/not a number/)
+    expect(() => parseQuotaAssignments(['consumer_byte_rate=0'], user)).toThrow(/greater than 0/)
+    expect(() => parseQuotaAssignments(['producer_byte_rate=1'], [{type: 'ip', name: '1.2.3.4'}])).toThrow(/not a quota of an IP/)
+  })
+
+  it('plans only real changes, and removes every key when none is named', () => {
+    const entity = [{type: 'user' as const, name: 'a'}]
+    const current = currentValues([{entity: [{type: 'user', name: 'b'}], values: {x: 1}}, {entity, values: {producer_byte_rate: 10, consumer_byte_rate: 20}}], entity)
+    const set = planQuotaSet(entity, current, {producer_byte_rate: 10, consumer_byte_rate: 30})
+    expect(set.changes).toEqual([{key: 'consumer_byte_rate', before: 20, after: 30}])
+    expect(set.unchanged).toEqual(['producer_byte_rate'])
+    const remove = planQuotaRemove(entity, current, [])
+    expect(planToAlter(remove)).toEqual([{entity, ops: [{key: 'producer_byte_rate', remove: true}, {key: 'consumer_byte_rate', remove: true}]}])
+    expect(planQuotaRemove(entity, current, ['request_percentage']).unchanged).toEqual(['request_percentage'])
+  })
+})
