@@ -1,6 +1,6 @@
 /** Client quotas: which entity, which values, and the plan of a change (before -> after). Pure. */
 import {usageError} from '../errors.js'
-import type {AlterQuotaEntry, QuotaEntityPart, QuotaEntry, QuotaFilter, QuotaOp} from '../kafka/client-quotas.js'
+import {type AlterQuotaEntry, entityLabel, type QuotaEntityPart, type QuotaEntry, type QuotaFilter, type QuotaOp} from '../kafka/client-quotas.js'
 import {closest} from '../kafka/metadata.js'
 
 /** The quota keys Kafka knows for clients (KIP-13, KIP-124, KIP-599). */
@@ -140,7 +140,7 @@ export interface QuotaRow {
 export function quotaRows(entries: QuotaEntry[]): QuotaRow[] {
   const rows: QuotaRow[] = []
   for (const e of entries) {
-    const label = e.entity.map((p) => `${p.type}=${p.name ?? '<default>'}`).join(',')
+    const label = entityLabel(e.entity)
     const named = (t: string) => {
       const p = e.entity.find((x) => x.type === t)
       return p ? p.name : undefined

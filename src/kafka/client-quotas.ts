@@ -190,8 +190,11 @@ function requireApi(broker: {versions: Record<number, {minVersion: number; maxVe
   }
 }
 
+const ORDER: Record<string, number> = {user: 0, 'client-id': 1, ip: 2}
+
+/** `user=alice,client-id=billing` (always in this order, whatever order the broker sent). */
 export function entityLabel(entity: QuotaEntityPart[]): string {
-  return entity.map((p) => `${p.type}=${p.name ?? '<default>'}`).join(',')
+  return [...entity].sort((a, b) => (ORDER[a.type] ?? 3) - (ORDER[b.type] ?? 3)).map((p) => `${p.type}=${p.name ?? '<default>'}`).join(',')
 }
 
 /** The quotas matching the filters (all quotas for no filters). */

@@ -89,3 +89,34 @@ describe('quota plans', () => {
     expect(planQuotaRemove(entity, current, ['request_percentage']).unchanged).toEqual(['request_percentage'])
   })
 })
+
+describe('truncate plans', async () => {
+  const {parsePartitionList, parseTruncatePoint, planTruncate} = await import('../../src/topics/truncate.js')
+  const marks = [{partition: 0, low: 100, high: 1000}, {partition: 1, low: 0, high: 50}, {partition: 2, low: 0, high: 0}]
+
+  it('counts the records that go per partition, clamped to each log', () => {
+    const plan = planTruncate('t', marks, {kind: 'offset', offset: 500}, undefined)
+    expect(plan.rows).toEqual([
+      {partition: 0, low: 100, high: 1000, before: 500, deleted: 400},
+      {partition: 1, low: 0, high: 50, before: 50, deleted: 50, clamped: 'high'},
+      {partition: 2, low: 0, high: 0, before: 0, deleted: 0, clamped: 'high'},
+    ])
+    expect(plan.deleted).toBe(450)
+    expect(planTruncate('t', marks, {kind: 'offset', offset: 10}, [0]).rows).toEqual([{partition: 0, low: 100, high: 1000, before: 100, deleted: 0, clamped: 'low'}])
+  })
+
+  it('uses each partition\'s offset at the time, the end where no record is that recent', () => {
+    const plan = planTruncate('t', marks, {kind: 'time', timestamp: 1}, [0, 1], new Map([[0, 700], [1, -1]]))
+    expect(plan.rows.map((r) => r.before)).toEqual([700, 50])
+    expect(() => planTruncate('t', marks, {kind: 'offset', offset: 1}, [5])).toThrow(/no partition 5/)
+  })
+
+  it('parses offsets, times and partition lists', () => {
+    expect(parseTruncatePoint('1200')).toEqual({kind: 'offset', offset: 1200})
+    expect(parseTruncatePoint('@2026-11-24T09:00:00Z')).toEqual({kind: 'time', timestamp: Date.parse('2026-11-24T09:00:00Z')})
+    expect(parseTruncatePoint('@-2h', 10_000_000)).toEqual({kind: 'time', timestamp: 10_000_000 - 7_200_000})
+    expect(() => parseTruncatePoint('-5')).toThrow(/not an offset/)
+    expect(parsePartitionList('2, 0,2')).toEqual([0, 2])
+    expect(() => parsePartitionList('0,a')).toThrow(/not a list/)
+  })
+})
