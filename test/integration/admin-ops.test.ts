@@ -177,3 +177,64 @@ describe('groups clone', () => {
     expect(missing.code).toBe(3)
   }, 300_000)
 })
+
+describe('cluster config', () => {
+  // Harmless on a shared broker: how long an idle log cleaner sleeps.
+  const KEY = 'log.cleaner.backoff.ms'
+  type Entry = {name: string; value: string; source: string; synonyms: {value: string; source: string}[]}
+  const get = async (broker?: string) => {
+    const r = await kafkit(['cluster', 'config', 'get', KEY, ...(broker ? ['--broker', broker] : []), '--json'])
+    expect(r.code, r.stderr).toBe(0)
+    return json<{broker: number; configs: Entry[]}>(r).configs[0]
+  }
+
+  it('sets and unsets cluster-wide and per-broker values, each shown with its source, as Kafka\'s ConfigCommand sees them', async () => {
+    const broker = String(json<{brokers: {id: number}[]}>(await kafkit(['cluster', 'info', '--json'])).brokers[0].id)
+    expect(await get()).toMatchObject({value: '15000', source: 'default'})
+
+    const plan = await kafkit(['cluster', 'config', 'set', '--set', `${KEY}=15001`, '--json'])
+    expect(plan.code, plan.stderr).toBe(0)
+    expect(json(plan)).toMatchObject({executed: false, changes: [{name: KEY, before: '15000', beforeSource: 'default', after: '15001', afterSource: 'cluster-default'}]})
+    expect((await get()).source).toBe('default')
+
+    try {
+      expect((await kafkit(['cluster', 'config', 'set', '--all-brokers', '--set', `${KEY}=15001`, '--execute'])).code).toBe(0)
+      const clusterWide = await runJava(CONFIG_COMMAND, ['--bootstrap-server', TEST_BROKERS, '--describe', '--entity-type', 'brokers', '--entity-default'])
+      expect(clusterWide.stdout).toContain(`${KEY}=15001`)
+      expect(await get()).toMatchObject({value: '15001', source: 'cluster-default'})
+
+      // Kafka's tool sets the broker's own value: kafkit shows it winning, the cluster-wide one below it.
+      const altered = await runJava(CONFIG_COMMAND, ['--bootstrap-server', TEST_BROKERS, '--alter', '--entity-type', 'brokers', '--entity-name', broker, '--add-config', `${KEY}=15002`])
+      expect(altered.code, altered.stderr).toBe(0)
+      const both = await get(broker)
+      expect(both).toMatchObject({value: '15002', source: 'broker'})
+      expect(both.synonyms.map((s) => s.source)).toEqual(['broker', 'cluster-default', 'default'])
+
+      const unsetBroker = await kafkit(['cluster', 'config', 'unset', KEY, '--broker', broker, '--execute', '--json'])
+      expect(unsetBroker.code, unsetBroker.stderr).toBe(0)
+      expect(json(unsetBroker)).toMatchObject({changes: [{name: KEY, before: '15002', beforeSource: 'broker', after: '15001', afterSource: 'cluster-default'}]})
+      expect(await get(broker)).toMatchObject({value: '15001', source: 'cluster-default'})
+    } finally {
+      await kafkit(['cluster', 'config', 'unset', KEY, '--broker', broker, '--execute'])
+      await kafkit(['cluster', 'config', 'unset', KEY, '--execute'])
+    }
+    expect(await get()).toMatchObject({value: '15000', source: 'default'})
+    const after = await runJava(CONFIG_COMMAND, ['--bootstrap-server', TEST_BROKERS, '--describe', '--entity-type', 'brokers', '--entity-default'])
+    expect(after.stdout).not.toContain(KEY)
+  }, 300_000)
+
+  it('refuses unknown keys, read-only keys, bad values and unknown brokers with exit 2', async () => {
+    const typo = await kafkit(['cluster', 'config', 'set', '--set', 'log.cleaner.backof.ms=1'])
+    expect(typo.code).toBe(2)
+    expect(expectCleanError(typo).hint).toContain(`did you mean '${KEY}'`)
+    const readOnly = await kafkit(['cluster', 'config', 'set', '--set', 'process.roles=broker'])
+    expect(readOnly.code).toBe(2)
+    expect(expectCleanError(readOnly).message).toContain('read-only')
+    const badValue = await kafkit(['cluster', 'config', 'set', '--set', `${KEY}=soon`])
+    expect(badValue.code).toBe(2)
+    expect(expectCleanError(badValue).message).toContain('the broker refused it')
+    const noBroker = await kafkit(['cluster', 'config', 'get', '--broker', '99'])
+    expect(noBroker.code).toBe(2)
+    expect(expectCleanError(noBroker).message).toBe('there is no broker 99')
+  }, 120_000)
+})

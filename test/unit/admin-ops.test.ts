@@ -120,3 +120,38 @@ describe('truncate plans', async () => {
     expect(() => parsePartitionList('0,a')).toThrow(/not a list/)
   })
 })
+
+describe('broker config plans', async () => {
+  const {parseBrokerTarget, planBrokerConfigSet, planBrokerConfigUnset, selectConfigs} = await import('../../src/brokers/configs.js')
+  const entry = (name: string, value: string, source: string, synonyms: [string, string][], readOnly = false) => ({name, value, source, sensitive: false, readOnly, synonyms: synonyms.map(([s, v]) => ({source: s, value: v}))})
+  const entries = [
+    entry('a.ms', '3', 'broker', [['broker', '3'], ['cluster-default', '2'], ['default', '1']]),
+    entry('b.ms', '2', 'cluster-default', [['cluster-default', '2'], ['static-broker', '5'], ['default', '1']]),
+    entry('c.ms', '1', 'default', [['default', '1']]),
+    entry('process.roles', 'broker', 'static-broker', [['static-broker', 'broker']], true),
+  ]
+
+  it('targets a broker or the cluster-wide default', () => {
+    expect(parseBrokerTarget(undefined, [1, 2])).toBe('')
+    expect(parseBrokerTarget('2', [1, 2])).toBe('2')
+    expect(() => parseBrokerTarget('3', [1, 2])).toThrow(/no broker 3/)
+    expect(() => parseBrokerTarget('x', [1])).toThrow(/not a broker id/)
+  })
+
+  it('shows non-default values, or the named keys', () => {
+    expect(selectConfigs(entries, [], false).map((e) => e.name)).toEqual(['a.ms', 'b.ms', 'process.roles'])
+    expect(() => selectConfigs(entries, ['c.mss'], false)).toThrow(/unknown broker config 'c.mss'/)
+  })
+
+  it('plans sets, refusing read-only keys', () => {
+    expect(planBrokerConfigSet(entries, '', [['c.ms', '9']])).toEqual([{name: 'c.ms', before: '1', beforeSource: 'default', after: '9', afterSource: 'cluster-default'}])
+    expect(() => planBrokerConfigSet(entries, '1', [['process.roles', 'x']])).toThrow(/read-only/)
+  })
+
+  it('plans unsets with the value that applies afterwards', () => {
+    expect(planBrokerConfigUnset(entries, '1', ['a.ms', 'b.ms'])).toEqual({changes: [{name: 'a.ms', before: '3', beforeSource: 'broker', after: '2', afterSource: 'cluster-default'}], notSet: ['b.ms']})
+    expect(planBrokerConfigUnset(entries, '', ['b.ms']).changes).toEqual([{name: 'b.ms', before: '2', beforeSource: 'cluster-default', after: '5', afterSource: 'static-broker'}])
+    // The broker's own value still wins after the cluster default goes.
+    expect(planBrokerConfigUnset(entries, '', ['a.ms']).changes).toEqual([{name: 'a.ms', before: '2', beforeSource: 'cluster-default', after: '3', afterSource: 'broker'}])
+  })
+})
