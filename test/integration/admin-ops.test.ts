@@ -238,3 +238,32 @@ describe('cluster config', () => {
     expect(expectCleanError(noBroker).message).toBe('there is no broker 99')
   }, 120_000)
 })
+
+describe('brokers', () => {
+  it('lists each broker with its log dirs as Kafka\'s LogDirsCommand sees them, and leader/replica counts', async () => {
+    const topic = uniqueName('brokers')
+    await createTopicWithLeaders(admin, topic, 4)
+    const list = await kafkit(['brokers', 'list', '--json'])
+    expect(list.code, list.stderr).toBe(0)
+    const brokers = json<{brokers: {id: number; controller: boolean; leaders: number; replicas: number; logDirs: {path: string; size: number; replicas: number}[]}[]}>(list).brokers
+    expect(brokers.length).toBeGreaterThan(0)
+    expect(brokers.filter((b) => b.controller).length).toBeLessThanOrEqual(1)
+    for (const b of brokers) expect(b.logDirs.reduce((n, d) => n + d.replicas, 0)).toBe(b.replicas)
+    expect(brokers.reduce((n, b) => n + b.leaders, 0)).toBeGreaterThanOrEqual(4)
+
+    const theirs = await runJava('org.apache.kafka.tools.LogDirsCommand', ['--bootstrap-server', TEST_BROKERS, '--describe', '--topic-list', topic])
+    expect(theirs.code, theirs.stderr).toBe(0)
+    const doc = JSON.parse(theirs.stdout.split('\n').find((l) => l.startsWith('{'))!) as {brokers: {broker: number; logDirs: {logDir: string; partitions: {partition: string}[]}[]}[]}
+    for (const b of doc.brokers) {
+      const ours = brokers.find((x) => x.id === b.broker)!
+      expect(ours.logDirs.map((d) => d.path).sort()).toEqual(b.logDirs.map((d) => d.logDir).sort())
+    }
+    expect(doc.brokers.flatMap((b) => b.logDirs.flatMap((d) => d.partitions)).length).toBe(4)
+
+    const one = await kafkit(['brokers', 'describe', String(brokers[0].id), '--json'])
+    expect(json(one)).toMatchObject({id: brokers[0].id, logDirs: brokers[0].logDirs.map((d) => ({path: d.path}))})
+    const missing = await kafkit(['brokers', 'describe', '9999'])
+    expect(missing.code).toBe(3)
+    expect(expectCleanError(missing).message).toBe('there is no broker 9999')
+  }, 180_000)
+})
