@@ -267,3 +267,28 @@ describe('brokers', () => {
     expect(expectCleanError(missing).message).toBe('there is no broker 9999')
   }, 180_000)
 })
+
+describe('topics clone', () => {
+  it('creates a topic with the source\'s partitions and own configs, as Kafka\'s TopicCommand describes it', async () => {
+    const source = uniqueName('clone-src')
+    const dest = `${source}-copy`
+    await createTopicWithLeaders(admin, source, 5, {'retention.ms': '3600000', 'cleanup.policy': 'compact', 'max.message.bytes': '200000'})
+    const plan = await kafkit(['topics', 'clone', source, dest, '--json'])
+    expect(plan.code, plan.stderr).toBe(0)
+    expect(json(plan)).toMatchObject({executed: false, partitions: 5, replicationFactor: 1, configs: {'retention.ms': '3600000', 'cleanup.policy': 'compact', 'max.message.bytes': '200000'}})
+    expect((await admin.listTopics()).includes(dest)).toBe(false)
+
+    const done = await kafkit(['topics', 'clone', source, dest, '--execute'])
+    expect(done.code, done.stderr).toBe(0)
+    const described = await runJava('org.apache.kafka.tools.TopicCommand', ['--bootstrap-server', TEST_BROKERS, '--describe', '--topic', dest])
+    expect(described.code, described.stderr).toBe(0)
+    expect(described.stdout).toMatch(/PartitionCount: 5\s+ReplicationFactor: 1/)
+    for (const c of ['retention.ms=3600000', 'cleanup.policy=compact', 'max.message.bytes=200000']) expect(described.stdout).toContain(c)
+
+    const again = await kafkit(['topics', 'clone', source, dest, '--execute'])
+    expect(again.code).toBe(6)
+    expect(expectCleanError(again).message).toMatch(new RegExp(`^topic '${dest}' already exists on profile`))
+    const missing = await kafkit(['topics', 'clone', `${source}-nope`, `${dest}-2`])
+    expect(missing.code).toBe(3)
+  }, 180_000)
+})

@@ -155,3 +155,14 @@ describe('broker config plans', async () => {
     expect(planBrokerConfigUnset(entries, '', ['a.ms']).changes).toEqual([{name: 'a.ms', before: '2', beforeSource: 'cluster-default', after: '3', afterSource: 'broker'}])
   })
 })
+
+describe('topic clone plans', async () => {
+  const {planTopicClone} = await import('../../src/topics/clone.js')
+  const cfg = (name: string, value: string | null, source: string, sensitive = false) => ({name, value, source, sensitive, readOnly: false}) as never
+  const source = {name: 'o', internal: false, partitions: 6, replicationFactor: 3, underReplicated: 0, offline: 0, records: 0, partitionDetails: [], configs: [cfg('retention.ms', '1000', 'topic'), cfg('log.retention.hours', '1', 'static-broker'), cfg('secret', null, 'topic', true)]}
+
+  it('copies partitions and the topic\'s own configs, lowering the replication factor to the destination\'s brokers', () => {
+    expect(planTopicClone(source, 'p', 1)).toEqual({source: 'o', dest: 'p', partitions: 6, replicationFactor: 1, configs: {'retention.ms': '1000'}, warnings: ['replication factor 3 lowered to 1: the destination has 1 broker(s)', "config 'secret' is sensitive and not copied"]})
+    expect(planTopicClone(source, 'p', 5).replicationFactor).toBe(3)
+  })
+})
