@@ -16,7 +16,7 @@ export interface TopicClone extends TopicClonePlan {
 
 export default class TopicsClone extends KafkaCommand<TopicClone> {
   static summary = "Create a topic with another topic's partitions, replication factor and configs: shows the plan; --execute creates it"
-  static description = `Copies the partition count, the replication factor (lowered to the destination's broker count where needed, with a warning) and the source topic's own config overrides, on the same cluster or on --to-profile's. No records are copied: copy them with 'kafkit replay SRC --to-topic DEST' afterwards. The plan is validated by the destination broker.`
+  static description = `Copies the partition count, the replication factor (lowered to the destination's broker count where needed, with a warning) and the source topic's own config overrides, on the same cluster or on --to-profile's. No records are copied: copy them with 'kafkit replay SRC DEST --from beginning --to end' afterwards. The plan is validated by the destination broker.`
   static examples = ['<%= config.bin %> topics clone orders orders-test', '<%= config.bin %> topics clone orders orders --to-profile staging --execute']
   static args = {source: Args.string({description: 'topic to copy', required: true}), dest: Args.string({description: 'new topic', required: true})}
   static flags = {
