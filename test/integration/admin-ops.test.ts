@@ -4,6 +4,9 @@
  * Kafka's ConsumerGroupCommand).
  */
 import {execFile} from 'node:child_process'
+import {mkdtempSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 import {promisify} from 'node:util'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {Kafka, logLevel} from 'kafkajs'
@@ -136,6 +139,18 @@ describe('topics truncate', () => {
     const badPartition = await kafkit(['topics', 'truncate', topic, '--before', '900', '--partitions', '7'])
     expect(badPartition.code).toBe(2)
     expect(expectCleanError(badPartition).message).toContain('has no partition 7')
+
+    const config = join(mkdtempSync(join(tmpdir(), 'kafkit-admin-ops-')), 'config.yaml')
+    writeFileSync(config, `current: prod\nprofiles:\n  prod:\n    brokers: [${TEST_BROKERS}]\n    protected: true\n`, {mode: 0o600})
+    const env = {KAFKIT_CONFIG: config, KAFKIT_BROKERS: undefined}
+    const refused = await kafkit(['topics', 'truncate', topic, '--before', '900', '--partitions', '2', '--execute', '-p', 'prod'], {env})
+    expect(refused.code).toBe(6)
+    expect(expectCleanError(refused).hint).toContain('--yes')
+    expect(await lowWatermarks()).toEqual([500, 1200, 500])
+    const confirmed = await kafkit(['topics', 'truncate', topic, '--before', '900', '--partitions', '2', '--execute', '-p', 'prod', '--yes'], {env})
+    expect(confirmed.code, confirmed.stderr).toBe(0)
+    expect(confirmed.stderr).toContain("protected profile 'prod'")
+    expect(await lowWatermarks()).toEqual([500, 1200, 900])
   }, 120_000)
 })
 

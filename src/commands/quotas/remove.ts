@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {KafkaCommand} from '../../base-command.js'
+import {brokerRefusal} from '../../admin/broker-errors.js'
 import {quotaEntityFlags} from '../../admin/quota-flags.js'
 import {currentValues, listFilters, parseEntity, planQuotaRemove, planToAlter, type QuotaPlan} from '../../admin/quotas.js'
 import {renderQuotaPlan} from '../../admin/render.js'
@@ -40,7 +41,9 @@ export default class QuotasRemove extends KafkaCommand<QuotaRemoval> {
     }
     const connection = await this.connection()
     if (connection.protected) await this.confirmDestructive(`remove ${plan.changes.length} quota(s) of ${result.entityLabel}`, flags.yes)
-    await alterClientQuotas(client, planToAlter(plan))
+    await alterClientQuotas(client, planToAlter(plan)).catch((error) => {
+      throw brokerRefusal(error, `removing quotas of ${result.entityLabel}`)
+    })
     this.io.info(`removed ${plan.changes.length} quota(s) of ${result.entityLabel}`)
     return {...result, executed: true}
   }

@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {KafkaCommand} from '../../base-command.js'
+import {brokerRefusal} from '../../admin/broker-errors.js'
 import {quotaEntityFlags} from '../../admin/quota-flags.js'
 import {currentValues, listFilters, parseEntity, parseQuotaAssignments, planQuotaSet, planToAlter, type QuotaPlan} from '../../admin/quotas.js'
 import {renderQuotaPlan} from '../../admin/render.js'
@@ -48,7 +49,9 @@ export default class QuotasSet extends KafkaCommand<QuotaChangeResult> {
     }
     const connection = await this.connection()
     if (connection.protected) await this.confirmDestructive(`change ${plan.changes.length} quota(s) of ${result.entityLabel}`, flags.yes)
-    await alterClientQuotas(client, planToAlter(plan))
+    await alterClientQuotas(client, planToAlter(plan)).catch((error) => {
+      throw brokerRefusal(error, `setting quotas of ${result.entityLabel}`)
+    })
     this.io.info(`set ${plan.changes.length} quota(s) of ${result.entityLabel}`)
     return {...result, executed: true}
   }
