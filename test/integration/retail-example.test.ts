@@ -2,9 +2,9 @@
  * The retail walkthrough (examples/retail-inventory), end to end: run.sh runs every step of its README against
  * the test broker and a private PostgreSQL, then the stock levels in PostgreSQL must equal the generator's
  * expected totals. Topic and group names get a unique prefix, PostgreSQL its own data directory and port.
- * Section 9 moves the same inventory into PostgreSQL through Kafka Connect (Debezium's JDBC sink, created with
- * `kafkit connect apply`) on the worker that .ci/run starts (run.sh starts one when none answers), and the view
- * over its rows must give the same totals.
+ * Section 10 moves the same inventory into PostgreSQL through Kafka Connect (Debezium's JDBC sink, created with
+ * `kafkit connect apply`, reading the Avro records with Apicurio's converter) on the worker that .ci/run starts
+ * (run.sh starts one when the plugins are missing), and the view over its rows must give the same totals.
  * About 30 kafkit invocations in a row, ~45 s of CPU in all; it took 3.5-4 minutes of wall time on a 2-core
  * machine at load average 25 (2026-11-25); with the registry steps (Avro, schemas check) over 5 minutes at load average 22
  * (2026-12-06), hence the generous bound.
@@ -132,6 +132,21 @@ describe.runIf(canRun)('retail walkthrough (examples/retail-inventory)', () => {
     expect(viaConnect).toEqual(expected.stock)
     const rows = spawnSync('bash', [join(EXAMPLE, 'db.sh'), 'psql', '-At', '-c', 'SELECT count(*), count(DISTINCT (__connect_topic, __connect_partition, __connect_offset)) FROM inventory_events'], {env, encoding: 'utf8'})
     expect(rows.stdout.trim()).toBe(`${expected.inventoryRecords}|${expected.inventoryRecords}`)
+    // The records are Avro: the converter turned each into the schema's fields, one column each, equal to what the
+    // generator wrote (the timestamp as epoch milliseconds, absent optional fields as NULL).
+    const fields = ['id', 'store', 'product', 'type', 'qty', 'at', 'supplier', 'till', 'reason', 'to', 'from', 'transfer']
+    const generated = new Map<string, string>()
+    for (const file of readdirSync(join(state, 'day')).filter((f) => /inventory_store\d+\.jsonl$/.test(f))) {
+      for (const line of readFileSync(join(state, 'day', file), 'utf8').trim().split('\n')) {
+        const {value} = JSON.parse(line) as {value: Record<string, number | string | undefined>}
+        generated.set(String(value.id), fields.map((f) => (f === 'at' ? String(Date.parse(String(value.at))) : String(value[f] ?? '\\N'))).join('|'))
+      }
+    }
+    const columns = spawnSync('bash', [join(EXAMPLE, 'db.sh'), 'psql', '-At', '-v', 'ON_ERROR_STOP=1', '-c', `SELECT id, store, product, type, qty, (extract(epoch FROM at) * 1000)::bigint, coalesce(supplier, '\\N'), coalesce(till, '\\N'), coalesce(reason, '\\N'), coalesce("to", '\\N'), coalesce("from", '\\N'), coalesce(transfer, '\\N') FROM inventory_events`], {env, encoding: 'utf8'})
+    expect(columns.status, columns.stderr).toBe(0)
+    const written = new Map(columns.stdout.trim().split('\n').map((line) => [line.split('|')[0], line] as const))
+    expect(written.size).toBe(expected.inventoryRecords)
+    expect(written).toEqual(generated)
     const connector = await kafkit(['connect', 'describe', `${prefix}stock-db-jdbc`, '--json'], {env: {KAFKIT_CONNECT_URL: env.KAFKIT_CONNECT_URL}})
     expect(JSON.parse(connector.stdout)).toMatchObject({state: 'RUNNING', class: 'io.debezium.connector.jdbc.JdbcSinkConnector', failed: false})
 
