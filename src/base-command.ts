@@ -8,6 +8,7 @@ import {suggestFlag} from './cli/suggest.js'
 import {ExitCode, KafkitError, refusedError, usageError} from './errors.js'
 import type {KafkaClient} from './kafka/client.js'
 import {mapKafkaError} from './kafka/errors.js'
+import {connectionPrincipal} from './kafka/principal.js'
 import {type IOOptions, IOStreams} from './output/io.js'
 import {resolveConnection} from './profiles/resolve.js'
 import {redactSecrets} from './profiles/secrets.js'
@@ -170,6 +171,8 @@ export abstract class KafkaCommand<T> extends BaseCommand<T> {
 
   private clientPromise?: Promise<KafkaClient>
   private registryPromise?: Promise<RegistryClient>
+  /** What the command declared it would access (KafkaClient.expectAccess): a denial met outside call() names it. */
+  private clientAccess?: KafkaClient['access']
   private connectionPromise?: Promise<ResolvedConnection>
   /** Set once resolved: errors name the brokers really used (profile, KAFKIT_BROKERS, --brokers). */
   private resolvedConnection?: ResolvedConnection
@@ -210,7 +213,9 @@ export abstract class KafkaCommand<T> extends BaseCommand<T> {
         )
       const [{createClient}, {resolveCredentials}] = await Promise.all([import('./kafka/client.js'), import('./profiles/credentials.js')])
       const resolved = await resolveCredentials(connection, {timeoutMs})
-      return createClient(resolved, {timeoutMs, debugLog: this.io.debug ? (line) => this.io.debugLog(redactSecrets(line)) : undefined})
+      const client = await createClient(resolved, {timeoutMs, debugLog: this.io.debug ? (line) => this.io.debugLog(redactSecrets(line)) : undefined})
+      this.clientAccess = client.access
+      return client
     })()
     return this.clientPromise
   }
@@ -237,7 +242,15 @@ export abstract class KafkaCommand<T> extends BaseCommand<T> {
     if (!(error instanceof KafkitError) && typeof err?.name === 'string' && err.name.startsWith('KafkaJS')) {
       const resolved = this.resolvedConnection
       if (resolved)
-        return mapKafkaError(error, {brokers: resolved.brokers, profile: resolved.profile, timeoutMs: this.timeoutMs, saslUser: resolved.sasl?.username, saslMechanism: resolved.sasl?.mechanism})
+        return mapKafkaError(error, {
+          brokers: resolved.brokers,
+          profile: resolved.profile,
+          timeoutMs: this.timeoutMs,
+          saslUser: resolved.sasl?.username,
+          saslMechanism: resolved.sasl?.mechanism,
+          principal: connectionPrincipal(resolved),
+          access: this.clientAccess,
+        })
       return mapKafkaError(error, {brokers: (this.globalFlags.brokers as string | undefined)?.split(',') ?? ['127.0.0.1:9092'], profile: this.globalFlags.profile as string | undefined})
     }
     return super.toKafkitError(error)

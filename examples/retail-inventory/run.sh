@@ -12,6 +12,7 @@
 #   KAFKIT_BROKERS     the cluster (default: kafkit's local profile, 127.0.0.1:9092)
 #   KAFKIT_CONNECT_URL the Kafka Connect worker (default: the local one, http://127.0.0.1:8083, started when missing)
 #   KAFKIT_SCHEMA_REGISTRY_URL   the schema registry (default: the local one, 127.0.0.1:8081, started when not up)
+#                                (section 10's converter uses the same Apicurio Registry, through its /apis/registry/v2)
 set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -29,6 +30,8 @@ GROUP="${P}stock-db"
 CONNECTOR="${P}stock-db-jdbc"
 # Debezium's JDBC sink: 3.6.0.Final runs on the local Connect worker (see the README's Kafka Connect section).
 JDBC_PLUGIN=io.debezium:debezium-connector-jdbc:3.6.0.Final
+# Apicurio's Kafka Connect converters: the sink reads the Avro inventory updates through the registry.
+AVRO_CONVERTER_PLUGIN=io.apicurio:apicurio-registry-utils-converter:2.6.13.Final
 export NO_COLOR=1
 
 kafkit() { node "$ROOT/bin/run.js" "$@"; }
@@ -157,13 +160,18 @@ fi
 
 if [ "${RETAIL_CONNECT:-1}" != 0 ]; then
   step "10. The same stock levels through Kafka Connect: a JDBC sink, no code"
-  if ! kafkit connect plugins 2>/dev/null | grep -q '^io\.debezium\.connector\.jdbc\.JdbcSinkConnector'; then
-    run "kafkit local start --connect --connect-plugin $JDBC_PLUGIN"
+  # The worker needs the sink and the converter (`kafkit connect plugins` lists connectors, --all converters too).
+  plugins="$(kafkit connect plugins --all 2>/dev/null || true)"
+  if ! grep -q '^io\.debezium\.connector\.jdbc\.JdbcSinkConnector' <<<"$plugins" || ! grep -q '^io\.apicurio\.registry\.utils\.converter\.AvroConverter' <<<"$plugins"; then
+    run "kafkit local start --connect --connect-plugin $JDBC_PLUGIN --connect-plugin $AVRO_CONVERTER_PLUGIN"
   fi
+  # The converter reads schemas through Apicurio's own API, beside the Confluent-compatible one kafkit uses.
+  APICURIO_URL="${KAFKIT_SCHEMA_REGISTRY_URL%/}"
+  APICURIO_URL="${APICURIO_URL%/apis/ccompat/v7}/apis/registry/v2"
   connectors_file="connectors.yaml"
-  if [ -n "$P" ] || [ "${RETAIL_PG_PORT:-54329}" != 54329 ]; then
+  if [ -n "$P" ] || [ "${RETAIL_PG_PORT:-54329}" != 54329 ] || [ "$APICURIO_URL" != http://127.0.0.1:8081/apis/registry/v2 ]; then
     connectors_file="$RETAIL_STATE_DIR/connectors.yaml"
-    sed -E "s/^(  - name: )/\1${P}/; s/\^inventory_store/^${P}inventory_store/; s/127\.0\.0\.1:54329/127.0.0.1:${RETAIL_PG_PORT:-54329}/" connectors.yaml >"$connectors_file"
+    sed -E "s/^(  - name: )/\1${P}/; s/\^inventory_store/^${P}inventory_store/; s/127\.0\.0\.1:54329/127.0.0.1:${RETAIL_PG_PORT:-54329}/; s#(apicurio\.registry\.url: ).*#\1${APICURIO_URL}#" connectors.yaml >"$connectors_file"
   fi
   run "kafkit connect apply -f $connectors_file"
   run "kafkit connect apply -f $connectors_file --execute --yes"

@@ -21,22 +21,34 @@ CREATE TABLE IF NOT EXISTS applied_records (
   PRIMARY KEY (topic, partition, "offset")
 );
 
--- Kafka Connect's copy (connectors.yaml): the Debezium JDBC sink writes every inventory record here as it is, one
--- row per (topic, partition, offset). The sink would create the table itself; creating it here lets the view
--- below exist from the start. A record delivered twice is an upsert of the same row, never a second row.
+-- Kafka Connect's copy (connectors.yaml): the Debezium JDBC sink writes every inventory record here, one row per
+-- (topic, partition, offset), one column per field of the Avro schema (schemas/inventory-update.avsc). The sink
+-- would create the table itself; creating it here lets the view below exist from the start. A record delivered
+-- twice is an upsert of the same row, never a second row.
 CREATE TABLE IF NOT EXISTS inventory_events (
-  __connect_topic     text    NOT NULL,
-  __connect_partition integer NOT NULL,
-  __connect_offset    bigint  NOT NULL,
-  event               text,
+  __connect_topic     text        NOT NULL,
+  __connect_partition integer     NOT NULL,
+  __connect_offset    bigint      NOT NULL,
+  id                  text        NOT NULL,
+  store               text        NOT NULL,
+  product             text        NOT NULL,
+  type                text        NOT NULL,
+  qty                 integer     NOT NULL,
+  at                  timestamptz NOT NULL,
+  supplier            text,
+  till                text,
+  reason              text,
+  "to"                text,
+  "from"              text,
+  transfer            text,
   PRIMARY KEY (__connect_topic, __connect_partition, __connect_offset)
 );
 
 -- The stock levels from those rows, by SQL alone, with the fixed sink's rule: receipts, transfers in and
 -- adjustments add their quantity; till lines (a return has a negative quantity) and transfers out take it away.
 CREATE OR REPLACE VIEW stock_levels_connect AS
-  SELECT e ->> 'store' AS store, e ->> 'product' AS product,
-         sum(CASE WHEN e ->> 'type' IN ('receipt', 'transfer_in', 'adjustment') THEN (e ->> 'qty')::int ELSE -(e ->> 'qty')::int END)::int AS qty
-  FROM (SELECT event::jsonb AS e FROM inventory_events) AS events
-  WHERE e ->> 'type' IN ('receipt', 'transfer_in', 'adjustment', 'sale', 'transfer_out')
-  GROUP BY 1, 2;
+  SELECT store, product,
+         sum(CASE WHEN type IN ('receipt', 'transfer_in', 'adjustment') THEN qty ELSE -qty END)::int AS qty
+  FROM inventory_events
+  WHERE type IN ('receipt', 'transfer_in', 'adjustment', 'sale', 'transfer_out')
+  GROUP BY store, product;

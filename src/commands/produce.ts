@@ -99,6 +99,8 @@ export default class Produce extends KafkaCommand<ProduceSummary> {
     const encodeKey = schemas?.encodeKey && ((text: string) => schemas.encodeKey!(parseJsonFlag(text, '--key'), 1))
 
     const client = await this.client()
+    // A denial names this topic and WRITE, whichever request the broker refuses first.
+    client.expectAccess({operation: 'WRITE', resourceType: 'topic', name: topic})
     const compression = flags.compression as CompressionName
     const producerOptions = {acks, idempotent: flags.idempotent, compression, maxInFlight: flags['max-in-flight']}
     // Connect the producer while the topic's metadata and config are read (start-up latency).

@@ -8,8 +8,9 @@ import {setTimeout as sleep} from 'node:timers/promises'
 
 import {KafkitError, withTimeout} from '../errors.js'
 import type {KafkaConnection} from './connection.js'
-import {ErrorContext, describeRetriable, mapKafkaError, retriableCause, rootCause} from './errors.js'
+import {AccessTarget, ErrorContext, describeRetriable, mapKafkaError, retriableCause, rootCause} from './errors.js'
 import {attachSession, createKafkaJS, KafkaJSSession, sessionOf} from './kafkajs/session.js'
+import {connectionPrincipal} from './principal.js'
 
 export interface ClientOptions {
   /** Upper bound for every network wait of one operation (connect, request, retries). */
@@ -27,8 +28,17 @@ export class KafkaClient {
     readonly options: ClientOptions,
   ) {}
 
+  /** What the command means to do (READ topic 'orders', ...): a denial names the exact resource. */
+  readonly access: AccessTarget[] = []
+
+  expectAccess(...targets: AccessTarget[]): void {
+    this.access.push(...targets)
+  }
+
   get errorContext(): ErrorContext {
     return {
+      principal: connectionPrincipal(this.connection),
+      access: this.access,
       brokers: this.connection.brokers,
       timeoutMs: this.options.timeoutMs,
       profile: this.connection.profile,

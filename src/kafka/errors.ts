@@ -23,6 +23,73 @@ export interface ErrorContext {
   saslMechanism?: string
   /** The connection uses TLS: a connection closed during the handshake means a listener without TLS. */
   tls?: boolean
+  /** Who the broker sees (SASL user, certificate subject, ANONYMOUS): named when an ACL denies an operation. */
+  principal?: string
+  /** What the failed call was doing ("reading offsets of group 'g'"), to name the operation that was denied. */
+  what?: string
+  /** The operations the command means to do, so that a denial can name the exact resource. */
+  access?: AccessTarget[]
+}
+
+export type AclResourceKind = 'topic' | 'group' | 'transactional id' | 'cluster'
+
+/** One operation on one resource, in Kafka's ACL words (READ, WRITE, DESCRIBE, ...). */
+export interface AccessTarget {
+  operation: string
+  resourceType: AclResourceKind
+  name: string
+}
+
+const DENIED_RESOURCE: Record<string, AclResourceKind> = {
+  TOPIC_AUTHORIZATION_FAILED: 'topic',
+  GROUP_AUTHORIZATION_FAILED: 'group',
+  CLUSTER_AUTHORIZATION_FAILED: 'cluster',
+  TRANSACTIONAL_ID_AUTHORIZATION_FAILED: 'transactional id',
+}
+
+/** The operation a call implies, from its description (a best guess when the command declared none). */
+function operationOf(what: string | undefined, kind: AclResourceKind): string {
+  const w = (what ?? '').toLowerCase()
+  if (/produc|writing|sending/.test(w)) return 'WRITE'
+  if (/creat/.test(w)) return 'CREATE'
+  if (/delet/.test(w)) return 'DELETE'
+  if (/config/.test(w) && /(chang|set|alter)/.test(w)) return 'ALTER_CONFIGS'
+  if (/config/.test(w)) return 'DESCRIBE_CONFIGS'
+  if (/adding partitions|alter/.test(w)) return 'ALTER'
+  if (/consum|fetch|joining|subscrib|committing|setting the offsets|reading offsets of group|reading the offsets/.test(w)) return 'READ'
+  if (kind === 'cluster') return 'DESCRIBE'
+  return 'DESCRIBE'
+}
+
+/**
+ * An ACL denial as one line: `alice may not READ topic 'orders'`, with the `kafkit acls grant` that would allow
+ * it (exit 9). The principal comes from the connection, the resource from the command's declared access (or the
+ * call's description), the operation likewise.
+ */
+export function authorizationError(type: string, ctx: ErrorContext, cause?: unknown): KafkitError {
+  const kind = DENIED_RESOURCE[type] ?? 'topic'
+  const guessed = operationOf(ctx.what, kind)
+  const candidates = (ctx.access ?? []).filter((a) => a.resourceType === kind)
+  const target = candidates.find((a) => a.operation === guessed) ?? candidates[0]
+  const quoted = /'([^']+)'/.exec(ctx.what ?? '')?.[1]
+  const name = kind === 'cluster' ? 'kafka-cluster' : (target?.name ?? quoted)
+  const operation = target?.operation ?? guessed
+  const resource = kind === 'cluster' ? 'the cluster' : name ? `${kind} '${name}'` : `this ${kind}`
+  const known = ctx.principal?.replace(/^User:/, '')
+  const user = known ?? 'PRINCIPAL'
+  const flag = {topic: '--topic', group: '--group', 'transactional id': '--transactional-id', cluster: '--cluster'}[kind]
+  const grant =
+    kind === 'topic' && operation === 'WRITE' && name
+      ? `kafkit acls grant ${user} --producer --topic ${name}`
+      : kind === 'topic' && operation === 'READ' && name
+        ? `kafkit acls grant ${user} --consumer --topic ${name} --group GROUP`
+        : `kafkit acls create --allow-principal User:${user} --operation ${operation} ${flag}${name && kind !== 'cluster' ? ` ${name}` : ''}`
+  return new KafkitError('NOT_AUTHORIZED', `${known ?? 'this connection'} may not ${operation} ${resource}`, {
+    hint: `an ACL is missing (${type}); an admin can allow it: ${grant}`,
+    exitCode: ExitCode.NOT_AUTHORIZED,
+    cause,
+    details: {...(known ? {principal: `User:${known}`} : {}), operation, resourceType: kind, ...(name ? {resource: name} : {})},
+  })
 }
 
 /** Hints shared with `profiles test` (diagnose.ts), so that every command says the same as it. */
@@ -187,11 +254,7 @@ export function mapKafkaError(err: unknown, ctx: ErrorContext): KafkitError {
     case 'GROUP_AUTHORIZATION_FAILED':
     case 'CLUSTER_AUTHORIZATION_FAILED':
     case 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED':
-      return new KafkitError('NOT_AUTHORIZED', `not authorized: ${message}`, {
-        hint: 'the principal lacks an ACL for this operation; ask the cluster admin',
-        exitCode: ExitCode.FAILED,
-        cause: err,
-      })
+      return authorizationError(root.type, ctx, err)
     case 'ILLEGAL_SASL_STATE':
       // A listener without SASL takes the SaslHandshake as out of place: say so rather than kafkajs' words.
       return connectError(

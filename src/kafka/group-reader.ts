@@ -247,6 +247,7 @@ export async function openGroupSource(client: KafkaClient, session: ReaderSessio
   const {group, targets} = options
   const admin = await sessionOf(client).admin()
   const topics = targets.map((t) => t.topic)
+  client.expectAccess({operation: 'READ', resourceType: 'group', name: group})
   const committedList = await client.call(`reading offsets of group '${group}'`, () => admin.fetchOffsets({groupId: group, topics}))
   const committed = new Map<string, Map<number, number>>()
   for (const t of committedList) {

@@ -75,6 +75,7 @@ async function withFlexCluster<T>(client: KafkaClient, fn: (cluster: FlexCluster
 export async function describeGroups(client: KafkaClient, groupIds: string[]): Promise<GroupDescription[]> {
   if (groupIds.length === 0) return []
   const admin = await sessionOf(client).admin()
+  client.expectAccess(...groupIds.map((name) => ({operation: 'DESCRIBE', resourceType: 'group' as const, name})))
   const {groups} = await client.call('describing consumer groups', () => admin.describeGroups(groupIds))
   const {AssignerProtocol} = sessionOf(client).kafkajs
   // Groups of the new consumer protocol (KIP-848, group.protocol=consumer) are invisible to DescribeGroups, the

@@ -127,6 +127,7 @@ export class ReaderSession {
   async topics(names?: string[]): Promise<TopicPartitions[]> {
     if (names && names.length > 0) {
       const unique = [...new Set(names)]
+      this.client.expectAccess(...unique.map((name) => ({operation: 'READ', resourceType: 'topic' as const, name})))
       const found = await this.client
         .call('reading topic metadata', () => this.cluster.addMultipleTargetTopics(unique))
         .then(

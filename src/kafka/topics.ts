@@ -165,3 +165,29 @@ export async function topicNames(client: KafkaClient): Promise<string[]> {
   const admin = await sessionOf(client).admin()
   return client.call('listing topics', () => admin.listTopics())
 }
+
+export type ConfigSourceName = 'topic' | 'broker' | 'cluster-default' | 'static-broker' | 'default' | 'broker-logger' | 'client-metrics' | 'group' | 'unknown'
+
+/** DescribeConfigs' config_source numbers (KIP-226) as words. */
+export function configSourceName(source: number | undefined): ConfigSourceName {
+  switch (source) {
+    case 1:
+      return 'topic'
+    case 2:
+      return 'broker'
+    case 3:
+      return 'cluster-default'
+    case 4:
+      return 'static-broker'
+    case 5:
+      return 'default'
+    case 6:
+      return 'broker-logger'
+    case 7:
+      return 'client-metrics'
+    case 8:
+      return 'group'
+    default:
+      return 'unknown'
+  }
+}

@@ -246,6 +246,7 @@ export class RecordWriter {
   }
 
   static async openWith(producer: Promise<Producer>, client: KafkaClient, options: WriterOptions): Promise<RecordWriter> {
+    client.expectAccess({operation: 'WRITE', resourceType: 'topic', name: options.topic})
     const writer = new RecordWriter(await producer, {...options, acks: options.acks ?? -1, errorContext: client.errorContext})
     writer.runsReady = writer.compression === 0 && preEncodedRecordsReady()
     client.options.debugLog?.(`writer: plain values as record runs: ${writer.runsReady ? 'yes' : 'no'}`)

@@ -132,7 +132,7 @@ async function generateCertificates(files: LocalSecurityFiles, host: string, pas
     await openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', files.ca, '-CAkey', files.caKey, '-CAcreateserial', '-out', `${name}.crt`, '-days', days, '-extfile', `${name}.ext`], cwd)
   }
   await sign('broker', '/CN=localhost', `subjectAltName=DNS:localhost,IP:${host}\nextendedKeyUsage=serverAuth\n`)
-  await sign('client', '/CN=kafkit-client', 'extendedKeyUsage=clientAuth\n')
+  await sign('client', `/${LOCAL_CLIENT_CERT_SUBJECT}`, 'extendedKeyUsage=clientAuth\n')
   // Kafka's PEM keystore: the (PKCS#8) key followed by the certificate chain.
   const brokerKey = await readFile(join(cwd, 'broker.key'), 'utf8')
   const brokerCrt = await readFile(join(cwd, 'broker.crt'), 'utf8')
@@ -154,6 +154,12 @@ export function securedBrokerProperties(files: LocalSecurityFiles, credentials: 
     'listener.name.mtls.ssl.client.auth': 'required',
     // The broker's certificate carries 127.0.0.1 and localhost; clients check them, the broker needs no check.
     'ssl.endpoint.identification.algorithm': '',
+    // ACLs are enforced (KRaft's authorizer): a principal without a matching ACL is denied. The local admin
+    // identities stay super users so that the default path keeps working: ANONYMOUS (the PLAINTEXT listener, the
+    // controller and inter-broker listeners, TLS without a client certificate), the SASL user and the client
+    // certificate's subject. Other principals (users made with `kafkit users create`) need ACLs.
+    'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+    'super.users': localSuperUsers(credentials).join(';'),
   }
   for (const listener of ['sasl_plaintext', 'sasl_ssl']) {
     const prefix = `listener.name.${listener}`
@@ -167,6 +173,14 @@ export function securedBrokerProperties(files: LocalSecurityFiles, credentials: 
   }
   return props
 }
+
+/** Principals that bypass ACLs on a local --secure cluster (see securedBrokerProperties). */
+export function localSuperUsers(credentials: Pick<LocalCredentials, 'username'>): string[] {
+  return ['User:ANONYMOUS', `User:${credentials.username}`, `User:${LOCAL_CLIENT_CERT_SUBJECT}`]
+}
+
+/** The client certificate's subject: its principal on the TLS listeners (Kafka's default mapping keeps the DN). */
+export const LOCAL_CLIENT_CERT_SUBJECT = 'CN=kafkit-client'
 
 /** StorageTool arguments that create the SCRAM users at format time (KRaft). */
 export function scramFormatArgs(credentials: LocalCredentials): string[] {

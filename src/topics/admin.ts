@@ -5,6 +5,7 @@
  */
 import {ExitCode, KafkitError, usageError} from '../errors.js'
 import type {KafkaClient} from '../kafka/client.js'
+import {authorizationError, type ErrorContext} from '../kafka/errors.js'
 import {type TopicPartitions, unknownTopic} from '../kafka/metadata.js'
 import {fetchWatermarks} from '../kafka/offsets.js'
 import {
@@ -124,7 +125,7 @@ export async function createTopics(client: KafkaClient, topics: NewTopic[], opti
       continue
     }
     if (outcome.error.type === 'TOPIC_ALREADY_EXISTS' && options.ifNotExists) continue
-    throw topicErrorToKafkit(outcome.error)
+    throw topicErrorToKafkit(outcome.error, client.errorContext, 'CREATE')
   }
   const names = requests.map((r) => r.topic)
   const metadata = options.validateOnly ? [] : await waitForLeaders(client, names)
@@ -141,7 +142,7 @@ export async function createTopics(client: KafkaClient, topics: NewTopic[], opti
 }
 
 /** A broker's per-topic error in the user's words. */
-export function topicErrorToKafkit(error: BrokerResourceError): KafkitError {
+export function topicErrorToKafkit(error: BrokerResourceError, ctx?: ErrorContext, operation = 'ALTER'): KafkitError {
   const topic = error.resource
   const msg = error.message.replace(/\.$/, '')
   switch (error.type) {
@@ -178,7 +179,7 @@ export function topicErrorToKafkit(error: BrokerResourceError): KafkitError {
       return new KafkitError('POLICY_VIOLATION', `the cluster's policy refused it: ${msg}`, {exitCode: ExitCode.FAILED})
     case 'TOPIC_AUTHORIZATION_FAILED':
     case 'CLUSTER_AUTHORIZATION_FAILED':
-      return new KafkitError('NOT_AUTHORIZED', `not authorized: ${msg}`, {hint: 'the principal lacks an ACL for this operation; ask the cluster admin', exitCode: ExitCode.FAILED})
+      return authorizationError(error.type, {brokers: [], ...ctx, access: topic ? [{operation, resourceType: 'topic', name: topic}] : []}, error)
     case 'UNKNOWN_TOPIC_OR_PARTITION':
       return unknownTopic(topic, [])
     default:
@@ -242,7 +243,7 @@ export async function alterTopicConfigs(client: KafkaClient, topic: string, inpu
   try {
     await alterTopicConfig(client, topic, changes, {validateOnly: options.dryRun})
   } catch (error) {
-    if (error instanceof BrokerResourceError) throw topicErrorToKafkit(error)
+    if (error instanceof BrokerResourceError) throw topicErrorToKafkit(error, client.errorContext, 'ALTER_CONFIGS')
     throw error
   }
   const after = options.dryRun ? undefined : (await describeTopicConfigs(client, [topic])).get(topic)
@@ -289,7 +290,7 @@ export async function executeApplyPlan(client: KafkaClient, plan: ApplyPlan): Pr
       try {
         await alterTopicConfig(client, a.topic, changes)
       } catch (error) {
-        if (error instanceof BrokerResourceError) throw topicErrorToKafkit(error)
+        if (error instanceof BrokerResourceError) throw topicErrorToKafkit(error, client.errorContext, 'ALTER_CONFIGS')
         throw error
       }
     }

@@ -2,6 +2,9 @@
  * What `topics list` and `topics describe` report, computed from metadata, watermarks and configs. Pure.
  */
 import {usageError} from '../errors.js'
+import {type ConfigSourceName, configSourceName} from '../kafka/topics.js'
+
+export {configSourceName, type ConfigSourceName}
 import {isInternalTopic} from './names.js'
 
 export interface PartitionMetadata {
@@ -48,32 +51,6 @@ export function healthLabel(t: Pick<TopicListEntry, 'underReplicated' | 'offline
   if (t.offline > 0) parts.push(`${t.offline} offline`)
   if (t.underReplicated > 0) parts.push(`${t.underReplicated} under-replicated`)
   return parts.length > 0 ? parts.join(', ') : 'ok'
-}
-
-export type ConfigSourceName = 'topic' | 'broker' | 'cluster-default' | 'static-broker' | 'default' | 'broker-logger' | 'client-metrics' | 'group' | 'unknown'
-
-/** DescribeConfigs' config_source numbers (KIP-226) as words. */
-export function configSourceName(source: number | undefined): ConfigSourceName {
-  switch (source) {
-    case 1:
-      return 'topic'
-    case 2:
-      return 'broker'
-    case 3:
-      return 'cluster-default'
-    case 4:
-      return 'static-broker'
-    case 5:
-      return 'default'
-    case 6:
-      return 'broker-logger'
-    case 7:
-      return 'client-metrics'
-    case 8:
-      return 'group'
-    default:
-      return 'unknown'
-  }
 }
 
 export interface TopicConfigEntry {

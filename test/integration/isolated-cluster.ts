@@ -26,7 +26,7 @@ export interface IsolatedCluster {
   destroy(): Promise<void>
 }
 
-export async function isolatedCluster(options: {nodes: number; port: number}): Promise<IsolatedCluster> {
+export async function isolatedCluster(options: {nodes: number; port: number; secure?: boolean}): Promise<IsolatedCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'kafkit-rel-'))
   const env = {KAFKIT_LOCAL_DIR: dir}
   const commandLines = new Map<number, string[]>()
@@ -40,7 +40,7 @@ export async function isolatedCluster(options: {nodes: number; port: number}): P
     brokers,
     dir,
     env,
-    start: async () => void (await local('start', '--nodes', String(options.nodes), '--port', String(options.port), '--heap', '384m')),
+    start: async () => void (await local('start', '--nodes', String(options.nodes), '--port', String(options.port), '--heap', '384m', ...(options.secure ? ['--secure'] : []))),
     stop: async () => void (await local('stop')),
     kill: async (nodeId: number) => {
       // `local status` exits 1 once a node is down, so read its JSON whatever the exit code.

@@ -2,9 +2,9 @@
  * The retail walkthrough (examples/retail-inventory), end to end: run.sh runs every step of its README against
  * the test broker and a private PostgreSQL, then the stock levels in PostgreSQL must equal the generator's
  * expected totals. Topic and group names get a unique prefix, PostgreSQL its own data directory and port.
- * Section 9 moves the same inventory into PostgreSQL through Kafka Connect (Debezium's JDBC sink, created with
- * `kafkit connect apply`) on the worker that .ci/run starts (run.sh starts one when none answers), and the view
- * over its rows must give the same totals.
+ * Section 10 moves the same inventory into PostgreSQL through Kafka Connect (Debezium's JDBC sink, created with
+ * `kafkit connect apply`, reading the Avro records with Apicurio's converter) on the worker that .ci/run starts
+ * (run.sh starts one when the plugins are missing), and the view over its rows must give the same totals.
  * About 30 kafkit invocations in a row, ~45 s of CPU in all; it took 3.5-4 minutes of wall time on a 2-core
  * machine at load average 25 (2026-11-25); with the registry steps (Avro, schemas check) over 5 minutes at load average 22
  * (2026-12-06), hence the generous bound.
@@ -14,10 +14,11 @@ import {existsSync, mkdtempSync, readFileSync, readdirSync, rmSync} from 'node:f
 import {createServer} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {afterAll, describe, expect, it} from 'vitest'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {kafkit, ROOT, TEST_BROKERS, uniqueName} from './helpers.js'
 import {requireService} from './required-service.js'
+import {type IsolatedCluster, isolatedCluster} from './isolated-cluster.js'
 
 const EXAMPLE = join(ROOT, 'examples', 'retail-inventory')
 
@@ -140,6 +141,40 @@ describe.runIf(canRun)('retail walkthrough (examples/retail-inventory)', () => {
       encoding: 'utf8',
     })
     expect(rows.stdout.trim()).toBe(`${expected.inventoryRecords}|${expected.inventoryRecords}`)
+    // The records are Avro: the converter turned each into the schema's fields, one column each, equal to what the
+    // generator wrote (the timestamp as epoch milliseconds, absent optional fields as NULL).
+    const fields = ['id', 'store', 'product', 'type', 'qty', 'at', 'supplier', 'till', 'reason', 'to', 'from', 'transfer']
+    const generated = new Map<string, string>()
+    for (const file of readdirSync(join(state, 'day')).filter((f) => /inventory_store\d+\.jsonl$/.test(f))) {
+      for (const line of readFileSync(join(state, 'day', file), 'utf8')
+        .trim()
+        .split('\n')) {
+        const {value} = JSON.parse(line) as {value: Record<string, number | string | undefined>}
+        generated.set(String(value.id), fields.map((f) => (f === 'at' ? String(Date.parse(String(value.at))) : String(value[f] ?? '\\N'))).join('|'))
+      }
+    }
+    const columns = spawnSync(
+      'bash',
+      [
+        join(EXAMPLE, 'db.sh'),
+        'psql',
+        '-At',
+        '-v',
+        'ON_ERROR_STOP=1',
+        '-c',
+        `SELECT id, store, product, type, qty, (extract(epoch FROM at) * 1000)::bigint, coalesce(supplier, '\\N'), coalesce(till, '\\N'), coalesce(reason, '\\N'), coalesce("to", '\\N'), coalesce("from", '\\N'), coalesce(transfer, '\\N') FROM inventory_events`,
+      ],
+      {env, encoding: 'utf8'},
+    )
+    expect(columns.status, columns.stderr).toBe(0)
+    const written = new Map(
+      columns.stdout
+        .trim()
+        .split('\n')
+        .map((line) => [line.split('|')[0], line] as const),
+    )
+    expect(written.size).toBe(expected.inventoryRecords)
+    expect(written).toEqual(generated)
     const connector = await kafkit(['connect', 'describe', `${prefix}stock-db-jdbc`, '--json'], {env: {KAFKIT_CONNECT_URL: env.KAFKIT_CONNECT_URL}})
     expect(JSON.parse(connector.stdout)).toMatchObject({state: 'RUNNING', class: 'io.debezium.connector.jdbc.JdbcSinkConnector', failed: false})
 
@@ -151,4 +186,60 @@ describe.runIf(canRun)('retail walkthrough (examples/retail-inventory)', () => {
     const replayed = await kafkit(['consume', `${prefix}sales-debug`, '--exit', '--format', '%o\n'])
     expect(replayed.stdout.trim().split('\n').filter(Boolean).length).toBe(expected.salesLastHour)
   }, 570_000)
+})
+
+// Section 10 of the walkthrough: each store's service gets its own principal. The shared test broker does not
+// enforce ACLs, so this part runs on a private cluster started with --secure (port 9934, SASL at 10934).
+const STORE_PORT = 9934
+const storeJava = spawnSync('java', ['-version']).status === 0
+const storeCluster = requireService('java (for a private Kafka cluster)', storeJava, 'install a JDK 17+')
+
+describe.runIf(storeCluster)("retail walkthrough: each store's own principal", () => {
+  let cluster: IsolatedCluster
+  const admin = `127.0.0.1:${STORE_PORT}`
+  const sasl = `127.0.0.1:${STORE_PORT + 1000}`
+  const passwords: Record<string, string> = {STORE1_PW: 'kafkit-test-store1-pw-0a1', STORE2_PW: 'kafkit-test-store2-pw-0b2', STORE3_PW: 'kafkit-test-store3-pw-0c3'}
+  const run = (args: string[], env: NodeJS.ProcessEnv = {}, input?: string) =>
+    kafkit(args, {noBrokers: true, input, timeoutMs: 120_000, env: {KAFKIT_CONFIG: join(cluster.dir, 'config.yaml'), KAFKIT_PROFILE: '', ...passwords, ...env}})
+
+  beforeAll(async () => {
+    cluster = await isolatedCluster({nodes: 1, port: STORE_PORT, secure: true})
+  }, 300_000)
+  afterAll(async () => cluster?.destroy(), 120_000)
+
+  it("store1 reads and writes its own topic and is refused store2's (exit 9, one line)", async () => {
+    const topics = await run(['topics', 'apply', '-f', join(EXAMPLE, 'topics.yaml'), '--execute', '--yes', '-b', admin])
+    expect(topics.code, topics.stderr).toBe(0)
+    for (const n of [1, 2, 3]) {
+      const created = await run(['users', 'create', `store${n}`, '--mechanism', 'scram-sha-512', '--password-env', `STORE${n}_PW`, '-b', admin])
+      expect(created.code, created.stderr).toBe(0)
+    }
+    const plan = await run(['acls', 'apply', '-f', join(EXAMPLE, 'acls.yaml'), '-b', admin])
+    expect(plan.stdout).toContain('12 to create, 0 to delete, 0 unchanged')
+    expect((await run(['acls', 'apply', '-f', join(EXAMPLE, 'acls.yaml'), '--check', '-b', admin])).code).toBe(8)
+    expect((await run(['acls', 'apply', '-f', join(EXAMPLE, 'acls.yaml'), '--execute', '-b', admin])).code).toBe(0)
+    expect((await run(['acls', 'apply', '-f', join(EXAMPLE, 'acls.yaml'), '--check', '-b', admin])).code).toBe(0)
+
+    const profile = await run(['profiles', 'add', 'store1', '--brokers', sasl, '--sasl', 'scram-sha-512', '--username', 'store1', '--password-env', 'STORE1_PW', '--no-test'])
+    expect(profile.code, profile.stderr).toBe(0)
+    const deliveries = Array.from({length: 500}, (_, i) => `p${i % 50}\t{"type":"delivery","qty":${i + 1}}`).join('\n') + '\n'
+    const produced = await run(['produce', 'inventory_store1', '-p', 'store1', '-K', '\t'], {}, deliveries)
+    expect(produced.code, produced.stderr).toBe(0)
+    const consumed = await run(['consume', 'inventory_store1', '-p', 'store1', '--group', 'store1-stock', '--from', 'beginning', '-e', '-f', '%k\n'])
+    expect(consumed.code, consumed.stderr).toBe(0)
+    expect(consumed.stdout.trim().split('\n')).toHaveLength(500)
+
+    const denied = await run(['produce', 'inventory_store2', '-p', 'store1', '--value', '{"qty": 1}'])
+    expect(denied.code).toBe(9)
+    expect(denied.stderr.split('\n')[0]).toBe("error: store1 may not WRITE topic 'inventory_store2'")
+    expect(denied.stderr.split('\n')[1]).toContain('kafkit acls grant store1 --producer --topic inventory_store2')
+    const read2 = await run(['consume', 'inventory_store2', '-p', 'store1', '--group', 'store1-spy', '--from', 'beginning', '-e'])
+    expect(read2.code).toBe(9)
+    expect(read2.stderr.split('\n')[0]).toBe("error: store1 may not READ topic 'inventory_store2'")
+    // Its groups are its own too.
+    const group = await run(['consume', 'inventory_store1', '-p', 'store1', '--group', 'store2-stock', '--from', 'beginning', '-e'])
+    expect(group.code).toBe(9)
+    expect(group.stderr.split('\n')[0]).toBe("error: store1 may not READ group 'store2-stock'")
+    for (const r of [topics, produced, consumed, denied, read2, group]) for (const pw of Object.values(passwords)) expect(r.stdout + r.stderr).not.toContain(pw)
+  }, 300_000)
 })

@@ -13,6 +13,7 @@ import type {KafkaConnection} from './connection.js'
 import {registerCodecs} from './codecs.js'
 import {captureClusters} from './internals.js'
 import {installKafkaJSPatches, patchKafkaJSClasses} from './patches.js'
+import {patchCoordinatorDenials} from './patches/coordinator-denials.js'
 import {KAFKAJS_BUNDLED, type KafkaJS, requireKafkaJS} from './require.js'
 import {toKafkaJSSecurity} from './sasl.js'
 
@@ -30,6 +31,7 @@ export function loadKafkaJS(): Promise<KafkaJS> {
   kafkajsModule ??= Promise.resolve().then(() => {
     const kafkajs = requireKafkaJS('kafkajs') as KafkaJS
     patchKafkaJSClasses()
+    patchCoordinatorDenials()
     return kafkajs
   })
   return kafkajsModule
