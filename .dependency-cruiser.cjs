@@ -4,7 +4,7 @@
  * Folder cycles (a folder importing one that imports it back, through any files) are checked by
  * scripts/layers.mjs --check, which also prints the folder picture.
  */
-const DOMAIN = '(commands|profiles|topics|groups|offsets|replay|produce|consume|local|schemas|connect|completion|cli|hooks)'
+const DOMAIN = '(commands|profiles|topics|groups|offsets|replay|produce|consume|local|schemas|connect|completion|cli|hooks|acls|admin|brokers|users)'
 const LEAVES = '^src/(errors\\.ts|records/|specs/|output/|util/)'
 
 /** @type {import('dependency-cruiser').IConfiguration} */

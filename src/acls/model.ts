@@ -4,40 +4,22 @@
  */
 import {usageError} from '../errors.js'
 
-export const RESOURCE_TYPES = ['TOPIC', 'GROUP', 'CLUSTER', 'TRANSACTIONAL_ID'] as const
-export type ResourceType = (typeof RESOURCE_TYPES)[number]
+import {
+  type AclBinding,
+  type AclFilter,
+  CLUSTER_NAME,
+  type FilterPatternType,
+  type Operation,
+  OPERATIONS,
+  type PatternType,
+  type Permission,
+  RESOURCE_TYPES,
+  type ResourceType,
+} from '../kafka/acl-types.js'
 
-export const OPERATIONS = ['ALL', 'READ', 'WRITE', 'CREATE', 'DELETE', 'ALTER', 'DESCRIBE', 'CLUSTER_ACTION', 'DESCRIBE_CONFIGS', 'ALTER_CONFIGS', 'IDEMPOTENT_WRITE'] as const
-export type Operation = (typeof OPERATIONS)[number]
-
-export type Permission = 'ALLOW' | 'DENY'
-/** Stored bindings are LITERAL or PREFIXED; filters also take MATCH (what applies to a name) and ANY. */
-export type PatternType = 'LITERAL' | 'PREFIXED'
-export type FilterPatternType = PatternType | 'MATCH' | 'ANY'
-
-/** The cluster resource's only name. */
-export const CLUSTER_NAME = 'kafka-cluster'
-
-export interface AclBinding {
-  principal: string
-  host: string
-  operation: Operation
-  permission: Permission
-  resourceType: ResourceType
-  resourceName: string
-  patternType: PatternType
-}
-
-/** Undefined fields match anything. */
-export interface AclFilter {
-  principal?: string
-  host?: string
-  operation?: Operation
-  permission?: Permission
-  resourceType?: ResourceType
-  resourceName?: string
-  patternType?: FilterPatternType
-}
+// The vocabulary is the port's (what the Kafka layer sends); this module parses, plans and renders it.
+export {CLUSTER_NAME, OPERATIONS, RESOURCE_TYPES}
+export type {AclBinding, AclFilter, FilterPatternType, Operation, PatternType, Permission, ResourceType}
 
 export function bindingKey(b: AclBinding): string {
   return [b.principal, b.host, b.operation, b.permission, b.resourceType, b.resourceName, b.patternType].join('\u0000')

@@ -2,7 +2,7 @@
  * DescribeAcls / CreateAcls / DeleteAcls through kafkajs' admin (v1 of each: Kafka 4.x accepts v1-v3, so v1
  * still works; see README's Compatibility). Bindings use the names of src/acls/model.ts.
  */
-import type {AclBinding, AclFilter, FilterPatternType, Operation, Permission, PatternType, ResourceType} from '../acls/model.js'
+import type {AclBinding, AclFilter, FilterPatternType, Operation, Permission, PatternType, ResourceType} from './acl-types.js'
 import {KafkitError} from '../errors.js'
 import type {KafkaClient} from './client.js'
 import {sessionOf} from './kafkajs/session.js'

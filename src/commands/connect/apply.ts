@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {type ActualConnector, type ConnectPlan, formatConnectPlan, parseConnectorsFile, planConnectorsApply} from '../../connect/apply.js'
 import type {ConnectClient} from '../../connect/client.js'
-import {ConnectCommand} from '../../connect/command.js'
+import {ConnectCommand} from '../../connect-command.js'
 import {readInput} from '../../connect/config-file.js'
 import {type FieldErrors, formatFieldErrors, invalidConfigError, validateConfig} from '../../connect/validation.js'
 import {ExitCode, KafkitError, usageError} from '../../errors.js'

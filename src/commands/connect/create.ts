@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 
-import {ConnectCommand} from '../../connect/command.js'
+import {ConnectCommand} from '../../connect-command.js'
 import {parseConnectorConfig, readInput} from '../../connect/config-file.js'
 import {redactConfig} from '../../connect/redact.js'
 import {formatFieldErrors, invalidConfigError, validateConfig} from '../../connect/validation.js'

@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 
-import {ConnectCommand} from '../../connect/command.js'
+import {ConnectCommand} from '../../connect-command.js'
 import {notFoundError} from '../../errors.js'
 import {closest} from '../../util/strings.js'
 

@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 
-import {ConnectCommand} from '../../connect/command.js'
+import {ConnectCommand} from '../../connect-command.js'
 import {type ConnectorDescription, describeConnector} from '../../connect/overview.js'
 import {redactInlineCredentials} from '../../connect/redact.js'
 import {renderConnectorDescription} from '../../connect/render.js'

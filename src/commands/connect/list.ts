@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {ConnectCommand} from '../../connect/command.js'
+import {ConnectCommand} from '../../connect-command.js'
 import {type SinkLagSample, readSinkLags, sinkLag} from '../../connect/lag.js'
 import {summarizeConnectors, taskSummary} from '../../connect/overview.js'
 import {type ListedConnector, lagText, renderConnectorList} from '../../connect/render.js'

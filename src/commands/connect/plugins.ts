@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import type {PluginInfo} from '../../connect/client.js'
-import {ConnectCommand} from '../../connect/command.js'
+import {ConnectCommand} from '../../connect-command.js'
 import {renderTable} from '../../output/table.js'
 
 const TYPE_ORDER = ['source', 'sink', 'converter', 'header_converter', 'transformation', 'predicate']

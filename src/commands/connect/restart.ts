@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 
-import {ConnectCommand} from '../../connect/command.js'
+import {ConnectCommand} from '../../connect-command.js'
 import {summarizeConnectors} from '../../connect/overview.js'
 import {usageError} from '../../errors.js'
 

@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 
-import {ConnectCommand} from '../../connect/command.js'
+import {ConnectCommand} from '../../connect-command.js'
 import {waitForState} from '../../connect/wait.js'
 
 export interface StateRequest {

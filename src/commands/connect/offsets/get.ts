@@ -1,7 +1,7 @@
 import {Args} from '@oclif/core'
 
 import type {ConnectorOffset} from '../../../connect/client.js'
-import {ConnectCommand} from '../../../connect/command.js'
+import {ConnectCommand} from '../../../connect-command.js'
 import {offsetRows} from '../../../connect/offsets.js'
 import {renderTable} from '../../../output/table.js'
 

@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 
-import {ConnectCommand} from '../../../connect/command.js'
+import {ConnectCommand} from '../../../connect-command.js'
 import {readInput} from '../../../connect/config-file.js'
 import {parseOffsetsFile} from '../../../connect/offsets.js'
 import {waitForState} from '../../../connect/wait.js'

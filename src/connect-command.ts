@@ -4,10 +4,10 @@
  */
 import {Flags} from '@oclif/core'
 
-import {KafkaCommand} from '../base-command.js'
-import {redactSecrets} from '../profiles/secrets.js'
-import {ConnectClient} from './client.js'
-import {type ResolvedConnect, connectTarget, resolveConnectSettings} from './settings.js'
+import {KafkaCommand} from './base-command.js'
+import {redactSecrets} from './profiles/secrets.js'
+import {ConnectClient} from './connect/client.js'
+import {type ResolvedConnect, connectTarget, resolveConnectSettings} from './connect/settings.js'
 
 export abstract class ConnectCommand<T> extends KafkaCommand<T> {
   static baseFlags = {
