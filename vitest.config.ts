@@ -12,6 +12,9 @@ export default defineConfig({
           globalSetup: ['test/integration/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
+          // One more try for a test that failed: these drive real brokers, a registry and a Connect worker on a
+          // 2-core machine, where a failure of load alone happens; a real defect fails both tries.
+          retry: 1,
         },
       },
     ],

@@ -80,8 +80,13 @@ function encode(bytes: Buffer | null): {text: string | null; base64: boolean} {
   return {text: bytes.toString('base64'), base64: true}
 }
 
-/** The envelope's fields: anything else on a line is refused (with a did-you-mean). */
-export const ENVELOPE_FIELDS = ['topic', 'partition', 'offset', 'timestamp', 'key', 'value', 'headers', 'keyEncoding', 'valueEncoding', 'headersEncoding'] as const
+/**
+ * The envelope's fields: anything else on a line is refused (with a did-you-mean). keySchemaId/valueSchemaId are
+ * what consume wrote for a decoded record; like topic and offset they describe where it came from, and produce
+ * takes the schema from --value-schema/--value-subject, so that `consume --format json | produce --format json`
+ * round-trips.
+ */
+export const ENVELOPE_FIELDS = ['topic', 'partition', 'offset', 'timestamp', 'key', 'value', 'headers', 'keyEncoding', 'valueEncoding', 'headersEncoding', 'keySchemaId', 'valueSchemaId'] as const
 
 /** The latest timestamp a record can have here: JavaScript's last date (+275760-09-13), far below Kafka's int64. */
 export const MAX_TIMESTAMP = 8_640_000_000_000_000
