@@ -3,6 +3,9 @@ import {defineConfig} from 'vitest/config'
 export default defineConfig({
   test: {
     reporters: ['default', './test/summary-reporter.ts'],
+    // The integration files mostly wait on the broker, registry and Connect worker (JVMs), not on this
+    // process: three files at a time keep a 2-core machine busy without one worker (the default here) idling.
+    maxWorkers: 3,
     projects: [
       {test: {name: 'unit', include: ['test/unit/**/*.test.ts']}},
       {
