@@ -11,8 +11,8 @@ export default class UsersCreate extends KafkaCommand<UserChange> {
   static description =
     'The password comes from an environment variable or stdin, never from the command line. The salted password is computed here (PBKDF2, random salt); the broker never sees the password itself.'
   static examples = [
-    'STORE1_PASSWORD=... <%= config.bin %> users create store-1 --mechanism scram-sha-512 --password-env STORE1_PASSWORD',
-    'pass show kafka/etl | <%= config.bin %> users create etl --password-stdin',
+    '$ STORE1_PASSWORD=... <%= config.bin %> users create store-1 --mechanism scram-sha-512 --password-env STORE1_PASSWORD',
+    '$ pass show kafka/etl | <%= config.bin %> users create etl --password-stdin',
   ]
   static args = {name: Args.string({description: 'the user name', required: true})}
   static flags = passwordFlags

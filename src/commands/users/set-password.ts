@@ -9,7 +9,7 @@ import {type UserChange, passwordFlags} from '../../users/flags.js'
 export default class UsersSetPassword extends KafkaCommand<UserChange> {
   static summary = "Change a SCRAM user's password"
   static description = 'Replaces the credentials of the given mechanisms (a new random salt each time). The user must exist.'
-  static examples = ['NEW_PW=... <%= config.bin %> users set-password store-1 --mechanism scram-sha-512 --password-env NEW_PW']
+  static examples = ['$ NEW_PW=... <%= config.bin %> users set-password store-1 --mechanism scram-sha-512 --password-env NEW_PW']
   static args = {name: Args.string({description: 'the user name', required: true})}
   static flags = passwordFlags
 
