@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {KafkaCommand, schemaRegistryFlag} from '../base-command.js'
 import {ExitCode, usageError} from '../errors.js'
-import {parsePartitionList, type ReadBatch, ReaderSession, resolveTargets} from '../kafka/reader.js'
+import {ISOLATIONS, type Isolation, parsePartitionList, type ReadBatch, ReaderSession, resolveTargets} from '../kafka/reader.js'
 import {compileFormat, compileGrep, DECODERS, parseDecoder} from '../records/format.js'
 import {RecordPrinter} from '../records/format-stream.js'
 import {formatDuration} from '../specs/duration.js'
@@ -61,6 +61,11 @@ Template placeholders (kcat-compatible): %t topic, %p partition, %o offset, %k k
     'key-decoder': Flags.string({description: `how keys are shown in templates: ${DECODERS.join('|')}`, default: 'utf8'}),
     'value-decoder': Flags.string({description: `how values are shown: ${DECODERS.join('|')} (json is pretty-printed on a terminal)`, default: 'utf8'}),
     grep: Flags.string({description: 'keep records whose key or value matches this regular expression'}),
+    isolation: Flags.string({
+      description: 'read-committed: no records of open or aborted transactions, -e stops at the last stable offset; read-uncommitted: every record written, the end is the high watermark',
+      options: [...ISOLATIONS],
+      default: 'read-committed',
+    }),
     ...consumeSchemaFlags,
     'schema-registry': schemaRegistryFlag,
   }
@@ -90,13 +95,14 @@ Template placeholders (kcat-compatible): %t topic, %p partition, %o offset, %k k
     const grep = schemas.filter(compileGrep(flags.grep))
 
     const client = await this.client()
-    const session = await ReaderSession.open(client)
+    const isolation = flags.isolation as Isolation
+    const session = await ReaderSession.open(client, {isolation})
     let source: BatchSource | undefined
     try {
       const targets = resolveTargets(await session.topics(flags.regex ? undefined : names), names, {regex: flags.regex, partitions})
       if (flags.group) {
         const {openGroupSource} = await import('../kafka/group-reader.js')
-        source = await openGroupSource(client, session, {group: flags.group, targets, from, to, exitAtEnd: flags.exit, warn: (t) => this.io.warn(t)})
+        source = await openGroupSource(client, session, {group: flags.group, targets, from, to, exitAtEnd: flags.exit, warn: (t) => this.io.warn(t), readUncommitted: isolation === 'read-uncommitted'})
       } else {
         const windows = await session.planWindows(targets, {from, to, exitAtEnd: flags.exit})
         // -c N: no fetching beyond N records (with --grep, N printed records may take more).

@@ -1,3 +1,4 @@
+import {randomUUID} from 'node:crypto'
 import {createReadStream} from 'node:fs'
 import {readFile, stat, writeFile} from 'node:fs/promises'
 import {addAbortSignal} from 'node:stream'
@@ -16,13 +17,27 @@ import {InputError, InputSource, pumpRecords} from '../records/input-pump.js'
 import {FailureReport, failureReport, formatFailureReport, formatSummary, ProduceSummary, undeliveredEnvelopes} from '../produce/summary.js'
 import {parseDuration} from '../specs/duration.js'
 import {parseTime} from '../specs/offset-spec.js'
-import {checkFailedTo, checkProduceFlags, incompleteError, inputFailure, interruptedError, liveCounter, onInterrupt, parseJsonFlag, partitionNotFound, produceSummary} from '../produce/produce.js'
+import {countOf} from '../output/numbers.js'
+import {
+  checkFailedTo,
+  checkProduceFlags,
+  defaultTransactionalId,
+  incompleteError,
+  inputFailure,
+  interruptedError,
+  liveCounter,
+  onInterrupt,
+  parseJsonFlag,
+  partitionNotFound,
+  produceSummary,
+  transactionAborted,
+} from '../produce/produce.js'
 import {produceSchemaFlags} from '../schemas/flags.js'
 import {openProduceSchemas} from '../schemas/produce-setup.js'
 
 export default class Produce extends KafkaCommand<ProduceSummary> {
   static summary = 'Write records to a topic from stdin, files or flags'
-  static description = `One record per line (or one JSON envelope per line with --format json), batched per partition with several requests in flight; acks=all and idempotent by default. Keyed records land on the partition Kafka's Java producer picks (murmur2), or librdkafka's with --partitioner crc32. The summary goes to stderr (--json: stdout). Exit 2 on a malformed line (the message names it), 3 for an unknown topic, 5 if any record was not delivered (then, per partition, what was delivered and the first line that was not; --failed-to FILE gets the undelivered records to retry), 130 on Ctrl-C after flushing what was read.`
+  static description = `One record per line (or one JSON envelope per line with --format json), batched per partition with several requests in flight; acks=all and idempotent by default. Keyed records land on the partition Kafka's Java producer picks (murmur2), or librdkafka's with --partitioner crc32. The summary goes to stderr (--json: stdout). Exit 2 on a malformed line (the message names it), 3 for an unknown topic, 5 if any record was not delivered (then, per partition, what was delivered and the first line that was not; --failed-to FILE gets the undelivered records to retry), 130 on Ctrl-C after flushing what was read. With --transactional everything goes into one transaction: committed at the end, aborted on a bad line, a failure or Ctrl-C (nothing visible to read-committed readers; the cause's exit code: 2, 5, 130, ...).`
 
   static examples = [
     `$ printf 'hello\\nworld\\n' | <%= config.bin %> produce orders`,
@@ -32,6 +47,7 @@ export default class Produce extends KafkaCommand<ProduceSummary> {
     `<%= config.bin %> consume orders --format json -e | <%= config.bin %> produce orders-copy --format json`,
     `<%= config.bin %> produce images --key logo --value-file logo.png`,
     `$ printf 'user-1:NULL\\n' | <%= config.bin %> produce users --key-separator : --null-marker NULL   # tombstone`,
+    `<%= config.bin %> produce orders --file day.txt --transactional   # all lines or none`,
   ]
 
   static args = {topic: Args.string({description: 'topic to write to', required: true})}
@@ -58,12 +74,19 @@ export default class Produce extends KafkaCommand<ProduceSummary> {
     'batch-size': Flags.string({description: "largest batch per partition per request (e.g. 256KiB); capped by the topic's max.message.bytes", default: '512KiB'}),
     linger: Flags.string({description: 'how long a record may wait for others to share its request', default: '5ms'}),
     'max-in-flight': Flags.integer({description: 'requests in flight at once without the idempotent producer (idempotent: always 1)', min: 1, max: 100, default: 2}),
+    transactional: Flags.boolean({description: 'write all the input in one transaction: read-committed readers see every record once it commits, or none (a bad line, a failure or Ctrl-C aborts)'}),
+    'transactional-id': Flags.string({
+      description: "the transaction's transactional.id (implies --transactional); reusing one aborts a crashed run's open transaction at once (default: a new id per run)",
+    }),
+    'transaction-timeout': Flags.string({description: 'how long the broker lets the transaction stay open before aborting it (within its transaction.max.timeout.ms)', default: '60s'}),
     'failed-to': Flags.string({description: 'write the records that were not delivered to FILE, as JSON envelope lines to retry with --format json (empty when all were delivered)'}),
     ...produceSchemaFlags,
     'schema-registry': schemaRegistryFlag,
   }
 
   private aborter = new AbortController()
+  /** --transactional: a failure aborts everything, so no per-partition delivery report. */
+  private transactional = false
 
   async run(): Promise<ProduceSummary> {
     const {args, flags} = await this.parse(Produce)
@@ -71,7 +94,11 @@ export default class Produce extends KafkaCommand<ProduceSummary> {
     const format = flags.format as InputFormat
     const acks: Acks = flags.acks === 'all' ? -1 : flags.acks === '1' ? 1 : 0
     const single = flags.value !== undefined || flags['value-file'] !== undefined
-    checkProduceFlags({...flags, acks})
+    const transactional = flags.transactional || flags['transactional-id'] !== undefined
+    checkProduceFlags({...flags, acks, transactional})
+    this.transactional = transactional
+    const transactionTimeoutMs = parseDuration(flags['transaction-timeout'], {label: '--transaction-timeout'})
+    const transactionalId = transactional ? (flags['transactional-id'] ?? defaultTransactionalId(topic, randomUUID().slice(0, 8))) : undefined
     const headers = parseHeaderFlags(flags.header)
     const maxLineBytes = parseSize(flags['max-line-bytes'], '--max-line-bytes')
     const batchBytes = parseSize(flags['batch-size'], '--batch-size')
@@ -102,7 +129,7 @@ export default class Produce extends KafkaCommand<ProduceSummary> {
     // A denial names this topic and WRITE, whichever request the broker refuses first.
     client.expectAccess({operation: 'WRITE', resourceType: 'topic', name: topic})
     const compression = flags.compression as CompressionName
-    const producerOptions = {acks, idempotent: flags.idempotent, compression, maxInFlight: flags['max-in-flight']}
+    const producerOptions = {acks, idempotent: flags.idempotent, compression, maxInFlight: flags['max-in-flight'], transactionalId, transactionTimeoutMs}
     // Connect the producer while the topic's metadata and config are read (start-up latency).
     const producer = RecordWriter.connectProducer(client, producerOptions)
     producer.catch(() => undefined) // reported below if it matters; an unknown topic is reported first
@@ -137,136 +164,172 @@ export default class Produce extends KafkaCommand<ProduceSummary> {
       maxMessageBytes,
       onUndelivered: (batch) => undelivered.push(batch),
     })
-    // Only uncompressed sizes can be checked up front; compressed batches are the broker's to judge.
-    const maxRecord = maxMessageBytes && compression === 'none' ? {limit: maxMessageBytes, size: singleRecordBatchSize} : undefined
-    const fixedPartition = flags.partition
-    const summary = (stats: WriterStats, skipped: number, interrupted: boolean): ProduceSummary => produceSummary(topic, stats, skipped, interrupted, Date.now() - started)
-
-    if (single) {
-      let value: Buffer = flags['value-file'] ? await readFile(flags['value-file']) : Buffer.from(flags.value!)
-      if (schemas?.encodeValue && flags.value !== flags['null-marker']) value = schemas.encodeValue(parseJsonFlag(value.toString('utf8'), '--value'), 1)
-      const record: RawRecord = {
-        key: flags.key === undefined ? null : encodeKey ? encodeKey(flags.key) : Buffer.from(flags.key),
-        value,
-        headers: Object.keys(headers).length > 0 ? headers : undefined,
-        timestamp,
-        partition: fixedPartition,
-      }
-      if (flags['null-marker'] !== undefined && flags.value === flags['null-marker']) record.value = null
-      if (maxRecord && maxRecord.size(record) > maxRecord.limit) {
-        throw new KafkitError('RECORD_TOO_LARGE', `the record is ${maxRecord.size(record)} bytes, above the topic's max.message.bytes (${maxRecord.limit} bytes)`, {
-          hint: "raise the topic's max.message.bytes or compress (--compression gzip)",
-          exitCode: ExitCode.INCOMPLETE,
-          details: {delivered: 0, failed: 1},
-        })
-      }
-      try {
-        const wait = writer.write(record)
-        if (wait) await wait
-      } catch {
-        // the failure is in the writer's stats (firstError), reported below with the broker's reason
-      }
-      const stats = await writer.close()
-      if (stats.failed > 0) throw await this.incomplete(stats, failureReport(topic, stats, undelivered, []), undelivered, failedTo)
-      await this.writeFailedTo(failedTo, undelivered)
-      return this.finish(summary(stats, 0, false))
-    }
-
-    const parserOptions = {
-      format,
-      keySeparator: flags['key-separator'] === undefined ? undefined : unescapeSeparator(flags['key-separator']),
-      nullMarker: flags['null-marker'],
-      headers,
-      keepPartition: flags['keep-partition'],
-      encodeKey: schemas?.encodeKey,
-      encodeValue: schemas?.encodeValue,
-    }
-    const parse = lineParser(parserOptions)
-    const fixedKey = flags.key === undefined ? undefined : encodeKey ? encodeKey(flags.key) : Buffer.from(flags.key)
-    const sources = this.sources(flags.file)
-    const sourceNames = sources.map((s) => s.name)
-    // The sink call in progress: when the writer refuses records after a failure, the first one it did not
-    // accept is where reading stopped (every record before it was delivered or is in the undelivered report).
-    let callSource = 0
-    let callLine = 0
-    let callWritten = 0
-    const notRead = (): {source: number; line: number} => ({source: callSource, line: callLine + writer.stats.written - callWritten})
-    if (sources.length === 1 && sources[0].name === 'stdin' && this.io.stdinIsTTY && !this.io.json) {
-      this.io.info(this.io.styleErr(`type records for '${topic}', one per line; Ctrl-D to finish`, 'dim'))
-    }
-    const live = liveCounter(this.io, () => writer.stats.delivered)
-    const stopListening = onInterrupt(this.aborter)
-    let result
     try {
-      result = await pumpRecords({
-        sources,
-        parse,
-        sink: {
-          write: (record) => {
-            if (fixedKey) record.key = fixedKey
-            if (fixedPartition !== undefined) record.partition = fixedPartition
-            callSource = record.inputSource ?? 0
-            callLine = record.inputLine ?? 0
-            callWritten = writer.stats.written
-            return writer.write(record)
-          },
-          writeValues: (data, bounds, from, to, ts, origin) => {
-            callSource = origin.source
-            callLine = origin.firstLine + from
-            callWritten = writer.stats.written
-            return writer.writeValues(data, bounds, from, to, {partition: fixedPartition, timestamp: ts, origin})
-          },
-        },
-        // Plain lines with nothing added: no record object per line (RecordWriter.writeValues).
-        linesAreValues: linesAreValues(parserOptions) && !fixedKey,
-        maxLineBytes,
-        skipInvalid: flags['skip-invalid'],
-        timestamp,
-        rate: flags.rate,
-        maxRecord,
-        check: flags['keep-partition']
-          ? (record, where) => {
-              if (record.partition !== undefined && record.partition >= partitions) {
-                throw usageError(
-                  `${where()}: partition ${record.partition} does not exist ('${topic}' has ${partitions})`,
-                  'drop --keep-partition to let the partitioner choose',
-                  'PARTITION_NOT_FOUND',
-                )
-              }
-            }
-          : undefined,
-        signal: this.aborter.signal,
-        onSkip: (s) => this.io.warn(`skipped ${s.reason}`),
-      })
-    } catch (error) {
-      live.stop()
-      const stats = await writer.close()
-      if (error instanceof InputError) {
-        // The records before the bad line were flushed: say how many made it.
-        const source = Math.max(0, sourceNames.indexOf(error.source))
-        const report = failureReport(topic, stats, undelivered, sourceNames, {source, line: error.line})
-        if (stats.failed > 0 && !this.io.json) for (const line of formatFailureReport(report, sourceNames.length > 1)) this.io.info(line)
+      // Only uncompressed sizes can be checked up front; compressed batches are the broker's to judge.
+      const maxRecord = maxMessageBytes && compression === 'none' ? {limit: maxMessageBytes, size: singleRecordBatchSize} : undefined
+      const fixedPartition = flags.partition
+      const summary = (stats: WriterStats, skipped: number, interrupted: boolean): ProduceSummary => produceSummary(topic, stats, skipped, interrupted, Date.now() - started)
+
+      if (single) {
+        let value: Buffer = flags['value-file'] ? await readFile(flags['value-file']) : Buffer.from(flags.value!)
+        if (schemas?.encodeValue && flags.value !== flags['null-marker']) value = schemas.encodeValue(parseJsonFlag(value.toString('utf8'), '--value'), 1)
+        const record: RawRecord = {
+          key: flags.key === undefined ? null : encodeKey ? encodeKey(flags.key) : Buffer.from(flags.key),
+          value,
+          headers: Object.keys(headers).length > 0 ? headers : undefined,
+          timestamp,
+          partition: fixedPartition,
+        }
+        if (flags['null-marker'] !== undefined && flags.value === flags['null-marker']) record.value = null
+        if (maxRecord && maxRecord.size(record) > maxRecord.limit) {
+          throw new KafkitError('RECORD_TOO_LARGE', `the record is ${maxRecord.size(record)} bytes, above the topic's max.message.bytes (${maxRecord.limit} bytes)`, {
+            hint: "raise the topic's max.message.bytes or compress (--compression gzip)",
+            exitCode: ExitCode.INCOMPLETE,
+            details: {delivered: 0, failed: 1},
+          })
+        }
+        try {
+          const wait = writer.write(record)
+          if (wait) await wait
+        } catch {
+          // the failure is in the writer's stats (firstError), reported below with the broker's reason
+        }
+        const stats = await writer.close()
+        if (stats.failed > 0) throw await this.incomplete(stats, failureReport(topic, stats, undelivered, []), undelivered, failedTo)
         await this.writeFailedTo(failedTo, undelivered)
-        throw inputFailure(error, stats, {...report, ...(failedTo === undefined ? {} : {failedTo})})
+        return await this.finish(summary(stats, 0, false), writer)
       }
-      if (stats.firstError) throw await this.incomplete(stats, failureReport(topic, stats, undelivered, sourceNames, notRead()), undelivered, failedTo)
-      throw error
-    } finally {
-      stopListening()
+
+      const parserOptions = {
+        format,
+        keySeparator: flags['key-separator'] === undefined ? undefined : unescapeSeparator(flags['key-separator']),
+        nullMarker: flags['null-marker'],
+        headers,
+        keepPartition: flags['keep-partition'],
+        encodeKey: schemas?.encodeKey,
+        encodeValue: schemas?.encodeValue,
+      }
+      const parse = lineParser(parserOptions)
+      const fixedKey = flags.key === undefined ? undefined : encodeKey ? encodeKey(flags.key) : Buffer.from(flags.key)
+      const sources = this.sources(flags.file)
+      const sourceNames = sources.map((s) => s.name)
+      // The sink call in progress: when the writer refuses records after a failure, the first one it did not
+      // accept is where reading stopped (every record before it was delivered or is in the undelivered report).
+      let callSource = 0
+      let callLine = 0
+      let callWritten = 0
+      const notRead = (): {source: number; line: number} => ({source: callSource, line: callLine + writer.stats.written - callWritten})
+      if (sources.length === 1 && sources[0].name === 'stdin' && this.io.stdinIsTTY && !this.io.json) {
+        this.io.info(this.io.styleErr(`type records for '${topic}', one per line; Ctrl-D to finish`, 'dim'))
+      }
+      const live = liveCounter(this.io, () => writer.stats.delivered)
+      const stopListening = onInterrupt(this.aborter)
+      let result
+      try {
+        result = await pumpRecords({
+          sources,
+          parse,
+          sink: {
+            write: (record) => {
+              if (fixedKey) record.key = fixedKey
+              if (fixedPartition !== undefined) record.partition = fixedPartition
+              callSource = record.inputSource ?? 0
+              callLine = record.inputLine ?? 0
+              callWritten = writer.stats.written
+              return writer.write(record)
+            },
+            writeValues: (data, bounds, from, to, ts, origin) => {
+              callSource = origin.source
+              callLine = origin.firstLine + from
+              callWritten = writer.stats.written
+              return writer.writeValues(data, bounds, from, to, {partition: fixedPartition, timestamp: ts, origin})
+            },
+          },
+          // Plain lines with nothing added: no record object per line (RecordWriter.writeValues).
+          linesAreValues: linesAreValues(parserOptions) && !fixedKey,
+          maxLineBytes,
+          skipInvalid: flags['skip-invalid'],
+          timestamp,
+          rate: flags.rate,
+          maxRecord,
+          check: flags['keep-partition']
+            ? (record, where) => {
+                if (record.partition !== undefined && record.partition >= partitions) {
+                  throw usageError(
+                    `${where()}: partition ${record.partition} does not exist ('${topic}' has ${partitions})`,
+                    'drop --keep-partition to let the partitioner choose',
+                    'PARTITION_NOT_FOUND',
+                  )
+                }
+              }
+            : undefined,
+          signal: this.aborter.signal,
+          onSkip: (s) => this.io.warn(`skipped ${s.reason}`),
+        })
+      } catch (error) {
+        live.stop()
+        const stats = await writer.close()
+        if (error instanceof InputError) {
+          // In a transaction nothing before the bad line counts: abort() says so.
+          if (transactionalId) throw error
+          // The records before the bad line were flushed: say how many made it.
+          const source = Math.max(0, sourceNames.indexOf(error.source))
+          const report = failureReport(topic, stats, undelivered, sourceNames, {source, line: error.line})
+          if (stats.failed > 0 && !this.io.json && !transactionalId) for (const line of formatFailureReport(report, sourceNames.length > 1)) this.io.info(line)
+          await this.writeFailedTo(failedTo, undelivered)
+          throw inputFailure(error, stats, {...report, ...(failedTo === undefined ? {} : {failedTo})})
+        }
+        if (stats.firstError) throw await this.incomplete(stats, failureReport(topic, stats, undelivered, sourceNames, notRead()), undelivered, failedTo)
+        throw error
+      } finally {
+        stopListening()
+      }
+      const stats = await writer.close()
+      live.stop()
+      if (stats.failed > 0) throw await this.incomplete(stats, failureReport(topic, stats, undelivered, sourceNames), undelivered, failedTo)
+      await this.writeFailedTo(failedTo, undelivered)
+      const done = summary(stats, result.skipped, result.interrupted)
+      if (result.interrupted) {
+        if (!this.io.json && !transactionalId) this.io.info(formatSummary(done))
+        throw interruptedError(done)
+      }
+      return await this.finish(done, writer)
+    } catch (error) {
+      if (transactionalId === undefined || (error instanceof KafkitError && error.code === 'COMMIT_UNCONFIRMED')) throw error
+      throw await this.abort(writer, error, {topic, transactionalId, timeoutMs: transactionTimeoutMs})
     }
-    const stats = await writer.close()
-    live.stop()
-    if (stats.failed > 0) throw await this.incomplete(stats, failureReport(topic, stats, undelivered, sourceNames), undelivered, failedTo)
-    await this.writeFailedTo(failedTo, undelivered)
-    const done = summary(stats, result.skipped, result.interrupted)
-    if (result.interrupted) {
-      if (!this.io.json) this.io.info(formatSummary(done))
-      throw interruptedError(done)
-    }
-    return this.finish(done)
   }
 
-  private finish(summary: ProduceSummary): ProduceSummary {
+  /** --transactional: abort what was written (nothing becomes visible) and say so; the cause's exit code. */
+  private async abort(writer: RecordWriter, error: unknown, info: {topic: string; transactionalId: string; timeoutMs: number}): Promise<KafkitError> {
+    await writer.close()
+    const cause = error instanceof KafkitError ? error : new KafkitError('FAILED', error instanceof Error ? error.message : String(error), {exitCode: ExitCode.FAILED, cause: error})
+    let abortError: KafkitError | undefined
+    try {
+      await writer.abortTransaction()
+    } catch (failure) {
+      abortError = failure instanceof KafkitError ? failure : new KafkitError('FAILED', String(failure))
+    }
+    return transactionAborted(cause, {...info, records: writer.stats.written, abortError})
+  }
+
+  /** The summary, once a transactional writer's transaction is committed. */
+  private async finish(summary: ProduceSummary, writer: RecordWriter): Promise<ProduceSummary> {
+    const transactionalId = writer.transactionalId
+    if (transactionalId !== undefined) {
+      try {
+        await writer.commitTransaction()
+      } catch (error) {
+        const cause = error as KafkitError
+        throw new KafkitError('COMMIT_UNCONFIRMED', `the transaction's commit was not confirmed: ${cause.message}`, {
+          hint: `the ${countOf(summary.records, 'record')} are visible to read-committed readers only if the commit reached the broker: check with kafkit consume ${summary.topic} --isolation read-committed`,
+          exitCode: ExitCode.INCOMPLETE,
+          cause,
+          details: {transaction: 'unconfirmed', transactionalId, records: summary.records},
+        })
+      }
+      summary.transactionalId = transactionalId
+    }
     if (!this.io.json) this.io.info(formatSummary(summary))
     return summary
   }
@@ -279,7 +342,7 @@ export default class Produce extends KafkaCommand<ProduceSummary> {
     await this.writeFailedTo(failedTo, undelivered)
     if (failedTo !== undefined) report.failedTo = failedTo
     const sources = new Set(undelivered.flatMap((b) => b.records.map((r) => r.inputSource ?? 0)))
-    if (!this.io.json) for (const line of formatFailureReport(report, sources.size > 1 || (report.notRead?.source ?? 'stdin') !== 'stdin')) this.io.info(line)
+    if (!this.io.json && !this.transactional) for (const line of formatFailureReport(report, sources.size > 1 || (report.notRead?.source ?? 'stdin') !== 'stdin')) this.io.info(line)
     return incompleteError(stats, report, failedTo)
   }
 

@@ -33,6 +33,8 @@ export interface GroupSourceOptions {
   exitAtEnd?: boolean
   /** Called with a warning line (e.g. could not set start offsets). */
   warn?: (text: string) => void
+  /** --isolation read-uncommitted (kafkajs' consumer reads committed by default). */
+  readUncommitted?: boolean
 }
 
 export interface Position {
@@ -280,7 +282,7 @@ export async function openGroupSource(client: KafkaClient, session: ReaderSessio
     }
   }
 
-  const consumer = sessionOf(client).kafka.consumer({groupId: group, allowAutoTopicCreation: false, maxWaitTimeInMs: 500, retry: {retries: 5}})
+  const consumer = sessionOf(client).kafka.consumer({groupId: group, allowAutoTopicCreation: false, maxWaitTimeInMs: 500, retry: {retries: 5}, readUncommitted: options.readUncommitted})
   const source = new GroupSource(client, consumer, windows, group)
   try {
     await client.call('connecting the consumer', () => consumer.connect())

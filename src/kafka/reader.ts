@@ -19,7 +19,8 @@
  * - A window is [start, end): `end` is exclusive; without `end` the partition is followed forever (until close()).
  *   "Done" means the partition's next offset has reached `end`; the iteration ends when every window is done,
  *   so with several partitions "stop at TO" means every partition passed TO.
- * - Reads are read_committed: records of aborted transactions and control records never appear, and windows
+ * - Reads are read_committed (unless the session was opened read-uncommitted: then windows end at the high
+ *   watermark and open or aborted transactions' records are read too): records of aborted transactions and control records never appear, and windows
  *   planned here end at the last stable offset. `nextOffset` skips over such records (and compacted gaps), so
  *   it is the right resume point even when a batch carries no records (such batches are still yielded).
  * - Partitions are grouped by leader; each leader gets one fetch loop, and each loop fetches its next response
@@ -42,6 +43,8 @@ import {
   leadersOf,
   listOffsets,
   offsetOutOfRange,
+  READ_COMMITTED,
+  READ_UNCOMMITTED,
   topicNames,
 } from './kafkajs/internals.js'
 import {sortedPartitions, type TopicPartitions, topicDeletedError, unknownTopic} from './metadata.js'
@@ -79,6 +82,9 @@ export interface PartitionProgress {
   done: boolean
 }
 
+export type Isolation = 'read-committed' | 'read-uncommitted'
+export const ISOLATIONS: readonly Isolation[] = ['read-committed', 'read-uncommitted']
+
 export interface ReaderOptions {
   /** How long a fetch waits for new data at the end of a log (follow mode latency vs request rate). */
   maxWaitMs?: number
@@ -112,8 +118,9 @@ export class ReaderSession {
     private readonly cluster: InternalCluster,
   ) {}
 
-  static async open(client: KafkaClient): Promise<ReaderSession> {
-    const cluster = createInternalCluster(sessionOf(client).kafka)
+  /** `isolation`: read-committed (default: no aborted or open transactions; windows end at the last stable offset) or read-uncommitted. */
+  static async open(client: KafkaClient, options: {isolation?: Isolation} = {}): Promise<ReaderSession> {
+    const cluster = createInternalCluster(sessionOf(client).kafka, {isolationLevel: options.isolation === 'read-uncommitted' ? READ_UNCOMMITTED : READ_COMMITTED})
     client.registerCluster(cluster)
     await client.call('connecting to Kafka', () => cluster.connect())
     return new ReaderSession(client, cluster)

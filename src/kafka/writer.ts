@@ -36,8 +36,12 @@
  *   `failed`, with its partition and the reason (records written with `inputLine` keep it; record runs get theirs
  *   from `writeValues`' `origin`).
  * - Every request is bounded by `requestTimeoutMs`; a request that times out counts as failed and uncertain.
+ * - Transactional writers (`transactionalId`): every request goes into one transaction, begun when the writer
+ *   opens; after close(), commitTransaction() makes all of it visible to read-committed readers, or
+ *   abortTransaction() none of it. One request in flight, like the idempotent writer; nothing is held beyond
+ *   what the writer batches (kafkajs' transaction only remembers which partitions joined it).
  */
-import type {Message, Producer} from './kafkajs/session.js'
+import type {Message, Producer, Transaction} from './kafkajs/session.js'
 
 import {ExitCode, KafkitError, formatMs, withTimeout} from '../errors.js'
 import type {RawRecord} from '../records/envelope.js'
@@ -97,6 +101,10 @@ export interface WriterOptions {
   onUndelivered?: (batch: UndeliveredBatch) => void
   /** For error messages (set by open()). */
   errorContext?: ErrorContext
+  /** Write everything in one transaction with this transactional.id (see the file comment). */
+  transactionalId?: string
+  /** How long the broker lets the transaction stay open before it aborts it (kafkajs' default: 60 s). */
+  transactionTimeoutMs?: number
 }
 
 export interface WriterStats {
@@ -194,6 +202,8 @@ export class RecordWriter {
   private slotWaiters: (() => void)[] = []
   private idleWaiters: (() => void)[] = []
   private readonly sources = new Map<string, SourceQueue>()
+  /** The open transaction of a transactional writer (sends go through it). */
+  private transaction?: Transaction
 
   constructor(
     private readonly producer: Producer,
@@ -225,9 +235,12 @@ export class RecordWriter {
    * The connecting half of open(), so that a caller can connect while it still reads topic metadata
    * (`openWith(connectProducer(...), ...)`): one round of start-up latency less.
    */
-  static connectProducer(client: KafkaClient, options: Pick<WriterOptions, 'acks' | 'idempotent' | 'compression' | 'maxInFlight'>): Promise<Producer> {
+  static connectProducer(client: KafkaClient, options: Pick<WriterOptions, 'acks' | 'idempotent' | 'compression' | 'maxInFlight' | 'transactionalId' | 'transactionTimeoutMs'>): Promise<Producer> {
     const acks = options.acks ?? -1
     const idempotent = options.idempotent ?? acks === -1
+    if (options.transactionalId !== undefined && (!idempotent || acks !== -1)) {
+      return Promise.reject(new KafkitError('USAGE', 'a transaction needs the idempotent producer and --acks all', {hint: 'drop --acks/--no-idempotent', exitCode: ExitCode.USAGE}))
+    }
     if (idempotent && acks !== -1) return Promise.reject(new KafkitError('USAGE', 'the idempotent producer needs --acks all', {hint: 'drop --idempotent, or use --acks all', exitCode: ExitCode.USAGE}))
     const compression = options.compression ?? 'none'
     const codes = sessionOf(client).kafkajs.CompressionCodecs as unknown as Record<number, unknown>
@@ -242,12 +255,14 @@ export class RecordWriter {
         ({message}) =>
           message.partition ?? 0,
       maxInFlightRequests: idempotent ? undefined : (options.maxInFlight ?? 2),
+      ...(options.transactionalId === undefined ? {} : {transactionalId: options.transactionalId, transactionTimeout: options.transactionTimeoutMs}),
     })
   }
 
   static async openWith(producer: Promise<Producer>, client: KafkaClient, options: WriterOptions): Promise<RecordWriter> {
     client.expectAccess({operation: 'WRITE', resourceType: 'topic', name: options.topic})
     const writer = new RecordWriter(await producer, {...options, acks: options.acks ?? -1, errorContext: client.errorContext})
+    if (options.transactionalId !== undefined) await writer.beginTransaction()
     writer.runsReady = writer.compression === 0 && preEncodedRecordsReady()
     client.options.debugLog?.(`writer: plain values as record runs: ${writer.runsReady ? 'yes' : 'no'}`)
     return writer
@@ -342,6 +357,39 @@ export class RecordWriter {
     }
     clearTimeout(this.lingerTimer)
     return this.stats
+  }
+
+  // --- Transactions (transactionalId): one per writer, see the file comment. ---
+
+  /** InitProducerId (fencing an earlier producer with the same id, which aborts its open transaction), then begin. */
+  private async beginTransaction(): Promise<void> {
+    this.transaction = await this.bounded(this.producer.transaction(), 'starting the transaction')
+  }
+
+  /** The transactional.id of a transactional writer. */
+  get transactionalId(): string | undefined {
+    return this.options.transactionalId
+  }
+
+  /** After close() with nothing failed: EndTxn(commit). Throws if the coordinator did not confirm it. */
+  async commitTransaction(): Promise<void> {
+    await this.bounded(this.transaction!.commit(), 'committing the transaction')
+  }
+
+  /** EndTxn(abort): nothing this writer wrote becomes visible to read-committed readers. */
+  async abortTransaction(): Promise<void> {
+    if (this.transaction?.isActive()) await this.bounded(this.transaction.abort(), 'aborting the transaction')
+  }
+
+  private bounded<T>(promise: Promise<T>, what: string): Promise<T> {
+    const timeout = this.options.requestTimeoutMs
+    return withTimeout(
+      promise,
+      timeout,
+      () => new KafkitError('TIMEOUT', `${what} was not acknowledged within ${formatMs(timeout)}`, {hint: 'the cluster may be overloaded; raise --timeout', exitCode: ExitCode.TIMEOUT}),
+    ).catch((error: unknown) => {
+      throw error instanceof KafkitError ? error : mapKafkaError(error, this.options.errorContext ?? {brokers: [], timeoutMs: timeout})
+    })
   }
 
   /** Records accepted but not yet acknowledged (or failed). */
@@ -480,7 +528,12 @@ export class RecordWriter {
     request.acked = trackAcks(request.messages)
     try {
       await withTimeout(
-        this.producer.sendBatch({topicMessages: [{topic: this.options.topic, messages: request.messages as unknown as Message[]}], acks: this.acks, compression: this.compression, timeout}),
+        (this.transaction ?? this.producer).sendBatch({
+          topicMessages: [{topic: this.options.topic, messages: request.messages as unknown as Message[]}],
+          acks: this.acks,
+          compression: this.compression,
+          timeout,
+        }),
         timeout,
         () =>
           new KafkitError('TIMEOUT', `writing to '${this.options.topic}' was not acknowledged within ${formatMs(timeout)}`, {

@@ -6,7 +6,7 @@
 import {realpath, stat} from 'node:fs/promises'
 import {resolve} from 'node:path'
 
-import {ExitCode, KafkitError, usageError} from '../errors.js'
+import {ExitCode, KafkitError, formatMs, usageError} from '../errors.js'
 import type {WriterStats} from '../kafka/writer.js'
 import {countOf, formatCount} from '../output/numbers.js'
 import type {IOStreams} from '../output/io.js'
@@ -25,6 +25,8 @@ export interface ProduceFlagSet {
   'keep-partition'?: boolean
   partition?: number
   idempotent?: boolean
+  transactional?: boolean
+  'failed-to'?: string
 }
 
 /** Contradicting flags are a usage error (exit 2) naming both. */
@@ -36,6 +38,10 @@ export function checkProduceFlags(flags: ProduceFlagSet): void {
   if (flags.format === 'json' && (flags['key-separator'] !== undefined || flags.key !== undefined)) throw usageError('--format json reads keys from the envelope: drop --key/--key-separator')
   if (flags['keep-partition'] && flags.partition !== undefined) throw usageError('--keep-partition and --partition contradict each other')
   if (flags.idempotent && flags.acks !== -1) throw usageError('the idempotent producer needs --acks all', 'drop --idempotent, or use --acks all')
+  if (flags.transactional && flags.acks !== -1) throw usageError('--transactional needs --acks all (a transaction is written by the idempotent producer)', 'drop --acks')
+  if (flags.transactional && flags.idempotent === false) throw usageError('--transactional needs the idempotent producer', 'drop --no-idempotent')
+  if (flags.transactional && flags['failed-to'] !== undefined)
+    throw usageError('--failed-to and --transactional: an aborted transaction delivers nothing, there is no rest to retry', 'drop --failed-to: after a failure, run the whole input again')
   if (flags['key-separator'] === '') throw usageError('--key-separator is empty: nothing to split the lines at', "give a separator, e.g. -K ':' or -K '\\t'; drop -K for lines without keys")
 }
 
@@ -114,6 +120,28 @@ export function interruptedError(summary: ProduceSummary): KafkitError {
   })
 }
 
+/** A transactional.id of kafkit's own for --transactional without --transactional-id (one per run). */
+export function defaultTransactionalId(topic: string, random: string): string {
+  return `kafkit-produce-${topic}-${random}`
+}
+
+/**
+ * --transactional after a failure, a bad line or Ctrl-C: the transaction was aborted (or, if the abort was not
+ * confirmed, the broker aborts it once the transaction timeout passes), so nothing read is visible to
+ * read-committed readers. The exit code is the cause's (2 bad line, 5 delivery, 130 Ctrl-C, ...).
+ */
+export function transactionAborted(cause: KafkitError, info: {topic: string; transactionalId: string; records: number; timeoutMs: number; abortError?: KafkitError}): KafkitError {
+  const what = `transaction aborted: none of the ${countOf(info.records, 'record')} written to '${info.topic}' ${info.records === 1 ? 'is' : 'are'} visible to read-committed readers`
+  const unconfirmed = info.abortError ? `; the abort was not confirmed (${info.abortError.message}): the broker aborts the transaction within ${formatMs(info.timeoutMs)} (--transaction-timeout)` : ''
+  const interrupted = cause.exitCode === ExitCode.INTERRUPTED
+  return new KafkitError(interrupted ? 'INTERRUPTED' : cause.code, `${what}${interrupted ? ' (Ctrl-C)' : `: ${cause.message}`}${unconfirmed}`, {
+    hint: interrupted ? 'run the same command again to write the whole input' : `${cause.hint ? `${cause.hint}; then ` : ''}run the same command again: the whole input is written anew`,
+    exitCode: cause.exitCode,
+    cause,
+    details: {transaction: 'aborted', transactionalId: info.transactionalId, records: info.records, abortConfirmed: !info.abortError, cause: cause.message},
+  })
+}
+
 interface SignalSource {
   on(event: 'SIGINT', listener: () => void): unknown
   off(event: 'SIGINT', listener: () => void): unknown
@@ -132,9 +160,13 @@ export function onInterrupt(aborter: AbortController, exit: (code: number) => vo
   return () => source.off('SIGINT', listener)
 }
 
-/** "123,456 records delivered (8,000/s)" on a terminal's stderr, refreshed 4 times a second after the first second. */
+/**
+ * "123,456 records delivered (8,000/s)" on a terminal's stderr, refreshed 4 times a second after the first second.
+ * Not while the user types the records on that terminal (stdin a TTY): the counter would share the line being
+ * typed; the summary after Ctrl-D says what was delivered (README "produce").
+ */
 export function liveCounter(io: IOStreams, delivered: () => number, now: () => number = Date.now): {stop: () => void} {
-  if (!io.stderrIsTTY || io.json) return {stop() {}}
+  if (!io.stderrIsTTY || io.json || io.stdinIsTTY) return {stop() {}}
   const started = now()
   let shown = false
   const timer = setInterval(() => {

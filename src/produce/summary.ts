@@ -21,6 +21,8 @@ export interface ProduceSummary {
   recordsPerSecond: number
   /** Stopped by Ctrl-C (after delivering what was read). */
   interrupted: boolean
+  /** --transactional: the transactional.id of the committed transaction. */
+  transactionalId?: string
 }
 
 export function formatSummary(s: ProduceSummary): string {
@@ -31,7 +33,8 @@ export function formatSummary(s: ProduceSummary): string {
   const secs = s.durationMs / 1000
   const rate = s.durationMs >= 50 ? `, ${formatCount(s.recordsPerSecond)} records/s, ${formatBytes(s.bytes / Math.max(secs, 0.001))}/s` : ''
   const skipped = s.skipped > 0 ? `, ${countOf(s.skipped, 'invalid line')} skipped` : ''
-  return `produced ${countOf(s.records, 'record')} (${formatBytes(s.bytes)}) to '${s.topic}'${where} in ${secs.toFixed(secs < 10 ? 2 : 1)}s${rate}${skipped}`
+  const txn = s.transactionalId === undefined ? '' : ` in one committed transaction ('${s.transactionalId}')`
+  return `produced ${countOf(s.records, 'record')} (${formatBytes(s.bytes)}) to '${s.topic}'${where}${txn} in ${secs.toFixed(secs < 10 ? 2 : 1)}s${rate}${skipped}`
 }
 
 /** [0,1,2,5,7,8] -> "0-2,5,7-8" */

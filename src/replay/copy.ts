@@ -24,6 +24,8 @@ export interface PartitionCount {
   bytes: number
   /** Records already in the destination from an interrupted run (resume), not written again. */
   present: number
+  /** The source offset after the last record the copy loop has dealt with (the progress line's position). */
+  next?: number
 }
 
 export interface CopyCounts {
@@ -108,6 +110,7 @@ export async function copyWindow(params: CopyParams): Promise<CopyCounts> {
         continue
       }
       const offset = record.offset!
+      part.next = offset + 1
       // Route on the source record (key and source partition): headers and timestamps do not change it.
       const q = route(batch.partition, record)
       // The common case (same partition, nothing added) writes the record as read: no copy per record.
@@ -139,6 +142,7 @@ export async function copyWindow(params: CopyParams): Promise<CopyCounts> {
     }
     // Only a batch taken whole says that everything before nextOffset was seen.
     if (!whole) break
+    part.next = Math.max(part.next ?? 0, batch.nextOffset)
     if (tracker?.readUpTo(batch.partition, batch.nextOffset)) moved = true
     onBatch?.(batch, moved)
     if (signal?.aborted) break

@@ -7,7 +7,7 @@ import {ExitCode, KafkitError, refusedError, notFoundError} from '../errors.js'
 import type {KafkaClient} from '../kafka/client.js'
 import {clusterId} from '../kafka/cluster-info.js'
 import {topicMaxMessageBytes} from '../kafka/topics.js'
-import {ReaderSession, resolveTargets, type PartitionReader} from '../kafka/reader.js'
+import {ReaderSession, resolveTargets} from '../kafka/reader.js'
 import {COMPRESSIONS, RecordWriter, type CompressionName} from '../kafka/writer.js'
 import type {RawRecord} from '../records/envelope.js'
 import {
@@ -24,6 +24,7 @@ import {
   resumeWindow,
   saveCheckpoint,
 } from './checkpoint.js'
+import {windowProgress} from './progress.js'
 import {copyWindow, emptyCounts, type CopyCounts, type CopyParams, type RecordSink} from './copy.js'
 import {compileGrep} from '../records/format.js'
 import {choosePartitionMode, destinationPartition, planWindow, type PartitionMode, type WindowPartition, type WindowSpecs, windowOffsets} from './plan.js'
@@ -241,7 +242,7 @@ export async function runReplay(source: Endpoint, destination: Endpoint, options
       const sink: RecordSink = {write: () => undefined}
       const stopReader = () => reader.stop()
       hooks.signal?.addEventListener('abort', stopReader)
-      const ticker = progressTicker(hooks, reader, counts, window, started)
+      const ticker = progressTicker(hooks, counts, window, started)
       try {
         await copyWindow({batches: reader, sink, route, filter, transform, counts, signal: hooks.signal, schemaIds: options.schemaIds})
       } finally {
@@ -307,7 +308,7 @@ export async function runReplay(source: Endpoint, destination: Endpoint, options
     const counts = emptyCounts()
     const stopReader = () => reader.stop()
     hooks.signal?.addEventListener('abort', stopReader)
-    const ticker = progressTicker(hooks, reader, counts, window, started)
+    const ticker = progressTicker(hooks, counts, window, started)
     let failure: unknown
     try {
       await copyWindow({
@@ -408,14 +409,13 @@ async function readDestinationTail(session: ReaderSession, topic: string, checkp
   return reconciler
 }
 
-function progressTicker(hooks: ReplayHooks, reader: PartitionReader, counts: CopyCounts, window: WindowPartition[], started: number): {stop(): void} {
+function progressTicker(hooks: ReplayHooks, counts: CopyCounts, window: WindowPartition[], started: number): {stop(): void} {
   if (!hooks.progress) return {stop() {}}
-  const total = windowOffsets(window)
-  const starts = new Map(window.map((w) => [w.partition, w.start]))
+  // The copy loop's position, not the reader's: the reader prefetches ahead (a small window is read at once) and
+  // would say 100% before anything is copied.
   const timer = setInterval(() => {
-    let done = 0
-    for (const p of reader.progress()) done += p.next - (starts.get(p.partition) ?? p.start)
-    hooks.progress!({copied: counts.records, offsetsDone: done, offsetsTotal: total, elapsedMs: Date.now() - started})
+    const {offsetsDone, offsetsTotal} = windowProgress(window, (p) => counts.partitions.get(p)?.next)
+    hooks.progress!({copied: counts.records, offsetsDone, offsetsTotal, elapsedMs: Date.now() - started})
   }, 250)
   timer.unref()
   return {stop: () => clearInterval(timer)}

@@ -79,6 +79,7 @@ interface InternalBatch {
 type BatchClass = new (topic: string, fetchedOffset: string, partitionData: InternalPartitionData) => InternalBatch
 
 export const READ_COMMITTED = 1
+export const READ_UNCOMMITTED = 0
 const CREATE_CLUSTER = 'private:Kafka:createCluster'
 
 /** Loads the internal Batch class (throws a clear error if the path moved). */
@@ -280,7 +281,8 @@ export async function fetchFromBroker(
     maxWaitTime: options.maxWaitTime,
     minBytes: 1,
     maxBytes: options.maxBytes,
-    isolationLevel: options.isolationLevel ?? READ_COMMITTED,
+    // The cluster's own level unless told (ReaderSession.open's `isolation`).
+    isolationLevel: options.isolationLevel ?? (cluster as {isolationLevel?: number}).isolationLevel ?? READ_COMMITTED,
     topics: [...byTopic].map(([topic, partitions]) => ({topic, partitions})),
   }
   const raw = typeof broker.lookupRequest === 'function' ? await rawFetch(broker, args) : undefined

@@ -18,7 +18,7 @@ import {KAFKAJS_BUNDLED, type KafkaJS, requireKafkaJS} from './require.js'
 import {toKafkaJSSecurity} from './sasl.js'
 
 // The kafkajs types the port modules use, so that they never import kafkajs themselves.
-export type {Admin, Consumer, EachBatchPayload, ITopicMetadata, Kafka, Message, Producer, ProducerConfig} from 'kafkajs'
+export type {Admin, Consumer, EachBatchPayload, ITopicMetadata, Kafka, Message, Producer, ProducerConfig, Transaction} from 'kafkajs'
 
 export type {KafkaJS}
 
