@@ -102,7 +102,16 @@ Template placeholders (kcat-compatible): %t topic, %p partition, %o offset, %k k
       const targets = resolveTargets(await session.topics(flags.regex ? undefined : names), names, {regex: flags.regex, partitions})
       if (flags.group) {
         const {openGroupSource} = await import('../kafka/group-reader.js')
-        source = await openGroupSource(client, session, {group: flags.group, targets, from, to, exitAtEnd: flags.exit, warn: (t) => this.io.warn(t), readUncommitted: isolation === 'read-uncommitted'})
+        source = await openGroupSource(client, session, {
+          group: flags.group,
+          targets,
+          from,
+          to,
+          exitAtEnd: flags.exit,
+          warn: (t) => this.io.warn(t),
+          readUncommitted: isolation === 'read-uncommitted',
+          maxRecords: grep ? undefined : flags.count,
+        })
       } else {
         const windows = await session.planWindows(targets, {from, to, exitAtEnd: flags.exit})
         // -c N: no fetching beyond N records (with --grep, N printed records may take more).

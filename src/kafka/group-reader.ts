@@ -35,6 +35,20 @@ export interface GroupSourceOptions {
   warn?: (text: string) => void
   /** --isolation read-uncommitted (kafkajs' consumer reads committed by default). */
   readUncommitted?: boolean
+  /** `consume -c N` without a filter: fetch about that much, not kafkajs' 1 MiB per partition (see fetchBytesFor). */
+  maxRecords?: number
+}
+
+/**
+ * kafkajs' consumer fetches (and decodes, in JavaScript) up to 1 MiB per partition and 10 MiB per request: for
+ * `-c 1` that was most of the time to the first record (3 MiB decoded for one record of a 3-partition topic).
+ * With a record count the fetch asks for about 256 bytes a record (at least 16 KiB); the broker still returns a
+ * whole first batch however large, so a bigger record is never stuck.
+ */
+export function fetchBytesFor(maxRecords: number | undefined): {maxBytesPerPartition: number; maxBytes: number} | undefined {
+  if (maxRecords === undefined) return undefined
+  const perPartition = Math.min(1 << 20, Math.max(16 * 1024, maxRecords * 256))
+  return {maxBytesPerPartition: perPartition, maxBytes: Math.min(10 << 20, perPartition * 4)}
 }
 
 export interface Position {
@@ -50,12 +64,15 @@ export class GroupSource implements AsyncIterable<ReadBatch> {
   private readonly committed = new Map<string, number>()
   private readonly positions = new Map<string, number>()
   private stopped = false
+  /** Records handed over so far (for maxRecords). */
+  private pushed = 0
 
   constructor(
     private readonly client: KafkaClient,
     private readonly consumer: Consumer,
     private readonly windows: PartitionWindow[],
     private readonly groupId: string,
+    private readonly maxRecords?: number,
   ) {
     for (const w of windows) this.positions.set(key(w.topic, w.partition), w.start)
   }
@@ -166,6 +183,9 @@ export class GroupSource implements AsyncIterable<ReadBatch> {
     }
     this.positions.set(k, next)
     const done = w?.end !== undefined && next >= w.end
+    this.pushed += records.length
+    // Enough for `-c N`: no further fetch (it would hold up the final commit on the same connection).
+    if (this.maxRecords !== undefined && this.pushed >= this.maxRecords) this.pauseAll()
     await this.queue.push({topic: batch.topic, partition: batch.partition, records, nextOffset: next, highWatermark: Number(batch.highWatermark), done})
     resolveOffset(String(next - 1))
     await heartbeat()
@@ -196,6 +216,10 @@ export class GroupSource implements AsyncIterable<ReadBatch> {
   stop(): void {
     this.stopped = true
     this.queue.close()
+    this.pauseAll()
+  }
+
+  private pauseAll(): void {
     const topics = [...new Set(this.windows.map((w) => w.topic))]
     try {
       this.consumer.pause(topics.map((topic) => ({topic})))
@@ -246,6 +270,47 @@ export class CommitTimer {
 
 /** Plans the group's start/end offsets, joins the group and starts reading. */
 export async function openGroupSource(client: KafkaClient, session: ReaderSession, options: GroupSourceOptions): Promise<GroupSource> {
+  const {group} = options
+  const bounded = options.exitAtEnd || options.to !== undefined || options.maxRecords !== undefined
+  const consumer = sessionOf(client).kafka.consumer({
+    groupId: group,
+    allowAutoTopicCreation: false,
+    // kafkajs' consumer leaves only after its fetch in flight (or, all partitions paused, a sleep of this long)
+    // ends, and the final commit waits behind that fetch on the connection: a bounded read keeps it short.
+    maxWaitTimeInMs: bounded ? 100 : 500,
+    retry: {retries: 5},
+    readUncommitted: options.readUncommitted,
+    ...fetchBytesFor(options.maxRecords),
+  })
+  // The consumer's connection is made while the start offsets are planned (one round of latency less).
+  const connecting = consumer.connect()
+  connecting.catch(() => undefined)
+  let windows: PartitionWindow[]
+  let from: OffsetSpec
+  try {
+    ;({windows, from} = await planGroupStart(client, session, options))
+  } catch (error) {
+    await withTimeout(
+      connecting.then(() => consumer.disconnect()),
+      3000,
+      () => new Error('disconnect'),
+    ).catch(() => undefined)
+    throw error
+  }
+  const source = new GroupSource(client, consumer, windows, group, options.maxRecords)
+  try {
+    await client.call('connecting the consumer', () => connecting)
+    await client.call('subscribing', () => consumer.subscribe({topics: options.targets.map((t) => t.topic), fromBeginning: from.kind !== 'end'}))
+    await source.start()
+  } catch (error) {
+    await source.close()
+    throw error
+  }
+  return source
+}
+
+/** The group's windows: its committed offsets, else where `from` says (written to the group before it is joined). */
+async function planGroupStart(client: KafkaClient, session: ReaderSession, options: GroupSourceOptions): Promise<{windows: PartitionWindow[]; from: OffsetSpec}> {
   const {group, targets} = options
   const admin = await sessionOf(client).admin()
   const topics = targets.map((t) => t.topic)
@@ -281,16 +346,5 @@ export async function openGroupSource(client: KafkaClient, session: ReaderSessio
       await committer.close()
     }
   }
-
-  const consumer = sessionOf(client).kafka.consumer({groupId: group, allowAutoTopicCreation: false, maxWaitTimeInMs: 500, retry: {retries: 5}, readUncommitted: options.readUncommitted})
-  const source = new GroupSource(client, consumer, windows, group)
-  try {
-    await client.call('connecting the consumer', () => consumer.connect())
-    await client.call('subscribing', () => consumer.subscribe({topics, fromBeginning: from.kind !== 'end'}))
-    await source.start()
-  } catch (error) {
-    await source.close()
-    throw error
-  }
-  return source
+  return {windows, from}
 }

@@ -111,6 +111,8 @@ export async function localStatus(): Promise<LocalStatus> {
 
 export interface StartResult {
   alreadyRunning: boolean
+  /** --secure was asked for, but the cluster already running was started without it (nothing was changed). */
+  secureNotApplied?: boolean
   state: LocalState
   brokers: string[]
   elapsedMs: number
@@ -130,7 +132,13 @@ export async function startLocal(options: StartOptions = {}): Promise<StartResul
         exitCode: 6,
       })
     }
-    return {alreadyRunning: true, state: previous, brokers: previous.nodes.map((n) => `${previous.host}:${n.port}`), elapsedMs: Date.now() - started}
+    return {
+      alreadyRunning: true,
+      ...(options.secure && !previous.secure ? {secureNotApplied: true} : {}),
+      state: previous,
+      brokers: previous.nodes.map((n) => `${previous.host}:${n.port}`),
+      elapsedMs: Date.now() - started,
+    }
   }
   if (previous && (previous.nodes.length !== count || previous.basePort !== basePort)) {
     throw new KafkitError('LOCAL_LAYOUT_CHANGED', `the local data was made for ${previous.nodes.length} node(s) on port ${previous.basePort}`, {

@@ -10,6 +10,8 @@ import {parseWaitDuration} from '../../specs/duration.js'
 
 export interface LocalStartResult {
   alreadyRunning: boolean
+  /** --secure given while a cluster started without it was running: it still has no secured listeners. */
+  secureNotApplied?: boolean
   version: string
   clusterId: string
   brokers: string[]
@@ -103,6 +105,7 @@ export default class LocalStart extends BaseCommand<LocalStartResult> {
     spinner.stop()
     const out: LocalStartResult = {
       alreadyRunning: result.alreadyRunning,
+      ...(result.secureNotApplied ? {secureNotApplied: true} : {}),
       version: result.state.version,
       clusterId: result.state.clusterId,
       brokers: result.brokers,
@@ -115,7 +118,10 @@ export default class LocalStart extends BaseCommand<LocalStartResult> {
     this.render(out, (r, io) => {
       const what = `Kafka ${r.version} (${r.nodes.length} node${r.nodes.length > 1 ? 's' : ''}) on ${r.brokers.join(',')}`
       if (r.alreadyRunning) io.info(`already running: ${what}`)
-      else io.info(`${io.styleErr('✓', 'green')} started ${what} in ${(r.elapsedMs / 1000).toFixed(1)}s`)
+      if (r.secureNotApplied) {
+        io.warn('--secure not applied: the running local Kafka was started without it (no SASL/TLS listeners)')
+        io.info(`  to add them, restart it: ${this.config.bin} local stop && ${this.config.bin} local start --secure (data is kept)`)
+      } else io.info(`${io.styleErr('✓', 'green')} started ${what} in ${(r.elapsedMs / 1000).toFixed(1)}s`)
       if (r.security) {
         for (const [name, addresses] of Object.entries(r.security.listeners)) io.info(`  ${name.padEnd(14)} ${addresses.join(',')}`)
         io.info(`  CA ${r.security.ca}; user '${r.security.username}', password in ${r.security.credentialsFile}`)
