@@ -5,7 +5,7 @@
  * runs without --secure (a private cluster on this file's own port).
  */
 import {execFile, spawn} from 'node:child_process'
-import {mkdtempSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {promisify} from 'node:util'
@@ -13,6 +13,7 @@ import {promisify} from 'node:util'
 import kafkajs from 'kafkajs'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
+import {localDir} from '../../src/local/paths.js'
 import {BIN, ROOT, TEST_BROKERS, createTopicWithLeaders, json, kafkit, uniqueName} from './helpers.js'
 import {isolatedCluster} from './isolated-cluster.js'
 import {CONSOLE_CONSUMER, runJava} from './kafka-tools.js'
@@ -21,7 +22,7 @@ import {terminal} from './terminal.js'
 const exec = promisify(execFile)
 const admin = new kafkajs.Kafka({brokers: TEST_BROKERS.split(','), logLevel: kafkajs.logLevel.NOTHING}).admin()
 const scratch = mkdtempSync(join(tmpdir(), 'kafkit-everyday-finish-'))
-/** A port of this file's own for the demo's private cluster (controller port + 10000, secure ports + 1000..4000). */
+/** A port of this file's own for the demo's private cluster when needed (controller port + 10000, secure ports + 1000..4000). */
 const DEMO_PORT = 9940
 
 beforeAll(() => admin.connect())
@@ -154,24 +155,39 @@ describe('on a terminal', () => {
 })
 
 describe('npm run demo', () => {
-  it('beside a local Kafka running without --secure: says --secure was not applied and how to restart, and runs on', async () => {
+  /**
+   * "A local Kafka running without --secure": the shared broker's own `kafkit local` state, copied into a private
+   * KAFKIT_LOCAL_DIR with `secure` off (the running process is the real broker; nothing is started or stopped).
+   * Without that state (a broker not started by `kafkit local`), a private cluster on this file's port.
+   */
+  async function nonSecureLocal(): Promise<{env: NodeJS.ProcessEnv; port: number; destroy(): Promise<void>}> {
+    const shared = join(localDir(), 'state.json')
+    if (existsSync(shared)) {
+      const state = JSON.parse(readFileSync(shared, 'utf8')) as {secure?: boolean; security?: unknown; basePort: number}
+      state.secure = false
+      delete state.security
+      const dir = mkdtempSync(join(scratch, 'local-'))
+      writeFileSync(join(dir, 'state.json'), JSON.stringify(state))
+      return {env: {KAFKIT_LOCAL_DIR: dir}, port: state.basePort, destroy: async () => {}}
+    }
     const cluster = await isolatedCluster({nodes: 1, port: DEMO_PORT})
+    await cluster.start()
+    return {env: cluster.env, port: DEMO_PORT, destroy: () => cluster.destroy()}
+  }
+
+  it('beside a local Kafka running without --secure: says --secure was not applied and how to restart, and runs on', async () => {
+    const local = await nonSecureLocal()
     try {
-      await cluster.start()
-      const env: NodeJS.ProcessEnv = {...process.env, ...cluster.env, KAFKIT_DEMO_PORT: String(DEMO_PORT), NO_COLOR: '1'}
+      const env: NodeJS.ProcessEnv = {...process.env, ...local.env, KAFKIT_DEMO_PORT: String(local.port), NO_COLOR: '1'}
       delete env.KAFKIT_BROKERS
-      const run = await exec('bash', [join(ROOT, 'scripts', 'demo.sh')], {
-        env,
-        timeout: 120_000,
-        maxBuffer: 16 << 20,
-      })
+      const run = await exec('bash', [join(ROOT, 'scripts', 'demo.sh')], {env, timeout: 120_000, maxBuffer: 16 << 20})
       expect(run.stderr).toMatch(/--secure not applied: the running local Kafka was started without it/)
       expect(run.stderr).toMatch(/kafkit local stop && kafkit local start --secure/)
       expect(run.stderr).toContain(`already running: Kafka`)
       expect(run.stdout).toContain('store-1 {"sku":"A1","qty":2}')
       expect(run.stderr).toContain('demo done')
     } finally {
-      await cluster.destroy()
+      await local.destroy()
     }
   }, 240_000)
 })
