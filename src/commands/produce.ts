@@ -47,7 +47,7 @@ export default class Produce extends KafkaCommand<ProduceSummary> {
     `<%= config.bin %> consume orders --format json -e | <%= config.bin %> produce orders-copy --format json`,
     `<%= config.bin %> produce images --key logo --value-file logo.png`,
     `$ printf 'user-1:NULL\\n' | <%= config.bin %> produce users --key-separator : --null-marker NULL   # tombstone`,
-    `<%= config.bin %> produce orders --file day.txt --transactional   # all lines or none`,
+    `<%= config.bin %> produce orders --file a.txt --file b.txt --transactional   # all lines or none`,
   ]
 
   static args = {topic: Args.string({description: 'topic to write to', required: true})}
