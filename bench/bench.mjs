@@ -352,7 +352,9 @@ try {
 } catch {
   // first run
 }
-const stamped = results.map((r) => ({...r, date, runId, loadAverage: machine.loadAverageAtEnd, node: machine.node}))
+// Results under another Node than 20 (the supported minimum) are kept beside its own: startup@node22, ...
+const major = process.versions.node.split('.')[0]
+const stamped = results.map((r) => ({...r, name: major === '20' ? r.name : `${r.name}@node${major}`, date, runId, loadAverage: machine.loadAverageAtEnd, node: machine.node}))
 const names = new Set(stamped.map((r) => r.name))
 all = {updated: date, machine, results: [...all.results.filter((r) => !names.has(r.name)), ...stamped]}
 writeFileSync(allFile, JSON.stringify(all, null, 2) + '\n')

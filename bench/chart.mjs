@@ -25,6 +25,8 @@ export function chartData(all) {
       const base = {what: r.scale.what, topics: r.scale.topics}
       if (r.kafkit.wallMs) growth.push({...base, tool: 'kafkit', line: 'measured', seconds: r.kafkit.wallMs / 1000})
       for (const p of r.peers) if (p.wallMs) growth.push({...base, tool: p.name.replace(/ --.*/, ''), line: 'measured', seconds: p.wallMs / 1000})
+      // Their ratios against a peer with a goal (the Java tools) go with the others.
+      for (const p of r.peers) if (p.goal && p.ratio) time.push({label: label(r, p), ratio: Number(p.ratio.toFixed(3)), goal: goalOf(p), met: p.met ? 'goal met' : 'goal missed'})
       continue
     }
     for (const p of r.peers) {

@@ -175,8 +175,10 @@ export class ReaderSession {
     }
     const [low, high, fromTime, toTime] = await this.client.call(targets.length === 1 ? `reading offsets of '${targets[0]!.topic}'` : `reading offsets of ${targets.length} topics`, () =>
       Promise.all([
-        listOffsetsOfTopics(this.cluster, targets, 'earliest'),
-        listOffsetsOfTopics(this.cluster, targets, 'latest'),
+        // No request for what the window does not use: `--from beginning` without an end needs no log end
+        // (`consume -c 1`: one ListOffsets less before the first fetch), `--from end` no log start.
+        options.from.kind !== 'end' || options.to ? listOffsetsOfTopics(this.cluster, targets, 'earliest') : new Map<string, Map<number, number>>(),
+        options.from.kind !== 'beginning' || options.to || options.exitAtEnd ? listOffsetsOfTopics(this.cluster, targets, 'latest') : new Map<string, Map<number, number>>(),
         options.from.kind === 'time' ? at(options.from.timestamp) : undefined,
         // A closed window includes records stamped exactly at TO.
         options.to?.kind === 'time' ? at(options.to.timestamp + 1) : undefined,
@@ -389,8 +391,10 @@ export class PartitionReader implements AsyncIterable<ReadBatch> {
         return 'stale'
       }
       if (generation !== this.generation) return 'stale'
+      // Indexed once per answer: a find() per fetched partition was quadratic (seconds at 10,000 partitions).
+      const byKey = new Map(active.map((x) => [`${x.topic}\u0000${x.partition}`, x]))
       for (const f of fetched) {
-        const s = active.find((x) => x.topic === f.topic && x.partition === f.partition)
+        const s = byKey.get(`${f.topic}\u0000${f.partition}`)
         if (!s) continue
         const before = s.next
         let records = f.records
