@@ -14,12 +14,12 @@
  * Topics are named kafkit-bench-<run id>-* and deleted at the end; the broker is never stopped.
  */
 import {execFileSync} from 'node:child_process'
-import {createWriteStream, existsSync, mkdirSync, renameSync, statSync, writeFileSync} from 'node:fs'
+import {createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync} from 'node:fs'
 import {cpus, hostname, totalmem, tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {once} from 'node:events'
 
-import {KAFKIT, ROOT, adminClient, createTopic, formatMs, formatRate, have, kafkaHome, measure, median, table, topicSize, versionOf} from './lib.mjs'
+import {KAFKIT, ROOT, SCRATCH, adminClient, createTopic, formatMs, formatRate, have, kafkaHome, measure, median, table, topicSize, versionOf} from './lib.mjs'
 import {scenarios} from './scenarios.mjs'
 
 const env = process.env
@@ -27,6 +27,9 @@ const records = Number(env.BENCH_RECORDS ?? 1_000_000)
 const reps = Number(env.BENCH_REPS ?? 3)
 const brokers = env.BENCH_BROKERS ?? '127.0.0.1:9092'
 const filter = new RegExp(env.BENCH_ONLY ?? (process.argv.slice(2).length ? `^(${process.argv.slice(2).join('|')})$` : '.'))
+// A scenario is selected by its name or one of its groups (`scale` = every scale scenario at every size). The
+// scale scenarios take minutes and a cluster of their own: a run without names leaves them out (BENCH_SCALE=1 adds them).
+const selected = (s) => [s.name, ...(s.group ?? [])].some((n) => filter.test(n)) && (!s.group?.includes('scale') || process.argv.length > 2 || env.BENCH_ONLY || env.BENCH_SCALE === '1')
 const runId = `${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`
 const log = (line) => process.stderr.write(`${line}\n`)
 
@@ -163,6 +166,7 @@ const ctx = {
   avroSchemaFile,
   avroDataFile,
   avroDataFilePath,
+  scratchDir: SCRATCH,
   async createTopic(topic, partitions) {
     createdTopics.add(topic)
     await createTopic(admin, topic, partitions)
@@ -217,7 +221,7 @@ const summarize = (runs) => {
 
 const results = []
 for (const scenario of scenarios(ctx)) {
-  if (!filter.test(scenario.name)) continue
+  if (!selected(scenario)) continue
   const skip = scenario.available?.(ctx)
   if (skip) {
     log(`bench: ${scenario.name}: skipped (${skip})`)
@@ -260,6 +264,7 @@ for (const scenario of scenarios(ctx)) {
     results.push({
       name: scenario.name,
       title: scenario.title,
+      ...(scenario.scale ? {scale: scenario.scale} : {}),
       ratio: scenario.ratio,
       records: scenario.records,
       reps: scenario.reps,
@@ -333,10 +338,33 @@ const machine = {
   java: javaOk ? versionOf(['java', '-version']) : undefined,
   kcat: kcat ? versionOf(['kcat', '-V']) : undefined,
 }
-const report = {date: new Date().toISOString(), runId, machine, config: {records, reps, brokers, partitions: ctx.partitions, resetPartitions: ctx.resetPartitions}, results}
+const date = new Date().toISOString()
+const report = {date, runId, machine, config: {records, reps, brokers, partitions: ctx.partitions, resetPartitions: ctx.resetPartitions}, results}
 const resultsDir = join(ROOT, 'bench', 'results')
 mkdirSync(resultsDir, {recursive: true})
 writeFileSync(join(resultsDir, 'latest.json'), JSON.stringify(report, null, 2) + '\n')
+// all.json: the newest result of every scenario ever run here (a run of some scenarios replaces only theirs), each
+// stamped with its run's date and load: what the chart draws.
+const allFile = join(resultsDir, 'all.json')
+let all = {results: []}
+try {
+  all = JSON.parse(readFileSync(allFile, 'utf8'))
+} catch {
+  // first run
+}
+// Results under another Node than 20 (the supported minimum) are kept beside its own: startup@node22, ...
+const major = process.versions.node.split('.')[0]
+const stamped = results.map((r) => ({...r, name: major === '20' ? r.name : `${r.name}@node${major}`, date, runId, loadAverage: machine.loadAverageAtEnd, node: machine.node}))
+const names = new Set(stamped.map((r) => r.name))
+all = {updated: date, machine, results: [...all.results.filter((r) => !names.has(r.name)), ...stamped]}
+writeFileSync(allFile, JSON.stringify(all, null, 2) + '\n')
+try {
+  const {writeChart} = await import('./chart.mjs')
+  const svg = await writeChart(all, join(resultsDir, 'bench.svg'))
+  log(`bench: chart of the newest results in ${svg}`)
+} catch (error) {
+  log(`bench: no chart (${error.message})`)
+}
 
 process.stdout.write(`\n${table(rows)}\n\n`)
 process.stdout.write(

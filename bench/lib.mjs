@@ -12,6 +12,8 @@ export const KAFKIT = join(ROOT, 'bin', 'run.js')
 
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined
 const scratch = mkdtempSync(join(tmpdir(), 'kafkit-bench-'))
+/** A directory of this run, removed at exit. */
+export const SCRATCH = scratch
 process.on('exit', () => rmSync(scratch, {recursive: true, force: true}))
 
 /**

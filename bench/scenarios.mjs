@@ -12,6 +12,7 @@ import {existsSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {ROOT, TOOLS, java, kafkit, measure, topicSize} from './lib.mjs'
+import {RECORDS_PER_TOPIC, RESET_GROUP, ensureScaleCluster, scaleSizes} from './scale.mjs'
 
 const hasCommand = (id) => existsSync(join(ROOT, 'dist', 'bundle', 'commands', ...id.split(' ')) + '.js')
 
@@ -246,6 +247,66 @@ export function scenarios(ctx) {
       {name: `consume 4×${ctx.recordsLabel}`, argv: kafkit('consume', memTopic, '-b', B, '-c', String(4 * N)), expectLines: 4 * N},
     ],
   })
+
+  // Scale (issue 22): the same commands on private clusters of two sizes (bench/scale.mjs: built once, reused).
+  // Each scenario runs once per size; `scale` selects them all, `scale-groups-describe` one command at both sizes.
+  for (const size of scaleSizes()) {
+    const S = size.brokers
+    const at = `${size.topics} topics`
+    // Every network wait of a kafkit command is bounded by --timeout (10 s by default): thousands of topics on a
+    // busy broker take longer to describe. The Java tools' own defaults are 30 s and more.
+    const k = (...args) => kafkit(...args, '-b', S, '--timeout', '2m')
+    const scale = (what, fields) =>
+      list.push({
+        group: ['scale', `scale-${what}`],
+        name: `scale-${what}-${size.topics}`,
+        ratio: 'time',
+        reps,
+        scale: {what, topics: size.topics, groups: size.groups, partitions: size.partitions},
+        setup: async () => {
+          size.manifest ??= await ensureScaleCluster(size, (line) => process.stderr.write(`${line}\n`))
+        },
+        ...fields,
+      })
+    scale('topics-list', {
+      title: `\`kafkit topics list\` on a cluster of ${at} (${size.partitions} partitions)`,
+      kafkit: {name: 'kafkit topics list', argv: k('topics', 'list')},
+      peers: [{name: 'TopicCommand --list', argv: java(TOOLS.topicCommand, '--bootstrap-server', S, '--list')}, kcat && {name: 'kcat -L', argv: ['kcat', '-L', '-b', S]}],
+    })
+    scale('topics-apply-check', {
+      title: `\`kafkit topics apply --check\` of a file of ${at} that matches the cluster`,
+      kafkit: {name: 'kafkit topics apply --check', argv: k('topics', 'apply', '-f', size.topicsFile, '--check')},
+      peers: [],
+    })
+    scale('groups-list', {
+      title: `\`kafkit groups list\` (with lag) on ${size.groups + 1} groups, ${at}`,
+      kafkit: {name: 'kafkit groups list', argv: k('groups', 'list')},
+      peers: [{name: 'ConsumerGroupCommand --list', argv: java(TOOLS.consumerGroupCommand, '--bootstrap-server', S, '--list')}],
+    })
+    scale('groups-describe', {
+      title: `lag of all ${size.groups + 1} groups (${size.groups * 9 + size.partitions} committed partitions), ${at}`,
+      kafkit: {name: 'kafkit groups describe --all', argv: k('groups', 'describe', '--all')},
+      peers: [{name: 'ConsumerGroupCommand --describe --all-groups', argv: java(TOOLS.consumerGroupCommand, '--bootstrap-server', S, '--describe', '--all-groups'), goal: {op: '<=', value: 0.3}}],
+    })
+    scale('offsets-reset', {
+      title: `offsets reset: 1 group × ${size.partitions} partitions of ${at}, --all-topics --to-earliest --execute`,
+      // Snapshots ('offsets undo') of every repetition go to a scratch state dir, not the user's.
+      kafkit: {name: 'kafkit offsets reset', argv: k('offsets', 'reset', RESET_GROUP, '--all-topics', '--to-earliest', '--execute', '--yes'), env: {KAFKIT_STATE_DIR: ctx.scratchDir}},
+      peers: [
+        {
+          name: 'ConsumerGroupCommand --reset-offsets',
+          argv: java(TOOLS.consumerGroupCommand, '--bootstrap-server', S, '--group', RESET_GROUP, '--reset-offsets', '--all-topics', '--to-earliest', '--execute'),
+          goal: {op: '<=', value: 0.3},
+        },
+      ],
+    })
+    scale('consume-regex', {
+      title: `\`kafkit consume --regex '^scale-' -e\`: ${at}, ${size.topics * RECORDS_PER_TOPIC} records, to the end`,
+      records: size.topics * RECORDS_PER_TOPIC,
+      kafkit: {name: 'kafkit consume --regex -e', argv: k('consume', '--regex', '^scale-', '-e'), expectLines: size.topics * RECORDS_PER_TOPIC},
+      peers: [],
+    })
+  }
 
   return list.map((s) => ({...s, peers: (s.peers ?? []).filter(Boolean)}))
 }

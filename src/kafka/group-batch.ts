@@ -15,7 +15,7 @@
  */
 import type {KafkaClient} from './client.js'
 import {describeConsumerProtocolGroups, membersOf, type GroupDescription, type GroupListing, listGroups, type PartitionOffset} from './groups.js'
-import {createInternalCluster, fetchFromBroker, type InternalCluster, READ_COMMITTED, seedBrokerOf, sendOn} from './kafkajs/internals.js'
+import {createInternalCluster, fetchFromBroker, type InternalCluster, listOffsetsOfTopics, READ_COMMITTED, seedBrokerOf, sendOn} from './kafkajs/internals.js'
 import {FIND_COORDINATOR, findCoordinatorV4, OFFSET_FETCH, offsetFetchV8, protocolError} from './kafkajs/protocol/group-batch-requests.js'
 import {sessionOf} from './kafkajs/session.js'
 
@@ -137,12 +137,14 @@ export async function describeGroupBatch(client: KafkaClient, options: GroupBatc
       .map(([topic, set]) => ({topic, partitions: [...set].filter((p) => existing.get(topic)!.has(p)).map((partition) => ({partition}))}))
     await client.call('reading log end offsets', async () => {
       await cluster.addMultipleTargetTopics(request.map((r) => r.topic))
+      // One ListOffsets per leader (kafkajs' fetchTopicsOffset merges its answers in quadratic time).
+      const targets = request.map((r) => ({topic: r.topic, partitions: r.partitions.map((p) => p.partition)}))
       const [ends, starts] = await Promise.all([
-        cluster.fetchTopicsOffset(request.map((r) => ({...r, fromBeginning: false}))),
-        options.logStart || options.timestamps ? cluster.fetchTopicsOffset(request.map((r) => ({...r, fromBeginning: true}))) : Promise.resolve([]),
+        listOffsetsOfTopics(cluster, targets, 'latest'),
+        options.logStart || options.timestamps ? listOffsetsOfTopics(cluster, targets, 'earliest') : undefined,
       ])
-      for (const t of ends) for (const p of t.partitions) result.logEnd.set(offsetKey(t.topic, p.partition), Number(p.offset))
-      for (const t of starts) for (const p of t.partitions) result.logStart.set(offsetKey(t.topic, p.partition), Number(p.offset))
+      for (const [topic, offsets] of ends) for (const [p, o] of offsets) result.logEnd.set(offsetKey(topic, p), o)
+      for (const [topic, offsets] of starts ?? []) for (const [p, o] of offsets) result.logStart.set(offsetKey(topic, p), o)
     })
 
     if (options.timestamps) await readTimestamps(client, cluster, result, options.maxTimestampPartitions ?? 2000)

@@ -9,7 +9,7 @@ import type {KafkaClient} from '../kafka/client.js'
 import {clusterId} from '../kafka/cluster-info.js'
 import {type GroupDescription, type PartitionOffset, describeGroups, fetchCommittedOffsets, openOffsetCommitter, unknownGroup} from '../kafka/groups.js'
 import {requireTopics} from '../kafka/metadata.js'
-import {type Watermark, fetchOffsetsAtTime, fetchWatermarks} from '../kafka/offsets.js'
+import {type Watermark, fetchWatermarksOf} from '../kafka/offsets.js'
 import {partitionKey} from '../groups/lag.js'
 import {parseCsv} from './csv.js'
 import {type ResetPlan, buildPlan, planOffsets, selectPartitions} from './plan.js'
@@ -47,8 +47,7 @@ async function describeOrNew(client: KafkaClient, groupId: string, allowNew: boo
 
 async function watermarksOf(client: KafkaClient, topics: string[]): Promise<Map<string, Watermark[]>> {
   await requireTopics(client, topics) // unknown topic: exit 3 with did-you-mean
-  const entries = await Promise.all(topics.map(async (t) => [t, await fetchWatermarks(client, t)] as const))
-  return new Map(entries)
+  return (await fetchWatermarksOf(client, topics)).watermarks
 }
 
 export async function prepareReset(client: KafkaClient, options: ResetOptions): Promise<PreparedReset> {
@@ -90,7 +89,7 @@ export async function prepareReset(client: KafkaClient, options: ResetOptions): 
   let atTime: Map<string, number> | undefined
   if (strategy.kind === 'datetime' || strategy.kind === 'duration') {
     atTime = new Map()
-    const results = await Promise.all(topics.map(async (t) => [t, await fetchOffsetsAtTime(client, t, strategy.timestamp)] as const))
+    const results = (await fetchWatermarksOf(client, topics, strategy.timestamp)).atTime
     for (const [t, offsets] of results) for (const [p, o] of offsets) atTime.set(partitionKey(t, p), o)
   }
 

@@ -9,7 +9,17 @@ import kafkajs from 'kafkajs'
 import {describe, expect, it} from 'vitest'
 
 import {registerCodecs} from '../../src/kafka/kafkajs/codecs.js'
-import {abortPendingRequests, createInternalCluster, fetchFromBroker, type InternalCluster, type InternalMessage, loadBatchClass, loadProtocol} from '../../src/kafka/kafkajs/internals.js'
+import {
+  abortPendingRequests,
+  createInternalCluster,
+  fetchFromBroker,
+  type InternalCluster,
+  type InternalMessage,
+  listOffsetsOfTopics,
+  loadBatchClass,
+  loadProtocol,
+  partitionsByTopic,
+} from '../../src/kafka/kafkajs/internals.js'
 
 const require = createRequire(import.meta.url)
 
@@ -59,6 +69,60 @@ describe('kafkajs internals kafkit relies on', () => {
     expect(connections.length).toBeGreaterThan(0)
     for (const c of connections) expect(typeof c.rejectRequests).toBe('function')
     expect(() => abortPendingRequests(cluster)).not.toThrow()
+  })
+
+  it('listOffsetsOfTopics: metadata in brokerPool.metadata.topicMetadata, Broker.listOffsets takes many topics', async () => {
+    const Broker = require('kafkajs/src/broker') as {prototype: Record<string, unknown>}
+    expect(typeof Broker.prototype.listOffsets).toBe('function')
+    // A cluster whose metadata was read: one ListOffsets per leader, answers by topic and partition.
+    const sent: {nodeId: string; topics: {topic: string; partitions: {partition: number; timestamp: number}[]}[]}[] = []
+    const cluster = {
+      isolationLevel: 1,
+      brokerPool: {
+        metadata: {
+          topicMetadata: [
+            {
+              topic: 'a',
+              partitionMetadata: [
+                {partitionId: 0, leader: 1},
+                {partitionId: 1, leader: 2},
+              ],
+            },
+            {topic: 'b', partitionMetadata: [{partitionId: 0, leader: 1}]},
+          ],
+        },
+      },
+      findBroker: async ({nodeId}: {nodeId: string}) => ({
+        listOffsets: async ({topics}: {topics: {topic: string; partitions: {partition: number; timestamp: number}[]}[]}) => {
+          sent.push({nodeId, topics})
+          return {responses: topics.map((t) => ({topic: t.topic, partitions: t.partitions.map((p) => ({partition: p.partition, offset: String(10 * Number(nodeId) + p.partition)}))}))}
+        },
+      }),
+    } as unknown as InternalCluster
+    const offsets = await listOffsetsOfTopics(
+      cluster,
+      [
+        {topic: 'a', partitions: [0, 1]},
+        {topic: 'b', partitions: [0]},
+      ],
+      'earliest',
+    )
+    expect(sent.map((s) => s.nodeId).sort()).toEqual(['1', '2'])
+    expect(sent.find((s) => s.nodeId === '1')!.topics).toEqual([
+      {topic: 'a', partitions: [{partition: 0, timestamp: -2}]},
+      {topic: 'b', partitions: [{partition: 0, timestamp: -2}]},
+    ])
+    expect([...offsets.get('a')!]).toEqual(
+      expect.arrayContaining([
+        [0, 10],
+        [1, 21],
+      ]),
+    )
+    expect(offsets.get('b')!.get(0)).toBe(10)
+    expect([...partitionsByTopic(cluster)]).toEqual([
+      ['a', [0, 1]],
+      ['b', [0]],
+    ])
   })
 
   it('Broker has fetch() and the Fetch request takes an isolation level', () => {
