@@ -57,7 +57,7 @@ export default class Produce extends KafkaCommand<ProduceSummary> {
     rate: Flags.integer({description: 'at most N records per second', min: 1}),
     'batch-size': Flags.string({description: "largest batch per partition per request (e.g. 256KiB); capped by the topic's max.message.bytes", default: '512KiB'}),
     linger: Flags.string({description: 'how long a record may wait for others to share its request', default: '5ms'}),
-    'max-in-flight': Flags.integer({description: 'requests in flight at once without the idempotent producer (idempotent: always 1)', min: 1, max: 100, default: 2}),
+    'max-in-flight': Flags.integer({description: 'requests in flight at once (default 5 with the idempotent producer, its most; 2 without)', min: 1, max: 100}),
     'failed-to': Flags.string({description: 'write the records that were not delivered to FILE, as JSON envelope lines to retry with --format json (empty when all were delivered)'}),
     ...produceSchemaFlags,
     'schema-registry': schemaRegistryFlag,

@@ -86,7 +86,7 @@ export interface WriterOptions {
   requestBytes?: number
   /** How long the first record of a request may wait for company. Default 5 ms. */
   lingerMs?: number
-  /** Requests in flight at once when not idempotent. Default 2. Idempotent writers always keep 1 (see below). */
+  /** Requests in flight at once. Default 2; idempotent writers 5, and never more (see the constructor). */
   maxInFlight?: number
   /** Bound of one request including kafkajs' retries. */
   requestTimeoutMs: number
@@ -130,6 +130,8 @@ export interface UndeliveredBatch {
 export const RECORD_OVERHEAD = 21
 /** RecordBatch header (v2). */
 export const BATCH_OVERHEAD = 61
+/** Kafka keeps order and drops duplicates of an idempotent producer for up to 5 batches in flight per partition. */
+export const MAX_IDEMPOTENT_IN_FLIGHT = 5
 /** Room in front of a record run for a Produce request's headers (topic names are at most 249 bytes). */
 const RUN_HEADROOM = 512
 
@@ -206,12 +208,12 @@ export class RecordWriter {
     this.batchBytes = Math.max(1, Math.min(options.batchBytes ?? 512 * 1024, limit))
     this.requestBytes = Math.max(this.batchBytes, options.requestBytes ?? 1 << 20)
     this.lingerMs = options.lingerMs ?? 5
-    // kafkajs' idempotent producer is not safe with concurrent sends: it can produce OUT_OF_ORDER_SEQUENCE_NUMBER
-    // or, worse, duplicate sequences that the broker silently drops (kafkajs issues #598, #1005; seen here in
-    // test/integration/produce-writer.test.ts). So idempotent writers keep one request in flight; the next one
-    // still fills while it is out.
+    // Idempotent writers keep up to 5 requests in flight, Kafka's bound for keeping order and dropping
+    // duplicates per partition: kafkit's sendMessages numbers the batches itself (patches/sequences.ts; kafkajs'
+    // own sequences are not safe with concurrent sends, kafkajs issues #598, #1005). A transactional producer
+    // keeps kafkajs' sequences and needs 1.
     const idempotent = options.idempotent ?? this.acks === -1
-    this.maxInFlight = idempotent ? 1 : Math.max(1, options.maxInFlight ?? 2)
+    this.maxInFlight = Math.max(1, Math.min(idempotent ? MAX_IDEMPOTENT_IN_FLIGHT : Number.POSITIVE_INFINITY, options.maxInFlight ?? (idempotent ? MAX_IDEMPOTENT_IN_FLIGHT : 2)))
     this.partitionBytes = Array.from({length: options.partitions}, () => 0)
     this.sticky = Math.floor(Math.random() * options.partitions)
   }
