@@ -340,6 +340,8 @@ export function createSendMessages({logger, cluster, partitioner, eosManager, re
             const byPartition = new Map(mine.map((s) => [s.partition, s]))
             const leaders = cluster.findLeaderForPartitions(topic, [...byPartition.keys()])
             for (const [nodeId, partitions] of Object.entries(leaders)) {
+              // Leader -1 (an offline partition: its only replica's node is down) stays "no leader known" below.
+              if (Number(nodeId) < 0) continue
               let list = perBroker.get(nodeId)
               if (!list) perBroker.set(nodeId, (list = []))
               for (const partition of partitions) {
