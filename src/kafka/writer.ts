@@ -5,9 +5,11 @@
  * Why it exists: kafkajs batches only what a single `send()` gets and has no linger, so a send per record is
  * slow and one giant send is unbounded memory. The writer accumulates records per partition (kafkajs turns each
  * partition's records into one RecordBatch), seals a request when a partition's batch reaches `batchBytes`, the
- * whole request reaches `requestBytes` or `lingerMs` passes, and keeps up to `maxInFlight` requests in flight.
- * With the idempotent producer (the default) only one request is in flight: kafkajs' idempotent path is not
- * safe with concurrent sends (see the constructor); input parsing still overlaps the request on the network.
+ * whole request reaches `requestBytes` or `lingerMs` passes, and keeps up to `maxInFlight` requests in flight:
+ * 5 with the idempotent producer (the default; Kafka's bound for keeping order per partition), whose batches
+ * kafkit's sendMessages numbers itself (kafkajs/patches/sequences.ts: a retried batch keeps its sequence, so
+ * the broker keeps each partition in order and drops what it already has; a batch refused for its sequence with
+ * nothing unresolved before it fails, with every later batch of its partition: counted failed, never reordered).
  *
  * Usage:
  *
@@ -49,7 +51,7 @@ import type {KafkaClient} from './client.js'
 import {ErrorContext, mapKafkaError, rootCause} from './errors.js'
 import {preEncodedRecordsReady} from './kafkajs/patches.js'
 import {KeyPartitioner, NO_KEY, murmur2Partitioner} from './partitioners.js'
-import {type PartitionOutcome, produceOutcomes, trackAcks} from './kafkajs/patches/send-messages.js'
+import {type PartitionOutcome, produceOutcomes, produceOutcomesReady, trackAcks} from './kafkajs/patches/send-messages.js'
 import {RecordRun, type RunMarker} from './kafkajs/protocol/record-runs.js'
 import {sessionOf} from './kafkajs/session.js'
 
@@ -90,7 +92,7 @@ export interface WriterOptions {
   requestBytes?: number
   /** How long the first record of a request may wait for company. Default 5 ms. */
   lingerMs?: number
-  /** Requests in flight at once when not idempotent. Default 2. Idempotent writers always keep 1 (see below). */
+  /** Requests in flight at once. Default 2; idempotent writers 5, and never more (see the constructor). */
   maxInFlight?: number
   /** Bound of one request including kafkajs' retries. */
   requestTimeoutMs: number
@@ -138,6 +140,8 @@ export interface UndeliveredBatch {
 export const RECORD_OVERHEAD = 21
 /** RecordBatch header (v2). */
 export const BATCH_OVERHEAD = 61
+/** Kafka keeps order and drops duplicates of an idempotent producer for up to 5 batches in flight per partition. */
+export const MAX_IDEMPOTENT_IN_FLIGHT = 5
 /** Room in front of a record run for a Produce request's headers (topic names are at most 249 bytes). */
 const RUN_HEADROOM = 512
 
@@ -216,12 +220,14 @@ export class RecordWriter {
     this.batchBytes = Math.max(1, Math.min(options.batchBytes ?? 512 * 1024, limit))
     this.requestBytes = Math.max(this.batchBytes, options.requestBytes ?? 1 << 20)
     this.lingerMs = options.lingerMs ?? 5
-    // kafkajs' idempotent producer is not safe with concurrent sends: it can produce OUT_OF_ORDER_SEQUENCE_NUMBER
-    // or, worse, duplicate sequences that the broker silently drops (kafkajs issues #598, #1005; seen here in
-    // test/integration/produce-writer.test.ts). So idempotent writers keep one request in flight; the next one
-    // still fills while it is out.
+    // Idempotent writers keep up to 5 requests in flight, Kafka's bound for keeping order and dropping
+    // duplicates per partition: kafkit's sendMessages numbers the batches itself (patches/sequences.ts; kafkajs'
+    // own sequences are not safe with concurrent sends, kafkajs issues #598, #1005). A transactional producer
+    // keeps kafkajs' sequences and needs 1, and so does kafkajs' own sendMessages (kafkajs loaded before kafkit's
+    // replacement could be installed: only in tests that import kafkajs first).
     const idempotent = options.idempotent ?? this.acks === -1
-    this.maxInFlight = idempotent ? 1 : Math.max(1, options.maxInFlight ?? 2)
+    const most = options.transactionalId !== undefined ? 1 : !idempotent ? Number.POSITIVE_INFINITY : produceOutcomesReady() ? MAX_IDEMPOTENT_IN_FLIGHT : 1
+    this.maxInFlight = Math.max(1, Math.min(most, options.maxInFlight ?? (idempotent ? MAX_IDEMPOTENT_IN_FLIGHT : 2)))
     this.partitionBytes = Array.from({length: options.partitions}, () => 0)
     this.sticky = Math.floor(Math.random() * options.partitions)
   }

@@ -1,13 +1,18 @@
 /**
  * RecordWriter (src/kafka/writer.ts) used directly, the way replay will use it, against the real broker:
- * checkpoints from onAck are monotonic, never ahead of what was acknowledged, and end at the last offsets.
+ * checkpoints from onAck are monotonic, never ahead of what was acknowledged, and end at the last offsets; small
+ * batches, several idempotent requests in flight, each partition in order.
  */
-import kafkajs from 'kafkajs'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {createClient, type KafkaClient} from '../../src/kafka/client.js'
+import {installKafkaJSPatches} from '../../src/kafka/kafkajs/patches.js'
 import {RecordWriter, type BatchAck} from '../../src/kafka/writer.js'
 import {TEST_BROKERS, createTopicWithLeaders, kafkit, uniqueName} from './helpers.js'
+
+// Before kafkajs loads, as in the CLI: kafkit's sendMessages, so the idempotent writer pipelines (5 in flight).
+expect(installKafkaJSPatches().sendMessages).toBe(true)
+const {default: kafkajs} = await import('kafkajs')
 
 const kafka = new kafkajs.Kafka({brokers: TEST_BROKERS.split(','), clientId: 'produce-writer-test', logLevel: kafkajs.logLevel.NOTHING})
 const admin = kafka.admin()

@@ -13,6 +13,7 @@ import type {KafkaConnection} from './connection.js'
 import {registerCodecs} from './codecs.js'
 import {captureClusters} from './internals.js'
 import {installKafkaJSPatches, patchKafkaJSClasses} from './patches.js'
+import {patchControllerFallback} from './patches/controller-fallback.js'
 import {patchCoordinatorDenials} from './patches/coordinator-denials.js'
 import {KAFKAJS_BUNDLED, type KafkaJS, requireKafkaJS} from './require.js'
 import {toKafkaJSSecurity} from './sasl.js'
@@ -32,6 +33,7 @@ export function loadKafkaJS(): Promise<KafkaJS> {
     const kafkajs = requireKafkaJS('kafkajs') as KafkaJS
     patchKafkaJSClasses()
     patchCoordinatorDenials()
+    patchControllerFallback()
     return kafkajs
   })
   return kafkajsModule

@@ -23,6 +23,7 @@
  * partition of many: the counts match what Kafka's own tools read back).
  */
 import {requireKafkaJS} from '../require.js'
+import {type SequenceBook, type SequenceEntry, sequenceBook} from './sequences.js'
 
 export type PartitionStatus = 'acked' | 'failed' | 'uncertain'
 
@@ -113,6 +114,7 @@ interface Cluster {
 }
 
 interface EosManager {
+  isInitialized(): boolean
   isTransactional(): boolean
   addPartitionsToTransaction(topicData: unknown): Promise<void>
   getSequence(topic: string, partition: number): number
@@ -151,6 +153,17 @@ interface Slot {
   maybeAppended: boolean
   /** The caller's LIVE_ACKS set for this topic's messages, if any. */
   live?: Set<number>
+  /** Idempotent, not transactional: the batch's sequence (sequences.ts), assigned once, kept on every retry. */
+  sequence?: SequenceEntry
+}
+
+/** OUT_OF_ORDER_SEQUENCE_NUMBER while earlier batches of the partition are unresolved: send again after them. */
+class SequenceWait extends Error {
+  readonly retriable = true
+  constructor(readonly earlier: Promise<unknown>) {
+    super('an earlier batch of the partition is not resolved yet (OUT_OF_ORDER_SEQUENCE_NUMBER): sent again after it')
+    this.name = 'KafkitSequenceWait'
+  }
 }
 
 interface PartitionResponse {
@@ -179,6 +192,24 @@ export function createSendMessages({logger, cluster, partitioner, eosManager, re
     const topics = topicMessages.map(({topic}) => topic)
     let slots: Slot[] | undefined
     const results: (PartitionResponse & {topicName: string})[] = []
+    // Idempotent and not transactional: kafkit's own sequences (sequences.ts), several requests in flight. The
+    // place in the order of assignments is taken now, synchronously: the writer's order of calls.
+    const book: SequenceBook | undefined = eosManager.isInitialized() && !eosManager.isTransactional() ? sequenceBook(eosManager, eosManager.getProducerId()) : undefined
+    const turn = book?.takeTurn()
+    let assigned = false
+    const assignSequences = async (list: Slot[]) => {
+      if (!book || !turn || assigned) return
+      await turn.wait
+      for (const slot of list) slot.sequence = book.assign(slot.topic, slot.partition, slot.messages.length)
+      assigned = true
+      turn.done()
+    }
+    /** A slot's final outcome: its sequence entry settles with it (later batches of the partition stop waiting). */
+    const settle = (slot: Slot, status: PartitionStatus) => {
+      slot.status = status
+      if (status === 'acked') slot.live?.add(slot.partition)
+      slot.sequence?.settle(status)
+    }
 
     /** One Produce request to one broker for these slots; records each slot's outcome, never throws. */
     const produceTo = async (nodeId: string, batch: Slot[]): Promise<void> => {
@@ -197,20 +228,24 @@ export function createSendMessages({logger, cluster, partitioner, eosManager, re
       }
       const topicData = [...byTopic].map(([topic, list]) => ({
         topic,
-        partitions: list.map((s) => ({partition: s.partition, messages: s.messages}) as {partition: number; messages: unknown[]; firstSequence?: number}),
+        partitions: list.map((s) => ({partition: s.partition, messages: s.messages, firstSequence: s.sequence?.seq}) as {partition: number; messages: unknown[]; firstSequence?: number}),
       }))
-      await eosManager.acquireBrokerLock(broker)
+      // kafkajs' sequences (transactional producer): one request per broker at a time, under its lock.
+      const locked = !book
+      if (locked) await eosManager.acquireBrokerLock(broker)
       let encoded = false
       const advanced: Slot[] = []
       try {
         if (eosManager.isTransactional()) await eosManager.addPartitionsToTransaction(topicData)
-        for (const {topic, partitions} of topicData) {
-          for (const entry of partitions) {
-            entry.firstSequence = eosManager.getSequence(topic, entry.partition)
-            eosManager.updateSequence(topic, entry.partition, entry.messages.length)
+        if (locked) {
+          for (const {topic, partitions} of topicData) {
+            for (const entry of partitions) {
+              entry.firstSequence = eosManager.getSequence(topic, entry.partition)
+              eosManager.updateSequence(topic, entry.partition, entry.messages.length)
+            }
           }
+          advanced.push(...batch)
         }
-        advanced.push(...batch)
         const produce = broker.lookupRequest(apiKeys.Produce, requests.Produce)
         const protocol = produce({
           acks,
@@ -238,10 +273,7 @@ export function createSendMessages({logger, cluster, partitioner, eosManager, re
           throw error
         }
         if (acks === 0 || !response) {
-          for (const slot of batch) {
-            slot.status = 'acked'
-            slot.live?.add(slot.partition)
-          }
+          for (const slot of batch) settle(slot, 'acked')
           advanced.length = 0
           return
         }
@@ -251,18 +283,27 @@ export function createSendMessages({logger, cluster, partitioner, eosManager, re
             const slot = slotOf.get(`${topicName}\u0000${p.partition}`)
             if (!slot) continue
             slotOf.delete(`${topicName}\u0000${p.partition}`)
-            if (p.errorCode === 0) {
-              slot.status = 'acked'
-              slot.live?.add(slot.partition)
-              results.push({topicName, ...p})
-              advanced.splice(advanced.indexOf(slot), 1)
+            // DUPLICATE_SEQUENCE_NUMBER: the broker has this batch already (an earlier attempt was appended).
+            if (p.errorCode === 0 || (p.errorCode === DUPLICATE_SEQUENCE && slot.sequence)) {
+              settle(slot, 'acked')
+              results.push({topicName, ...p, errorCode: 0})
+              if (locked) advanced.splice(advanced.indexOf(slot), 1)
               continue
             }
             const error = createErrorFromCode(p.errorCode)
             slot.error = error
             if (MAYBE_APPENDED.has(p.errorCode)) slot.maybeAppended = true
-            // Not appended: the sequence goes back (below). Retriable errors are sent again, the others failed.
-            if (!error.retriable) slot.status = slot.maybeAppended ? 'uncertain' : 'failed'
+            if (p.errorCode === OUT_OF_ORDER_SEQUENCE && slot.sequence) {
+              // Out of order behind an unresolved earlier batch of the partition: send again once it is resolved.
+              // Nothing unresolved before it: the broker's sequence is not where ours is, and this batch (and every
+              // later one of the partition) failed: never re-numbered, never reordered.
+              const earlier = book!.earlierOpen(slot.topic, slot.partition, slot.sequence)
+              if (earlier.length > 0) slot.error = new SequenceWait(Promise.all(earlier.map((e) => e.settled)))
+              else settle(slot, slot.maybeAppended ? 'uncertain' : 'failed')
+              continue
+            }
+            // Not appended: kafkajs' sequence goes back (below). Retriable errors are sent again, the others failed.
+            if (!error.retriable) settle(slot, slot.maybeAppended ? 'uncertain' : 'failed')
           }
         }
         // A partition the response does not mention: treat it like a request that got no answer.
@@ -277,8 +318,10 @@ export function createSendMessages({logger, cluster, partitioner, eosManager, re
           if (encoded) slot.maybeAppended = true
         }
       } finally {
-        for (const slot of advanced) eosManager.updateSequence(slot.topic, slot.partition, -slot.messages.length)
-        await eosManager.releaseBrokerLock(broker)
+        if (locked) {
+          for (const slot of advanced) eosManager.updateSequence(slot.topic, slot.partition, -slot.messages.length)
+          await eosManager.releaseBrokerLock(broker)
+        }
       }
     }
 
@@ -288,6 +331,7 @@ export function createSendMessages({logger, cluster, partitioner, eosManager, re
         try {
           await cluster.refreshMetadataIfNecessary()
           slots ??= groupSlots(topicMessages, cluster, partitioner, () => new KafkaJSMetadataNotLoaded('Producing to topic without metadata'))
+          await assignSequences(slots)
           const pending = slots.filter((s) => s.status === 'pending')
           const perBroker = new Map<string, Slot[]>()
           for (const topic of topics) {
@@ -296,6 +340,8 @@ export function createSendMessages({logger, cluster, partitioner, eosManager, re
             const byPartition = new Map(mine.map((s) => [s.partition, s]))
             const leaders = cluster.findLeaderForPartitions(topic, [...byPartition.keys()])
             for (const [nodeId, partitions] of Object.entries(leaders)) {
+              // Leader -1 (an offline partition: its only replica's node is down) stays "no leader known" below.
+              if (Number(nodeId) < 0) continue
               let list = perBroker.get(nodeId)
               if (!list) perBroker.set(nodeId, (list = []))
               for (const partition of partitions) {
@@ -308,13 +354,20 @@ export function createSendMessages({logger, cluster, partitioner, eosManager, re
             for (const slot of byPartition.values()) slot.error = createErrorFromCode(5) // LEADER_NOT_AVAILABLE: no leader known
           }
           await Promise.all([...perBroker].map(([nodeId, batch]) => produceTo(nodeId, batch)))
-          const left = slots.find((s) => s.status === 'pending')
-          if (left) throw left.error ?? new Error('not sent')
+          const left = slots.filter((s) => s.status === 'pending')
+          // A slot that waits for earlier batches is thrown last: another one's error may need a metadata refresh.
+          if (left.length > 0) throw (left.find((s) => !(s.error instanceof SequenceWait)) ?? left[0]).error ?? new Error('not sent')
           const failed = slots.find((s) => s.status !== 'acked')
           if (failed) bail(failed.error!)
           return results
         } catch (e) {
           const error = e as KafkaJSErrorLike
+          if (error instanceof SequenceWait) {
+            // Sent again (the retrier's back-off follows) once the earlier batches are resolved, within the timeout.
+            const waits = (slots ?? []).filter((s) => s.status === 'pending' && s.error instanceof SequenceWait).map((s) => (s.error as SequenceWait).earlier)
+            await waitAtMost(Promise.all(waits), timeout)
+            throw error
+          }
           // kafkajs' handling, unchanged.
           if (error.name === 'KafkaJSConnectionClosedError') cluster.removeBroker({host: error.host, port: error.port})
           if (!cluster.isConnected()) {
@@ -348,10 +401,28 @@ export function createSendMessages({logger, cluster, partitioner, eosManager, re
         status: s.status === 'pending' ? (s.maybeAppended ? 'uncertain' : 'failed') : s.status,
         error: s.status === 'acked' ? undefined : s.error,
       }))
+      for (const [i, s] of (slots ?? []).entries()) s.sequence?.settle(outcomes[i].status)
       if (error && typeof error === 'object') Object.defineProperty(error, OUTCOMES, {value: outcomes, enumerable: false})
       throw error
+    } finally {
+      // A call that never got as far as numbering its batches lets the next one go.
+      if (turn && !assigned) turn.done()
     }
   }
+}
+
+const OUT_OF_ORDER_SEQUENCE = 45
+const DUPLICATE_SEQUENCE = 46
+
+/** Resolves when `promise` settles or after `ms`, whichever comes first. */
+function waitAtMost(promise: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms)
+    promise.then(
+      () => (clearTimeout(timer), resolve()),
+      () => (clearTimeout(timer), resolve()),
+    )
+  })
 }
 
 function groupSlots(topicMessages: SendArgs['topicMessages'], cluster: Cluster, partitioner: SendMessagesDeps['partitioner'], notLoaded: () => Error): Slot[] {
