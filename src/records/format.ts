@@ -130,6 +130,17 @@ export class OutputBuffer {
     this.pos += bytes.copy(this.buf, this.pos, start, end)
   }
 
+  /** For writers that fill the buffer themselves: room for n more bytes after `length`; write, then commit(). */
+  reserve(n: number): Buffer {
+    this.ensure(n)
+    return this.buf
+  }
+
+  /** The bytes up to `length` were written (into what reserve() returned). */
+  commit(length: number): void {
+    this.pos = length
+  }
+
   /** Drops what was appended after `length` (a writer that gave up half way). */
   truncate(length: number): void {
     if (length < this.pos) this.pos = length

@@ -1,291 +1,276 @@
 /**
  * consume's fast lane for Avro: binary -> JSON bytes in one pass, for the common schemas (records of strings,
- * numbers, booleans, enums, nullable unions, arrays, maps, bytes, timestamp-millis). Plain ASCII strings are
- * copied byte for byte; nothing is built per field. It writes exactly what AvroCodec.toText writes (a unit test
+ * numbers, booleans, enums, nullable unions, arrays, maps, bytes, timestamp-millis). The schema is compiled into
+ * JavaScript source (one function per record type, `new Function`), which writes straight into the output buffer:
+ * field names as byte stores, plain ASCII strings copied byte for byte, no call or object per field. It writes exactly what AvroCodec.toText writes (a unit test
  * compares both on random values of many schemas); a schema with anything else (decimals, other logical types,
  * wrapped unions) has no fast lane and goes through avsc. A record it cannot read returns false: the caller
  * rolls the output back and takes the slow path, which reports the error.
  */
 import {isoFromMillis, quote} from './json-text.js'
 
-/** The part of OutputBuffer the transcoder writes to. */
+/** The part of OutputBuffer the transcoder writes to: it fills the buffer itself. */
 export interface JsonSink {
   readonly length: number
-  byte(b: number): void
-  bytes(bytes: Buffer | Uint8Array): void
-  string(text: string): void
-  /** Text known to be ASCII (numbers, literals, base64). */
-  latin1(text: string): void
-  /** bytes[start, end) copied in. */
-  range(bytes: Buffer, start: number, end: number): void
+  /** Room for n more bytes after `length`; the buffer to write into (valid until the next reserve). */
+  reserve(n: number): Buffer
+  /** The bytes up to `length` are written. */
+  commit(length: number): void
 }
-
-/** Reads one value at `pos` and writes its JSON; returns the position after it (or -1: not readable). */
-type Transcode = (buf: Buffer, pos: number, out: JsonSink) => number
 
 type Schema = any // eslint-disable-line @typescript-eslint/no-explicit-any
 
-/** A transcoder for a whole payload, or undefined when the schema has a type the fast lane does not cover. */
-export function compileAvroJson(schema: Schema, named: Map<string, Schema> = new Map()): ((payload: Buffer, out: JsonSink) => boolean) | undefined {
-  let transcode: Transcode
-  try {
-    transcode = compile(schema, named, '')
-  } catch {
-    return undefined
-  }
-  return (payload, out) => {
-    const end = transcode(payload, 0, out)
-    return end === payload.length
-  }
-}
+/** Writes the JSON of the Avro record at payload[start, payload.length) into out; false: nothing usable (roll back). */
+export type AvroJsonWriter = (payload: Buffer, start: number, out: JsonSink) => boolean
 
 class Unsupported extends Error {}
 
 const PRIMITIVES = new Set(['null', 'boolean', 'int', 'long', 'float', 'double', 'bytes', 'string'])
 
-function compile(schema: Schema, named: Map<string, Schema>, namespace: string): Transcode {
-  if (typeof schema === 'string') {
-    if (PRIMITIVES.has(schema)) return primitive(schema)
-    const full = schema.includes('.') || !namespace ? schema : `${namespace}.${schema}`
-    const found = named.get(full) ?? named.get(schema)
-    if (!found) throw new Unsupported(schema)
-    return (buf, pos, out) => found.transcode(buf, pos, out)
+/** A transcoder for a whole payload, or undefined when the schema has a type the fast lane does not cover. */
+export function compileAvroJson(schema: Schema): AvroJsonWriter | undefined {
+  try {
+    return new Generator().compile(schema)
+  } catch (error) {
+    if (error instanceof Unsupported) return undefined
+    throw error
   }
-  if (Array.isArray(schema)) return union(schema, named, namespace)
-  const {type} = schema
-  if (schema.logicalType !== undefined) {
-    if (schema.logicalType === 'timestamp-millis' && type === 'long') return timestampMillis
-    throw new Unsupported(String(schema.logicalType))
+}
+
+const bytesOf = (text: string) => Array.from(Buffer.from(text, 'utf8'))
+
+class Generator {
+  private readonly functions: string[] = []
+  private readonly named = new Map<string, {fn: string; kind: 'record' | 'inline'; code?: (v: string) => string; max?: number}>()
+  private readonly constants: unknown[] = []
+  private count = 0
+  private readonly maxes: number[] = []
+
+  compile(schema: Schema): AvroJsonWriter {
+    const root = this.value(schema, '', 'top')
+    const maxc = Math.max(root.max, ...this.maxes)
+    const reserve = (max: number) => `if (p + ${max} + e - i > o.length) { o = grow(p, ${max} + e - i) }`
+    const source = `
+      let V = 0, O, P = 0, OUT, S = 0
+      const MAXC = ${maxc}
+      ${HELPERS}
+      ${this.functions.join('\n')}
+      function top(b, i, e) { let o = O, p = P; ${root.code.replaceAll('/*RESERVE*/', reserve(root.max))} O = o; P = p; return i }
+      return function (b, start, out) {
+        OUT = out
+        P = out.length
+        O = out.reserve(${root.max} + b.length - start)
+        const i = top(b, start, b.length)
+        if (i !== b.length) return false
+        out.commit(P)
+        return true
+      }`
+    return new Function('K', 'isoFromMillis', 'quote', source)(this.constants, isoFromMillis, quote) as AvroJsonWriter
   }
-  if (PRIMITIVES.has(type)) return primitive(type)
-  switch (type) {
-    case 'record':
-    case 'error': {
-      const ns = schema.namespace ?? (String(schema.name).includes('.') ? String(schema.name).split('.').slice(0, -1).join('.') : namespace)
-      const full = String(schema.name).includes('.') ? schema.name : ns ? `${ns}.${schema.name}` : schema.name
-      const entry = {transcode: undefined as unknown as Transcode}
-      named.set(full, entry)
-      const fields = (schema.fields as {name: string; type: Schema}[]).map((f, i) => ({prefix: Buffer.from(`${i === 0 ? '{' : ','}${quote(f.name)}:`), read: compile(f.type, named, ns)}))
-      entry.transcode = (buf, pos, out) => {
-        if (fields.length === 0) {
-          out.latin1('{}')
-          return pos
+
+  /**
+   * Code that reads one value of `schema` at b[i] (i, e, b in scope; o, p the output) and writes its JSON, returning -1
+   * from the function when the bytes do not fit; `max` bounds its output beyond the payload bytes it consumes.
+   */
+  private value(schema: Schema, namespace: string, _where: string): {code: string; max: number; needsSync?: boolean} {
+    if (typeof schema === 'string') {
+      if (PRIMITIVES.has(schema)) return this.primitive(schema)
+      const full = schema.includes('.') || !namespace ? schema : `${namespace}.${schema}`
+      const found = this.named.get(full) ?? this.named.get(schema)
+      if (!found) throw new Unsupported(schema)
+      if (found.kind === 'inline') return {code: found.code!(''), max: found.max!}
+      return {code: `O = o; P = p; i = ${found.fn}(b, i, e); if (i < 0) return -1; o = O; p = P; /*RESERVE*/`, max: 0}
+    }
+    if (Array.isArray(schema)) return this.union(schema, namespace)
+    const {type} = schema
+    if (schema.logicalType !== undefined) {
+      if (schema.logicalType === 'timestamp-millis' && type === 'long') return {code: `i = rl(b, i, e); if (i < 0) return -1; p = iso(o, p, V);`, max: 26}
+      throw new Unsupported(String(schema.logicalType))
+    }
+    if (PRIMITIVES.has(type)) return this.primitive(type)
+    const fullName = (ns: string) => (String(schema.name).includes('.') ? schema.name : ns ? `${ns}.${schema.name}` : schema.name)
+    switch (type) {
+      case 'record':
+      case 'error': {
+        const ns = schema.namespace ?? (String(schema.name).includes('.') ? String(schema.name).split('.').slice(0, -1).join('.') : namespace)
+        const fn = `r${this.count++}`
+        this.named.set(fullName(ns), {fn, kind: 'record'})
+        const fields = schema.fields as {name: string; type: Schema}[]
+        let code = ''
+        let max = 2
+        fields.forEach((f, n) => {
+          const prefix = bytesOf(`${n === 0 ? '{' : ','}${quote(f.name)}:`)
+          const inner = this.value(f.type, ns, fn)
+          max += prefix.length + inner.max
+          code += `${prefix.map((c, k) => `o[p + ${k}] = ${c};`).join(' ')} p += ${prefix.length};\n${inner.code}\n`
+        })
+        if (fields.length === 0) code = 'o[p] = 123; o[p + 1] = 125; p += 2;'
+        else code += 'o[p++] = 125;'
+        // Room for the whole record beyond its payload bytes, checked once at its start (and after loops and
+        // nested records, which reserve their own).
+        this.maxes.push(max)
+        this.functions.push(`function ${fn}(b, i, e) {
+          let o = O, p = P
+          if (p + ${max} + e - i > o.length) { o = grow(p, ${max} + e - i) }
+          ${code.replaceAll('/*RESERVE*/', `if (p + ${max} + e - i > o.length) { o = grow(p, ${max} + e - i) }`)}
+          O = o; P = p; return i
+        }`)
+        return {code: `O = o; P = p; i = ${fn}(b, i, e); if (i < 0) return -1; o = O; p = P; /*RESERVE*/`, max: 0}
+      }
+      case 'enum': {
+        const symbols = (schema.symbols as string[]).map((x) => Uint8Array.from(bytesOf(quote(x))))
+        const k = this.constants.push(symbols) - 1
+        const max = Math.max(...symbols.map((x) => x.length))
+        const code = () => `i = rl(b, i, e); if (i < 0 || V < 0 || V >= ${symbols.length}) return -1; p = put(o, p, K[${k}][V]);`
+        this.named.set(fullName(schema.namespace ?? namespace), {fn: '', kind: 'inline', code, max})
+        return {code: code(), max}
+      }
+      case 'fixed': {
+        const size = Number(schema.size)
+        const code = () => `if (i + ${size} > e) return -1; p = b64(o, p, b, i, i + ${size}); i += ${size};`
+        const max = Math.ceil(size / 3) * 4 + 2
+        this.named.set(fullName(schema.namespace ?? namespace), {fn: '', kind: 'inline', code, max})
+        return {code: code(), max}
+      }
+      case 'array':
+      case 'map': {
+        const isMap = type === 'map'
+        const item = this.value(isMap ? schema.values : schema.items, namespace, '')
+        // Each item (and its comma, and a map key's quotes and colon) gets its room before it is written.
+        const room = item.max + 4
+        const key = isMap ? `p = str(o, p, b, i, e); if (p < 0) return -1; i = S; o = O; o[p++] = 58;` : ''
+        return {
+          code: `o[p++] = ${isMap ? 123 : 91}
+            for (let first = true;;) {
+              i = rl(b, i, e); if (i < 0) return -1
+              let n = V
+              if (n === 0) break
+              if (n < 0) { n = -n; i = rl(b, i, e); if (i < 0) return -1 }
+              for (; n > 0; n--) {
+                if (p + ${room} + e - i > o.length) { o = grow(p, ${room} + e - i) }
+                if (!first) o[p++] = 44
+                first = false
+                ${key}
+                ${item.code}
+              }
+            }
+            o[p++] = ${isMap ? 125 : 93}
+            /*RESERVE*/`,
+          max: 2,
         }
-        for (let i = 0; i < fields.length && pos >= 0; i++) {
-          out.bytes(fields[i].prefix)
-          pos = fields[i].read(buf, pos, out)
+      }
+    }
+    throw new Unsupported(String(type))
+  }
+
+  /** Only unions whose values are written plain: null plus one other branch (the common optional field). */
+  private union(branches: Schema[], namespace: string): {code: string; max: number} {
+    const isNull = (b: Schema) => b === 'null' || b?.type === 'null'
+    if (branches.length !== 2 || branches.filter(isNull).length !== 1) throw new Unsupported('union')
+    const nullAt = isNull(branches[0]) ? 0 : 1
+    const other = this.value(branches[1 - nullAt], namespace, '')
+    return {
+      code: `i = rl(b, i, e); if (i < 0) return -1
+        if (V === ${nullAt}) { o[p] = 110; o[p + 1] = 117; o[p + 2] = 108; o[p + 3] = 108; p += 4 }
+        else if (V === ${1 - nullAt}) { ${other.code} }
+        else return -1`,
+      max: Math.max(4, other.max),
+    }
+  }
+
+  private primitive(type: string): {code: string; max: number} {
+    switch (type) {
+      case 'null':
+        return {code: 'o[p] = 110; o[p + 1] = 117; o[p + 2] = 108; o[p + 3] = 108; p += 4;', max: 4}
+      case 'boolean':
+        return {
+          code: `if (b[i] === 1) { o[p] = 116; o[p + 1] = 114; o[p + 2] = 117; o[p + 3] = 101; p += 4 } else if (b[i] === 0) { o[p] = 102; o[p + 1] = 97; o[p + 2] = 108; o[p + 3] = 115; o[p + 4] = 101; p += 5 } else return -1; i++;`,
+          max: 5,
         }
-        out.byte(0x7d)
-        return pos
-      }
-      return entry.transcode
-    }
-    case 'enum': {
-      const ns = schema.namespace ?? namespace
-      const full = String(schema.name).includes('.') ? schema.name : ns ? `${ns}.${schema.name}` : schema.name
-      const symbols = (schema.symbols as string[]).map((s) => Buffer.from(quote(s)))
-      const read: Transcode = (buf, pos, out) => {
-        const r = readLong(buf, pos)
-        if (r < 0) return -1
-        const symbol = symbols[value]
-        if (!symbol) return -1
-        out.bytes(symbol)
-        return r
-      }
-      named.set(full, {transcode: read})
-      return read
-    }
-    case 'array': {
-      const item = compile(schema.items, named, namespace)
-      return (buf, pos, out) => {
-        out.byte(0x5b)
-        let first = true
-        for (;;) {
-          pos = readLong(buf, pos)
-          if (pos < 0) return -1
-          let count = value
-          if (count === 0) break
-          if (count < 0) {
-            count = -count
-            pos = readLong(buf, pos) // the block's size in bytes
-            if (pos < 0) return -1
-          }
-          for (let i = 0; i < count; i++) {
-            if (!first) out.byte(0x2c)
-            first = false
-            pos = item(buf, pos, out)
-            if (pos < 0) return -1
-          }
+      case 'int':
+      case 'long':
+        return {code: 'i = rl(b, i, e); if (i < 0) return -1; p = num(o, p, V);', max: 24}
+      case 'float':
+        return {code: 'if (i + 4 > e) return -1; p = dbl(o, p, b.readFloatLE(i)); i += 4;', max: 26}
+      case 'double':
+        return {code: 'if (i + 8 > e) return -1; p = dbl(o, p, b.readDoubleLE(i)); i += 8;', max: 26}
+      case 'string':
+        return {code: 'p = str(o, p, b, i, e); if (p < 0) return -1; i = S; o = O;', max: 2}
+      case 'bytes':
+        // base64 is longer than its bytes: room for it first.
+        return {
+          code: 'i = rl(b, i, e); if (i < 0 || V < 0 || i + V > e) return -1; { const n = V; if (p + Math.ceil(n / 3) * 4 + 2 + MAXC + e - i > o.length) { o = grow(p, Math.ceil(n / 3) * 4 + 2 + MAXC + e - i) } p = b64(o, p, b, i, i + n); i += n }',
+          max: 4,
         }
-        out.byte(0x5d)
-        return pos
-      }
     }
-    case 'map': {
-      const values = compile(schema.values, named, namespace)
-      return (buf, pos, out) => {
-        out.byte(0x7b)
-        let first = true
-        for (;;) {
-          pos = readLong(buf, pos)
-          if (pos < 0) return -1
-          let count = value
-          if (count === 0) break
-          if (count < 0) {
-            count = -count
-            pos = readLong(buf, pos)
-            if (pos < 0) return -1
-          }
-          for (let i = 0; i < count; i++) {
-            if (!first) out.byte(0x2c)
-            first = false
-            pos = string(buf, pos, out)
-            if (pos < 0) return -1
-            out.byte(0x3a)
-            pos = values(buf, pos, out)
-            if (pos < 0) return -1
-          }
-        }
-        out.byte(0x7d)
-        return pos
-      }
-    }
-    case 'fixed': {
-      const size = Number(schema.size)
-      const ns = schema.namespace ?? namespace
-      const full = String(schema.name).includes('.') ? schema.name : ns ? `${ns}.${schema.name}` : schema.name
-      const read: Transcode = (buf, pos, out) => {
-        if (pos + size > buf.length) return -1
-        out.latin1(`"${buf.toString('base64', pos, pos + size)}"`)
-        return pos + size
-      }
-      named.set(full, {transcode: read})
-      return read
-    }
-  }
-  throw new Unsupported(String(type))
-}
-
-/** Only unions whose values are written plain: null plus one other branch (the common optional field). */
-function union(branches: Schema[], named: Map<string, Schema>, namespace: string): Transcode {
-  const reads = branches.map((b) => (b === 'null' || b?.type === 'null' ? undefined : b))
-  const others = reads.filter((b) => b !== undefined)
-  if (others.length !== 1 || branches.length > 2) throw new Unsupported('union')
-  const compiled = branches.map((b, i) => (reads[i] === undefined ? undefined : compile(b, named, namespace)))
-  return (buf, pos, out) => {
-    pos = readLong(buf, pos)
-    if (pos < 0) return -1
-    if (value < 0 || value >= compiled.length) return -1
-    const read = compiled[value]
-    if (!read) {
-      out.latin1('null')
-      return pos
-    }
-    return read(buf, pos, out)
+    throw new Unsupported(type)
   }
 }
 
-/** The last varint read (a module variable: no object per read). */
-let value = 0
-
-/** Zigzag varint at pos into `value` (exact up to 2^53; beyond, -1: the slow lane writes those as strings). */
-function readLong(buf: Buffer, pos: number): number {
-  let b = buf[pos++]
-  if (b === undefined) return -1
-  const n = b & 0x7f
-  if (b < 0x80) {
-    value = (n >>> 1) ^ -(n & 1)
-    return pos
+/** Runtime helpers of the generated code (in its scope: V the last varint, O/P the output between functions). */
+const HELPERS = `
+  function grow(p, n) { OUT.commit(p); O = OUT.reserve(n); return O }
+  function rl(b, i, e) {
+    if (i >= e) return -1
+    let c = b[i++]
+    if (c < 0x80) { V = (c >>> 1) ^ -(c & 1); return i }
+    // Up to 4 bytes (28 bits) in integer arithmetic, the rest in doubles (exact to 2^53; beyond: -1, the avsc lane).
+    let r = c & 0x7f, s = 7
+    do {
+      if (i >= e) return -1
+      c = b[i++]
+      if (s < 28) r |= (c & 0x7f) << s
+      else if (s >= 49 && (s >= 56 || c > 0x07)) return -1
+      else r += (c & 0x7f) * Math.pow(2, s)
+      s += 7
+    } while (c >= 0x80)
+    V = s <= 28 ? (r >>> 1) ^ -(r & 1) : r % 2 === 1 ? -(r + 1) / 2 : r / 2
+    return i
   }
-  let shift = 7
-  let result = n
-  do {
-    b = buf[pos++]
-    if (b === undefined) return -1
-    if (shift >= 49) {
-      // 8 or more groups: beyond 2^53 soon; the slow lane takes it.
-      if (shift >= 56 || b > 0x07) return -1
+  function num(o, p, v) {
+    if (v < 0) { o[p++] = 45; v = -v }
+    if (v < 10) { o[p] = 48 + v; return p + 1 }
+    let n = 0
+    for (let t = v; t >= 1; t = Math.floor(t / 10)) n++
+    const end = p + n
+    for (let q = end - 1; q >= p; q--) { const d = v % 10; o[q] = 48 + d; v = (v - d) / 10 }
+    return end
+  }
+  function lat(o, p, s) { for (let k = 0; k < s.length; k++) o[p++] = s.charCodeAt(k); return p }
+  function dbl(o, p, v) {
+    if (Number.isFinite(v)) {
+      if (Number.isInteger(v) && Math.abs(v) < 1e15 && !Object.is(v, -0)) return num(o, p, v)
+      return lat(o, p, '' + v)
     }
-    result += (b & 0x7f) * 2 ** shift
-    shift += 7
-  } while (b >= 0x80)
-  value = result % 2 === 1 ? -(result + 1) / 2 : result / 2
-  return pos
-}
-
-function primitive(type: string): Transcode {
-  switch (type) {
-    case 'null':
-      return (_buf, pos, out) => {
-        out.latin1('null')
-        return pos
-      }
-    case 'boolean':
-      return (buf, pos, out) => {
-        const b = buf[pos]
-        if (b !== 0 && b !== 1) return -1
-        out.latin1(b === 1 ? 'true' : 'false')
-        return pos + 1
-      }
-    case 'int':
-    case 'long':
-      return (buf, pos, out) => {
-        pos = readLong(buf, pos)
-        if (pos < 0) return -1
-        out.latin1(`${value}`)
-        return pos
-      }
-    case 'float':
-      return (buf, pos, out) => {
-        if (pos + 4 > buf.length) return -1
-        writeNumber(buf.readFloatLE(pos), out)
-        return pos + 4
-      }
-    case 'double':
-      return (buf, pos, out) => {
-        if (pos + 8 > buf.length) return -1
-        writeNumber(buf.readDoubleLE(pos), out)
-        return pos + 8
-      }
-    case 'string':
-      return string
-    case 'bytes':
-      return (buf, pos, out) => {
-        pos = readLong(buf, pos)
-        if (pos < 0 || value < 0 || pos + value > buf.length) return -1
-        out.latin1(`"${buf.toString('base64', pos, pos + value)}"`)
-        return pos + value
-      }
+    o[p++] = 34; p = lat(o, p, '' + v); o[p++] = 34; return p
   }
-  throw new Unsupported(type)
-}
-
-function writeNumber(v: number, out: JsonSink): void {
-  out.latin1(Number.isFinite(v) ? `${v}` : `"${v}"`)
-}
-
-const timestampMillis: Transcode = (buf, pos, out) => {
-  pos = readLong(buf, pos)
-  if (pos < 0) return -1
-  out.latin1(`"${isoFromMillis(value)}"`)
-  return pos
-}
-
-/** A string: printable ASCII without quote or backslash is copied as it is; anything else goes through quote(). */
-function string(buf: Buffer, pos: number, out: JsonSink): number {
-  pos = readLong(buf, pos)
-  const length = value
-  if (pos < 0 || length < 0 || pos + length > buf.length) return -1
-  const end = pos + length
-  for (let i = pos; i < end; i++) {
-    const c = buf[i]
-    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) {
-      out.string(quote(buf.toString('utf8', pos, end)))
-      return end
+  function iso(o, p, v) { o[p++] = 34; p = lat(o, p, isoFromMillis(v)); o[p++] = 34; return p }
+  function put(o, p, x) { for (let k = 0; k < x.length; k++) o[p++] = x[k]; return p }
+  function b64(o, p, b, s, t) { o[p++] = 34; p += o.write(b.toString('base64', s, t), p, 'latin1'); o[p++] = 34; return p }
+  // A string at b[i]: printable ASCII without quote or backslash copied as it is, anything else through quote();
+  // returns the output position (-1: not readable), the input position in S, and the (maybe grown) buffer in O.
+  function str(o, p, b, i, e) {
+    i = rl(b, i, e)
+    const n = V
+    if (i < 0 || n < 0 || i + n > e) return -1
+    const end = i + n
+    let q = p + 1
+    o[p] = 34
+    for (let j = i; j < end; j++) {
+      const c = b[j]
+      if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) {
+        const text = quote(b.toString('utf8', i, end))
+        const bytes = Buffer.byteLength(text)
+        if (p + bytes + MAXC + e - end > o.length) o = grow(p, bytes + MAXC + e - end)
+        p += o.write(text, p, 'utf8')
+        O = o
+        S = end
+        return p
+      }
+      o[q++] = c
     }
-  }
-  out.byte(0x22)
-  out.range(buf, pos, end)
-  out.byte(0x22)
-  return end
-}
+    o[q++] = 34
+    O = o
+    S = end
+    return q
+  }`

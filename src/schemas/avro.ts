@@ -19,7 +19,7 @@
  */
 import avro from 'avsc'
 
-import {compileAvroJson, type JsonSink} from './avro-json.js'
+import {compileAvroJson, type AvroJsonWriter, type JsonSink} from './avro-json.js'
 import {isoFromMillis, quote} from './json-text.js'
 
 export {isoFromMillis, quote}
@@ -119,20 +119,25 @@ export class AvroCodec {
     this.fromJsonConv = fromJsonConv(this.type)
   }
 
-  private fastJson?: ((payload: Buffer, out: JsonSink) => boolean) | null
+  private fastJson?: AvroJsonWriter | null
 
   /**
-   * Writes the payload's JSON (what toText gives) straight into `out`, when the schema has the fast lane
-   * (avro-json.ts). False: nothing usable was written (no fast lane, or bytes it cannot read); roll back.
+   * Writes the JSON of the Avro payload at bytes[start..] (what toText gives) straight into `out`, when the schema
+   * has the fast lane (avro-json.ts). False: nothing usable was written (no fast lane, or bytes it cannot read); roll back.
    */
-  writeJson(payload: Buffer, out: JsonSink): boolean {
+  writeJson(bytes: Buffer, start: number, out: JsonSink): boolean {
+    const writer = this.fastJsonWriter
+    return writer ? writer(bytes, start, out) : false
+  }
+
+  /** The compiled fast lane (undefined: the schema has none). */
+  get fastJsonWriter(): AvroJsonWriter | undefined {
     if (this.fastJson === undefined) this.fastJson = this.references.length > 0 ? null : (compileAvroJson(parseJson(this.schema)) ?? null)
-    return this.fastJson ? this.fastJson(payload, out) : false
+    return this.fastJson ?? undefined
   }
 
   get hasFastJson(): boolean {
-    if (this.fastJson === undefined) this.writeJson(Buffer.alloc(0), {length: 0, byte() {}, bytes() {}, string() {}, latin1() {}, range() {}})
-    return Boolean(this.fastJson)
+    return Boolean(this.fastJsonWriter)
   }
 
   private get bigType(): AvroType {

@@ -20,6 +20,8 @@ export interface ConsumeSchemaFlags {
   'proto-path'?: string[]
   message?: string
   'key-message'?: string
+  /** --no-schema-cache: false. */
+  'schema-cache'?: boolean
 }
 
 export interface ConsumeSchemaContext {
@@ -110,7 +112,8 @@ export async function openConsumeSchemas(flags: ConsumeSchemaFlags, context: Con
     }
     if (context.registryConfigured) {
       const {SchemaStore} = await import('./store.js')
-      store = new SchemaStore(lazyRegistry(context.registry), isNotFound)
+      const registry = lazyRegistry(context.registry)
+      store = new SchemaStore(registry, isNotFound, flags['schema-cache'] === false ? undefined : () => openDiskCache(registry.client()))
     }
   }
   const decodingModule = store || proto || flags.where !== undefined ? await import('./decoding.js') : undefined
@@ -131,11 +134,21 @@ function protoOrUsage<T>(load: () => T, flag = '--proto'): T {
   }
 }
 
+/** The on-disk cache for this registry, or none (a loopback registry, or one without an identity to key it by). */
+async function openDiskCache(client: Promise<RegistryApi>): Promise<import('./disk-cache.js').SchemaDiskCache | undefined> {
+  const identity = (await client).identity
+  if (!identity) return undefined
+  const [{SchemaDiskCache, isLoopbackUrl}, {cacheRoot}] = await Promise.all([import('./disk-cache.js'), import('../local/paths.js')])
+  if (isLoopbackUrl(identity.url)) return undefined
+  return new SchemaDiskCache(cacheRoot(), identity.url, identity.principal)
+}
+
 /** The registry client is created on the first schema fetch (a topic without wire-format records needs none). */
-function lazyRegistry(open: () => Promise<RegistryApi>): RegistryApi {
+function lazyRegistry(open: () => Promise<RegistryApi>): RegistryApi & {client: () => Promise<RegistryApi>} {
   let client: Promise<RegistryApi> | undefined
   const get = () => (client ??= open())
   return {
+    client: get,
     getSchemaById: async (id) => (await get()).getSchemaById(id),
     getVersion: async (s, v) => (await get()).getVersion(s, v),
     getSubjectVersionsById: async (id) => (await get()).getSubjectVersionsById(id),

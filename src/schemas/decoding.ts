@@ -12,7 +12,7 @@
  */
 import type {RawRecord} from '../records/envelope.js'
 import type {AvroCodec} from './avro.js'
-import type {JsonSink} from './avro-json.js'
+import type {AvroJsonWriter, JsonSink} from './avro-json.js'
 import type {ProtoFile, ProtoMessage} from './protobuf.js'
 import type {WhereRecord} from './where.js'
 import {type Codec, SchemaStore, UnknownSchemaId} from './store.js'
@@ -117,12 +117,19 @@ export class RecordDecoding {
     const store = this.store
     const expected = format === 'auto' ? undefined : KIND_OF[format]
     const fail = (what: string) => this.fail(which, what)
+    // The last id's writer is kept: consecutive records nearly always share their schema.
+    let lastId = -1
+    let lastWriter: AvroJsonWriter | undefined
     const fastLane = (bytes: Buffer, out: JsonSink): boolean => {
-      const id = wireSchemaId(bytes)
-      if (id === undefined) return false
-      const codec = store.get(id)
-      if (!codec || codec instanceof Error || codec.kind !== 'AVRO' || (expected && expected !== 'AVRO')) return false
-      return codec.avro.writeJson(bytes.subarray(HEADER_BYTES), out)
+      if (bytes.length < HEADER_BYTES || bytes[0] !== 0) return false
+      const id = bytes.readInt32BE(1)
+      if (id !== lastId) {
+        const codec = store.get(id)
+        if (!codec || codec instanceof Error || codec.kind !== 'AVRO' || (expected && expected !== 'AVRO')) return false
+        lastId = id
+        lastWriter = codec.avro.fastJsonWriter
+      }
+      return lastWriter ? lastWriter(bytes, HEADER_BYTES, out) : false
     }
     return memo((bytes) => {
       const id = wireSchemaId(bytes)

@@ -21,6 +21,12 @@ export const consumeSchemaFlags = {
   }),
   'key-format': Flags.string({description: 'how keys are decoded (as --value-format)', options: [...DATA_FORMATS], helpGroup: GROUP}),
   strict: Flags.boolean({description: 'exit 5 at the end when any record claimed the wire format but could not be decoded (always shown raw and counted)', helpGroup: GROUP}),
+  'schema-cache': Flags.boolean({
+    description: 'keep schemas fetched by id on disk for the next runs (~/.cache/kafkit/schemas; not for registries on 127.0.0.1/localhost); --no-schema-cache: neither read nor write it',
+    allowNo: true,
+    default: true,
+    helpGroup: GROUP,
+  }),
   where: Flags.string({description: 'keep records for which this expression is true: value.store_id == "store-7" and value.qty < 0 (key, value.*, headers.*, partition, offset, timestamp, topic)'}),
   ...protoFlags,
 }

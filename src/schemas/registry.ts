@@ -143,6 +143,12 @@ export class RegistryClient {
     return this.options.timeoutMs
   }
 
+  /** The URL and user name (never a secret): what the on-disk schema cache is keyed by. */
+  get identity(): {url: string; principal?: string} {
+    const auth = this.options.auth
+    return {url: this.url, principal: auth?.type === 'basic' ? auth.username : undefined}
+  }
+
   /** GET /schemas/ids/{id}: the schema, its type and references. Cached for the life of the client. */
   getSchemaById(id: number, options: {subject?: string} = {}): Promise<RegistrySchema> {
     let pending = this.byId.get(id)

@@ -3,6 +3,7 @@
  * small interface below (the RegistryClient of registry.ts has it), so that this module and the serdes stay pure.
  */
 import type {AvroCodec} from './avro.js'
+import type {CachedSchema, SchemaDiskCache} from './disk-cache.js'
 import type {JsonSchemaCodec} from './json-schema.js'
 import type {ProtoFile} from './protobuf.js'
 
@@ -27,6 +28,8 @@ export interface RegistryApi {
   getSubjectVersionsById(id: number): Promise<{subject: string; version: number}[]>
   register(subject: string, input: {schema: string; schemaType?: SchemaKind; references?: SchemaRef[]}): Promise<{id: number}>
   lookup(subject: string, input: {schema: string; schemaType?: SchemaKind; references?: SchemaRef[]}): Promise<{id: number; version: number} | undefined>
+  /** Which registry, as seen by whom: what the on-disk cache is keyed by (no secrets). */
+  readonly identity?: {url: string; principal?: string}
 }
 
 export type Codec = {kind: 'AVRO'; id: number; avro: AvroCodec} | {kind: 'PROTOBUF'; id: number; proto: ProtoFile} | {kind: 'JSON'; id: number; json: JsonSchemaCodec}
@@ -42,10 +45,14 @@ export class SchemaStore {
   private readonly codecs = new Map<number, Codec | Error>()
   private readonly pending = new Map<number, Promise<void>>()
 
+  private disk?: Promise<SchemaDiskCache | undefined>
+
   constructor(
     private readonly registry: RegistryApi,
     /** True for an exit-3-style "not found" error of the client. */
     private readonly isNotFound: (error: unknown) => boolean,
+    /** The on-disk cache of schemas by id (disk-cache.ts), opened on the first id not seen yet; none: every id is fetched. */
+    private readonly openDisk?: () => Promise<SchemaDiskCache | undefined>,
   ) {}
 
   /** The codec of an id fetched before (prepare), or the error that fetching it met. */
@@ -69,6 +76,24 @@ export class SchemaStore {
   }
 
   private async load(id: number): Promise<void> {
+    const disk = this.openDisk ? await (this.disk ??= this.openDisk().catch(() => undefined)) : undefined
+    const cached = disk?.read(id)
+    if (cached) {
+      const refs = new Map(cached.refs.map((r) => [`${r.subject}\u0000${r.version}`, r.schema]))
+      try {
+        this.codecs.set(
+          id,
+          await compileSchema(id, cached.schema, async (ref) => {
+            const found = refs.get(`${ref.subject}\u0000${ref.version}`)
+            if (!found) throw new Error(`reference ${ref.subject} version ${ref.version} is not in the cached entry`)
+            return found
+          }),
+        )
+        return
+      } catch {
+        // an entry that does not compile (an older kafkit wrote it?): fetched again below
+      }
+    }
     let schema: FetchedSchema
     try {
       schema = await this.registry.getSchemaById(id)
@@ -79,11 +104,21 @@ export class SchemaStore {
       }
       throw error
     }
+    const refs: CachedSchema['refs'] = []
+    let codec: Codec
     try {
-      this.codecs.set(id, await compileSchema(id, schema, (ref) => this.registry.getVersion(ref.subject, ref.version)))
+      codec = await compileSchema(id, schema, async (ref) => {
+        const fetched = await this.registry.getVersion(ref.subject, ref.version)
+        refs.push({subject: ref.subject, version: ref.version, schema: {schema: fetched.schema, schemaType: fetched.schemaType, references: fetched.references ?? []}})
+        return fetched
+      })
     } catch (error) {
       this.codecs.set(id, new Error(`schema id ${id} (${schema.schemaType}) could not be compiled: ${(error as Error).message}`))
+      return
     }
+    this.codecs.set(id, codec)
+    // Only what the registry answered and what compiled is kept (never an error).
+    disk?.write(id, {schema: {schema: schema.schema, schemaType: schema.schemaType, references: schema.references ?? []}, refs})
   }
 }
 
@@ -129,13 +164,17 @@ export async function collectReferences(refs: SchemaRef[], fetchRef: FetchRef): 
   const out: {name: string; schema: FetchedSchema}[] = []
   const seen = new Set<string>()
   const visit = async (list: SchemaRef[]) => {
-    for (const ref of list) {
+    // One level at a time, in parallel (Apicurio's Protobuf serializer gives a schema some 27 references).
+    const fresh = list.filter((ref) => {
       const key = `${ref.subject}\u0000${ref.version}`
-      if (seen.has(key)) continue
+      if (seen.has(key)) return false
       seen.add(key)
-      const fetched = await fetchRef(ref)
-      await visit(fetched.references ?? [])
-      out.push({name: ref.name, schema: fetched})
+      return true
+    })
+    const fetched = await Promise.all(fresh.map((ref) => fetchRef(ref)))
+    for (let i = 0; i < fresh.length; i++) {
+      await visit(fetched[i].references ?? [])
+      out.push({name: fresh[i].name, schema: fetched[i]})
     }
   }
   await visit(refs)
