@@ -105,7 +105,9 @@ Template placeholders (kcat-compatible): %t topic, %p partition, %o offset, %k k
       // Raw values as UTF-8 without a filter: copied from the fetched bytes, no record object each (the values lane).
       const explicitValueFormat = flags['value-format'] !== undefined && flags['value-format'] !== 'auto' && flags['value-format'] !== 'raw'
       const valuesLane =
-        !this.io.json && flags.format === 'raw' && (flags['value-decoder'] ?? 'utf8') === 'utf8' && !grep && !flags.message && !explicitValueFormat ? {bailOnWire: Boolean(schemas.decoders?.value)} : undefined
+        !this.io.json && flags.format === 'raw' && (flags['value-decoder'] ?? 'utf8') === 'utf8' && !grep && !flags.message && !explicitValueFormat
+          ? {bailOnWire: Boolean(schemas.decoders?.value)}
+          : undefined
       const printer = new RecordPrinter({formatter, grep, limit: flags.count, stream: this.io.stdout, valuesLane})
       const interrupted = await printLoop(source, printer, (records) => schemas.prepare(records))
       const summary: ConsumeSummary = {records: printer.count, bytes: printer.bytes, partitions: printer.partitions.size, ms: Date.now() - started, interrupted}
