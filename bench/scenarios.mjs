@@ -307,6 +307,38 @@ export function scenarios(ctx) {
       peers: [],
     })
   }
+  // Issue 22 (consume/replay): replay with two worker threads against the one-thread replay, and peak RSS of replay.
+  const parallelTopics = [topic('replay-par'), topic('replay-one')]
+  list.push({
+    name: 'replay-parallel',
+    title: `replay a ${ctx.recordsLabel} window with --parallel 2 vs one thread`,
+    ratio: 'speed',
+    reps,
+    records: N,
+    available: () => (hasCommand('replay') ? undefined : 'no `replay` command yet'),
+    setup: async () => {
+      await ctx.fillTopic(replaySource, N)
+      for (const t of parallelTopics) await ctx.createTopic(t, P)
+    },
+    teardown: async () => ctx.deleteTopics(parallelTopics),
+    kafkit: {name: 'kafkit replay --parallel 2', argv: kafkit('replay', replaySource, parallelTopics[0], '-b', B, '--restart', '--parallel', '2'), ...grewBy(parallelTopics[0], N)},
+    peers: [{name: 'kafkit replay', argv: kafkit('replay', replaySource, parallelTopics[1], '-b', B, '--restart'), ...grewBy(parallelTopics[1], N)}],
+  })
+  const memoryScenario = list.find((s) => s.name === 'memory')
+  const memoryReplay = topic('memory-replay')
+  const memorySetup = memoryScenario.setup
+  const memoryTeardown = memoryScenario.teardown
+  const memoryRuns = memoryScenario.runs
+  memoryScenario.setup = async () => {
+    await memorySetup()
+    await ctx.fillTopic(replaySource, N)
+    await ctx.createTopic(memoryReplay, P)
+  }
+  memoryScenario.teardown = async () => {
+    await memoryTeardown()
+    await ctx.deleteTopics([memoryReplay])
+  }
+  memoryScenario.runs = () => [...memoryRuns(), {name: `replay ${ctx.recordsLabel}`, argv: kafkit('replay', replaySource, memoryReplay, '-b', B, '--restart'), ...grewBy(memoryReplay, N)}]
 
   return list.map((s) => ({...s, peers: (s.peers ?? []).filter(Boolean)}))
 }

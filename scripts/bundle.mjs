@@ -13,6 +13,7 @@
  *   hooks/<name>.js        oclif hooks of dist/hooks (command_not_found), loaded only when their event fires
  *   commands/help.js       @oclif/plugin-help's command, bundled instead of loaded as a plugin (a plugin costs
  *                          its own package.json, manifest and a second copy of @oclif/core at every start)
+ *   replay-worker.js       the worker threads of `replay --parallel N`
  *   chunks/*.js            code shared by several entries (@oclif/core, base-command, ...): one instance
  *
  * Adding a command file under src/commands is enough: entries are found by scanning dist/commands.
@@ -42,6 +43,8 @@ for (const file of walk(commandsDir).filter((f) => f.endsWith('.js'))) {
   entryPoints[`commands/${relative(commandsDir, file).replace(/\.js$/, '').split(sep).join('/')}`] = file
 }
 entryPoints['commands/help'] = join(root, 'scripts', 'bundle-help.mjs')
+// `replay --parallel N`: the worker threads' entry (src/replay/worker.ts), found by src/replay/parallel.ts.
+entryPoints['replay-worker'] = join(dist, 'replay', 'worker.js')
 // oclif hooks (package.json oclif.hooks points at dist/bundle/hooks/<name>.js): loaded only when their event fires.
 const hooksDir = join(dist, 'hooks')
 for (const file of existsSync(hooksDir) ? walk(hooksDir).filter((f) => f.endsWith('.js')) : []) {

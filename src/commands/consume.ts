@@ -117,7 +117,13 @@ Template placeholders (kcat-compatible): %t topic, %p partition, %o offset, %k k
         // -c N: no fetching beyond N records (with --grep, N printed records may take more).
         source = session.read(windows, {maxRecords: grep ? undefined : flags.count})
       }
-      const printer = new RecordPrinter({formatter, grep, limit: flags.count, stream: this.io.stdout})
+      // Raw values as UTF-8 without a filter: copied from the fetched bytes, no record object each (the values lane).
+      const explicitValueFormat = flags['value-format'] !== undefined && flags['value-format'] !== 'auto' && flags['value-format'] !== 'raw'
+      const valuesLane =
+        !this.io.json && flags.format === 'raw' && (flags['value-decoder'] ?? 'utf8') === 'utf8' && !grep && !flags.message && !explicitValueFormat
+          ? {bailOnWire: Boolean(schemas.decoders?.value)}
+          : undefined
+      const printer = new RecordPrinter({formatter, grep, limit: flags.count, stream: this.io.stdout, valuesLane})
       const interrupted = await printLoop(source, printer, (records) => schemas.prepare(records))
       const summary: ConsumeSummary = {records: printer.count, bytes: printer.bytes, partitions: printer.partitions.size, ms: Date.now() - started, interrupted}
       if (this.io.stderrIsTTY && !this.io.json) this.io.info(this.io.styleErr(describeSummary(summary, targets.length), 'dim'))
@@ -149,9 +155,12 @@ async function printLoop(source: BatchSource, printer: RecordPrinter, prepare: (
   try {
     try {
       for await (const batch of source) {
-        const schemasFetched = prepare(batch.records)
-        if (schemasFetched) await schemasFetched
-        const more = printer.add(batch.topic, batch.partition, batch.records, batch.nextOffset)
+        let more = printer.addEncoded(batch.topic, batch.partition, batch.encoded, batch.nextOffset)
+        if (more === undefined) {
+          const schemasFetched = prepare(batch.records)
+          if (schemasFetched) await schemasFetched
+          more = printer.add(batch.topic, batch.partition, batch.records, batch.nextOffset)
+        }
         await printer.flush(!more || source.buffered === 0)
         if (!more || interrupted) break
       }

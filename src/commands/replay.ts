@@ -29,6 +29,7 @@ Exit 0 when the window is copied (or empty), 2 for a bad spec or flag, 3 for an 
     '<%= config.bin %> replay orders orders --to-profile staging --from @2026-11-24T09:00Z --to @2026-11-24T10:00Z --header-add replayed-from=orders@2026-11-24T09:00Z',
     '<%= config.bin %> replay orders orders-copy --from beginning --to end --dry-run',
     '<%= config.bin %> replay orders orders-copy --from @-1d --to end --resume',
+    '<%= config.bin %> replay orders orders-copy --parallel 2',
     "<%= config.bin %> replay payments payments-debug --from @-30m --to end --grep 'user-4[0-9]' --new-timestamps --rate 500",
   ]
 
@@ -49,6 +50,7 @@ Exit 0 when the window is copied (or empty), 2 for a bad spec or flag, 3 for an 
     grep: Flags.string({description: 'copy only records whose key or value matches this regular expression (as consume --grep)'}),
     'header-add': Flags.string({description: 'add a header NAME=VALUE to every copied record (repeatable)', multiple: true}),
     rate: Flags.integer({description: 'at most N records per second', min: 1}),
+    parallel: Flags.integer({description: 'copy with N worker threads, each with its share of the partitions (order kept per partition)', min: 1, max: 64, default: 1}),
     compression: Flags.string({char: 'z', description: 'compression of the written batches', options: [...COMPRESSIONS], default: 'none'}),
     'dry-run': Flags.boolean({description: 'read the window and show records and bytes per partition that would be copied; write nothing'}),
     execute: Flags.boolean({description: 'copy even when the destination profile is protected (otherwise a dry run)'}),
@@ -132,6 +134,7 @@ Exit 0 when the window is copied (or empty), 2 for a bad spec or flag, 3 for an 
           grep: flags.grep,
           headerAdd,
           rate: flags.rate,
+          parallel: flags.parallel,
           compression: flags.compression as CompressionName,
           dryRun,
           resume: Boolean(flags.resume),

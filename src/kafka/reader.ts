@@ -30,7 +30,7 @@
  *   OFFSET_OUT_OF_RANGE (data deleted under the reader) moves the partition to its log start.
  */
 import {KafkitError, notFoundError, usageError, withTimeout} from '../errors.js'
-import type {RawRecord} from '../records/envelope.js'
+import type {EncodedRecordSet, RawRecord} from '../records/envelope.js'
 import type {OffsetSpec} from '../specs/offset-spec.js'
 import type {KafkaClient} from './client.js'
 import {
@@ -40,6 +40,7 @@ import {
   type FetchedPartition,
   type InternalCluster,
   isStaleMetadataError,
+  lazyRecords,
   leadersOf,
   listOffsets,
   listOffsetsOfTopics,
@@ -64,8 +65,13 @@ export interface PartitionWindow {
 export interface ReadBatch {
   topic: string
   partition: number
-  /** Records in offset order, already trimmed to the window. May be empty (progress over skipped records). */
-  records: RawRecord[]
+  /**
+   * Records in offset order, already trimmed to the window. May be empty (progress over skipped records). With
+   * kafkit's own decoder they are decoded when first read: a consumer that only needs values uses `encoded`.
+   */
+  readonly records: RawRecord[]
+  /** The same records still encoded (kafkit's own decoder), for the values lane of `consume`. */
+  encoded?: EncodedRecordSet
   /** The offset after the last one this batch covers: where a resumed read continues. */
   nextOffset: number
   highWatermark: number
@@ -404,21 +410,35 @@ export class PartitionReader implements AsyncIterable<ReadBatch> {
         const s = byKey.get(`${f.topic}\u0000${f.partition}`)
         if (!s) continue
         const before = s.next
-        let records = f.records
+        let part: Pick<FetchedPartition, 'records' | 'encoded'> = f
         let next = f.nextOffset
         if (s.end !== undefined && next >= s.end) {
           const end = s.end
-          if (records.length > 0 && (records.at(-1)!.offset ?? 0) >= end) records = records.filter((r) => (r.offset ?? 0) < end)
+          if (f.encoded) part = lazyRecords(f.encoded.below(end))
+          else if (f.records.length > 0 && (f.records.at(-1)!.offset ?? 0) >= end) part = {records: f.records.filter((r) => (r.offset ?? 0) < end)}
           next = end
         }
+        const count = part.encoded ? part.encoded.count : part.records.length
         s.next = next
         s.highWatermark = f.highWatermark
         if (f.truncated) s.maxBytes = Math.min(s.maxBytes * 2, 256 * 1024 * 1024)
         else if (s.maxBytes < this.options.partitionMaxBytes) s.maxBytes = Math.min(s.maxBytes * 2, this.options.partitionMaxBytes)
         s.done = s.end !== undefined && s.next >= s.end
-        if (next !== before || records.length > 0 || s.done) {
-          await this.queue.push({topic: s.topic, partition: s.partition, records, nextOffset: next, highWatermark: f.highWatermark, done: s.done})
-          this.queued += records.length
+        if (next !== before || count > 0 || s.done) {
+          const taken = part
+          const batch: ReadBatch = {
+            topic: s.topic,
+            partition: s.partition,
+            get records() {
+              return taken.records
+            },
+            encoded: taken.encoded,
+            nextOffset: next,
+            highWatermark: f.highWatermark,
+            done: s.done,
+          }
+          await this.queue.push(batch)
+          this.queued += count
         }
       }
     }
@@ -536,6 +556,8 @@ export class BatchQueue implements AsyncIterable<ReadBatch> {
 }
 
 function sizeOf(batch: ReadBatch): number {
+  // Still encoded: what it holds is its bytes (records decoded later are the consumer's).
+  if (batch.encoded) return 64 + batch.encoded.bytes
   let n = 64
   for (const r of batch.records) n += 64 + (r.key?.length ?? 0) + (r.value?.length ?? 0)
   return n

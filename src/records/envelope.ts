@@ -46,6 +46,34 @@ export interface RawRecord {
   inputLine?: number
 }
 
+/** Where the values lane writes bytes (OutputBuffer fits). */
+export interface ValueSink {
+  readonly length: number
+  /** Room for `n` more bytes after `length`: the buffer to write them into (valid until the next call). */
+  reserve(n: number): Buffer
+  /** The bytes up to `end` are written. */
+  commit(end: number): void
+}
+
+/**
+ * A partition's records still in Kafka's encoding, as the reader fetched them (src/kafka/kafkajs/protocol/
+ * fetch-decoder.ts): `consume`'s raw format copies values from it without a RawRecord per record.
+ */
+export interface EncodedRecordSet {
+  /** Records in the set. */
+  readonly count: number
+  /** Offset of the last record (-1 when none). */
+  readonly lastOffset: number
+  /** Encoded bytes held (what the set pins in memory, roughly). */
+  readonly bytes: number
+  /**
+   * Appends each record's value (nothing for null) and `separator`, for at most `limit` records; returns how
+   * many, or -1 when `bailOnWire` and a value looks like the schema registry's wire format (magic byte 0, 4-byte
+   * id): the caller then drops what was appended and formats the records one by one.
+   */
+  writeValues(out: ValueSink, separator: number, limit?: number, bailOnWire?: boolean): number
+}
+
 export function toEnvelope(record: RawRecord): RecordEnvelope {
   // Built field by field in docs/ARCHITECTURE.md's order (topic, partition, offset, timestamp, key, value, headers), the
   // order JSON.stringify keeps.

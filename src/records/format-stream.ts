@@ -5,7 +5,7 @@
  */
 import type {Writable} from 'node:stream'
 
-import type {RawRecord} from './envelope.js'
+import type {EncodedRecordSet, RawRecord} from './envelope.js'
 import {OutputBuffer, type RecordFormatter} from './format.js'
 
 export interface PrinterOptions {
@@ -16,6 +16,11 @@ export interface PrinterOptions {
   stream: Writable
   /** Write when this many bytes are buffered (and whenever the caller flushes). */
   chunkBytes?: number
+  /**
+   * The format is the value and a newline (raw, UTF-8, no filter): records still encoded are copied without a
+   * RawRecord each (addEncoded). `bailOnWire`: values in the schema registry's wire format take the slow lane.
+   */
+  valuesLane?: {bailOnWire: boolean}
 }
 
 export interface PartitionPosition {
@@ -71,6 +76,27 @@ export class RecordPrinter {
     return !this.limitReached
   }
 
+  /**
+   * The values lane: `add()` for a set still encoded, when the format allows it. Returns undefined when it does
+   * not apply (no lane, a --count limit inside the set, a value needing schema decoding): then call `add()`.
+   */
+  addEncoded(topic: string, partition: number, encoded: EncodedRecordSet | undefined, nextOffset: number): boolean | undefined {
+    const {valuesLane, grep, limit} = this.options
+    if (!valuesLane || grep || !encoded) return undefined
+    if (limit !== undefined && this.count + encoded.count > limit) return undefined
+    const mark = this.out.length
+    const n = encoded.writeValues(this.out, 10, Number.POSITIVE_INFINITY, valuesLane.bailOnWire)
+    if (n < 0) {
+      this.out.truncate(mark)
+      return undefined
+    }
+    this.count += n
+    const key = `${topic}\u0000${partition}`
+    if (n > 0) this.partitions.add(key)
+    this.pending.set(key, {topic, partition, next: nextOffset})
+    return !this.limitReached
+  }
+
   /** Writes the buffer if it is large enough (or `force`), and waits until the stream took it. */
   async flush(force = false): Promise<void> {
     if (this.out.length === 0) {
@@ -78,7 +104,8 @@ export class RecordPrinter {
       return
     }
     if (!force && this.out.length < this.chunkBytes) return
-    const chunk = this.out.take()
+    // Not copied: the next flush comes after this write is done (see OutputBuffer.takeView).
+    const chunk = this.out.takeView()
     const positions = [...this.pending.values()]
     this.pending.clear()
     await writeChunk(this.options.stream, chunk)

@@ -60,6 +60,7 @@ export type RecordFormatter = (record: RawRecord, out: OutputBuffer) => void
 /** A growable byte buffer: records are appended, then taken as one chunk for one write(). */
 export class OutputBuffer {
   private buf: Buffer
+  private spare?: Buffer
   private pos = 0
 
   constructor(initial = 1 << 20) {
@@ -144,6 +145,19 @@ export class OutputBuffer {
   /** Drops what was appended after `length` (a writer that gave up half way). */
   truncate(length: number): void {
     if (length < this.pos) this.pos = length
+  }
+
+  /**
+   * The content so far, not copied: the buffer is swapped with a spare one, so the view stays valid until the
+   * next takeView() (the caller has written it out by then: the printer waits for each write).
+   */
+  takeView(): Buffer {
+    const chunk = this.buf.subarray(0, this.pos)
+    const spare = this.spare && this.spare.length >= this.buf.length ? this.spare : Buffer.allocUnsafe(this.buf.length)
+    this.spare = this.buf
+    this.buf = spare
+    this.pos = 0
+    return chunk
   }
 
   /** The content so far as its own Buffer (copied, so the buffer can be reused at once). */

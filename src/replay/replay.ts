@@ -8,27 +8,14 @@ import type {KafkaClient} from '../kafka/client.js'
 import {clusterId} from '../kafka/cluster-info.js'
 import {topicMaxMessageBytes} from '../kafka/topics.js'
 import {ReaderSession, resolveTargets} from '../kafka/reader.js'
-import {COMPRESSIONS, RecordWriter, type CompressionName} from '../kafka/writer.js'
+import {COMPRESSIONS, type CompressionName} from '../kafka/writer.js'
 import type {RawRecord} from '../records/envelope.js'
-import {
-  type Checkpoint,
-  type CheckpointIdentity,
-  checkpointPath,
-  copiedSoFar,
-  destinationCheckpointOffsets,
-  loadCheckpoint,
-  newCheckpoint,
-  ProgressTracker,
-  replayStateDir,
-  removeCheckpoint,
-  resumeWindow,
-  saveCheckpoint,
-} from './checkpoint.js'
+import {type Checkpoint, type CheckpointIdentity, checkpointPath, copiedSoFar, loadCheckpoint, newCheckpoint, replayStateDir, removeCheckpoint, resumeWindow, saveCheckpoint} from './checkpoint.js'
 import {windowProgress} from './progress.js'
 import {copyWindow, emptyCounts, type CopyCounts, type CopyParams, type RecordSink} from './copy.js'
 import {compileGrep} from '../records/format.js'
 import {choosePartitionMode, destinationPartition, planWindow, type PartitionMode, type WindowPartition, type WindowSpecs, windowOffsets} from './plan.js'
-import {Reconciler} from './resume.js'
+import {copyRun, type CopyRunResult} from './run-copy.js'
 import {countOf} from '../output/numbers.js'
 
 export {COMPRESSIONS}
@@ -54,6 +41,8 @@ export interface ReplayOptions {
   allowSameTopic: boolean
   /** Replay across schema registries: rewrites the ids of wire-format keys and values (src/schemas/id-mapper.ts). */
   schemaIds?: CopyParams['schemaIds']
+  /** Worker threads copying partitions side by side (`--parallel N`; 1 = the main thread copies). */
+  parallel?: number
   /** Directory of checkpoints (tests); default replayStateDir(). */
   stateDir?: string
   requestTimeoutMs: number
@@ -242,7 +231,7 @@ export async function runReplay(source: Endpoint, destination: Endpoint, options
       const sink: RecordSink = {write: () => undefined}
       const stopReader = () => reader.stop()
       hooks.signal?.addEventListener('abort', stopReader)
-      const ticker = progressTicker(hooks, counts, window, started)
+      const ticker = progressTicker(hooks, () => counts, window, started)
       try {
         await copyWindow({batches: reader, sink, route, filter, transform, counts, signal: hooks.signal, schemaIds: options.schemaIds})
       } finally {
@@ -266,12 +255,6 @@ export async function runReplay(source: Endpoint, destination: Endpoint, options
     summary.checkpoint = path
     const cp = checkpoint
 
-    let reconciler: Reconciler | undefined
-    if (resumed) reconciler = await readDestinationTail(destinationSession, options.destinationTopic, cp, !newTimestamps, hooks)
-
-    const tracker = new ProgressTracker(cp)
-    // Where each source partition was read up to (whole batches), for moving `next` past filtered records.
-    const readUpTo = new Map<number, number>()
     let dirty = false
     let lastSave = 0
     const save = (force = false) => {
@@ -283,63 +266,65 @@ export async function runReplay(source: Endpoint, destination: Endpoint, options
       dirty = false
       lastSave = Date.now()
     }
-    // A fresh replay that cannot even open its producer (auth, ACLs) has written nothing: no checkpoint to resume.
-    const writer = await RecordWriter.open(destination.client, {
-      topic: options.destinationTopic,
-      partitions: destinationCount,
+    const maxMessageBytes = await topicMaxMessageBytes(destination.client, options.destinationTopic)
+    const common = {
+      sourceTopic: options.sourceTopic,
+      destinationTopic: options.destinationTopic,
+      destinationCount,
+      checkpoint: cp,
+      resumed,
       compression: options.compression,
-      // One request at a time: when kafkajs retries a failed request, a later request already queued for the
-      // same broker takes its sequence numbers and lands first, which would reorder a partition (seen under
-      // load). Reading, transforming and filling the next request still overlap with the one in flight.
-      maxInFlight: 1,
       requestTimeoutMs: options.requestTimeoutMs,
-      maxMessageBytes: await topicMaxMessageBytes(destination.client, options.destinationTopic),
-      onAck: (ack) => {
-        for (const [source, offset] of ack.committed) if (tracker.committed(Number(source), offset)) dirty = true
-        for (const [p, upTo] of readUpTo) if (tracker.readUpTo(p, upTo)) dirty = true
-        save()
+      maxMessageBytes,
+      signal: hooks.signal,
+      info: hooks.info,
+      warn: hooks.warn,
+      save: (force: boolean) => {
+        dirty = true
+        save(force)
       },
-    }).catch((error: unknown) => {
-      if (fresh) removeCheckpoint(path)
-      throw error
-    })
-
-    const reader = sourceSession.read(readerWindows)
-    const counts = emptyCounts()
-    const stopReader = () => reader.stop()
-    hooks.signal?.addEventListener('abort', stopReader)
-    const ticker = progressTicker(hooks, counts, window, started)
-    let failure: unknown
-    try {
-      await copyWindow({
-        batches: reader,
-        sink: writer,
-        route,
-        filter,
-        transform,
-        reconciler,
-        tracker,
-        counts,
-        rate: options.rate,
-        signal: hooks.signal,
-        schemaIds: options.schemaIds,
-        onBatch: (batch, moved) => {
-          readUpTo.set(batch.partition, batch.nextOffset)
-          if (moved) dirty = true
-          save()
-        },
-      })
-    } catch (error) {
-      failure = error
-    } finally {
-      ticker.stop()
-      hooks.signal?.removeEventListener('abort', stopReader)
+      // A fresh replay that cannot even open its producer (auth, ACLs) has written nothing: no checkpoint to resume.
+      onOpenFailed: () => {
+        if (fresh) removeCheckpoint(path)
+      },
     }
-    const stats = await writer.close()
-    await reader.close()
-    for (const [p, upTo] of readUpTo) if (tracker.readUpTo(p, upTo)) dirty = true
+    const workers = parallelWorkers(options, mode, window, source, destination, hooks)
+    let result: CopyRunResult
+    if (workers > 1) {
+      const {copyInWorkers} = await import('./parallel.js')
+      result = await copyInWorkers({
+        ...common,
+        workers,
+        window,
+        source: {connection: source.client.connection, timeoutMs: source.client.options.timeoutMs},
+        destination: destination.client === source.client ? undefined : {connection: destination.client.connection, timeoutMs: destination.client.options.timeoutMs},
+        options: {grep, headerAdd, newTimestamps, mode, rate: options.rate},
+        progress: hooks.progress ? (offsetsDone: number, copied: number) => hooks.progress!({copied, offsetsDone, offsetsTotal: offsets, elapsedMs: Date.now() - started}) : undefined,
+      })
+    } else {
+      let live: CopyCounts | undefined
+      const ticker = progressTicker(hooks, () => live, window, started)
+      try {
+        result = await copyRun({
+          ...common,
+          sourceSession,
+          destination: destination.client,
+          destinationSession,
+          window,
+          route,
+          filter,
+          transform,
+          rate: options.rate,
+          schemaIds: options.schemaIds,
+          onCounts: (c) => (live = c),
+        })
+      } finally {
+        ticker.stop()
+      }
+    }
+    const {counts, stats, failure} = result
     const interrupted = Boolean(hooks.signal?.aborted)
-    const done = !failure && !interrupted && stats.failed === 0 && reader.windowDone
+    const done = !failure && !interrupted && stats.failed === 0 && result.windowDone
     if (done) cp.completed = true
     save(true)
 
@@ -349,8 +334,8 @@ export async function runReplay(source: Endpoint, destination: Endpoint, options
     summary.totalCopied = copiedSoFar(cp)
     summary.interrupted = interrupted
     summary.complete = done
-    if (reconciler && reconciler.unmatched > 0) {
-      hooks.warn(`${countOf(reconciler.unmatched, 'record')} in '${options.destinationTopic}' after the checkpoint did not come from this replay (another producer?); they were left alone`)
+    if (result.unmatched > 0) {
+      hooks.warn(`${countOf(result.unmatched, 'record')} in '${options.destinationTopic}' after the checkpoint did not come from this replay (another producer?); they were left alone`)
     }
     finish(counts)
     if (failure || stats.failed > 0) {
@@ -386,37 +371,49 @@ function assertSameOptions(checkpoint: Checkpoint, options: ReplayOptions): void
   }
 }
 
-/** Reads what the destination received after the last checkpoint (see resume.ts). */
-async function readDestinationTail(session: ReaderSession, topic: string, checkpoint: Checkpoint, withTimestamp: boolean, hooks: ReplayHooks): Promise<Reconciler> {
-  const reconciler = new Reconciler(withTimestamp)
-  const expected = destinationCheckpointOffsets(checkpoint)
-  const partitions = [...expected.keys()]
-  const marks = await session.watermarks(topic, partitions)
-  const windows = []
-  for (const m of marks) {
-    const at = expected.get(m.partition)!
-    if (m.high < at) hooks.warn(`'${topic}' partition ${m.partition} ends at offset ${m.high}, before the checkpoint's ${at} (was it recreated or truncated?)`)
-    else if (m.high > at) windows.push({topic, partition: m.partition, start: Math.max(at, m.low), end: m.high})
-  }
-  if (windows.length === 0) return reconciler
-  const reader = session.read(windows)
-  try {
-    for await (const batch of reader) for (const record of batch.records) reconciler.addTail(batch.partition, record)
-  } finally {
-    await reader.close()
-  }
-  if (reconciler.tailRecords > 0) hooks.info(`checking ${countOf(reconciler.tailRecords, 'record')} written to '${topic}' after the last checkpoint`)
-  return reconciler
-}
-
-function progressTicker(hooks: ReplayHooks, counts: CopyCounts, window: WindowPartition[], started: number): {stop(): void} {
+function progressTicker(hooks: ReplayHooks, counts: () => CopyCounts | undefined, window: WindowPartition[], started: number): {stop(): void} {
   if (!hooks.progress) return {stop() {}}
   // The copy loop's position, not the reader's: the reader prefetches ahead (a small window is read at once) and
   // would say 100% before anything is copied.
   const timer = setInterval(() => {
-    const {offsetsDone, offsetsTotal} = windowProgress(window, (p) => counts.partitions.get(p)?.next)
-    hooks.progress!({copied: counts.records, offsetsDone, offsetsTotal, elapsedMs: Date.now() - started})
+    const live = counts()
+    const {offsetsDone, offsetsTotal} = windowProgress(window, (p) => live?.partitions.get(p)?.next)
+    hooks.progress!({copied: live?.records ?? 0, offsetsDone, offsetsTotal, elapsedMs: Date.now() - started})
   }, 250)
   timer.unref()
   return {stop: () => clearInterval(timer)}
+}
+
+/**
+ * How many workers copy (`--parallel N`): at most one per source partition with records to copy, and 1 where
+ * workers cannot be used — records spread by key (a destination partition would get several writers, and resume
+ * counts on one writer per destination partition), schema ids rewritten across registries, or a connection whose
+ * credentials are code (OAUTHBEARER, MSK IAM tokens) that a worker thread cannot receive.
+ */
+function parallelWorkers(options: ReplayOptions, mode: PartitionMode, window: WindowPartition[], source: Endpoint, destination: Endpoint, hooks: ReplayHooks): number {
+  const asked = options.parallel ?? 1
+  if (asked <= 1) return 1
+  const busy = window.filter((w) => w.end > w.start).length
+  const why =
+    mode !== 'keep'
+      ? 'records are spread by key (--repartition): each destination partition must have one writer'
+      : options.schemaIds
+        ? 'schema ids are rewritten for another registry'
+        : !cloneable([source.client.connection, destination.client.connection])
+          ? 'the connection settings hold code (e.g. an OAUTHBEARER token provider) that a worker cannot receive'
+          : undefined
+  if (why) {
+    hooks.warn(`--parallel ${asked}: copying with one worker, as ${why}`)
+    return 1
+  }
+  return Math.max(1, Math.min(asked, busy))
+}
+
+function cloneable(value: unknown): boolean {
+  try {
+    structuredClone(value)
+    return true
+  } catch {
+    return false
+  }
 }

@@ -9,7 +9,8 @@ import kafkajs from 'kafkajs'
 import {describe, expect, it} from 'vitest'
 
 import {registerCodecs} from '../../src/kafka/kafkajs/codecs.js'
-import {decodeRecordSet, magicOf} from '../../src/kafka/kafkajs/protocol/fetch-decoder.js'
+import {decodeRecordSet, magicOf, scanRecordSet} from '../../src/kafka/kafkajs/protocol/fetch-decoder.js'
+import {OutputBuffer} from '../../src/records/format.js'
 import {loadProtocol} from '../../src/kafka/kafkajs/internals.js'
 
 const require = createRequire(import.meta.url)
@@ -98,5 +99,59 @@ describe('decodeRecordSet', () => {
 
   it('an empty or too short set moves nowhere', async () => {
     expect(await decodeRecordSet('t', 0, Buffer.alloc(20), 5, decompress)).toEqual({records: [], nextOffset: 5})
+  })
+})
+
+/** What the values lane writes for these records: each value (nothing for null) and a newline. */
+const valueLines = (records: {value: Buffer | null}[]) => Buffer.concat(records.flatMap((r) => [r.value ?? Buffer.alloc(0), Buffer.from('\n')]))
+
+describe('scanRecordSet (records kept encoded: decoded on demand, values copied straight out)', () => {
+  it('gives the same records and values as decodeRecordSet: codecs, fetch offset, limits, window ends', async () => {
+    await registerCodecs(kafkajs)
+    for (const name of ['None', 'GZIP', 'LZ4'] as const) {
+      const type: number = kafkajs.CompressionTypes[name]
+      const set = Buffer.concat([await batch(100, type, 7), await batch(107, type, 5, false), await batch(112, type, 3)])
+      for (const [from, limit] of [
+        [100, undefined],
+        [103, undefined],
+        [101, 2],
+        [100, 7],
+        [105, 6],
+      ] as [number, number | undefined][]) {
+        const eager = await decodeRecordSet('t', 3, set, from, decompress, limit)
+        const lazy = await scanRecordSet('t', 3, set, from, decompress, limit)
+        expect(lazy.nextOffset, `${name} ${from} ${limit}`).toBe(eager.nextOffset)
+        expect(lazy.records.count).toBe(eager.records.length)
+        expect(lazy.records.lastOffset).toBe(eager.records.at(-1)?.offset ?? -1)
+        expect(lazy.records.decode()).toEqual(eager.records)
+        const out = new OutputBuffer(16)
+        expect(lazy.records.writeValues(out, 10)).toBe(eager.records.length)
+        expect(out.take().toString('hex')).toBe(valueLines(eager.records).toString('hex'))
+        for (const end of [from + 1, 108, 113, 200]) {
+          const below = lazy.records.below(end)
+          const kept = eager.records.filter((r) => r.offset! < end)
+          expect(below.count, `${name} ${from} below ${end}`).toBe(kept.length)
+          expect(below.decode()).toEqual(kept)
+          const cut = new OutputBuffer(16)
+          below.writeValues(cut, 10)
+          expect(cut.take().toString('hex')).toBe(valueLines(kept).toString('hex'))
+        }
+      }
+    }
+  })
+
+  it('bails out (-1) on a value in the schema registry wire format when asked to', async () => {
+    const wire = Buffer.concat([Buffer.from([0, 0, 0, 0, 7]), Buffer.from('avro')])
+    const {buffer} = await RecordBatch({
+      compression: 0,
+      firstOffset: Long.fromValue(0),
+      firstTimestamp: FIRST_TS,
+      maxTimestamp: FIRST_TS,
+      lastOffsetDelta: 1,
+      records: [Record({offsetDelta: 0, timestampDelta: 0, key: null, value: Buffer.from('plain'), headers: {}}), Record({offsetDelta: 1, timestampDelta: 0, key: null, value: wire, headers: {}})],
+    })
+    const {records} = await scanRecordSet('t', 0, buffer, 0, decompress)
+    expect(records.writeValues(new OutputBuffer(), 10, undefined, true)).toBe(-1)
+    expect(records.writeValues(new OutputBuffer(), 10, undefined, false)).toBe(2)
   })
 })

@@ -14,7 +14,7 @@
 import type {Kafka} from 'kafkajs'
 
 import type {RawRecord} from '../../records/envelope.js'
-import {decodeFetchV11, decodeRecordSet, magicOf, type RawPartition} from './protocol/fetch-decoder.js'
+import {decodeFetchV11, type EncodedRecords, magicOf, type RawPartition, scanRecordSet} from './protocol/fetch-decoder.js'
 import {requireKafkaJS} from './require.js'
 
 /** One message as kafkajs' fetch decoder returns it. */
@@ -193,7 +193,10 @@ export async function topicNames(cluster: InternalCluster): Promise<Set<string>>
 export interface FetchedPartition {
   topic: string
   partition: number
-  records: RawRecord[]
+  /** Decoded on first use when `encoded` is set. */
+  readonly records: RawRecord[]
+  /** kafkit's own decoder: the records still encoded (RawRecords made on demand, or values copied straight out). */
+  encoded?: EncodedRecords
   /**
    * Where the next fetch starts: one past the last record batch returned (not the last visible record), so
    * batches that end in control records, aborted records or compacted-away offsets are passed over.
@@ -360,17 +363,20 @@ async function decodeRawResponse(raw: Buffer, offsets: Map<string, number>, maxR
         )
         continue
       }
-      const decoded = part.records && limit > 0 ? await decodeRecordSet(topic, part.partition, part.records, fetchOffset, decompress, limit) : {records: [], nextOffset: fetchOffset}
-      limit -= decoded.records.length
-      result.push({
-        topic,
-        partition: part.partition,
-        records: decoded.records,
-        nextOffset: decoded.nextOffset,
-        highWatermark: part.highWatermark,
-        lastStableOffset,
-        truncated: decoded.nextOffset === fetchOffset && fetchOffset < lastStableOffset,
-      })
+      const scanned = part.records && limit > 0 ? await scanRecordSet(topic, part.partition, part.records, fetchOffset, decompress, limit) : undefined
+      const nextOffset = scanned?.nextOffset ?? fetchOffset
+      limit -= scanned?.records.count ?? 0
+      // Object.assign, not a spread: a spread would call the lazy `records` getter (decoding every record).
+      result.push(
+        Object.assign(lazyRecords(scanned?.records), {
+          topic,
+          partition: part.partition,
+          nextOffset,
+          highWatermark: part.highWatermark,
+          lastStableOffset,
+          truncated: nextOffset === fetchOffset && fetchOffset < lastStableOffset,
+        }),
+      )
     }
   }
   if (errors.length > 0) {
@@ -381,6 +387,18 @@ async function decodeRawResponse(raw: Buffer, offsets: Map<string, number>, maxR
     throw error
   }
   return result
+}
+
+/** `records` decoded on first use (and kept), `encoded` for the values lane. */
+export function lazyRecords(encoded: EncodedRecords | undefined): {readonly records: RawRecord[]; encoded?: EncodedRecords} {
+  if (!encoded || encoded.count === 0) return {records: []}
+  let records: RawRecord[] | undefined
+  return {
+    encoded,
+    get records() {
+      return (records ??= encoded.decode())
+    },
+  }
 }
 
 function toRawRecord(topic: string, partition: number, m: InternalMessage): RawRecord {

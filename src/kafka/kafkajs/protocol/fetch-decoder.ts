@@ -7,7 +7,7 @@
  *
  * Layout (https://kafka.apache.org/protocol#The_Messages_Fetch, RecordBatch v2: #recordbatch).
  */
-import type {HeaderBytes, RawRecord} from '../../../records/envelope.js'
+import type {EncodedRecordSet, HeaderBytes, RawRecord, ValueSink} from '../../../records/envelope.js'
 
 export interface RawPartition {
   partition: number
@@ -125,6 +125,7 @@ function decodeRecords(
   fetchOffset: number,
   out: RawRecord[],
   limit: number,
+  to = Number.POSITIVE_INFINITY,
 ): boolean {
   let p = 0
   // Zig-zag varints (Kafka's record fields); up to 64-bit values via floating point (exact below 2^53).
@@ -167,11 +168,241 @@ function decodeRecords(
     }
     p = recordEnd
     const offset = baseOffset + offsetDelta
-    if (offset < fetchOffset) continue
+    if (offset < fetchOffset || offset >= to) continue
     const record: RawRecord = {topic, partition, offset, timestamp: logAppendTime ? baseTimestamp : baseTimestamp + timestampDelta, key, value}
     if (headers) record.headers = headers
     out.push(record)
     if (out.length >= limit && i < count - 1) return false
   }
   return true
+}
+
+/** One record batch's records section (decompressed), not yet decoded. */
+interface Segment {
+  body: Buffer
+  /** Records in the batch (compaction may leave gaps in their offsets). */
+  count: number
+  baseOffset: number
+  /** baseOffset + lastOffsetDelta. */
+  lastOffset: number
+  /** The batch's base timestamp, or its max timestamp with log-append time. */
+  baseTimestamp: number
+  logAppendTime: boolean
+}
+
+/**
+ * The records of one partition from one fetch, kept encoded (views into the response): `decode()` makes
+ * RawRecords on demand, and `writeValues()` copies values straight to a sink without an object per record (the
+ * values lane of `consume`'s raw format). Only offsets in [from, to) count.
+ */
+export class EncodedRecords implements EncodedRecordSet {
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    private readonly segments: Segment[],
+    private readonly from: number,
+    private readonly to: number,
+    /** Records in [from, to). */
+    readonly count: number,
+    /** Offset of the last record in [from, to) (-1 when none). */
+    readonly lastOffset: number,
+  ) {}
+
+  /** Encoded bytes held (the memory these records pin, roughly). */
+  get bytes(): number {
+    let n = 0
+    for (const s of this.segments) n += s.body.length
+    return n
+  }
+
+  decode(): RawRecord[] {
+    const out: RawRecord[] = []
+    for (const s of this.segments) decodeRecords(s.body, s.count, this.topic, this.partition, s.baseOffset, s.baseTimestamp, s.logAppendTime, this.from, out, Number.POSITIVE_INFINITY, this.to)
+    return out
+  }
+
+  /** The same records below `end` only. */
+  below(end: number): EncodedRecords {
+    if (end >= this.to || this.lastOffset < end) return this
+    const to = Math.min(this.to, end)
+    const segments = this.segments.filter((s) => s.baseOffset < to)
+    let count = 0
+    let last = -1
+    for (const s of segments) {
+      const [n, l] = countRange(s, this.from, to, Number.POSITIVE_INFINITY)
+      count += n
+      if (n > 0) last = l
+    }
+    return new EncodedRecords(this.topic, this.partition, segments, this.from, to, count, last)
+  }
+
+  /**
+   * Appends the value of each record (nothing for null) and `separator`, for at most `limit` records; returns how
+   * many were written, or -1 (having written nothing that counts: the caller truncates) when `bailOnWire` and a
+   * value looks like the schema registry's wire format (magic byte 0 and a 4-byte id): such records need decoding.
+   */
+  writeValues(out: ValueSink, separator: number, limit = Number.POSITIVE_INFINITY, bailOnWire = false): number {
+    let written = 0
+    const from = this.from
+    const to = this.to
+    for (const s of this.segments) {
+      const b = s.body
+      const whole = s.baseOffset >= from && s.lastOffset < to
+      // The whole body is copied in one go, then each value moved down to the write position (copyWithin: no
+      // allocation; a record is longer than its value + separator, so writing never overtakes reading).
+      const base = out.length
+      const target = out.reserve(b.length)
+      target.set(b, base)
+      let w = base
+      let p = 0
+      for (let i = 0; i < s.count && p < b.length; i++) {
+        // length, attributes, timestamp delta, offset delta, key, value (zig-zag varints; see decodeRecords)
+        let v = 0
+        let m = 1
+        let byte: number
+        do {
+          byte = b[p++]
+          v += (byte & 0x7f) * m
+          m *= 128
+        } while (byte & 0x80)
+        const recordEnd = p + (v % 2 === 0 ? v / 2 : -(v + 1) / 2)
+        p++
+        while (b[p++] & 0x80); // timestamp delta
+        v = 0
+        m = 1
+        do {
+          byte = b[p++]
+          v += (byte & 0x7f) * m
+          m *= 128
+        } while (byte & 0x80)
+        if (!whole) {
+          const offset = s.baseOffset + (v % 2 === 0 ? v / 2 : -(v + 1) / 2)
+          if (offset < from || offset >= to) {
+            p = recordEnd
+            continue
+          }
+        }
+        v = 0
+        m = 1
+        do {
+          byte = b[p++]
+          v += (byte & 0x7f) * m
+          m *= 128
+        } while (byte & 0x80)
+        const keyLength = v % 2 === 0 ? v / 2 : -(v + 1) / 2
+        if (keyLength > 0) p += keyLength
+        v = 0
+        m = 1
+        do {
+          byte = b[p++]
+          v += (byte & 0x7f) * m
+          m *= 128
+        } while (byte & 0x80)
+        const valueLength = v % 2 === 0 ? v / 2 : -(v + 1) / 2
+        if (valueLength > 0) {
+          if (bailOnWire && valueLength >= 5 && b[p] === 0) return -1
+          target.copyWithin(w, base + p, base + p + valueLength)
+          w += valueLength
+        }
+        target[w++] = separator
+        p = recordEnd
+        if (++written >= limit) break
+      }
+      out.commit(w)
+      if (written >= limit) break
+    }
+    return written
+  }
+}
+
+/** Records of a segment in [from, to) and the offset of the last one, stopping after `limit`. */
+function countRange(s: Segment, from: number, to: number, limit: number): [number, number] {
+  if (s.baseOffset >= from && s.lastOffset < to && s.count <= limit) {
+    // Every record is in range; the last one's offset needs a walk only when compaction left a gap at the end.
+    return [s.count, s.count === s.lastOffset - s.baseOffset + 1 ? s.lastOffset : offsetsOf(s).at(-1)!]
+  }
+  let n = 0
+  let last = -1
+  for (const offset of offsetsOf(s)) {
+    if (offset < from || offset >= to) continue
+    n++
+    last = offset
+    if (n >= limit) break
+  }
+  return [n, last]
+}
+
+/** The offsets of a segment's records, in order. */
+function offsetsOf(s: Segment): number[] {
+  const b = s.body
+  const offsets: number[] = []
+  let p = 0
+  const varint = (): number => {
+    let result = 0
+    let multiplier = 1
+    let byte: number
+    do {
+      byte = b[p++]
+      result += (byte & 0x7f) * multiplier
+      multiplier *= 128
+    } while (byte & 0x80)
+    return result % 2 === 0 ? result / 2 : -(result + 1) / 2
+  }
+  for (let i = 0; i < s.count && p < b.length; i++) {
+    const length = varint()
+    const recordEnd = p + length
+    p++
+    varint()
+    offsets.push(s.baseOffset + varint())
+    p = recordEnd
+  }
+  return offsets
+}
+
+export interface ScannedRecordSet {
+  records: EncodedRecords
+  /** As DecodedRecordSet's. */
+  nextOffset: number
+}
+
+/**
+ * decodeRecordSet's twin that decodes no record: batch headers are read (compressed batches decompressed), the
+ * records stay encoded. Same rules: control batches skipped, offsets below `fetchOffset` dropped, a partial batch
+ * at the end ignored, at most `limit` records (then `nextOffset` is one past the last of them).
+ */
+export async function scanRecordSet(topic: string, partition: number, set: Buffer, fetchOffset: number, decompress: Decompress, limit = Number.POSITIVE_INFINITY): Promise<ScannedRecordSet> {
+  const segments: Segment[] = []
+  let count = 0
+  let last = -1
+  let nextOffset = fetchOffset
+  let to = Number.POSITIVE_INFINITY
+  let p = 0
+  while (p + 61 <= set.length && count < limit) {
+    const baseOffset = int64(set, p)
+    const batchLength = set.readInt32BE(p + 8)
+    const end = p + 12 + batchLength
+    if (end > set.length) break
+    const attributes = set.readInt16BE(p + 21)
+    const lastOffset = baseOffset + set.readInt32BE(p + 23)
+    const n = set.readInt32BE(p + 57)
+    nextOffset = Math.max(nextOffset, lastOffset + 1)
+    if ((attributes & 0x20) === 0 && n > 0 && lastOffset >= fetchOffset) {
+      const logAppendTime = (attributes & 0x08) !== 0
+      const body = (attributes & 0x07) === 0 ? set.subarray(p + 61, end) : await decompress(attributes, set.subarray(p + 61, end))
+      const segment: Segment = {body, count: n, baseOffset, lastOffset, baseTimestamp: int64(set, logAppendTime ? p + 35 : p + 27), logAppendTime}
+      const [inRange, lastInRange] = countRange(segment, fetchOffset, to, limit - count)
+      if (inRange > 0) {
+        segments.push(segment)
+        count += inRange
+        last = lastInRange
+        if (count >= limit) {
+          to = last + 1
+          nextOffset = to
+          break
+        }
+      }
+    }
+    p = end
+  }
+  return {records: new EncodedRecords(topic, partition, segments, fetchOffset, to, count, last), nextOffset}
 }
