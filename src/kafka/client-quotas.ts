@@ -4,14 +4,14 @@
  * - DescribeClientQuotas (API key 48, v0)
  * - AlterClientQuotas (API key 49, v0)
  *
- * Built with kafkajs' own Encoder/Decoder and sent over a kafkajs broker connection, like
+ * Built with kafkajs' own Encoder/Decoder (kafkajs/protocol/codec.ts) and sent over a kafkajs broker connection, like
  * incremental-alter-configs.ts. Quota values are FLOAT64 on the wire (kafkajs' writeDouble/readDouble).
  */
 import type {KafkaClient} from './client.js'
 import {sendOn} from './kafkajs/internals.js'
 import {sessionOf} from './kafkajs/session.js'
 import {BrokerResourceError, withBroker} from './kafkajs/protocol/admin-requests.js'
-import {requireKafkaJS} from './kafkajs/require.js'
+import {type Decoder, type Encoder, kafkajsCodec} from './kafkajs/protocol/codec.js'
 
 const DESCRIBE_CLIENT_QUOTAS = 48
 const ALTER_CLIENT_QUOTAS = 49
@@ -45,32 +45,6 @@ export interface QuotaOp {
   remove?: boolean
 }
 
-interface Encoder {
-  writeInt8(value: number): Encoder
-  writeInt16(value: number): Encoder
-  writeInt32(value: number): Encoder
-  writeString(value: string | null): Encoder
-  writeBoolean(value: boolean): Encoder
-  writeArray(items: Encoder[]): Encoder
-  writeDouble(value: number): Encoder
-  writeEncoder(value: Encoder): Encoder
-}
-interface Decoder {
-  readDouble(): number
-  readInt8(): number
-  readInt16(): number
-  readInt32(): number
-  readString(): string | null
-  readArray<T>(reader: (d: Decoder) => T): T[]
-}
-
-function internals(): {Encoder: new () => Encoder; Decoder: new (b: Buffer) => Decoder; errorType: (code: number) => {type: string; message: string}} {
-  const Encoder = requireKafkaJS('kafkajs/src/protocol/encoder') as new () => Encoder
-  const Decoder = requireKafkaJS('kafkajs/src/protocol/decoder') as new (b: Buffer) => Decoder
-  const {createErrorFromCode} = requireKafkaJS('kafkajs/src/protocol/error') as {createErrorFromCode: (code: number) => {type: string; message: string}}
-  return {Encoder, Decoder, errorType: createErrorFromCode}
-}
-
 /**
  * DescribeClientQuotas Request (Version: 0) => [components] strict
  *   components => entity_type match_type match
@@ -80,7 +54,7 @@ function internals(): {Encoder: new () => Encoder; Decoder: new (b: Buffer) => D
  *   strict => BOOLEAN
  */
 export function describeClientQuotasRequest(filters: QuotaFilter[], strict = false) {
-  const {Encoder} = internals()
+  const {Encoder} = kafkajsCodec()
   return {
     apiKey: DESCRIBE_CLIENT_QUOTAS,
     apiVersion: 0,
@@ -116,7 +90,7 @@ function readEntity(d: Decoder): QuotaEntityPart[] {
  *     values => key value (STRING, FLOAT64)
  */
 export function describeClientQuotasResponse() {
-  const {Decoder} = internals()
+  const {Decoder} = kafkajsCodec()
   return {
     decode: async (raw: Buffer): Promise<DescribeClientQuotasResult> => {
       const d = new Decoder(raw)
@@ -153,7 +127,7 @@ function writeEntity(Encoder: new () => Encoder, entity: QuotaEntityPart[]): Enc
  *   validate_only => BOOLEAN
  */
 export function alterClientQuotasRequest(entries: AlterQuotaEntry[], validateOnly = false) {
-  const {Encoder} = internals()
+  const {Encoder} = kafkajsCodec()
   return {
     apiKey: ALTER_CLIENT_QUOTAS,
     apiVersion: 0,
@@ -188,7 +162,7 @@ export interface AlterQuotaResult {
  *   entries => error_code error_message [entity]
  */
 export function alterClientQuotasResponse() {
-  const {Decoder} = internals()
+  const {Decoder} = kafkajsCodec()
   return {
     decode: async (raw: Buffer): Promise<AlterQuotaResult[]> => {
       const d = new Decoder(raw)
@@ -223,7 +197,7 @@ export async function describeClientQuotas(client: KafkaClient, filters: QuotaFi
     return sendOn(broker, {request: describeClientQuotasRequest(filters, strict), response: describeClientQuotasResponse()})
   })
   if (result.errorCode !== 0) {
-    const known = internals().errorType(result.errorCode)
+    const known = kafkajsCodec().errorType(result.errorCode)
     throw new BrokerResourceError('', known.type, result.errorCode, result.errorMessage ?? known.message)
   }
   return result.entries
@@ -238,7 +212,7 @@ export async function alterClientQuotas(client: KafkaClient, entries: AlterQuota
   })
   const failed = results.find((r) => r.errorCode !== 0)
   if (failed) {
-    const known = internals().errorType(failed.errorCode)
+    const known = kafkajsCodec().errorType(failed.errorCode)
     throw new BrokerResourceError(entityLabel(failed.entity), known.type, failed.errorCode, failed.errorMessage ?? known.message)
   }
 }

@@ -7,21 +7,9 @@ import type {KafkaClient} from './client.js'
 import {privateCluster, sendOn} from './kafkajs/internals.js'
 import {sessionOf} from './kafkajs/session.js'
 import {fetchAllMetadataOnce} from './kafkajs/protocol/admin-requests.js'
-import {requireKafkaJS} from './kafkajs/require.js'
+import {kafkajsCodec} from './kafkajs/protocol/codec.js'
 
 const DESCRIBE_LOG_DIRS = 35
-
-interface Encoder {
-  writeInt32(value: number): Encoder
-}
-interface Decoder {
-  readInt16(): number
-  readInt32(): number
-  readInt64(): {toString(): string}
-  readBoolean(): boolean
-  readString(): string | null
-  readArray<T>(reader: (d: Decoder) => T): T[]
-}
 
 export interface LogDirReplica {
   topic: string
@@ -38,7 +26,7 @@ export interface LogDir {
 
 /** DescribeLogDirs Request (Version: 1) => [topics]: a null array asks for every topic. */
 export function describeLogDirsRequest() {
-  const Encoder = requireKafkaJS('kafkajs/src/protocol/encoder') as new () => Encoder
+  const {Encoder} = kafkajsCodec()
   return {apiKey: DESCRIBE_LOG_DIRS, apiVersion: 1, apiName: 'DescribeLogDirs', encode: async () => new Encoder().writeInt32(-1)}
 }
 
@@ -49,7 +37,7 @@ export function describeLogDirsRequest() {
  *       partitions => partition_index partition_size offset_lag is_future_key (INT32 INT64 INT64 BOOLEAN)
  */
 export function describeLogDirsResponse() {
-  const Decoder = requireKafkaJS('kafkajs/src/protocol/decoder') as new (b: Buffer) => Decoder
+  const {Decoder} = kafkajsCodec()
   return {
     decode: async (raw: Buffer): Promise<LogDir[]> => {
       const d = new Decoder(raw)

@@ -17,6 +17,7 @@ import type {KafkaClient} from './client.js'
 import {sendOn} from './kafkajs/internals.js'
 import {sessionOf} from './kafkajs/session.js'
 import {BrokerResourceError, withBroker} from './kafkajs/protocol/admin-requests.js'
+import {Reader, Writer} from './kafkajs/protocol/codec.js'
 import {requireKafkaJS} from './kafkajs/require.js'
 
 export const DESCRIBE_USER_SCRAM_CREDENTIALS = 50
@@ -42,133 +43,6 @@ export function saltedPassword(mechanism: ScramMechanism, password: string, salt
   return pbkdf2Sync(Buffer.from(password.normalize('NFKC'), 'utf8'), salt, iterations, length, digest)
 }
 
-// ---- flexible (compact) encoding ----
-
-/** A small writer for the compact types of flexible versions. */
-export class CompactWriter {
-  private readonly chunks: Buffer[] = []
-
-  uvarint(value: number): this {
-    const bytes: number[] = []
-    let v = value >>> 0
-    while (v >= 0x80) {
-      bytes.push((v & 0x7f) | 0x80)
-      v >>>= 7
-    }
-    bytes.push(v)
-    this.chunks.push(Buffer.from(bytes))
-    return this
-  }
-
-  int8(value: number): this {
-    const b = Buffer.alloc(1)
-    b.writeInt8(value)
-    this.chunks.push(b)
-    return this
-  }
-
-  int32(value: number): this {
-    const b = Buffer.alloc(4)
-    b.writeInt32BE(value)
-    this.chunks.push(b)
-    return this
-  }
-
-  /** COMPACT_STRING: length + 1, then UTF-8. */
-  string(value: string): this {
-    const bytes = Buffer.from(value, 'utf8')
-    this.uvarint(bytes.length + 1)
-    this.chunks.push(bytes)
-    return this
-  }
-
-  /** COMPACT_BYTES: length + 1, then the bytes. */
-  bytes(value: Buffer): this {
-    this.uvarint(value.length + 1)
-    this.chunks.push(value)
-    return this
-  }
-
-  /** COMPACT_(NULLABLE_)ARRAY: length + 1 (0 for null), then the items. */
-  array<T>(items: T[] | null, write: (w: this, item: T) => void): this {
-    if (items === null) return this.uvarint(0)
-    this.uvarint(items.length + 1)
-    for (const item of items) write(this, item)
-    return this
-  }
-
-  /** An empty tagged-field section. */
-  tags(): this {
-    return this.uvarint(0)
-  }
-
-  toBuffer(): Buffer {
-    return Buffer.concat(this.chunks)
-  }
-}
-
-export class CompactReader {
-  private offset = 0
-  constructor(private readonly buffer: Buffer) {}
-
-  uvarint(): number {
-    let result = 0
-    let shift = 0
-    for (;;) {
-      const byte = this.buffer.readUInt8(this.offset++)
-      result |= (byte & 0x7f) << shift
-      if ((byte & 0x80) === 0) return result >>> 0
-      shift += 7
-      if (shift > 28) throw new Error('varint too long')
-    }
-  }
-
-  int8(): number {
-    return this.buffer.readInt8(this.offset++)
-  }
-
-  int16(): number {
-    const v = this.buffer.readInt16BE(this.offset)
-    this.offset += 2
-    return v
-  }
-
-  int32(): number {
-    const v = this.buffer.readInt32BE(this.offset)
-    this.offset += 4
-    return v
-  }
-
-  nullableString(): string | null {
-    const n = this.uvarint()
-    if (n === 0) return null
-    const s = this.buffer.toString('utf8', this.offset, this.offset + n - 1)
-    this.offset += n - 1
-    return s
-  }
-
-  string(): string {
-    return this.nullableString() ?? ''
-  }
-
-  array<T>(read: (r: this) => T): T[] {
-    const n = this.uvarint()
-    const out: T[] = []
-    for (let i = 0; i < n - 1; i++) out.push(read(this))
-    return out
-  }
-
-  /** Skips a tagged-field section (kafkit needs none of the tags). */
-  tags(): void {
-    const count = this.uvarint()
-    for (let i = 0; i < count; i++) {
-      this.uvarint()
-      const size = this.uvarint()
-      this.offset += size
-    }
-  }
-}
-
 // ---- requests ----
 
 export interface ScramUpsertion {
@@ -191,19 +65,19 @@ export function scramUpsertion(name: string, mechanism: ScramMechanism, password
 
 /** DescribeUserScramCredentials v0 body (after header v2's tag section): users => COMPACT_NULLABLE_ARRAY(name). */
 export function describeScramBody(users: string[] | null): Buffer {
-  return new CompactWriter()
+  return new Writer()
     .tags() // request header v2's tagged fields
-    .array(users, (w, name) => w.string(name).tags())
+    .compactArray(users, (w, name) => w.compactString(name).tags())
     .tags()
     .toBuffer()
 }
 
 /** AlterUserScramCredentials v0 body: deletions, upsertions (see KIP-554). */
 export function alterScramBody(deletions: ScramDeletion[], upsertions: ScramUpsertion[]): Buffer {
-  return new CompactWriter()
+  return new Writer()
     .tags()
-    .array(deletions, (w, d) => w.string(d.name).int8(MECHANISM_CODE[d.mechanism]).tags())
-    .array(upsertions, (w, u) => w.string(u.name).int8(MECHANISM_CODE[u.mechanism]).int32(u.iterations).bytes(u.salt).bytes(u.saltedPassword).tags())
+    .compactArray(deletions, (w, d) => w.compactString(d.name).int8(MECHANISM_CODE[d.mechanism]).tags())
+    .compactArray(upsertions, (w, u) => w.compactString(u.name).int8(MECHANISM_CODE[u.mechanism]).int32(u.iterations).compactBytes(u.salt).compactBytes(u.saltedPassword).tags())
     .tags()
     .toBuffer()
 }
@@ -220,16 +94,16 @@ export interface DescribeScramResult {
 }
 
 export function decodeDescribeScram(raw: Buffer): DescribeScramResult {
-  const r = new CompactReader(raw)
+  const r = new Reader(raw)
   r.tags() // response header v1
   r.int32() // throttle_time_ms
   const errorCode = r.int16()
-  const errorMessage = r.nullableString()
-  const results = r.array((x) => {
-    const user = x.string()
+  const errorMessage = r.compactNullableString()
+  const results = r.compactArray((x) => {
+    const user = x.compactString()
     const code = x.int16()
-    const message = x.nullableString()
-    const credentials = x.array((c) => {
+    const message = x.compactNullableString()
+    const credentials = x.compactArray((c) => {
       const mechanism = mechanismName(c.int8())
       const iterations = c.int32()
       c.tags()
@@ -242,13 +116,13 @@ export function decodeDescribeScram(raw: Buffer): DescribeScramResult {
 }
 
 export function decodeAlterScram(raw: Buffer): {user: string; errorCode: number; errorMessage: string | null}[] {
-  const r = new CompactReader(raw)
+  const r = new Reader(raw)
   r.tags()
   r.int32()
-  return r.array((x) => {
-    const user = x.string()
+  return r.compactArray((x) => {
+    const user = x.compactString()
     const errorCode = x.int16()
-    const errorMessage = x.nullableString()
+    const errorMessage = x.compactNullableString()
     x.tags()
     return {user, errorCode, errorMessage}
   })
