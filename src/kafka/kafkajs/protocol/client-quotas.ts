@@ -4,17 +4,14 @@
  * - DescribeClientQuotas (API key 48, v0)
  * - AlterClientQuotas (API key 49, v0)
  *
- * Built with kafkajs' own Encoder/Decoder (kafkajs/protocol/codec.ts) and sent over a kafkajs broker connection, like
+ * Built with kafkajs' own Encoder/Decoder (./codec.ts) and sent (src/kafka/client-quotas.ts) over a kafkajs broker connection, like
  * incremental-alter-configs.ts. Quota values are FLOAT64 on the wire (kafkajs' writeDouble/readDouble).
  */
-import type {KafkaClient} from './client.js'
-import {sendOn} from './kafkajs/internals.js'
-import {sessionOf} from './kafkajs/session.js'
-import {BrokerResourceError, withBroker} from './kafkajs/protocol/admin-requests.js'
-import {type Decoder, type Encoder, kafkajsCodec} from './kafkajs/protocol/codec.js'
+import {BrokerResourceError} from './admin-requests.js'
+import {type Decoder, type Encoder, kafkajsCodec} from './codec.js'
 
-const DESCRIBE_CLIENT_QUOTAS = 48
-const ALTER_CLIENT_QUOTAS = 49
+export const DESCRIBE_CLIENT_QUOTAS = 48
+export const ALTER_CLIENT_QUOTAS = 49
 
 /** Kafka's entity types: `user`, `client-id`, `ip`. */
 export type QuotaEntityType = 'user' | 'client-id' | 'ip'
@@ -173,7 +170,7 @@ export function alterClientQuotasResponse() {
   }
 }
 
-function requireApi(broker: {versions: Record<number, {minVersion: number; maxVersion: number}>}, apiKey: number, name: string): void {
+export function requireApi(broker: {versions: Record<number, {minVersion: number; maxVersion: number}>}, apiKey: number, name: string): void {
   const range = broker.versions[apiKey]
   if (!range || range.minVersion > 0) {
     throw new BrokerResourceError('', 'UNSUPPORTED_VERSION', 35, `the broker does not support ${name} v0 (client quotas need Kafka 2.6 or later)`)
@@ -188,31 +185,4 @@ export function entityLabel(entity: QuotaEntityPart[]): string {
     .sort((a, b) => (ORDER[a.type] ?? 3) - (ORDER[b.type] ?? 3))
     .map((p) => `${p.type}=${p.name ?? '<default>'}`)
     .join(',')
-}
-
-/** The quotas matching the filters (all quotas for no filters). */
-export async function describeClientQuotas(client: KafkaClient, filters: QuotaFilter[], strict = false): Promise<QuotaEntry[]> {
-  const result = await withBroker(sessionOf(client), 'reading client quotas', async (broker) => {
-    requireApi(broker, DESCRIBE_CLIENT_QUOTAS, 'DescribeClientQuotas')
-    return sendOn(broker, {request: describeClientQuotasRequest(filters, strict), response: describeClientQuotasResponse()})
-  })
-  if (result.errorCode !== 0) {
-    const known = kafkajsCodec().errorType(result.errorCode)
-    throw new BrokerResourceError('', known.type, result.errorCode, result.errorMessage ?? known.message)
-  }
-  return result.entries
-}
-
-/** Applies the changes; throws a BrokerResourceError (the broker's message) for the first entity that failed. */
-export async function alterClientQuotas(client: KafkaClient, entries: AlterQuotaEntry[], options: {validateOnly?: boolean} = {}): Promise<void> {
-  if (entries.length === 0) return
-  const results = await withBroker(sessionOf(client), 'changing client quotas', async (broker) => {
-    requireApi(broker, ALTER_CLIENT_QUOTAS, 'AlterClientQuotas')
-    return sendOn(broker, {request: alterClientQuotasRequest(entries, options.validateOnly), response: alterClientQuotasResponse()})
-  })
-  const failed = results.find((r) => r.errorCode !== 0)
-  if (failed) {
-    const known = kafkajsCodec().errorType(failed.errorCode)
-    throw new BrokerResourceError(entityLabel(failed.entity), known.type, failed.errorCode, failed.errorMessage ?? known.message)
-  }
 }

@@ -1,7 +1,8 @@
 /**
  * SCRAM credentials (KIP-554): DescribeUserScramCredentials (API 50) and AlterUserScramCredentials (API 51),
  * which kafkajs 2.2.4 does not have. Both exist only as "flexible" versions (v0 already uses compact strings and
- * tagged fields), which kafkajs' Encoder cannot write, so the bodies are encoded here by hand.
+ * tagged fields), which kafkajs' Encoder cannot write, so the bodies are encoded here by hand (./codec.ts). The
+ * port's functions that send them are in src/kafka/scram-credentials.ts.
  *
  * kafkajs writes request header v1 (api key, version, correlation id, client id); flexible requests use header
  * v2, which is v1 followed by an empty tagged-field section. The body therefore starts with that one 0 byte, and
@@ -13,12 +14,9 @@
  */
 import {pbkdf2Sync, randomBytes} from 'node:crypto'
 
-import type {KafkaClient} from './client.js'
-import {sendOn} from './kafkajs/internals.js'
-import {sessionOf} from './kafkajs/session.js'
-import {BrokerResourceError, withBroker} from './kafkajs/protocol/admin-requests.js'
-import {Reader, Writer} from './kafkajs/protocol/codec.js'
-import {requireKafkaJS} from './kafkajs/require.js'
+import {BrokerResourceError} from './admin-requests.js'
+import {Reader, Writer} from './codec.js'
+import {requireKafkaJS} from '../require.js'
 
 export const DESCRIBE_USER_SCRAM_CREDENTIALS = 50
 export const ALTER_USER_SCRAM_CREDENTIALS = 51
@@ -128,7 +126,7 @@ export function decodeAlterScram(raw: Buffer): {user: string; errorCode: number;
   })
 }
 
-function rawRequest(apiKey: number, apiName: string, body: Buffer) {
+export function rawRequest(apiKey: number, apiName: string, body: Buffer) {
   const Encoder = requireKafkaJS('kafkajs/src/protocol/encoder') as new () => {writeBufferInternal(b: Buffer): unknown}
   return {
     apiKey,
@@ -143,67 +141,15 @@ function rawRequest(apiKey: number, apiName: string, body: Buffer) {
   }
 }
 
-function errorOf(code: number, message: string | null, resource: string): BrokerResourceError {
+export function errorOf(code: number, message: string | null, resource: string): BrokerResourceError {
   const {createErrorFromCode} = requireKafkaJS('kafkajs/src/protocol/error') as {createErrorFromCode: (code: number) => {type: string; message: string}}
   const known = createErrorFromCode(code)
   return new BrokerResourceError(resource, known.type, code, message ?? known.message)
 }
 
-function requireApi(broker: {versions: Record<number, {minVersion: number; maxVersion: number}>}, apiKey: number, name: string): void {
+export function requireApi(broker: {versions: Record<number, {minVersion: number; maxVersion: number}>}, apiKey: number, name: string): void {
   const range = broker.versions[apiKey]
   if (!range || range.minVersion > 0) {
     throw new BrokerResourceError('', 'UNSUPPORTED_VERSION', 35, `the broker does not support ${name} v0 (Kafka 2.7 or later has it)`)
   }
-}
-
-/** SCRAM users and their mechanisms; all users when `names` is undefined. Unknown names are left out. */
-export async function describeScramUsers(client: KafkaClient, names?: string[]): Promise<ScramUser[]> {
-  const result = await withBroker(
-    sessionOf(client),
-    'describing SCRAM users',
-    async (broker) => {
-      requireApi(broker, DESCRIBE_USER_SCRAM_CREDENTIALS, 'DescribeUserScramCredentials')
-      return sendOn(broker, {
-        request: rawRequest(DESCRIBE_USER_SCRAM_CREDENTIALS, 'DescribeUserScramCredentials', describeScramBody(names ?? null)),
-        response: {decode: async (raw: Buffer) => decodeDescribeScram(raw), parse: async (data: DescribeScramResult) => data},
-      })
-    },
-    {anyBroker: true},
-  )
-  if (result.errorCode !== 0) throw errorOf(result.errorCode, result.errorMessage, 'users')
-  const users: ScramUser[] = []
-  for (const r of result.results) {
-    // RESOURCE_NOT_FOUND (91): a named user without credentials.
-    if (r.errorCode === 91) continue
-    if (r.errorCode !== 0) throw errorOf(r.errorCode, r.errorMessage, r.user)
-    users.push({name: r.user, credentials: r.credentials})
-  }
-  return users.sort((a, b) => a.name.localeCompare(b.name))
-}
-
-/** Applies deletions and upsertions in one request; throws the first user's error with the broker's message. */
-export async function alterScramUsers(client: KafkaClient, deletions: ScramDeletion[], upsertions: ScramUpsertion[]): Promise<void> {
-  // The broker refuses a request that names a user twice ("cannot be altered twice in the same request"), even
-  // for two mechanisms: one request per round, each user at most once in it.
-  const rounds: {deletions: ScramDeletion[]; upsertions: ScramUpsertion[]}[] = []
-  const place = (name: string) => {
-    let round = rounds.find((r) => !r.deletions.some((d) => d.name === name) && !r.upsertions.some((u) => u.name === name))
-    if (!round) rounds.push((round = {deletions: [], upsertions: []}))
-    return round
-  }
-  for (const d of deletions) place(d.name).deletions.push(d)
-  for (const u of upsertions) place(u.name).upsertions.push(u)
-  for (const round of rounds) await alterScramRound(client, round.deletions, round.upsertions)
-}
-
-async function alterScramRound(client: KafkaClient, deletions: ScramDeletion[], upsertions: ScramUpsertion[]): Promise<void> {
-  const results = await withBroker(sessionOf(client), 'changing SCRAM users', async (broker) => {
-    requireApi(broker, ALTER_USER_SCRAM_CREDENTIALS, 'AlterUserScramCredentials')
-    return sendOn(broker, {
-      request: rawRequest(ALTER_USER_SCRAM_CREDENTIALS, 'AlterUserScramCredentials', alterScramBody(deletions, upsertions)),
-      response: {decode: async (raw: Buffer) => decodeAlterScram(raw), parse: async (data: ReturnType<typeof decodeAlterScram>) => data},
-    })
-  })
-  const failed = results.find((r) => r.errorCode !== 0)
-  if (failed) throw errorOf(failed.errorCode, failed.errorMessage, failed.user)
 }
