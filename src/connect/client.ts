@@ -1,7 +1,7 @@
 /**
  * The Kafka Connect REST API, with Node's own http/https (TLS options need them: the global fetch takes no CA or
  * client certificate). Every call is bounded by the command's --timeout; failures become one-line KafkitErrors:
- * unreachable / TLS / 401 exit 4, a timeout exit 7, an unknown connector exit 3, a refused config exit 2.
+ * unreachable / TLS / 401 exit 4, 403 exit 9, a timeout exit 7, an unknown connector exit 3, a refused config exit 2.
  */
 import {type IncomingMessage, request as httpRequest} from 'node:http'
 import {request as httpsRequest} from 'node:https'
@@ -229,7 +229,7 @@ export class ConnectClient {
         'CONNECT_AUTHENTICATION_FAILED',
       )
     if (status === 403)
-      return new KafkitError('NOT_AUTHORIZED', `not authorized by Kafka Connect at ${where}: ${text}`, {hint: 'the user lacks the permission for this operation', exitCode: ExitCode.FAILED})
+      return new KafkitError('NOT_AUTHORIZED', `not authorized by Kafka Connect at ${where}: ${text}`, {hint: 'the user lacks the permission for this operation', exitCode: ExitCode.NOT_AUTHORIZED})
     if (status === 404 && context.name) return notFoundError('CONNECTOR_NOT_FOUND', `connector '${context.name}' does not exist on ${where}`, "list them with 'kafkit connect list'")
     if (status === 404) return notFoundError('CONNECT_NOT_FOUND', `${method} ${path} on ${where}: ${text}`, 'is this the Kafka Connect REST URL?')
     if (status === 409 && context.conflict === 'exists')

@@ -2,6 +2,7 @@
  * Connectors at a glance (`connect list`) and one connector in full (`connect describe`), from the REST API's
  * answers. Pure, unit-tested; the look-ups are in ./client.ts, sink lag in ./lag.ts.
  */
+import {ExitCode, KafkitError} from '../errors.js'
 import type {ConnectorInfo, ConnectorStatus, ExpandedConnector} from './client.js'
 import {redactConfig} from './redact.js'
 import {type ShortTrace, shortenTrace} from './trace.js'
@@ -68,6 +69,23 @@ export function summarizeConnectors(expanded: Record<string, ExpandedConnector>)
   return Object.entries(expanded)
     .map(([name, c]) => connectorView(name, c.status, c.info))
     .sort((a, b) => a.name.localeCompare(b.name))
+}
+
+/**
+ * `connect list` when a connector or one of its tasks has FAILED: exit 8 (a check that answered no, like
+ * `apply --check`), naming the failed ones; undefined when nothing failed. The listing itself is printed first.
+ */
+export function failedConnectorsError(rows: ConnectorView[], bin = 'kafkit'): KafkitError | undefined {
+  const failed = rows.filter((r) => r.failed)
+  if (failed.length === 0) return undefined
+  const named = failed.slice(0, 5).map((r) => `${r.name} (${r.state === 'FAILED' ? 'connector FAILED' : `tasks: ${taskSummary(r.tasks)}`})`)
+  const more = failed.length > 5 ? `, and ${failed.length - 5} more` : ''
+  const counted = `${failed.length} of ${rows.length} connector${rows.length === 1 ? '' : 's'} ${failed.length === 1 ? 'has' : 'have'} failures`
+  return new KafkitError('CONNECTORS_FAILED', `${counted}: ${named.join(', ')}${more}`, {
+    hint: `why: '${bin} connect describe ${failed[0].name}'; restart what failed: '${bin} connect restart --failed'`,
+    exitCode: ExitCode.DIFFERS,
+    details: {failed: failed.map((r) => r.name)},
+  })
 }
 
 /** `2 RUNNING`, `1 RUNNING, 1 FAILED`, `none`: the tasks' states, worst first. */

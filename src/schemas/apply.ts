@@ -21,6 +21,7 @@ import {readFile} from 'node:fs/promises'
 import {dirname, isAbsolute, join} from 'node:path'
 
 import {ExitCode, KafkitError, usageError} from '../errors.js'
+import {parseYamlFile} from '../util/yaml.js'
 import type {CompatibilityLevel, RegistryClient, SchemaReference, SchemaType} from './registry.js'
 import {checkAgainst} from './operations.js'
 import {checkSchemaText, inferSchemaType, parseCompatibilityLevel, parseSchemaType} from './schema-file.js'
@@ -81,14 +82,7 @@ const REFERENCE_KEYS = new Set(['name', 'subject', 'version'])
 
 /** Parses and validates the file (schemas read from `file:` paths relative to it); every problem is exit 2. */
 export async function parseSchemasFile(text: string, source: string, baseDir: string, read: (path: string) => Promise<string> = (p) => readFile(p, 'utf8')): Promise<DesiredSchemas> {
-  const m = (await import('yaml')) as typeof import('yaml') & {default?: typeof import('yaml')}
-  const parse = m.parse ?? m.default!.parse
-  let doc: unknown
-  try {
-    doc = parse(text)
-  } catch (error) {
-    throw usageError(`${source}: not valid YAML/JSON: ${(error as Error).message.split('\n')[0]}`, 'see schemas/schemas.schema.json for the format', 'BAD_APPLY_FILE')
-  }
+  const doc = await parseYamlFile(text, source, 'see schemas/schemas.schema.json for the format')
   const bad = (where: string, what: string) => usageError(`${source}: ${where} ${what}`, 'see the schemas file format in the README (schema: schemas/schemas.schema.json)', 'BAD_APPLY_FILE')
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw bad('the document', "must be a mapping with 'subjects'")
   const root = doc as Record<string, unknown>

@@ -2,9 +2,8 @@
  * A profile's `schemaRegistry` settings -> a RegistryClient: secrets read from their sources (and remembered so
  * that every printed line is scrubbed of them), TLS files read, a token command run once.
  */
-import {readFile} from 'node:fs/promises'
-
 import {KafkitError, usageError} from '../errors.js'
+import {readPem} from '../profiles/credentials.js'
 import {registerSecret, resolveSecret, runSecretCommand} from '../profiles/secrets.js'
 import type {ResolvedConnection, SchemaRegistrySettings, TlsSettings} from '../profiles/types.js'
 import {RegistryAuth, RegistryClient, RegistryTlsOptions} from './registry.js'
@@ -66,19 +65,5 @@ async function readTls(tls: TlsSettings, env?: NodeJS.ProcessEnv): Promise<Regis
     ...(tls.passphrase ? {passphrase: await resolveSecret(tls.passphrase, 'schemaRegistry tls key passphrase', env)} : {}),
     ...(tls.servername ? {servername: tls.servername} : {}),
     ...(tls.insecureSkipVerify ? {insecureSkipVerify: true} : {}),
-  }
-}
-
-async function readPem(path: string, field: string): Promise<string> {
-  const expanded = path === '~' || path.startsWith('~/') ? `${process.env.HOME ?? ''}${path.slice(1)}` : path
-  try {
-    return await readFile(expanded, 'utf8')
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    throw usageError(
-      `${field}: cannot read ${path}${code === 'ENOENT' ? ' (no such file)' : code === 'EACCES' ? ' (permission denied)' : ''}`,
-      `check the path in the profile's ${field}`,
-      'TLS_FILE_MISSING',
-    )
   }
 }

@@ -14,7 +14,7 @@ export async function readInputFile(file: string, what = 'file'): Promise<string
     return await readFile(file, 'utf8')
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
-    if (code === 'ENOENT') throw new KafkitError('FILE_NOT_FOUND', `no such file: ${file}`, {hint: `pass the path of a ${what} with -f`, exitCode: ExitCode.USAGE})
+    if (code === 'ENOENT') throw new KafkitError('FILE_NOT_FOUND', `no such file: ${file}`, {hint: `pass the path of ${/^[aeiou]/i.test(what) ? 'an' : 'a'} ${what} with -f`, exitCode: ExitCode.USAGE})
     throw usageError(`cannot read ${file}: ${(error as Error).message}`)
   }
 }

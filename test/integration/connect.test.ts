@@ -60,6 +60,29 @@ function expectOk(r: RunResult): RunResult {
   return r
 }
 
+interface Listed {
+  name: string
+  state: string
+  type: string
+  failed: boolean
+  group?: string
+  tasks: {state: string; error?: {root: string; chain: string[]}}[]
+  lag?: {group: string; totalLag: number | null}
+}
+
+/**
+ * The rows of a `connect list --json` run, whose exit code must be 8 exactly when a connector or task it lists
+ * FAILED (on this shared worker other tests' connectors may be failing: this file's own failing-task test runs
+ * concurrently), else 0; with 8, the error on stderr names every failed connector.
+ */
+function listed(r: RunResult): Listed[] {
+  const rows = json<Listed[]>(r)
+  const failed = rows.filter((x) => x.failed).map((x) => x.name)
+  expect(r.code, `exit ${r.code}, failed: ${failed.join(', ')}\nstderr: ${r.stderr}`).toBe(failed.length > 0 ? 8 : 0)
+  if (failed.length > 0) expect((JSON.parse(r.stderr) as {error: {code: string; failed: string[]}}).error).toMatchObject({code: 'CONNECTORS_FAILED', failed})
+  return rows
+}
+
 // The tests are independent (their own connectors, topics, files): they run concurrently, the worker's way.
 describe.skipIf(!reachable).concurrent('kafkit connect (a real worker)', {timeout: 180_000}, () => {
   const prefix = uniqueName('kc')
@@ -162,10 +185,16 @@ describe.skipIf(!reachable).concurrent('kafkit connect (a real worker)', {timeou
     const c = name('describe')
     await fileSink(c, topic, {'connection.password': 'hunter2-connect'})
     await running(c)
-    const listed = json<{name: string; state: string; type: string; tasks: {state: string}[]; failed: boolean; group?: string}[]>(expectOk(await connect(['list', '--json'])))
-    expect(listed.find((x) => x.name === c)).toMatchObject({state: 'RUNNING', type: 'sink', failed: false, group: `connect-${c}`, tasks: [{state: 'RUNNING'}]})
-    const plain = expectOk(await connect(['list']))
+    const rows = listed(await connect(['list', '--json']))
+    expect(rows.find((x) => x.name === c)).toMatchObject({state: 'RUNNING', type: 'sink', failed: false, group: `connect-${c}`, tasks: [{state: 'RUNNING'}]})
+    const plain = await connect(['list'])
     expect(plain.stdout).toContain(`${c}\tsink\tRUNNING\t1 RUNNING\t${FILE_SINK}`)
+    // 8 only for another test's failed connector (the error line names the failed ones, not this one).
+    if (plain.code !== 0) {
+      expect(plain.code, plain.stderr).toBe(8)
+      expect(expectCleanError(plain).message).toMatch(/^\d+ of \d+ connectors? (has|have) failures: /)
+      expect(expectCleanError(plain).message).not.toContain(`${c} (`)
+    }
 
     await eventually(
       'topics tracked',
@@ -197,10 +226,18 @@ describe.skipIf(!reachable).concurrent('kafkit connect (a real worker)', {timeou
       () => status(c),
       (s) => s?.tasks[0]?.state === 'FAILED',
     )
-    const listed = json<{name: string; failed: boolean; tasks: {state: string; error?: {root: string; chain: string[]}}[]}[]>(expectOk(await connect(['list', '--json'])))
-    const row = listed.find((x) => x.name === c)!
+    // `list` prints every connector, then exits 8 naming the failed ones (this one among them).
+    const failedList = await connect(['list', '--json'])
+    const row = listed(failedList).find((x) => x.name === c)!
+    expect(failedList.code).toBe(8)
     expect(row.failed).toBe(true)
     expect(row.tasks[0].error?.root).toMatch(/Exception/)
+    const plainList = await connect(['list'])
+    expect(plainList.code).toBe(8)
+    expect(plainList.stdout).toMatch(new RegExp(`^${c}\tsink\tRUNNING\t1 FAILED\t`, 'm'))
+    const {message, hint} = expectCleanError(plainList)
+    expect(message).toContain(`${c} (tasks: 1 FAILED)`)
+    expect(hint).toMatch(/kafkit connect restart --failed/)
     const d = expectOk(await connect(['describe', c]))
     expect(d.stdout).toMatch(/task 0 failure:/)
     const traceLines = d.stdout.slice(d.stdout.indexOf('task 0 failure:')).split('\n\n')[0].split('\n')
@@ -371,7 +408,7 @@ describe.skipIf(!reachable).concurrent('kafkit connect (a real worker)', {timeou
   it("list --lag and --watch: a sink's consumer lag from its group connect-<name>", async () => {
     const c = name('lag')
     const t = `${prefix}-lag`
-    const lagOf = async () => json<{name: string; lag?: {group: string; totalLag: number | null}}[]>(await connect(['list', '--lag', '--json'])).find((x) => x.name === c)
+    const lagOf = async () => listed(await connect(['list', '--lag', '--json'])).find((x) => x.name === c)
     expectOk(await kafkit(['topics', 'create', t, '--partitions', '1']))
     expectOk(await kafkit(['produce', t], {input: 'r1\nr2\nr3\n'}))
     await fileSink(c, t)
@@ -403,9 +440,7 @@ describe.skipIf(!reachable).concurrent('kafkit connect (a real worker)', {timeou
       mode: 0o600,
     })
     const env = {KAFKIT_CONFIG: config, KAFKIT_TEST_CONNECT_PW: 'connect-pw-9876'}
-    const listed = await kafkit(['connect', 'list', '-p', 'withconnect', '--json'], {env, noBrokers: true})
-    expectOk(listed)
-    expect(Array.isArray(JSON.parse(listed.stdout))).toBe(true)
+    expect(Array.isArray(listed(await kafkit(['connect', 'list', '-p', 'withconnect', '--json'], {env, noBrokers: true})))).toBe(true)
     const shown = expectOk(await kafkit(['profiles', 'show', 'withconnect'], {env, noBrokers: true}))
     expect(shown.stdout).toContain('connect.password\tfrom $KAFKIT_TEST_CONNECT_PW')
     expect(shown.stdout).not.toContain('connect-pw-9876')

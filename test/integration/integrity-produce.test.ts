@@ -19,8 +19,8 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {murmur2Partitioner} from '../../src/kafka/partitioners.js'
 import {resolveKafka} from '../../src/local/distribution.js'
 import {fromEnvelope} from '../../src/records/envelope.js'
-import {TEST_BROKERS, createTopicWithLeaders, expectCleanError, kafkit, uniqueName} from './helpers.js'
-import {isolatedCluster} from './isolated-cluster.js'
+import {BIN, TEST_BROKERS, createTopicWithLeaders, expectCleanError, kafkit, uniqueName} from './helpers.js'
+import {type IsolatedCluster, isolatedCluster} from './isolated-cluster.js'
 import {CONSOLE_CONSUMER, runJava} from './kafka-tools.js'
 
 const kafka = new kafkajs.Kafka({brokers: TEST_BROKERS.split(','), logLevel: kafkajs.logLevel.NOTHING})
@@ -109,25 +109,38 @@ async function javaReadAll(name: string): Promise<{rows: Row[]; ends: Record<num
 /** ConsoleConsumer's headers column for these headers (in order; null as <null>). */
 const javaHeaders = (headers?: [string, string | null][]) => (headers && headers.length > 0 ? headers.map(([k, v]) => `${k}:${v ?? '<null>'}`).join('|') : 'NO_HEADERS')
 
-/** The topic's log segments as Kafka's DumpLogSegments sees them: per batch, its record count and codec. */
-async function batches(name: string, partition: number): Promise<{count: number; codec: string}[]> {
+/**
+ * The topic's log segments as Kafka's DumpLogSegments sees them: per partition, per batch, its record count and
+ * codec. One run of the tool for all the partitions asked (a JVM start each was most of this file's time).
+ */
+async function batches(name: string, partitions: number[]): Promise<Map<number, {count: number; codec: string}[]>> {
   const status = await kafkit(['local', 'status', '--json'], {noBrokers: true})
   const dataDir = (JSON.parse(status.stdout) as {dataDir: string}).dataDir
-  const segment = join(dataDir, 'node-1', 'data', `${name}-${partition}`, '00000000000000000000.log')
-  if (!existsSync(segment)) throw new Error(`no log segment at ${segment}: these tests need the broker of 'kafkit local start'`)
-  const run = await runJava('org.apache.kafka.tools.DumpLogSegments', ['--files', segment])
+  const segments = partitions.map((p) => join(dataDir, 'node-1', 'data', `${name}-${p}`, '00000000000000000000.log'))
+  for (const segment of segments) if (!existsSync(segment)) throw new Error(`no log segment at ${segment}: these tests need the broker of 'kafkit local start'`)
+  const run = await runJava('org.apache.kafka.tools.DumpLogSegments', ['--files', segments.join(',')])
   expect(run.code, run.stderr).toBe(0)
-  return [...run.stdout.matchAll(/count: (\d+) .* compresscodec: (\w+)/g)].map((m) => ({count: Number(m[1]), codec: m[2]}))
+  // "Dumping <file>" starts each file's part of the output, in the order given.
+  const parts = run.stdout.split(/^Dumping /m).slice(1)
+  expect(parts.length, run.stdout.slice(0, 2000)).toBe(partitions.length)
+  return new Map(
+    partitions.map((p, i) => {
+      expect(parts[i].startsWith(segments[i]), parts[i].slice(0, 200)).toBe(true)
+      return [p, [...parts[i].matchAll(/count: (\d+) .* compresscodec: (\w+)/g)].map((m) => ({count: Number(m[1]), codec: m[2]}))]
+    }),
+  )
 }
 
 const CODECS = ['gzip', 'snappy', 'lz4', 'zstd'] as const
 
 describe('produce --compression at every batch size, read back by Java', () => {
-  it("1 KB, 100 KB, 1 MB and the topic's max.message.bytes per batch, each codec: every record, in order (lz4 failed above ~100 KB)", async () => {
+  it("1 KB, 100 KB and the topic's max.message.bytes per batch, each codec: every record, in order (lz4 failed above ~100 KB)", async () => {
     const maxMessageBytes = 2 * 1024 * 1024
-    const sizes = [1000, 100_000, 1_000_000, maxMessageBytes]
+    // Small, the size where lz4 used to fail, and the largest a batch may be (1 MB, between them, added no case).
+    const sizes = [1000, 100_000, maxMessageBytes]
     const name = await topic('integrity-codecs', CODECS.length * sizes.length, {'max.message.bytes': String(maxMessageBytes)})
     const expected: Row[] = []
+    const counts = new Map<number, {codec: string; size: number; count: number}>()
     for (const [c, codec] of CODECS.entries()) {
       for (const [s, size] of sizes.entries()) {
         const partition = c * sizes.length + s
@@ -137,20 +150,27 @@ describe('produce --compression at every batch size, read back by Java', () => {
         const value = (i: number) => `${codec}-${size}-${String(i).padStart(7, '0')}`
         const count = Math.floor(Math.min(size, maxMessageBytes - 61) / (value(0).length + 21))
         const values = Array.from({length: count}, (_, i) => value(i))
-        const result = await kafkit(['produce', name, '-P', String(partition), '-z', codec, '--batch-size', String(size), '--linger', '30s'], {input: values.join('\n') + '\n', timeoutMs: 120_000})
+        const result = await kafkit(['produce', name, '-P', String(partition), '-z', codec, '--batch-size', String(size), '--linger', '30s', '--timeout', '60s'], {
+          input: values.join('\n') + '\n',
+          timeoutMs: 120_000,
+        })
         expect(result.code, `${codec} ${size}: ${result.stderr}`).toBe(0)
         expected.push(...values.map((value) => ({partition, key: '<null>', value, headers: 'NO_HEADERS'})))
-        const stored = await batches(name, partition)
-        expect(
-          stored.every((b) => b.codec === codec),
-          `${codec} ${size}: ${JSON.stringify(stored)}`,
-        ).toBe(true)
-        // One batch of the whole size: the batch size under test is what the broker decoded.
-        expect(
-          stored.map((b) => b.count),
-          `${codec} ${size}`,
-        ).toEqual([count])
+        counts.set(partition, {codec, size, count})
       }
+    }
+    const stored = await batches(name, [...counts.keys()])
+    for (const [partition, {codec, size, count}] of counts) {
+      const partitionBatches = stored.get(partition) ?? []
+      expect(
+        partitionBatches.every((b) => b.codec === codec),
+        `${codec} ${size}: ${JSON.stringify(partitionBatches)}`,
+      ).toBe(true)
+      // One batch of the whole size: the batch size under test is what the broker decoded.
+      expect(
+        partitionBatches.map((b) => b.count),
+        `${codec} ${size}`,
+      ).toEqual([count])
     }
     const {rows} = await javaReadAll(name)
     expect(rows).toEqual(expected)
@@ -412,9 +432,74 @@ describe('null header values', () => {
   }, 240_000)
 })
 
-describe('a partition whose leader is gone', () => {
-  it("2 nodes, replication factor 1, one node SIGKILLed: its partitions are not delivered, the others are, and the counts are the topic's", async () => {
-    const cluster = await isolatedCluster({nodes: 2, port: 9860})
+describe('a node of two gone (a private 2-node cluster, replication factor 1, so nothing fails over)', () => {
+  let cluster: IsolatedCluster | undefined
+  afterAll(async () => {
+    await cluster?.destroy()
+  }, 120_000)
+
+  it('consume --group whose group coordinator is gone before its last commit: every record written, exit 5 saying so; the next run reads the uncommitted ones again', async () => {
+    cluster ??= await isolatedCluster({nodes: 2, port: 9860})
+    const c = cluster
+    const env = {KAFKIT_BROKERS: c.brokers}
+    await c.allUp()
+    const local = new kafkajs.Kafka({brokers: c.brokers.split(','), logLevel: kafkajs.logLevel.NOTHING}).admin()
+    let coordinator = 0
+    try {
+      await local.connect()
+      const name = await createTopicWithLeaders(local, uniqueName('integrity-commit'), 1)
+      const leader = (await local.fetchTopicMetadata({topics: [name]})).topics[0].partitions[0].leader
+      // The first group request creates __consumer_offsets (10 partitions here, spread over both nodes).
+      const warmUp = await kafkit(['consume', name, '--group', uniqueName('warm-up'), '-e', '--timeout', '60s'], {env, timeoutMs: 90_000})
+      expect(warmUp.code, warmUp.stderr).toBe(0)
+      const offsetsLeaders = new Map((await local.fetchTopicMetadata({topics: ['__consumer_offsets']})).topics[0].partitions.map((p) => [p.partitionId, p.leader]))
+      // A group whose coordinator (the leader of its __consumer_offsets partition) is the node that does not lead the topic.
+      let group = ''
+      for (let i = 0; !group; i++) {
+        const candidate = `${uniqueName('commit-gone')}-${i}`
+        const owner = offsetsLeaders.get(offsetsPartition(candidate, offsetsLeaders.size))
+        if (owner !== undefined && owner !== leader) [group, coordinator] = [candidate, owner]
+      }
+      // 100,000 lines: far more than a pipe holds, so the reader is still writing when the coordinator goes.
+      const total = 100_000
+      const records = Array.from({length: total}, (_, i) => `r${i}`)
+      const produced = await kafkit(['produce', name, '--timeout', '60s'], {env, input: records.join('\n') + '\n', timeoutMs: 120_000})
+      expect(produced.code, produced.stderr).toBe(0)
+
+      // stdout is not read at first: the reader joins, starts writing and blocks on the full pipe.
+      const child = spawn(process.execPath, [BIN, 'consume', name, '--group', group, '-e', '--timeout', '5s'], {env: {...process.env, NO_COLOR: '1', ...env}, stdio: ['ignore', 'pipe', 'pipe']})
+      let stderr = ''
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+      const exited = new Promise<number | null>((resolve) => child.on('close', resolve))
+      await new Promise((resolve) => child.stdout.once('readable', resolve))
+      await new Promise((resolve) => setTimeout(resolve, 3000))
+      await c.kill(coordinator)
+      const out: Buffer[] = []
+      child.stdout.on('data', (d: Buffer) => out.push(d))
+      const timer = setTimeout(() => child.kill('SIGKILL'), 90_000)
+      const code = await exited
+      clearTimeout(timer)
+      const written = Buffer.concat(out).toString().split('\n').filter(Boolean)
+      expect(code, stderr).toBe(5)
+      expect(written).toEqual(records)
+      expect(stderr).toMatch(new RegExp(`^error: everything read was written, but its offsets could not be committed to group '${group}' \\(`, 'm'))
+      expect(stderr).toMatch(/^hint: the next run with this group starts from its last commit and may print those records again$/m)
+
+      // With the coordinator back, the group reads again what was written but not committed: the end of the topic.
+      await c.allUp()
+      const again = await kafkit(['consume', name, '--group', group, '-e', '--timeout', '60s'], {env, timeoutMs: 120_000})
+      expect(again.code, again.stderr).toBe(0)
+      const reread = again.stdout.split('\n').filter(Boolean)
+      expect(reread.length).toBeGreaterThan(0)
+      expect(reread).toEqual(records.slice(total - reread.length))
+    } finally {
+      await local.disconnect().catch(() => undefined)
+    }
+  }, 300_000)
+
+  it("one node SIGKILLed: its partitions are not delivered, the others are, and the counts are the topic's", async () => {
+    cluster ??= await isolatedCluster({nodes: 2, port: 9860})
+    await cluster.allUp()
     const local = new kafkajs.Kafka({brokers: cluster.brokers.split(','), logLevel: kafkajs.logLevel.NOTHING}).admin()
     try {
       await local.connect()
@@ -444,7 +529,13 @@ describe('a partition whose leader is gone', () => {
       expect(readFileSync(failedTo, 'utf8').trimEnd().split('\n').length).toBe(error.failed)
     } finally {
       await local.disconnect().catch(() => undefined)
-      await cluster.destroy()
     }
   }, 300_000)
 })
+
+/** The __consumer_offsets partition of a group, as Kafka computes it: abs(Java's String.hashCode) % partitions. */
+function offsetsPartition(group: string, partitions: number): number {
+  let hash = 0
+  for (let i = 0; i < group.length; i++) hash = (Math.imul(31, hash) + group.charCodeAt(i)) | 0
+  return (hash & 0x7fffffff) % partitions
+}

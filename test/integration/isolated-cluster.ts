@@ -23,6 +23,11 @@ export interface IsolatedCluster {
    * only starts a stopped cluster); resolves once its port accepts connections.
    */
   restart(nodeId: number): Promise<void>
+  /**
+   * Every node serving: starts the cluster if it was stopped, restarts the nodes kill() killed, then waits
+   * until the cluster's metadata lists every node (a test retried after a kill, or one after a test that killed).
+   */
+  allUp(): Promise<void>
   destroy(): Promise<void>
 }
 
@@ -66,6 +71,16 @@ export async function isolatedCluster(options: {nodes: number; port: number; sec
       for (const deadline = Date.now() + 120_000; ; await new Promise((r) => setTimeout(r, 250))) {
         if (await portOpen(node.port)) return
         if (Date.now() > deadline) throw new Error(`node ${nodeId} did not listen on ${node.port} within 120 s after its restart`)
+      }
+    },
+    allUp: async () => {
+      const status = JSON.parse((await kafkit(['local', 'status', '--json'], {env, noBrokers: true})).stdout) as {running: boolean; nodes: {id: number; alive: boolean}[]}
+      if (!status.running) await cluster.start()
+      else for (const node of status.nodes) if (!node.alive) await cluster.restart(node.id)
+      for (const deadline = Date.now() + 120_000; ; await new Promise((r) => setTimeout(r, 500))) {
+        const info = await kafkit(['cluster', 'info', '--json', '--timeout', '5s'], {env: {KAFKIT_BROKERS: brokers}})
+        if (info.code === 0 && (JSON.parse(info.stdout) as {brokers: unknown[]}).brokers.length === options.nodes) return
+        if (Date.now() > deadline) throw new Error(`the cluster does not list its ${options.nodes} brokers 120 s after their start: ${info.stdout}${info.stderr}`)
       }
     },
     destroy: async () => {

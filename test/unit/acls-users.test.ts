@@ -5,7 +5,7 @@ import {describe, expect, it} from 'vitest'
 import {type AclBinding, bindingsToCreate, formatBinding, grantBindings, matchesFilter, parseAclDocument, planAcls} from '../../src/acls/model.js'
 import {KafkitError} from '../../src/errors.js'
 import {authorizationError, mapKafkaError} from '../../src/kafka/errors.js'
-import {alterScramBody, decodeAlterScram, decodeDescribeScram, describeScramBody, saltedPassword, scramUpsertion} from '../../src/kafka/scram-credentials.js'
+import {alterScramBody, decodeAlterScram, decodeDescribeScram, describeScramBody, saltedPassword, scramUpsertion} from '../../src/kafka/kafkajs/protocol/scram-credentials.js'
 import {securedBrokerProperties, securityFiles} from '../../src/local/security.js'
 import {readPassword} from '../../src/users/passwords.js'
 

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {describeLogDirsRequest, describeLogDirsResponse} from '../../src/kafka/log-dirs.js'
+import {describeLogDirsRequest, describeLogDirsResponse} from '../../src/kafka/kafkajs/protocol/log-dirs.js'
 
 describe('DescribeLogDirs v1', () => {
   it('asks for every topic with a null array', async () => {

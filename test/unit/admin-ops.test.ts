@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
 import {currentValues, parseEntity, parseQuotaAssignments, planQuotaRemove, planQuotaSet, planToAlter} from '../../src/admin/quotas.js'
-import {alterClientQuotasRequest, alterClientQuotasResponse, describeClientQuotasRequest, describeClientQuotasResponse} from '../../src/kafka/client-quotas.js'
+import {alterClientQuotasRequest, alterClientQuotasResponse, describeClientQuotasRequest, describeClientQuotasResponse} from '../../src/kafka/kafkajs/protocol/client-quotas.js'
 
 const bytes = async (r: {encode: () => Promise<unknown>}) => ((await r.encode()) as {buffer: Buffer}).buffer
 const double = (v: number) => {

@@ -9,7 +9,7 @@ import {type ActualConnector, diffConfig, formatConnectPlan, parseConnectorsFile
 import {ConnectClient} from '../../src/connect/client.js'
 import {parseConnectorConfig, parseProperties} from '../../src/connect/config-file.js'
 import {offsetRows, parseOffsetsFile} from '../../src/connect/offsets.js'
-import {configuredTopics, connectorView, describeConnector, sinkGroup, summarizeConnectors, taskSummary} from '../../src/connect/overview.js'
+import {configuredTopics, connectorView, describeConnector, failedConnectorsError, sinkGroup, summarizeConnectors, taskSummary} from '../../src/connect/overview.js'
 import {isSecretKey, redactConfig, redactConfigValue, redactInlineCredentials} from '../../src/connect/redact.js'
 import {LOCAL_CONNECT_URL, resolveConnectSettings} from '../../src/connect/settings.js'
 import {formatShortTrace, shortenTrace} from '../../src/connect/trace.js'
@@ -290,6 +290,25 @@ describe('connect: connectors at a glance', () => {
     ])
   })
 
+  it('connect list: nothing FAILED is no error; a FAILED connector or task is exit 8 naming each', () => {
+    const healthy = summarizeConnectors({a: {status: status('RUNNING', ['RUNNING']), info: info({})}, b: {status: status('PAUSED', ['PAUSED']), info: info({})}})
+    expect(failedConnectorsError(healthy)).toBeUndefined()
+    expect(failedConnectorsError([])).toBeUndefined()
+    const rows = summarizeConnectors({
+      ok: {status: status('RUNNING', ['RUNNING']), info: info({})},
+      broken: {status: status('FAILED', []), info: info({})},
+      'half-broken': {status: status('RUNNING', ['RUNNING', 'FAILED'], TRACE), info: info({})},
+    })
+    const error = failedConnectorsError(rows, 'kafkit')!
+    expect(error).toMatchObject({exitCode: 8, code: 'CONNECTORS_FAILED', details: {failed: ['broken', 'half-broken']}})
+    expect(error.message).toBe('2 of 3 connectors have failures: broken (connector FAILED), half-broken (tasks: 1 FAILED, 1 RUNNING)')
+    expect(error.hint).toBe("why: 'kafkit connect describe broken'; restart what failed: 'kafkit connect restart --failed'")
+    const one = failedConnectorsError(summarizeConnectors({x: {status: status('RUNNING', ['FAILED']), info: info({})}}))!
+    expect(one.message).toBe('1 of 1 connector has failures: x (tasks: 1 FAILED)')
+    const many = summarizeConnectors(Object.fromEntries(Array.from({length: 7}, (_, i) => [`c${i}`, {status: status('FAILED', []), info: info({})}])))
+    expect(failedConnectorsError(many)!.message).toMatch(/^7 of 7 connectors have failures: c0 .*c4 \(connector FAILED\), and 2 more$/)
+  })
+
   it('describes with the config redacted and the topics from the worker, else the config', () => {
     const d = describeConnector('n', status('RUNNING', ['RUNNING']), info({topics: 'a,b', 'connection.password': 'p4ssword'}), [])
     expect(d.config['connection.password']).toBe('[redacted]')
@@ -482,6 +501,20 @@ describe('connect: the REST client against a stand-in server', () => {
         const slow = await client.plugins().catch((e: KafkitError) => e)
         expect(slow).toMatchObject({exitCode: 7, code: 'TIMEOUT'})
         expect((slow as KafkitError).message).toBe(`Kafka Connect at ${url} did not answer GET /connector-plugins within 500ms`)
+      },
+    )
+  })
+
+  it('403 (a login the worker knows, without the permission) is exit 9, like an ACL or the registry refusing', async () => {
+    await withServer(
+      (req, res) => send(res, 403, {error_code: 403, message: `User ops cannot ${req.method} ${req.url}`}),
+      async (url) => {
+        const client = new ConnectClient({url, username: 'ops', password: 'pw-1'}, {timeoutMs: 5000})
+        for (const call of [() => client.connectorNames(), () => client.pause('a'), () => client.putConfig('a', {topics: 't'})]) {
+          const error = (await call().catch((e: KafkitError) => e)) as KafkitError
+          expect(error).toMatchObject({exitCode: 9, code: 'NOT_AUTHORIZED'})
+          expect(error.message).toMatch(new RegExp(`^not authorized by Kafka Connect at ${url}: User ops cannot (GET|PUT) /connectors`))
+        }
       },
     )
   })

@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {ConnectCommand} from '../../connect-command.js'
 import {type SinkLagSample, readSinkLags, sinkLag} from '../../connect/lag.js'
-import {summarizeConnectors, taskSummary} from '../../connect/overview.js'
+import {failedConnectorsError, summarizeConnectors, taskSummary} from '../../connect/overview.js'
 import {type ListedConnector, lagText, renderConnectorList} from '../../connect/render.js'
 import {formatRate} from '../../groups/rates.js'
 import {parseDuration} from '../../specs/duration.js'
@@ -10,7 +10,8 @@ import {watch} from '../../output/watch.js'
 
 export default class ConnectList extends ConnectCommand<ListedConnector[]> {
   static summary = "List connectors: state, tasks' states, class; failures highlighted"
-  static description = `With --lag (and always with --watch) sink connectors also show their consumer lag: the lag of the group connect-<name> (or consumer.override.group.id), read from Kafka with the profile's brokers.
+  static description = `Exits 8 when a connector or one of its tasks is FAILED (after printing the list; --watch is a view and exits 0).
+With --lag (and always with --watch) sink connectors also show their consumer lag: the lag of the group connect-<name> (or consumer.override.group.id), read from Kafka with the profile's brokers.
 With --watch the view refreshes in place on a terminal, adding each sink's consumption rate and time to catch up (one line per connector and refresh when piped, JSON Lines with --json). Ctrl-C ends it.`
   static examples = ['<%= config.bin %> connect list', '<%= config.bin %> connect list --lag', '<%= config.bin %> connect list --watch --interval 5s', '<%= config.bin %> connect list --json']
   static flags = {
@@ -36,6 +37,12 @@ With --watch the view refreshes in place on a terminal, adding each sink's consu
         for (const r of rows) if (r.group) r.lag = sinkLag(r.group, samples.get(r.name), undefined)
       }
       this.render(rows, (r, io) => renderConnectorList(r, io, {lag: flags.lag}))
+      // A FAILED connector or task: the listing, then exit 8 naming them (scripts and CI checks see it).
+      const failed = failedConnectorsError(rows, this.config.bin)
+      if (failed) {
+        if (this.io.json) this.logJson(rows)
+        throw failed
+      }
       return rows
     }
 

@@ -7,7 +7,7 @@
  *   factor, KIP-464), decoded so that the broker's own error message ("Replication factor: 3 larger than
  *   available brokers: 1") reaches the user; kafkajs' parser drops it.
  *
- * The requests are built with kafkajs' own Encoder/Decoder, exactly like its `protocol/requests/alterConfigs`,
+ * The requests are built with kafkajs' own Encoder/Decoder (./codec.ts), exactly like its `protocol/requests/alterConfigs`,
  * and sent through a kafkajs Cluster created by the same `Kafka` instance (same brokers, TLS, SASL, socket
  * factory), so authentication and connection handling are kafkajs'.
  */
@@ -15,24 +15,7 @@
 import {privateCluster, seedBrokerOf, sendOn} from '../internals.js'
 import {requireKafkaJS} from '../require.js'
 import type {KafkaJSSession} from '../session.js'
-
-interface Encoder {
-  writeInt8(value: number): Encoder
-  writeInt16(value: number): Encoder
-  writeInt32(value: number): Encoder
-  writeString(value: string | null): Encoder
-  writeBoolean(value: boolean): Encoder
-  writeArray(items: Encoder[] | number[]): Encoder
-}
-interface Decoder {
-  readInt8(): number
-  readInt16(): number
-  readInt32(): number
-  readString(): string | null
-  readArray<T>(reader: (d: Decoder) => T): T[]
-}
-type EncoderClass = new () => Encoder
-type DecoderClass = new (buffer: Buffer) => Decoder
+import {type Encoder, kafkajsCodec} from './codec.js'
 
 interface ProtocolRequest {
   apiKey: number
@@ -103,13 +86,6 @@ export class BrokerResourceError extends Error {
   }
 }
 
-function kafkajsInternals(): {Encoder: EncoderClass; Decoder: DecoderClass; errorType: (code: number) => {type: string; message: string}} {
-  const Encoder = requireKafkaJS('kafkajs/src/protocol/encoder') as EncoderClass
-  const Decoder = requireKafkaJS('kafkajs/src/protocol/decoder') as DecoderClass
-  const {createErrorFromCode} = requireKafkaJS('kafkajs/src/protocol/error') as {createErrorFromCode: (code: number) => {type: string; message: string}}
-  return {Encoder, Decoder, errorType: (code) => createErrorFromCode(code)}
-}
-
 /**
  * IncrementalAlterConfigs Request (Version: 0) => [resources] validate_only
  *   resources => resource_type resource_name [configs]
@@ -122,7 +98,7 @@ function kafkajsInternals(): {Encoder: EncoderClass; Decoder: DecoderClass; erro
  *   validate_only => BOOLEAN
  */
 export function incrementalAlterConfigsRequest(resources: AlterResource[], validateOnly = false): ProtocolRequest {
-  const {Encoder} = kafkajsInternals()
+  const {Encoder} = kafkajsCodec()
   return {
     apiKey: INCREMENTAL_ALTER_CONFIGS,
     apiVersion: 0,
@@ -161,7 +137,7 @@ export interface ResourceResult {
  * (the same layout as AlterConfigs v0's response)
  */
 export function incrementalAlterConfigsResponse(): ProtocolResponse<{throttleTime: number; resources: ResourceResult[]}> {
-  const {Decoder} = kafkajsInternals()
+  const {Decoder} = kafkajsCodec()
   return {
     decode: async (raw) => {
       const decoder = new Decoder(raw)
@@ -190,7 +166,7 @@ export interface NewTopicRequest {
 }
 
 function createTopicsProtocol(topics: NewTopicRequest[], validateOnly: boolean, timeoutMs: number, version: number) {
-  const {Decoder} = kafkajsInternals()
+  const {Decoder} = kafkajsCodec()
   const v3 = requireKafkaJS('kafkajs/src/protocol/requests/createTopics/v3/request') as (args: {topics: NewTopicRequest[]; validateOnly: boolean; timeout: number}) => ProtocolRequest
   const request = {...v3({topics, validateOnly, timeout: timeoutMs}), apiVersion: version}
   const response: ProtocolResponse<{topics: {topic: string; errorCode: number; errorMessage: string | null}[]}> = {
@@ -250,7 +226,7 @@ export async function incrementalAlterConfigs(client: KafkaJSSession, resources:
     requireVersion(broker, INCREMENTAL_ALTER_CONFIGS, 0, 'IncrementalAlterConfigs')
     return sendOn(broker, {request: incrementalAlterConfigsRequest(resources, options.validateOnly), response: incrementalAlterConfigsResponse()})
   })
-  const {errorType} = kafkajsInternals()
+  const {errorType} = kafkajsCodec()
   const failed = result.resources.find((r) => r.errorCode !== 0)
   if (failed) {
     const known = errorType(failed.errorCode)
@@ -266,7 +242,7 @@ export interface CreateTopicOutcome {
 
 /** Creates topics in one request; each topic's outcome carries the broker's own error message. */
 export async function createTopicsWithMessages(client: KafkaJSSession, topics: NewTopicRequest[], options: {validateOnly?: boolean; timeoutMs: number}): Promise<CreateTopicOutcome[]> {
-  const {errorType} = kafkajsInternals()
+  const {errorType} = kafkajsCodec()
   const data = await withBroker(client, 'creating topics', async (broker) => {
     const range = broker.versions[CREATE_TOPICS]
     // v4 lets -1 mean the broker default; v5+ are "flexible" versions kafkajs cannot encode.

@@ -6,133 +6,17 @@
  * - ListGroups v5 (API key 16): every group with its state and its type (classic, consumer, share, streams).
  *
  * Both are "flexible" versions (KIP-482: compact strings and arrays, tagged fields), which kafkajs cannot
- * encode, so the bodies are written here byte by byte (pure, unit-tested); they are sent over a kafkajs broker
+ * encode, so the bodies are written here byte by byte with ./codec.ts (pure, unit-tested); they are sent over a kafkajs broker
  * connection like ./admin-requests.ts does, with the request header's tag buffer (header v2)
  * prepended to the body and the response header's tag buffer (header v1) skipped before decoding.
  */
 import {brokersOf, privateCluster, sendOn} from '../internals.js'
 import {requireKafkaJS} from '../require.js'
 import type {Kafka} from '../session.js'
+import {Reader, Writer} from './codec.js'
 
 export const CONSUMER_GROUP_DESCRIBE = 69
 export const LIST_GROUPS = 16
-
-/** Writes the flexible-version primitives. */
-class Writer {
-  private readonly parts: Buffer[] = []
-
-  uvarint(value: number): this {
-    const bytes: number[] = []
-    let v = value >>> 0
-    while (v >= 0x80) {
-      bytes.push((v & 0x7f) | 0x80)
-      v >>>= 7
-    }
-    bytes.push(v)
-    this.parts.push(Buffer.from(bytes))
-    return this
-  }
-
-  int8(value: number): this {
-    this.parts.push(Buffer.from([value & 0xff]))
-    return this
-  }
-
-  compactString(value: string | null): this {
-    if (value === null) return this.uvarint(0)
-    const bytes = Buffer.from(value, 'utf8')
-    this.uvarint(bytes.length + 1)
-    this.parts.push(bytes)
-    return this
-  }
-
-  compactArray<T>(items: T[], write: (w: this, item: T) => void): this {
-    this.uvarint(items.length + 1)
-    for (const item of items) write(this, item)
-    return this
-  }
-
-  /** An empty tagged-field section. */
-  tags(): this {
-    return this.uvarint(0)
-  }
-
-  toBuffer(): Buffer {
-    return Buffer.concat(this.parts)
-  }
-}
-
-/** Reads the flexible-version primitives; unknown tagged fields are skipped. */
-export class Reader {
-  private offset = 0
-
-  constructor(private readonly buffer: Buffer) {}
-
-  /** Bytes read so far. */
-  get position(): number {
-    return this.offset
-  }
-
-  uvarint(): number {
-    let value = 0
-    for (let shift = 0; shift < 35; shift += 7) {
-      const byte = this.buffer.readUInt8(this.offset++)
-      value |= (byte & 0x7f) << shift
-      if ((byte & 0x80) === 0) return value >>> 0
-    }
-    throw new Error('malformed varint')
-  }
-
-  int8(): number {
-    return this.buffer.readInt8(this.offset++)
-  }
-
-  int16(): number {
-    const v = this.buffer.readInt16BE(this.offset)
-    this.offset += 2
-    return v
-  }
-
-  int32(): number {
-    const v = this.buffer.readInt32BE(this.offset)
-    this.offset += 4
-    return v
-  }
-
-  uuid(): string {
-    const v = this.buffer.subarray(this.offset, this.offset + 16).toString('hex')
-    this.offset += 16
-    return v
-  }
-
-  compactNullableString(): string | null {
-    const n = this.uvarint()
-    if (n === 0) return null
-    const v = this.buffer.toString('utf8', this.offset, this.offset + n - 1)
-    this.offset += n - 1
-    return v
-  }
-
-  compactString(): string {
-    return this.compactNullableString() ?? ''
-  }
-
-  compactArray<T>(read: (r: Reader) => T): T[] {
-    const n = this.uvarint()
-    const items: T[] = []
-    for (let i = 0; i < n - 1; i++) items.push(read(this))
-    return items
-  }
-
-  tags(): void {
-    const count = this.uvarint()
-    for (let i = 0; i < count; i++) {
-      this.uvarint() // tag
-      const size = this.uvarint()
-      this.offset += size
-    }
-  }
-}
 
 /** ConsumerGroupDescribe Request (v0 and v1 are the same) => [group_ids] include_authorized_operations TAG_BUFFER */
 export function encodeConsumerGroupDescribeRequest(groupIds: string[], includeAuthorizedOperations = false): Buffer {

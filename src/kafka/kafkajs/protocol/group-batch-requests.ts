@@ -4,6 +4,7 @@
  * kafkajs' broker connections by ../../group-batch.ts.
  */
 import {requireKafkaJS} from '../require.js'
+import {Reader, Writer} from './codec.js'
 
 export const FIND_COORDINATOR = 10
 export const OFFSET_FETCH = 9
@@ -15,103 +16,10 @@ export function protocolError(code: number, message?: string | null): Error {
   return error
 }
 
-// ---- flexible-version encoding (KIP-482): compact strings/arrays, unsigned varints, tagged fields ----
-
-class Writer {
-  private parts: Buffer[] = []
-  int8(v: number) {
-    const b = Buffer.alloc(1)
-    b.writeInt8(v)
-    return this.push(b)
-  }
-  int32(v: number) {
-    const b = Buffer.alloc(4)
-    b.writeInt32BE(v)
-    return this.push(b)
-  }
-  uvarint(v: number) {
-    const bytes: number[] = []
-    while (v > 0x7f) {
-      bytes.push((v & 0x7f) | 0x80)
-      v >>>= 7
-    }
-    bytes.push(v)
-    return this.push(Buffer.from(bytes))
-  }
-  compactString(s: string) {
-    const b = Buffer.from(s, 'utf8')
-    return this.uvarint(b.length + 1).push(b)
-  }
-  /** No tagged fields. */
-  tags() {
-    return this.uvarint(0)
-  }
-  push(b: Buffer) {
-    this.parts.push(b)
-    return this
-  }
-  buffer() {
-    return Buffer.concat(this.parts)
-  }
-}
-
-export class Reader {
-  private offset = 0
-  constructor(private readonly b: Buffer) {}
-  int16() {
-    const v = this.b.readInt16BE(this.offset)
-    this.offset += 2
-    return v
-  }
-  int32() {
-    const v = this.b.readInt32BE(this.offset)
-    this.offset += 4
-    return v
-  }
-  int64() {
-    const v = this.b.readBigInt64BE(this.offset)
-    this.offset += 8
-    return Number(v)
-  }
-  uvarint() {
-    let value = 0
-    let shift = 0
-    for (;;) {
-      const byte = this.b[this.offset++]
-      value += (byte & 0x7f) * 2 ** shift
-      if ((byte & 0x80) === 0) return value
-      shift += 7
-    }
-  }
-  compactNullableString(): string | null {
-    const n = this.uvarint()
-    if (n === 0) return null
-    const s = this.b.toString('utf8', this.offset, this.offset + n - 1)
-    this.offset += n - 1
-    return s
-  }
-  compactString(): string {
-    return this.compactNullableString() ?? ''
-  }
-  compactArray<T>(read: (r: Reader) => T): T[] {
-    const n = this.uvarint()
-    const out: T[] = []
-    for (let i = 0; i < n - 1; i++) out.push(read(this))
-    return out
-  }
-  tags() {
-    const n = this.uvarint()
-    for (let i = 0; i < n; i++) {
-      this.uvarint()
-      this.offset += this.uvarint()
-    }
-  }
-}
-
 /** The request body after kafkajs' v1 header: a flexible request's header (v2) ends with its own tagged fields. */
 function flexibleRequest(apiKey: number, apiVersion: number, apiName: string, body: Writer) {
   const Encoder = requireKafkaJS('kafkajs/src/protocol/encoder') as new () => {writeBuffer(b: Buffer): unknown}
-  const bytes = Buffer.concat([Buffer.from([0]), body.buffer()])
+  const bytes = Buffer.concat([Buffer.from([0]), body.toBuffer()])
   return {apiKey, apiVersion, apiName, encode: async () => new Encoder().writeBuffer(bytes)}
 }
 
