@@ -77,7 +77,7 @@ describe('produce while a node of three fails', () => {
     const file = join(dir, 'numbered.txt')
     writeFileSync(file, Array.from({length: total}, (_, i) => `${String(i + 1).padStart(7, '0')} ${'x'.repeat(40)}`).join('\n') + '\n')
     // --rate spreads the produce over ~5 s, so that the kill lands in the middle of it.
-    const produce = kafkit(['produce', topic, '-f', file, '--rate', '60000', '--timeout', '3m', '--json'], {env: {KAFKIT_BROKERS: cluster.brokers}, timeoutMs: 240_000})
+    const produce = kafkit(['produce', topic, '-f', file, '--rate', '60000', '--max-in-flight', '5', '--timeout', '3m', '--json'], {env: {KAFKIT_BROKERS: cluster.brokers}, timeoutMs: 240_000})
     await new Promise((r) => setTimeout(r, 2500))
     await cluster.kill(2)
     await cluster.restart(2)
