@@ -1,6 +1,9 @@
 import type {KafkaClient} from './client.js'
+import {privateCluster, sendOn} from './kafkajs/internals.js'
 import {fetchAllMetadataOnce} from './kafkajs/protocol/admin-requests.js'
+import {API_VERSIONS, type ApiVersionsV3, apiVersionsProtocol} from './kafkajs/protocol/api-versions.js'
 import {sessionOf} from './kafkajs/session.js'
+import {metadataVersionName, releaseOfLevel} from './kafka-versions.js'
 
 export interface BrokerInfo {
   id: number
@@ -8,6 +11,8 @@ export interface BrokerInfo {
   port: number
   address: string
   controller: boolean
+  /** broker.rack, null when the broker has none. */
+  rack: string | null
 }
 
 export interface ClusterInfo {
@@ -19,19 +24,91 @@ export interface ClusterInfo {
   partitions: number
 }
 
-/** Cluster id, controller, brokers, and how many topics and partitions it holds. */
+/** Cluster id, controller, brokers (with their racks), and how many topics and partitions it holds. */
 export async function describeClusterInfo(client: KafkaClient): Promise<ClusterInfo> {
-  const admin = await sessionOf(client).admin()
-  const [cluster, metadata] = await client.call('describing the cluster', () => Promise.all([admin.describeCluster(), admin.fetchTopicMetadata()]))
-  const internal = metadata.topics.filter((t) => t.name.startsWith('__'))
+  const session = sessionOf(client)
+  const admin = await session.admin()
+  // One Metadata request: every topic, and each broker's rack (kafkajs decodes it, its type leaves it out).
+  const [cluster, metadata] = await Promise.all([client.call('describing the cluster', () => admin.describeCluster()), fetchAllMetadataOnce(session)])
+  const racks = new Map((metadata.brokers as {nodeId: number; rack?: string | null}[]).map((b) => [b.nodeId, b.rack ?? null]))
+  const internal = metadata.topicMetadata.filter((t) => t.topic.startsWith('__'))
   return {
     clusterId: cluster.clusterId,
     controller: cluster.controller,
-    brokers: cluster.brokers.map((b) => ({id: b.nodeId, host: b.host, port: b.port, address: `${b.host}:${b.port}`, controller: b.nodeId === cluster.controller})).sort((a, b) => a.id - b.id),
-    topics: metadata.topics.length - internal.length,
+    brokers: cluster.brokers
+      .map((b) => ({id: b.nodeId, host: b.host, port: b.port, address: `${b.host}:${b.port}`, controller: b.nodeId === cluster.controller, rack: racks.get(b.nodeId) ?? null}))
+      .sort((a, b) => a.id - b.id),
+    topics: metadata.topicMetadata.length - internal.length,
     internalTopics: internal.length,
-    partitions: metadata.topics.reduce((n, t) => n + t.partitions.length, 0),
+    partitions: metadata.topicMetadata.reduce((n, t) => n + t.partitionMetadata.length, 0),
   }
+}
+
+/** What a broker's ApiVersions (v3) says about its software and the cluster's finalized feature levels. */
+export interface BrokerSoftware {
+  /** The release of the broker's software (`4.4`), from the newest metadata.version level it supports; null: unknown. */
+  release: string | null
+  /** The metadata.version levels the broker's software supports. */
+  supportedMetadataVersion: {min: number; max: number} | null
+  /** The cluster's finalized metadata.version as this broker knows it (`4.4-IV2`, level 33). */
+  metadataVersion: {level: number; name: string} | null
+  /** Every finalized feature (metadata.version, kraft.version, group.version, ...) and its level. */
+  finalizedFeatures: Record<string, number>
+}
+
+/** Reads a broker's features from an ApiVersions v3 answer. Pure. */
+export function brokerSoftware(response: ApiVersionsV3): BrokerSoftware {
+  const supported = response.supportedFeatures.find((f) => f.name === 'metadata.version')
+  const finalized = response.finalizedFeatures.find((f) => f.name === 'metadata.version')
+  return {
+    release: supported ? (releaseOfLevel(supported.max) ?? null) : null,
+    supportedMetadataVersion: supported ? {min: supported.min, max: supported.max} : null,
+    metadataVersion: finalized && response.finalizedFeaturesEpoch >= 0 ? {level: finalized.max, name: metadataVersionName(finalized.max)} : null,
+    finalizedFeatures: Object.fromEntries(response.finalizedFeatures.map((f) => [f.name, f.max])),
+  }
+}
+
+interface VersionedBroker {
+  versions: Record<number, {minVersion: number; maxVersion: number}>
+}
+
+/**
+ * Each broker's software release and the finalized feature levels, from an ApiVersions v3 request to each (the
+ * request kafkajs sends on connecting is v2, which has no features). A broker that does not answer, or does not
+ * know v3 (Kafka before 2.4), maps to an Error.
+ */
+export async function describeBrokerSoftware(client: KafkaClient, ids: number[]): Promise<Map<number, BrokerSoftware | Error>> {
+  const cluster = privateCluster<{connect(): Promise<void>; disconnect(): Promise<void>; refreshMetadata(): Promise<void>; findBroker(args: {nodeId: string}): Promise<VersionedBroker>}>(
+    sessionOf(client).kafka,
+    {
+      allowAutoTopicCreation: false,
+    },
+  )
+  if (!cluster) throw new Error('this kafkajs version has no cluster factory (kafkit expects kafkajs 2.2.x)')
+  const result = new Map<number, BrokerSoftware | Error>()
+  try {
+    await client.call('connecting to the brokers', async () => {
+      await cluster.connect()
+      await cluster.refreshMetadata()
+    })
+    await Promise.all(
+      ids.map(async (id) => {
+        try {
+          const broker = await client.call(`asking broker ${id} for its API versions`, () => cluster.findBroker({nodeId: String(id)}))
+          const range = broker.versions[API_VERSIONS]
+          if (!range || range.maxVersion < 3) throw new Error(`broker ${id} does not support ApiVersions v3 (Kafka 2.4 or later)`)
+          const response = await client.call(`asking broker ${id} for its API versions`, () => sendOn(broker, apiVersionsProtocol('cli')))
+          if (response.errorCode !== 0) throw new Error(`broker ${id} answered ApiVersions v3 with error code ${response.errorCode}`)
+          result.set(id, brokerSoftware(response))
+        } catch (error) {
+          result.set(id, error instanceof Error ? error : new Error(String(error)))
+        }
+      }),
+    )
+  } finally {
+    await cluster.disconnect().catch(() => undefined)
+  }
+  return result
 }
 
 export interface ClusterNodes {

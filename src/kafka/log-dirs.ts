@@ -77,7 +77,7 @@ export async function describeBrokers(client: KafkaClient): Promise<BrokerOvervi
     .sort((a, b) => a.id - b.id)
 }
 
-async function describeAllLogDirs(client: KafkaClient, ids: number[]): Promise<Map<number, LogDir[] | Error>> {
+export async function describeAllLogDirs(client: KafkaClient, ids: number[]): Promise<Map<number, LogDir[] | Error>> {
   const cluster = privateCluster<RawCluster>(sessionOf(client).kafka, {allowAutoTopicCreation: false})
   if (!cluster) throw new Error('this kafkajs version has no cluster factory (kafkit expects kafkajs 2.2.x)')
   const result = new Map<number, LogDir[] | Error>()

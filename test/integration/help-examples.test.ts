@@ -33,6 +33,10 @@ const NOT_RUNNABLE: Record<string, string> = {
   'kafkit offsets undo billing --snapshot 20261125T204412123Z --execute': "names a snapshot of the reader's own",
   'kafkit profiles test staging': 'needs a remote staging cluster',
   'kafkit topics create orders --partitions 6 --replication-factor 3': 'needs 3 brokers',
+  'kafkit topics reassign orders --replication-factor 3 --execute --throttle 50MiB': 'needs 3 brokers (test/integration/reassign.test.ts)',
+  'kafkit topics reassign orders payments --broker-ids 1,2,3,4 --execute --no-wait': 'needs 4 brokers',
+  'kafkit topics reassign --all-topics --exclude-broker 2 --leaders-only --execute': 'needs 2 or more brokers (test/integration/reassign.test.ts)',
+  'kafkit topics reassign --all-topics --exclude-broker 4 --execute --throttle 20MiB': 'needs 4 brokers',
   'kafkit topics create   # interactive, on a terminal': 'asks its questions on a terminal',
   'kafkit topics delete a b c': 'asks for confirmation on a terminal',
 }

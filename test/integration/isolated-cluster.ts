@@ -3,7 +3,7 @@
  * `kafkit local` cluster in a temp dir on its own ports, so the shared broker of the other tests is untouched.
  */
 import {spawn} from 'node:child_process'
-import {closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {createConnection} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -16,8 +16,11 @@ export interface IsolatedCluster {
   env: NodeJS.ProcessEnv
   start(): Promise<void>
   stop(): Promise<void>
-  /** SIGKILL one node's process (no clean shutdown). */
-  kill(nodeId: number): Promise<void>
+  /**
+   * SIGKILL one node's process (no clean shutdown); with 'SIGTERM', a clean (controlled) shutdown, waited for
+   * until the process is gone.
+   */
+  kill(nodeId: number, signal?: 'SIGKILL' | 'SIGTERM'): Promise<void>
   /**
    * Starts a node killed with kill() again, with the command line it had, while the others run (`local start`
    * only starts a stopped cluster); resolves once its port accepts connections.
@@ -47,13 +50,16 @@ export async function isolatedCluster(options: {nodes: number; port: number; sec
     env,
     start: async () => void (await local('start', '--nodes', String(options.nodes), '--port', String(options.port), '--heap', '384m', ...(options.secure ? ['--secure'] : []))),
     stop: async () => void (await local('stop')),
-    kill: async (nodeId: number) => {
+    kill: async (nodeId: number, signal: 'SIGKILL' | 'SIGTERM' = 'SIGKILL') => {
       // `local status` exits 1 once a node is down, so read its JSON whatever the exit code.
       const status = JSON.parse((await kafkit(['local', 'status', '--json'], {env, noBrokers: true})).stdout) as {nodes: {id: number; pid: number}[]}
       const node = status.nodes.find((n) => n.id === nodeId)
       if (!node?.pid) return
       commandLines.set(nodeId, readFileSync(`/proc/${node.pid}/cmdline`, 'utf8').split('\0').filter(Boolean))
-      process.kill(node.pid, 'SIGKILL')
+      process.kill(node.pid, signal)
+      for (const deadline = Date.now() + 120_000; existsSync(`/proc/${node.pid}`); await new Promise((r) => setTimeout(r, 200))) {
+        if (Date.now() > deadline) throw new Error(`node ${nodeId} did not stop within 120 s after ${signal}`)
+      }
     },
     restart: async (nodeId: number) => {
       const argv = commandLines.get(nodeId)

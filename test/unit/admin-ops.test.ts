@@ -315,4 +315,14 @@ describe('topic clone plans', async () => {
     })
     expect(planTopicClone(source, 'p', 5).replicationFactor).toBe(3)
   })
+
+  it('lowers min.insync.replicas with the replication factor, and sets what could refuse copied records last', async () => {
+    const {splitCloneConfigs} = await import('../../src/topics/clone.js')
+    const strict = {...source, configs: [cfg('min.insync.replicas', '2', 'topic'), cfg('cleanup.policy', 'compact', 'topic'), cfg('retention.ms', '1000', 'topic')]}
+    const plan = planTopicClone(strict, 'p', 1)
+    expect(plan.configs).toEqual({'min.insync.replicas': '1', 'cleanup.policy': 'compact', 'retention.ms': '1000'})
+    expect(plan.warnings).toContain('min.insync.replicas 2 lowered to 1: the copy has 1 replica(s)')
+    expect(planTopicClone(strict, 'p', 3).configs['min.insync.replicas']).toBe('2')
+    expect(splitCloneConfigs(plan.configs)).toEqual({create: {'retention.ms': '1000'}, after: {'min.insync.replicas': '1', 'cleanup.policy': 'compact'}})
+  })
 })

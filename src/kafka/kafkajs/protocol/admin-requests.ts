@@ -50,12 +50,14 @@ interface RawCluster {
   disconnect(): Promise<void>
   refreshMetadata(): Promise<void>
   findControllerBroker(): Promise<RawBroker>
+  findBroker(args: {nodeId: string}): Promise<RawBroker>
 }
 
 const INCREMENTAL_ALTER_CONFIGS = 44
 const CREATE_TOPICS = 19
-/** ConfigResource type of a topic. */
+/** ConfigResource types of a topic and of a broker. */
 export const RESOURCE_TOPIC = 2
+const RESOURCE_BROKER = 4
 
 export type AlterOp = 'set' | 'delete' | 'append' | 'subtract'
 const OP_CODE: Record<AlterOp, number> = {set: 0, delete: 1, append: 2, subtract: 3}
@@ -192,7 +194,12 @@ export async function fetchAllMetadataOnce(client: KafkaJSSession): Promise<RawM
  * Runs `fn` with a connected broker (the controller as kafkajs sees it, as kafkajs' admin does for configs
  * and topic creation) of a short-lived kafkajs Cluster made by the command's own Kafka instance.
  */
-export async function withBroker<T>(client: Pick<KafkaJSSession, 'kafka' | 'call'>, what: string, fn: (broker: RawBroker) => Promise<T>, options: {anyBroker?: boolean} = {}): Promise<T> {
+export async function withBroker<T>(
+  client: Pick<KafkaJSSession, 'kafka' | 'call'>,
+  what: string,
+  fn: (broker: RawBroker) => Promise<T>,
+  options: {anyBroker?: boolean; nodeId?: number} = {},
+): Promise<T> {
   // Never auto-create a topic by asking for its metadata (brokers with auto.create.topics.enable=true would).
   const cluster = privateCluster<RawCluster>(client.kafka, {allowAutoTopicCreation: false})
   if (!cluster) throw new Error('this kafkajs version has no cluster factory (kafkit expects kafkajs 2.2.x)')
@@ -202,6 +209,7 @@ export async function withBroker<T>(client: Pick<KafkaJSSession, 'kafka' | 'call
       // Reads can go to the broker we are connected to: no metadata round trip to find the controller.
       if (options.anyBroker) return fn(seedBrokerOf<RawBroker>(cluster))
       await cluster.refreshMetadata()
+      if (options.nodeId !== undefined) return fn(await cluster.findBroker({nodeId: String(options.nodeId)}))
       return fn(await cluster.findControllerBroker())
     })
   } finally {
@@ -222,12 +230,28 @@ function requireVersion(broker: RawBroker, apiKey: number, version: number, name
  */
 export async function incrementalAlterConfigs(client: KafkaJSSession, resources: AlterResource[], options: {validateOnly?: boolean} = {}): Promise<void> {
   if (resources.length === 0 || resources.every((r) => r.changes.length === 0)) return
-  const result = await withBroker(client, 'changing topic configs', async (broker) => {
-    requireVersion(broker, INCREMENTAL_ALTER_CONFIGS, 0, 'IncrementalAlterConfigs')
-    return sendOn(broker, {request: incrementalAlterConfigsRequest(resources, options.validateOnly), response: incrementalAlterConfigsResponse()})
-  })
+  // One broker's own configs are changed by that broker ("Unexpected broker id" from any other, as Kafka's
+  // AdminClient knows); topics and the cluster-wide default ('') go to the controller.
+  const groups = new Map<number | undefined, AlterResource[]>()
+  for (const r of resources) {
+    const nodeId = r.type === RESOURCE_BROKER && /^\d+$/.test(r.name) ? Number(r.name) : undefined
+    groups.set(nodeId, [...(groups.get(nodeId) ?? []), r])
+  }
+  const results: ResourceResult[] = []
+  for (const [nodeId, group] of groups) {
+    const result = await withBroker(
+      client,
+      nodeId !== undefined ? `changing the configs of broker ${nodeId}` : group.every((r) => (r.type ?? RESOURCE_TOPIC) === RESOURCE_TOPIC) ? 'changing topic configs' : 'changing configs',
+      async (broker) => {
+        requireVersion(broker, INCREMENTAL_ALTER_CONFIGS, 0, 'IncrementalAlterConfigs')
+        return sendOn(broker, {request: incrementalAlterConfigsRequest(group, options.validateOnly), response: incrementalAlterConfigsResponse()})
+      },
+      {nodeId},
+    )
+    results.push(...result.resources)
+  }
   const {errorType} = kafkajsCodec()
-  const failed = result.resources.find((r) => r.errorCode !== 0)
+  const failed = results.find((r) => r.errorCode !== 0)
   if (failed) {
     const known = errorType(failed.errorCode)
     throw new BrokerResourceError(failed.resourceName, known.type, failed.errorCode, failed.errorMessage ?? known.message)
