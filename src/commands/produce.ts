@@ -73,7 +73,11 @@ export default class Produce extends KafkaCommand<ProduceSummary> {
     rate: Flags.integer({description: 'at most N records per second', min: 1}),
     'batch-size': Flags.string({description: "largest batch per partition per request (e.g. 256KiB); capped by the topic's max.message.bytes", default: '512KiB'}),
     linger: Flags.string({description: 'how long a record may wait for others to share its request', default: '5ms'}),
-    'max-in-flight': Flags.integer({description: 'requests in flight at once (idempotent producer: default 1, at most 5 and only without compression; 2 without it; 1 with --transactional)', min: 1, max: 100}),
+    'max-in-flight': Flags.integer({
+      description: 'requests in flight at once (idempotent producer: default 1, at most 5 and only without compression; 2 without it; 1 with --transactional)',
+      min: 1,
+      max: 100,
+    }),
     transactional: Flags.boolean({description: 'write all the input in one transaction: read-committed readers see every record once it commits, or none (a bad line, a failure or Ctrl-C aborts)'}),
     'transactional-id': Flags.string({
       description: "the transaction's transactional.id (implies --transactional); reusing one aborts a crashed run's open transaction at once (default: a new id per run)",
