@@ -393,14 +393,26 @@ describe.skipIf(!reachable).concurrent('kafkit connect (a real worker)', {timeou
   })
 
   it('delete: confirmed (exit 6 without --yes and a terminal), unknown names are exit 3', async () => {
-    const c = name('delete')
+    // A name of its own per attempt: a retried test must not find the first attempt's connector.
+    const c = name(uniqueName('delete'))
     await fileSink(c, topic)
     const refused = await connect(['delete', c])
     expect(refused.code).toBe(6)
     expect(expectCleanError(refused).hint).toMatch(/--yes/)
     const unknown = await connect(['delete', c, `${prefix}-nope`, '--yes'])
     expect(unknown.code).toBe(3)
-    expect((await rest('GET', `/connectors/${c}`)).status).toBe(200)
+    // The worker may answer 500 while it rebalances (other tests create connectors concurrently): ask until it
+    // answers, then it must still have the connector.
+    expect(
+      (
+        await eventually(
+          'the connector, still there',
+          () => rest('GET', `/connectors/${c}`),
+          (r) => r.status !== 500,
+          30_000,
+        )
+      ).status,
+    ).toBe(200)
     expect(json<{deleted: string[]}>(expectOk(await connect(['delete', c, '--yes', '--json'])))).toEqual({deleted: [c]})
     expect((await rest('GET', `/connectors/${c}`)).status).toBe(404)
   })
