@@ -3,7 +3,6 @@
  * reads use the real broker.
  */
 import {Readable} from 'node:stream'
-import {fileURLToPath} from 'node:url'
 
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
 
@@ -12,27 +11,12 @@ import Consume from '../../src/commands/consume.js'
 import Produce from '../../src/commands/produce.js'
 import TopicsCreate from '../../src/commands/topics/create.js'
 import TopicsDelete from '../../src/commands/topics/delete.js'
-import {testStreams} from '../../src/output/io.js'
+import {runInProcess} from './in-process.js'
 
-const root = fileURLToPath(new URL('../..', import.meta.url))
 const brokers = process.env.KAFKIT_TEST_BROKERS ?? '127.0.0.1:9092'
 const topic = `arch-consume-${Date.now().toString(36)}`
 
-async function run(command: {run(argv: string[], root: string): Promise<unknown>}, argv: string[], options: Parameters<typeof testStreams>[0] = {}) {
-  const streams = testStreams(options)
-  injectIOStreams(streams.make)
-  let exit = 0
-  try {
-    await command.run(argv, root)
-  } catch (error) {
-    const code = (error as {oclif?: {exit?: number}}).oclif?.exit
-    if (code === undefined) throw error
-    exit = code
-  } finally {
-    injectIOStreams()
-  }
-  return {exit, stdout: streams.stdout.text(), stderr: streams.stderr.text()}
-}
+const run = runInProcess
 
 afterEach(() => injectIOStreams())
 

@@ -4,7 +4,6 @@
  */
 import {EventEmitter} from 'node:events'
 import {Readable} from 'node:stream'
-import {fileURLToPath} from 'node:url'
 
 import {afterEach, describe, expect, it, vi} from 'vitest'
 
@@ -15,27 +14,12 @@ import TopicsCreate from '../../src/commands/topics/create.js'
 import TopicsDelete from '../../src/commands/topics/delete.js'
 import {KafkitError} from '../../src/errors.js'
 import {testStreams} from '../../src/output/io.js'
+import {runInProcess} from './in-process.js'
 import {checkProduceFlags, incompleteError, liveCounter, onInterrupt, produceSummary} from '../../src/produce/produce.js'
 
-const root = fileURLToPath(new URL('../..', import.meta.url))
 const brokers = process.env.KAFKIT_TEST_BROKERS ?? '127.0.0.1:9092'
 
-/** Runs a command in-process on fake streams: its exit code and what it wrote. */
-async function run(command: {run(argv: string[], root: string): Promise<unknown>}, argv: string[], options: Parameters<typeof testStreams>[0] = {}) {
-  const streams = testStreams(options)
-  injectIOStreams(streams.make)
-  let exit = 0
-  try {
-    await command.run(argv, root)
-  } catch (error) {
-    const code = (error as {oclif?: {exit?: number}}).oclif?.exit
-    if (code === undefined) throw error
-    exit = code
-  } finally {
-    injectIOStreams()
-  }
-  return {exit, stdout: streams.stdout.text(), stderr: streams.stderr.text()}
-}
+const run = runInProcess
 
 afterEach(() => injectIOStreams())
 
