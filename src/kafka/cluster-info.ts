@@ -1,6 +1,6 @@
 import type {KafkaClient} from './client.js'
-import {privateCluster, sendOn} from './kafkajs/internals.js'
-import {fetchAllMetadataOnce} from './kafkajs/protocol/admin-requests.js'
+import {sendOn} from './kafkajs/internals.js'
+import {fetchAllMetadataOnce, withEachBroker} from './kafkajs/protocol/admin-requests.js'
 import {API_VERSIONS, type ApiVersionsV3, apiVersionsProtocol} from './kafkajs/protocol/api-versions.js'
 import {sessionOf} from './kafkajs/session.js'
 import {metadataVersionName, releaseOfLevel} from './kafka-versions.js'
@@ -68,47 +68,24 @@ export function brokerSoftware(response: ApiVersionsV3): BrokerSoftware {
   }
 }
 
-interface VersionedBroker {
-  versions: Record<number, {minVersion: number; maxVersion: number}>
-}
-
 /**
  * Each broker's software release and the finalized feature levels, from an ApiVersions v3 request to each (the
  * request kafkajs sends on connecting is v2, which has no features). A broker that does not answer, or does not
  * know v3 (Kafka before 2.4), maps to an Error.
  */
 export async function describeBrokerSoftware(client: KafkaClient, ids: number[]): Promise<Map<number, BrokerSoftware | Error>> {
-  const cluster = privateCluster<{connect(): Promise<void>; disconnect(): Promise<void>; refreshMetadata(): Promise<void>; findBroker(args: {nodeId: string}): Promise<VersionedBroker>}>(
-    sessionOf(client).kafka,
-    {
-      allowAutoTopicCreation: false,
+  return withEachBroker(
+    sessionOf(client),
+    ids,
+    (id) => `asking broker ${id} for its API versions`,
+    async (broker, id) => {
+      const range = broker.versions[API_VERSIONS]
+      if (!range || range.maxVersion < 3) throw new Error(`broker ${id} does not support ApiVersions v3 (Kafka 2.4 or later)`)
+      const response = await sendOn(broker, apiVersionsProtocol('cli'))
+      if (response.errorCode !== 0) throw new Error(`broker ${id} answered ApiVersions v3 with error code ${response.errorCode}`)
+      return brokerSoftware(response)
     },
   )
-  if (!cluster) throw new Error('this kafkajs version has no cluster factory (kafkit expects kafkajs 2.2.x)')
-  const result = new Map<number, BrokerSoftware | Error>()
-  try {
-    await client.call('connecting to the brokers', async () => {
-      await cluster.connect()
-      await cluster.refreshMetadata()
-    })
-    await Promise.all(
-      ids.map(async (id) => {
-        try {
-          const broker = await client.call(`asking broker ${id} for its API versions`, () => cluster.findBroker({nodeId: String(id)}))
-          const range = broker.versions[API_VERSIONS]
-          if (!range || range.maxVersion < 3) throw new Error(`broker ${id} does not support ApiVersions v3 (Kafka 2.4 or later)`)
-          const response = await client.call(`asking broker ${id} for its API versions`, () => sendOn(broker, apiVersionsProtocol('cli')))
-          if (response.errorCode !== 0) throw new Error(`broker ${id} answered ApiVersions v3 with error code ${response.errorCode}`)
-          result.set(id, brokerSoftware(response))
-        } catch (error) {
-          result.set(id, error instanceof Error ? error : new Error(String(error)))
-        }
-      }),
-    )
-  } finally {
-    await cluster.disconnect().catch(() => undefined)
-  }
-  return result
 }
 
 export interface ClusterNodes {

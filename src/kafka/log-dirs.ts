@@ -3,21 +3,10 @@
  * (API key 35, v1, which kafkajs 2.2.4 lacks) is encoded in kafkajs/protocol/log-dirs.ts and sent to every broker.
  */
 import type {KafkaClient} from './client.js'
-import {privateCluster, sendOn} from './kafkajs/internals.js'
-import {fetchAllMetadataOnce} from './kafkajs/protocol/admin-requests.js'
+import {sendOn} from './kafkajs/internals.js'
+import {fetchAllMetadataOnce, withEachBroker} from './kafkajs/protocol/admin-requests.js'
 import {DESCRIBE_LOG_DIRS, type LogDir, describeLogDirsRequest, describeLogDirsResponse} from './kafkajs/protocol/log-dirs.js'
 import {sessionOf} from './kafkajs/session.js'
-
-interface RawBroker {
-  versions: Record<number, {minVersion: number; maxVersion: number}>
-  connectionPool: {send<T>(protocol: {request: unknown; response: {decode: (raw: Buffer) => Promise<T>; parse: (d: T) => Promise<T>}}): Promise<T>}
-}
-interface RawCluster {
-  connect(): Promise<void>
-  disconnect(): Promise<void>
-  refreshMetadata(): Promise<void>
-  findBroker(args: {nodeId: string}): Promise<RawBroker>
-}
 
 export interface BrokerOverview {
   id: number
@@ -78,28 +67,14 @@ export async function describeBrokers(client: KafkaClient): Promise<BrokerOvervi
 }
 
 export async function describeAllLogDirs(client: KafkaClient, ids: number[]): Promise<Map<number, LogDir[] | Error>> {
-  const cluster = privateCluster<RawCluster>(sessionOf(client).kafka, {allowAutoTopicCreation: false})
-  if (!cluster) throw new Error('this kafkajs version has no cluster factory (kafkit expects kafkajs 2.2.x)')
-  const result = new Map<number, LogDir[] | Error>()
-  try {
-    await client.call('connecting to the brokers', async () => {
-      await cluster.connect()
-      await cluster.refreshMetadata()
-    })
-    await Promise.all(
-      ids.map(async (id) => {
-        try {
-          const broker = await client.call(`reading the log dirs of broker ${id}`, () => cluster.findBroker({nodeId: String(id)}))
-          const range = broker.versions[DESCRIBE_LOG_DIRS]
-          if (!range || range.minVersion > 1 || range.maxVersion < 1) throw new Error(`broker ${id} does not support DescribeLogDirs v1`)
-          result.set(id, await client.call(`reading the log dirs of broker ${id}`, () => sendOn(broker, {request: describeLogDirsRequest(), response: describeLogDirsResponse()})))
-        } catch (error) {
-          result.set(id, error instanceof Error ? error : new Error(String(error)))
-        }
-      }),
-    )
-  } finally {
-    await cluster.disconnect().catch(() => undefined)
-  }
-  return result
+  return withEachBroker(
+    sessionOf(client),
+    ids,
+    (id) => `reading the log dirs of broker ${id}`,
+    async (broker, id) => {
+      const range = broker.versions[DESCRIBE_LOG_DIRS]
+      if (!range || range.minVersion > 1 || range.maxVersion < 1) throw new Error(`broker ${id} does not support DescribeLogDirs v1`)
+      return sendOn(broker, {request: describeLogDirsRequest(), response: describeLogDirsResponse()})
+    },
+  )
 }

@@ -266,7 +266,9 @@ export async function followReassignment(client: KafkaClient, partitions: {topic
 export async function differingFromPlan(
   client: KafkaClient,
   expected: {topic: string; partition: number; target: number[]}[],
+  options: {ordered?: boolean} = {},
 ): Promise<{topic: string; partition: number; replicas: number[]; target: number[]}[]> {
+  const ordered = options.ordered ?? true
   const deadline = Date.now() + client.options.timeoutMs
   for (;;) {
     const placement = await readPlacement(client)
@@ -274,7 +276,7 @@ export async function differingFromPlan(
     for (const t of placement.topics) for (const p of t.partitions) now.set(keyOf({topic: t.topic, partition: p.partition}), p.replicas)
     const differs = expected
       .map((c) => ({topic: c.topic, partition: c.partition, replicas: now.get(keyOf(c)) ?? [], target: c.target}))
-      .filter((x) => x.replicas.length !== x.target.length || x.replicas.some((b, i) => b !== x.target[i]))
+      .filter((x) => x.replicas.length !== x.target.length || x.replicas.some((b, i) => (ordered ? b !== x.target[i] : !x.target.includes(b))))
     if (differs.length === 0 || Date.now() > deadline) return differs
     await sleep(250)
   }

@@ -10,6 +10,13 @@ describe('cluster info', () => {
     expect(info.clusterId).toMatch(/^[\w-]{22}$/)
     expect(info.brokers.length).toBeGreaterThanOrEqual(1)
     expect(info.brokers.map((b) => b.id)).toContain(info.controller)
+    // The Kafka version and how it is known (exact from kafkit local's state, else the brokers' release).
+    const {version, brokers} = json<{version: {kafka: string; source: string; metadataVersion: string}; brokers: {kafkaVersion: string; rack: string | null}[]}>(result)
+    expect(version.kafka).toMatch(/^\d+\.\d+/)
+    expect(['kafkit local', 'ApiVersions']).toContain(version.source)
+    expect(version.metadataVersion).toMatch(/^\d+\.\d+-IV\d+$/)
+    for (const b of brokers) expect(b.kafkaVersion).toMatch(/^\d+\.\d+$/)
+    expect(brokers.every((b) => 'rack' in b)).toBe(true)
   })
 
   it('runs on the bundled kafkajs with every kafkit replacement in place (scripts/bundle.mjs)', async () => {

@@ -34,6 +34,8 @@ describe('Kafka 3.9.1 on a private cluster; local logs, reset and --kafka-home',
     const info = await run(['cluster', 'info', '--json'])
     ok(info)
     expect(json<{brokers: unknown[]}>(info).brokers).toHaveLength(1)
+    // The exact version from kafkit local's state; the release and metadata.version from the broker's features.
+    expect(json(info)).toMatchObject({version: {kafka: '3.9.1', source: 'kafkit local', metadataVersion: '3.9-IV0'}, brokers: [{kafkaVersion: '3.9'}]})
 
     ok(await run(['topics', 'create', 'orders', '--partitions', '3', '--config', 'retention.ms=7d']))
     const input = Array.from({length: 1000}, (_, i) => `k${i}\tv${i}`)

@@ -49,6 +49,20 @@ async function partitions(topic: string): Promise<Partition[]> {
   }
 }
 
+/**
+ * The topic's partitions once `settled` holds for them (a broker learns of a change a moment after the controller
+ * made it), or as they are after 15 s.
+ */
+async function partitionsWhen(topic: string, settled: (ps: Partition[]) => boolean): Promise<Partition[]> {
+  for (const deadline = Date.now() + 15_000; ; await new Promise((r) => setTimeout(r, 250))) {
+    const ps = await partitions(topic).catch((error: unknown) => {
+      if (Date.now() > deadline) throw error
+      return undefined
+    })
+    if (ps && (settled(ps) || Date.now() > deadline)) return ps
+  }
+}
+
 /** Every key in the topic, read by kcat (a reader that is not kafkit). */
 async function keysByKcat(topic: string): Promise<string[]> {
   const {stdout} = await exec('kcat', ['-C', '-b', cluster.brokers, '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%k\n'], {maxBuffer: 256 << 20, timeout: 60_000})
@@ -135,7 +149,7 @@ describe.runIf(available)('reassignment and leader elections on a 3-node cluster
     const after = json<{inProgress: unknown[]; throttles: {brokers: unknown[]; topics: unknown[]}}>(await run(['topics', 'reassign', '--status', '--json']))
     expect(after).toMatchObject({inProgress: [], throttles: {brokers: [], topics: []}})
 
-    const meta = await partitions(topic)
+    const meta = await partitionsWhen(topic, (ps) => ps.every((p) => p.isr.length === 3))
     for (const p of meta) {
       expect([...p.replicas].sort()).toEqual([1, 2, 3])
       expect([...p.isr].sort()).toEqual([1, 2, 3])
@@ -160,7 +174,7 @@ describe.runIf(available)('reassignment and leader elections on a 3-node cluster
     expect(raised).not.toBe('')
     const topic = uniqueName('maint')
     ok(await run(['topics', 'create', topic, '--partitions', '6', '--replication-factor', '3']))
-    expect((await partitions(topic)).filter((p) => p.leader === 2)).not.toEqual([])
+    expect((await partitionsWhen(topic, (ps) => ps.length === 6 && ps.every((p) => p.leader >= 0))).filter((p) => p.leader === 2)).not.toEqual([])
 
     // Leaders only: nothing is copied, broker 2 keeps its replicas (last in each list) and leads nothing.
     const off = await run(['topics', 'reassign', topic, '--exclude-broker', '2', '--leaders-only', '--execute', '--json'])
@@ -183,7 +197,7 @@ describe.runIf(available)('reassignment and leader elections on a 3-node cluster
     const back = await run(['consume', topic, '--from', 'beginning', '-e', '-f', '%k\\n'])
     ok(back)
     expect(back.stdout.split('\n').filter(Boolean).sort()).toEqual(Array.from({length: 2000}, (_, i) => `m${i}`).sort())
-    expect((await partitions(raised)).every((p) => p.leader !== 2)).toBe(true)
+    expect((await partitionsWhen(raised, (ps) => ps.every((p) => p.leader !== 2))).every((p) => p.leader !== 2)).toBe(true)
 
     await cluster.restart(2)
     for (const deadline = Date.now() + 90_000; ; await new Promise((r) => setTimeout(r, 500))) {
@@ -201,12 +215,12 @@ describe.runIf(available)('reassignment and leader elections on a 3-node cluster
     const elected = await run(['topics', 'elect-leaders', '--preferred', '--execute', '--json'])
     ok(elected)
     expect(json<{results: {outcome: string}[]}>(elected).results.every((r) => r.outcome === 'elected' || r.outcome === 'not-needed')).toBe(true)
-    for (const p of await partitions(raised)) expect(p.leader).toBe(p.replicas[0])
+    for (const p of await partitionsWhen(raised, (ps) => ps.every((x) => x.leader === x.replicas[0]))) expect(p.leader).toBe(p.replicas[0])
 
     // Spread the prepared topic's leaders again: broker 2 leads its share.
     const spread = await run(['topics', 'reassign', topic, '--leaders-only', '--execute', '--json'])
     ok(spread)
-    const leaders = (await partitions(topic)).map((p) => p.leader)
+    const leaders = (await partitionsWhen(topic, (ps) => ps.every((p) => p.leader === p.replicas[0]))).map((p) => p.leader)
     expect([1, 2, 3].map((b) => leaders.filter((l) => l === b).length)).toEqual([2, 2, 2])
     const again = json<{changes: unknown[]}>(await run(['topics', 'reassign', topic, raised, '--json']))
     expect(again.changes).toEqual([])
@@ -252,7 +266,7 @@ describe.runIf(available)('reassignment and leader elections on a 3-node cluster
     const cancelled = await run(['topics', 'reassign', '--cancel', topic, '--execute', '-p', 'prod', '--yes', '--json'], {env: prod})
     ok(cancelled)
     expect(json(cancelled)).toMatchObject({executed: true, throttlesRemoved: {brokers: throttle.brokers, topics: [topic]}})
-    expect((await partitions(topic)).every((p) => p.replicas.length === 1)).toBe(true)
+    expect((await partitionsWhen(topic, (ps) => ps.every((p) => p.replicas.length === 1))).every((p) => p.replicas.length === 1)).toBe(true)
     expect(json(await run(['topics', 'reassign', '--status', '--json']))).toMatchObject({inProgress: [], throttles: {brokers: [], topics: []}})
     expect(await keysByKcat(topic)).toHaveLength(8000)
   }, 180_000)

@@ -344,6 +344,7 @@ export default class TopicsReassign extends KafkaCommand<ReassignResult> {
     await differingFromPlan(
       client,
       ongoing.map((o) => ({topic: o.topic, partition: o.partition, target: o.replicas.filter((b) => !o.adding.includes(b))})),
+      {ordered: false},
     )
     this.io.info(`cancelled the reassignment of ${countOf(ongoing.length, 'partition')}`)
     result.throttlesRemoved = await this.cleanUp(client, throttleTopics)

@@ -217,6 +217,40 @@ export async function withBroker<T>(
   }
 }
 
+/**
+ * Runs `fn` with each of the given brokers (each answers for itself: its disks, its software) over one short-lived
+ * kafkajs Cluster; a broker that cannot be reached or fails maps to an Error, the others still answer.
+ */
+export async function withEachBroker<T>(
+  client: Pick<KafkaJSSession, 'kafka' | 'call'>,
+  ids: number[],
+  what: (id: number) => string,
+  fn: (broker: RawBroker, id: number) => Promise<T>,
+): Promise<Map<number, T | Error>> {
+  const cluster = privateCluster<RawCluster>(client.kafka, {allowAutoTopicCreation: false})
+  if (!cluster) throw new Error('this kafkajs version has no cluster factory (kafkit expects kafkajs 2.2.x)')
+  const result = new Map<number, T | Error>()
+  try {
+    await client.call('connecting to the brokers', async () => {
+      await cluster.connect()
+      await cluster.refreshMetadata()
+    })
+    await Promise.all(
+      ids.map(async (id) => {
+        try {
+          const broker = await client.call(what(id), () => cluster.findBroker({nodeId: String(id)}))
+          result.set(id, await client.call(what(id), () => fn(broker, id)))
+        } catch (error) {
+          result.set(id, error instanceof Error ? error : new Error(String(error)))
+        }
+      }),
+    )
+  } finally {
+    await cluster.disconnect().catch(() => undefined)
+  }
+  return result
+}
+
 function requireVersion(broker: RawBroker, apiKey: number, version: number, name: string): void {
   const range = broker.versions[apiKey]
   if (!range || range.minVersion > version || range.maxVersion < version) {
