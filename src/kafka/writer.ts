@@ -220,18 +220,16 @@ export class RecordWriter {
     this.batchBytes = Math.max(1, Math.min(options.batchBytes ?? 512 * 1024, limit))
     this.requestBytes = Math.max(this.batchBytes, options.requestBytes ?? 1 << 20)
     this.lingerMs = options.lingerMs ?? 5
-    // Idempotent writers may keep up to 5 requests in flight (`--max-in-flight`), Kafka's bound for keeping order
-    // and dropping duplicates per partition: kafkit's sendMessages numbers the batches itself
-    // (patches/sequences.ts; kafkajs' own sequences are not safe with concurrent sends, kafkajs issues #598,
-    // #1005). The default stays 1, and compressed requests always use 1: compression is asynchronous in kafkajs,
-    // so a later request can reach the socket before an earlier one and the broker answers OUT_OF_ORDER_SEQUENCE
-    // (seen with gzip in test/integration/integrity-produce.test.ts). A transactional producer keeps kafkajs'
-    // sequences and needs 1, and so does kafkajs' own sendMessages (kafkajs loaded before kafkit's replacement
-    // could be installed: only in tests that import kafkajs first).
+    // Idempotent writers keep up to 5 requests in flight (the default, as Java's producer), Kafka's bound for
+    // keeping order and dropping duplicates per partition: kafkit's sendMessages numbers the batches itself and
+    // queues each broker's requests in the order it numbered them, compressed or not (patches/sequences.ts,
+    // send-messages.ts; kafkajs' own sequences are not safe with concurrent sends, kafkajs issues #598, #1005).
+    // A transactional producer keeps kafkajs' sequences and needs 1, and so does kafkajs' own sendMessages
+    // (kafkajs loaded before kafkit's replacement could be installed: only in tests that import kafkajs first).
     const idempotent = options.idempotent ?? this.acks === -1
-    const pipelined = options.transactionalId === undefined && this.compression === 0 && produceOutcomesReady()
+    const pipelined = options.transactionalId === undefined && produceOutcomesReady()
     const most = !idempotent ? Number.POSITIVE_INFINITY : pipelined ? MAX_IDEMPOTENT_IN_FLIGHT : 1
-    this.maxInFlight = Math.max(1, Math.min(most, options.maxInFlight ?? (idempotent ? 1 : 2)))
+    this.maxInFlight = Math.max(1, Math.min(most, options.maxInFlight ?? (idempotent ? MAX_IDEMPOTENT_IN_FLIGHT : 2)))
     this.partitionBytes = Array.from({length: options.partitions}, () => 0)
     this.sticky = Math.floor(Math.random() * options.partitions)
   }
