@@ -515,7 +515,7 @@ export class RecordWriter {
     }
     if (this.runRecords > 0) {
       const runs = this.runs.filter((run) => run !== undefined)
-      request.messages = runs.length === 1 ? runs[0].messages() : runs.flatMap((run) => run.messages())
+      request.messages = runs.map((run) => run.marker)
       for (const run of runs) request.partitions.set(run.partition, run.count)
       this.runs = []
       this.runRecords = 0

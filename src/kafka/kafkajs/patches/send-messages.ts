@@ -22,6 +22,7 @@
  * Checked on: kafkajs 2.2.4. Pinned by: test/integration/integrity-produce.test.ts (a produce failing in one
  * partition of many: the counts match what Kafka's own tools read back).
  */
+import {recordCount} from '../protocol/record-runs.js'
 import {requireKafkaJS} from '../require.js'
 import {type SequenceBook, type SequenceEntry, sequenceBook} from './sequences.js'
 
@@ -203,7 +204,7 @@ export function createSendMessages({logger, cluster, partitioner, eosManager, re
     const assignSequences = async (list: Slot[]) => {
       if (!book || !turn || assigned) return
       await turn.wait
-      for (const slot of list) slot.sequence = book.assign(slot.topic, slot.partition, slot.messages.length)
+      for (const slot of list) slot.sequence = book.assign(slot.topic, slot.partition, recordCount(slot.messages))
       assigned = true
     }
     /** A slot's final outcome: its sequence entry settles with it (later batches of the partition stop waiting). */
@@ -247,7 +248,7 @@ export function createSendMessages({logger, cluster, partitioner, eosManager, re
           for (const {topic, partitions} of topicData) {
             for (const entry of partitions) {
               entry.firstSequence = eosManager.getSequence(topic, entry.partition)
-              eosManager.updateSequence(topic, entry.partition, entry.messages.length)
+              eosManager.updateSequence(topic, entry.partition, recordCount(entry.messages))
             }
           }
           advanced.push(...batch)
@@ -327,7 +328,7 @@ export function createSendMessages({logger, cluster, partitioner, eosManager, re
       } finally {
         handedOver()
         if (locked) {
-          for (const slot of advanced) eosManager.updateSequence(slot.topic, slot.partition, -slot.messages.length)
+          for (const slot of advanced) eosManager.updateSequence(slot.topic, slot.partition, -recordCount(slot.messages))
           await eosManager.releaseBrokerLock(broker)
         }
       }
@@ -414,7 +415,7 @@ export function createSendMessages({logger, cluster, partitioner, eosManager, re
       const outcomes: PartitionOutcome[] = (slots ?? []).map((s) => ({
         topic: s.topic,
         partition: s.partition,
-        count: s.messages.length,
+        count: recordCount(s.messages),
         status: s.status === 'pending' ? (s.maybeAppended ? 'uncertain' : 'failed') : s.status,
         error: s.status === 'acked' ? undefined : s.error,
       }))
