@@ -50,8 +50,10 @@ export class RecordRun {
      * header, batch header and framing, and send the run's own memory instead of copying it into a request.
      */
     readonly headroom = 0,
+    /** Memory of an acknowledged run to write into again (no new allocation, no garbage), if large enough. */
+    reuse?: Uint8Array,
   ) {
-    this.bytes = uninitialized(headroom + initialBytes)
+    this.bytes = reuse && reuse.length >= headroom + initialBytes ? reuse : uninitialized(headroom + initialBytes)
     const run = this
     this.marker = {
       kafkitRun: run,
