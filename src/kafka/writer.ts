@@ -568,8 +568,12 @@ export class RecordWriter {
     }
   }
 
-  /** An acknowledged request's runs' memory, for the next runs (at most one per request in flight, and one more). */
+  /**
+   * An acknowledged request's runs' memory, for the next runs (at most one per request in flight, and one more).
+   * Not with acks=0: "acknowledged" then means "handed to the socket", which may still be writing from it.
+   */
   private keepRunMemory(request: Request): void {
+    if (this.acks === 0) return
     for (const m of request.messages) {
       const run = (m as Partial<RunMarker>).kafkitRun
       if (!run) return
