@@ -74,7 +74,7 @@ export default class Produce extends KafkaCommand<ProduceSummary> {
     'batch-size': Flags.string({description: "largest batch per partition per request (e.g. 256KiB); capped by the topic's max.message.bytes", default: '512KiB'}),
     linger: Flags.string({description: 'how long a record may wait for others to share its request', default: '5ms'}),
     'max-in-flight': Flags.integer({
-      description: 'requests in flight at once (idempotent producer: default 1, at most 5 and only without compression; 2 without it; 1 with --transactional)',
+      description: 'requests in flight at once (idempotent producer: default 5, at most 5; 2 without it; 1 with --transactional)',
       min: 1,
       max: 100,
     }),

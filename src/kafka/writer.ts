@@ -206,6 +206,12 @@ export class RecordWriter {
   private slotWaiters: (() => void)[] = []
   private idleWaiters: (() => void)[] = []
   private readonly sources = new Map<string, SourceQueue>()
+  /**
+   * Memory of acknowledged record runs, written into again by the next runs: ~100 MB of 0.5 MB allocations per 1M
+   * lines otherwise (garbage collection, and page faults on fresh memory). Only acknowledged ones: the request
+   * of a failed or timed-out run may still be retried by kafkajs from that memory.
+   */
+  private spareRuns: Uint8Array[] = []
   /** The open transaction of a transactional writer (sends go through it). */
   private transaction?: Transaction
 
@@ -220,18 +226,16 @@ export class RecordWriter {
     this.batchBytes = Math.max(1, Math.min(options.batchBytes ?? 512 * 1024, limit))
     this.requestBytes = Math.max(this.batchBytes, options.requestBytes ?? 1 << 20)
     this.lingerMs = options.lingerMs ?? 5
-    // Idempotent writers may keep up to 5 requests in flight (`--max-in-flight`), Kafka's bound for keeping order
-    // and dropping duplicates per partition: kafkit's sendMessages numbers the batches itself
-    // (patches/sequences.ts; kafkajs' own sequences are not safe with concurrent sends, kafkajs issues #598,
-    // #1005). The default stays 1, and compressed requests always use 1: compression is asynchronous in kafkajs,
-    // so a later request can reach the socket before an earlier one and the broker answers OUT_OF_ORDER_SEQUENCE
-    // (seen with gzip in test/integration/integrity-produce.test.ts). A transactional producer keeps kafkajs'
-    // sequences and needs 1, and so does kafkajs' own sendMessages (kafkajs loaded before kafkit's replacement
-    // could be installed: only in tests that import kafkajs first).
+    // Idempotent writers keep up to 5 requests in flight (the default, as Java's producer), Kafka's bound for
+    // keeping order and dropping duplicates per partition: kafkit's sendMessages numbers the batches itself and
+    // queues each broker's requests in the order it numbered them, compressed or not (patches/sequences.ts,
+    // send-messages.ts; kafkajs' own sequences are not safe with concurrent sends, kafkajs issues #598, #1005).
+    // A transactional producer keeps kafkajs' sequences and needs 1, and so does kafkajs' own sendMessages
+    // (kafkajs loaded before kafkit's replacement could be installed: only in tests that import kafkajs first).
     const idempotent = options.idempotent ?? this.acks === -1
-    const pipelined = options.transactionalId === undefined && this.compression === 0 && produceOutcomesReady()
+    const pipelined = options.transactionalId === undefined && produceOutcomesReady()
     const most = !idempotent ? Number.POSITIVE_INFINITY : pipelined ? MAX_IDEMPOTENT_IN_FLIGHT : 1
-    this.maxInFlight = Math.max(1, Math.min(most, options.maxInFlight ?? (idempotent ? 1 : 2)))
+    this.maxInFlight = Math.max(1, Math.min(most, options.maxInFlight ?? (idempotent ? MAX_IDEMPOTENT_IN_FLIGHT : 2)))
     this.partitionBytes = Array.from({length: options.partitions}, () => 0)
     this.sticky = Math.floor(Math.random() * options.partitions)
   }
@@ -428,7 +432,7 @@ export class RecordWriter {
       const size = RECORD_OVERHEAD + end - start
       if ((this.runRecords > 0 || i > from) && (batchBytes + size > this.batchBytes || requestBytes + size > this.requestBytes)) break
       if (!run) {
-        run = this.runs[partition] = new RecordRun(partition, placement.timestamp ?? Date.now(), Math.min(this.batchBytes, this.requestBytes) + 1024, RUN_HEADROOM)
+        run = this.runs[partition] = new RecordRun(partition, placement.timestamp ?? Date.now(), Math.min(this.batchBytes, this.requestBytes) + 1024, RUN_HEADROOM, this.spareRuns.pop())
         run.stamped = placement.timestamp !== undefined
       }
       if (origin && i === from) run.origins.push({at: run.count, source: origin.source, line: origin.firstLine + from})
@@ -517,7 +521,7 @@ export class RecordWriter {
     }
     if (this.runRecords > 0) {
       const runs = this.runs.filter((run) => run !== undefined)
-      request.messages = runs.length === 1 ? runs[0].messages() : runs.flatMap((run) => run.messages())
+      request.messages = runs.map((run) => run.marker)
       for (const run of runs) request.partitions.set(run.partition, run.count)
       this.runs = []
       this.runRecords = 0
@@ -552,6 +556,7 @@ export class RecordWriter {
           }),
       )
       this.acknowledged(request)
+      this.keepRunMemory(request)
     } catch (error) {
       this.failedRequest(request, error)
     } finally {
@@ -560,6 +565,20 @@ export class RecordWriter {
       if (waiter) waiter()
       else if (this.lingerDue && this.hasPending && !this.stats.firstError) this.seal()
       if (this.inFlight === 0) for (const idle of this.idleWaiters.splice(0)) idle()
+    }
+  }
+
+  /**
+   * An acknowledged request's runs' memory, for the next runs (at most one per request in flight, and one more).
+   * Not with acks=0: "acknowledged" then means "handed to the socket", which may still be writing from it.
+   */
+  private keepRunMemory(request: Request): void {
+    if (this.acks === 0) return
+    for (const m of request.messages) {
+      const run = (m as Partial<RunMarker>).kafkitRun
+      if (!run) return
+      if (this.spareRuns.length > this.maxInFlight) return
+      this.spareRuns.push(run.bytes)
     }
   }
 

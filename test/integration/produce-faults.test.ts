@@ -1,6 +1,6 @@
 /**
  * Produce with faults, on a private 3-node cluster (ports 9955-9957, controllers +10000): the idempotent writer's
- * pipelined requests (up to 5 in flight, kafkit's own sequence numbers: src/kafka/kafkajs/patches/sequences.ts)
+ * pipelined requests (5 in flight, compressed or not, kafkit's own sequence numbers: src/kafka/kafkajs/patches/sequences.ts)
  * keep every record exactly once and each partition in input order while a node is SIGKILLed and restarted in
  * the middle of a produce; and a produce given every node while one is dead uses the live ones and waits for a
  * new leader (it exited 4 when kafkajs asked the dead node for a producer id). Read back by kcat.
@@ -69,39 +69,57 @@ describe('produce while a node of three fails', () => {
     await cluster?.destroy()
   }, 120_000)
 
-  it('a node SIGKILLed and restarted in the middle of 300,000 numbered lines: every line exactly once, each partition in input order', async () => {
+  it('a node SIGKILLed and restarted in the middle of two produces, uncompressed (300,000 numbered lines) and gzip (100,000), 5 requests in flight: every line exactly once, each partition in input order', async () => {
     // Replication factor 1 on nodes 1 and 2: node 2's partitions wait for it to come back (its log, and the
     // producer state in it, recovered after the SIGKILL). Records without keys go to each partition in turn.
-    const topic = await topicOn(cluster, uniqueName('faults-restart'), [[1], [2], [1], [2]])
-    const total = 300_000
-    const file = join(dir, 'numbered.txt')
-    writeFileSync(file, Array.from({length: total}, (_, i) => `${String(i + 1).padStart(7, '0')} ${'x'.repeat(40)}`).join('\n') + '\n')
-    // --rate spreads the produce over ~5 s, so that the kill lands in the middle of it.
-    const produce = kafkit(['produce', topic, '-f', file, '--rate', '60000', '--max-in-flight', '5', '--timeout', '3m', '--json'], {env: {KAFKIT_BROKERS: cluster.brokers}, timeoutMs: 240_000})
+    // Uncompressed lines take kafkit's encoder (record runs); gzip takes kafkajs' (asynchronous compression, which
+    // once let a later request overtake an earlier one): both run at once, through the same restart.
+    const runs = [
+      {codec: 'none', total: 300_000, rate: 60_000},
+      {codec: 'gzip', total: 100_000, rate: 20_000},
+    ]
+    const produces = await Promise.all(
+      runs.map(async ({codec, total, rate}) => {
+        const topic = await topicOn(cluster, uniqueName(`faults-restart-${codec}`), [[1], [2], [1], [2]])
+        const file = join(dir, `numbered-${codec}.txt`)
+        writeFileSync(file, Array.from({length: total}, (_, i) => `${String(i + 1).padStart(7, '0')} ${'x'.repeat(40)}`).join('\n') + '\n')
+        return {codec, total, topic, file, rate}
+      }),
+    )
+    // --rate spreads each produce over ~5 s, so that the kill lands in the middle of it; small batches put many
+    // requests in flight per partition (5, the default).
+    const results = produces.map(({codec, topic, file, rate}) =>
+      kafkit(['produce', topic, '-f', file, '-z', codec, '--rate', String(rate), '--batch-size', '16KiB', '--timeout', '3m', '--json'], {env: {KAFKIT_BROKERS: cluster.brokers}, timeoutMs: 240_000}),
+    )
     await new Promise((r) => setTimeout(r, 2500))
     await cluster.kill(2)
     await cluster.restart(2)
-    const result = await produce
-    expect(result.code, result.stderr).toBe(0)
-    expect(JSON.parse(result.stdout)).toMatchObject({records: total, failed: 0})
+    for (const [i, {codec, total, topic}] of produces.entries()) {
+      const result = await results[i]
+      expect(result.code, `${codec}: ${result.stderr}`).toBe(0)
+      expect(JSON.parse(result.stdout)).toMatchObject({records: total, failed: 0})
 
-    const read = await readAll(cluster.brokers, topic)
-    const seen = new Uint8Array(total + 1)
-    let count = 0
-    for (const [partition, values] of read) {
-      let last = 0
-      for (const value of values) {
-        const n = Number(value.slice(0, 7))
-        expect(n, `partition ${partition}: line ${n} after line ${last}`).toBeGreaterThan(last)
-        last = n
-        seen[n]++
-        count++
+      const read = await readAll(cluster.brokers, topic)
+      const seen = new Uint8Array(total + 1)
+      let count = 0
+      for (const [partition, values] of read) {
+        let last = 0
+        for (const value of values) {
+          const n = Number(value.slice(0, 7))
+          expect(n, `${codec}, partition ${partition}: line ${n} after line ${last}`).toBeGreaterThan(last)
+          last = n
+          seen[n]++
+          count++
+        }
       }
+      expect(count, codec).toBe(total)
+      expect(
+        seen.subarray(1).every((s) => s === 1),
+        codec,
+      ).toBe(true)
+      expect(read.get(1)?.length ?? 0).toBeGreaterThan(0)
+      expect(read.get(0)?.length ?? 0).toBeGreaterThan(0)
     }
-    expect(count).toBe(total)
-    expect(seen.subarray(1).every((s) => s === 1)).toBe(true)
-    expect(read.get(1)?.length ?? 0).toBeGreaterThan(0)
-    expect(read.get(0)?.length ?? 0).toBeGreaterThan(0)
   }, 300_000)
 
   it('-b listing every node, one SIGKILLed: produce uses the live ones and waits for the new leader (it exited 4 when kafkajs asked the dead one for a producer id)', async () => {

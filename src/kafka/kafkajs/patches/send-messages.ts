@@ -22,6 +22,7 @@
  * Checked on: kafkajs 2.2.4. Pinned by: test/integration/integrity-produce.test.ts (a produce failing in one
  * partition of many: the counts match what Kafka's own tools read back).
  */
+import {recordCount} from '../protocol/record-runs.js'
 import {requireKafkaJS} from '../require.js'
 import {type SequenceBook, type SequenceEntry, sequenceBook} from './sequences.js'
 
@@ -195,14 +196,16 @@ export function createSendMessages({logger, cluster, partitioner, eosManager, re
     // Idempotent and not transactional: kafkit's own sequences (sequences.ts), several requests in flight. The
     // place in the order of assignments is taken now, synchronously: the writer's order of calls.
     const book: SequenceBook | undefined = eosManager.isInitialized() && !eosManager.isTransactional() ? sequenceBook(eosManager, eosManager.getProducerId()) : undefined
+    // The turn is held until this call's requests are in their connections' queues (`handedOver`): sequences are
+    // assigned and requests written in the same order, whatever the encoding (compression) costs, so that up to 5
+    // requests can be in flight with any codec.
     const turn = book?.takeTurn()
     let assigned = false
     const assignSequences = async (list: Slot[]) => {
       if (!book || !turn || assigned) return
       await turn.wait
-      for (const slot of list) slot.sequence = book.assign(slot.topic, slot.partition, slot.messages.length)
+      for (const slot of list) slot.sequence = book.assign(slot.topic, slot.partition, recordCount(slot.messages))
       assigned = true
-      turn.done()
     }
     /** A slot's final outcome: its sequence entry settles with it (later batches of the partition stop waiting). */
     const settle = (slot: Slot, status: PartitionStatus) => {
@@ -211,13 +214,17 @@ export function createSendMessages({logger, cluster, partitioner, eosManager, re
       slot.sequence?.settle(status)
     }
 
-    /** One Produce request to one broker for these slots; records each slot's outcome, never throws. */
-    const produceTo = async (nodeId: string, batch: Slot[]): Promise<void> => {
+    /**
+     * One Produce request to one broker for these slots; records each slot's outcome, never throws. `handedOver`
+     * runs once the request is in the connection's queue (or will never be): see handOver().
+     */
+    const produceTo = async (nodeId: string, batch: Slot[], handedOver: () => void): Promise<void> => {
       let broker: Broker
       try {
         broker = await cluster.findBroker({nodeId})
       } catch (error) {
         for (const slot of batch) slot.error = error as KafkaJSErrorLike
+        handedOver()
         return
       }
       const byTopic = new Map<string, Slot[]>()
@@ -241,7 +248,7 @@ export function createSendMessages({logger, cluster, partitioner, eosManager, re
           for (const {topic, partitions} of topicData) {
             for (const entry of partitions) {
               entry.firstSequence = eosManager.getSequence(topic, entry.partition)
-              eosManager.updateSequence(topic, entry.partition, entry.messages.length)
+              eosManager.updateSequence(topic, entry.partition, recordCount(entry.messages))
             }
           }
           advanced.push(...batch)
@@ -261,6 +268,7 @@ export function createSendMessages({logger, cluster, partitioner, eosManager, re
           encode: async () => {
             const payload = await protocol.request.encode()
             encoded = true
+            handOver(handedOver)
             return payload
           },
         }
@@ -318,8 +326,9 @@ export function createSendMessages({logger, cluster, partitioner, eosManager, re
           if (encoded) slot.maybeAppended = true
         }
       } finally {
+        handedOver()
         if (locked) {
-          for (const slot of advanced) eosManager.updateSequence(slot.topic, slot.partition, -slot.messages.length)
+          for (const slot of advanced) eosManager.updateSequence(slot.topic, slot.partition, -recordCount(slot.messages))
           await eosManager.releaseBrokerLock(broker)
         }
       }
@@ -353,7 +362,16 @@ export function createSendMessages({logger, cluster, partitioner, eosManager, re
             }
             for (const slot of byPartition.values()) slot.error = createErrorFromCode(5) // LEADER_NOT_AVAILABLE: no leader known
           }
-          await Promise.all([...perBroker].map(([nodeId, batch]) => produceTo(nodeId, batch)))
+          const handed: Promise<void>[] = []
+          const sends = [...perBroker].map(([nodeId, batch]) => {
+            let done!: () => void
+            handed.push(new Promise<void>((resolve) => (done = resolve)))
+            return produceTo(nodeId, batch, done)
+          })
+          // The next call may number and send its batches once these requests are queued (first attempt only:
+          // a retry re-sends batches that keep their sequences).
+          if (turn) void Promise.all(handed).then(turn.done)
+          await Promise.all(sends)
           const left = slots.filter((s) => s.status === 'pending')
           // A slot that waits for earlier batches is thrown last: another one's error may need a metadata refresh.
           if (left.length > 0) throw (left.find((s) => !(s.error instanceof SequenceWait)) ?? left[0]).error ?? new Error('not sent')
@@ -397,7 +415,7 @@ export function createSendMessages({logger, cluster, partitioner, eosManager, re
       const outcomes: PartitionOutcome[] = (slots ?? []).map((s) => ({
         topic: s.topic,
         partition: s.partition,
-        count: s.messages.length,
+        count: recordCount(s.messages),
         status: s.status === 'pending' ? (s.maybeAppended ? 'uncertain' : 'failed') : s.status,
         error: s.status === 'acked' ? undefined : s.error,
       }))
@@ -405,14 +423,23 @@ export function createSendMessages({logger, cluster, partitioner, eosManager, re
       if (error && typeof error === 'object') Object.defineProperty(error, OUTCOMES, {value: outcomes, enumerable: false})
       throw error
     } finally {
-      // A call that never got as far as numbering its batches lets the next one go.
-      if (turn && !assigned) turn.done()
+      // A call that never got as far as sending its batches lets the next one go.
+      turn?.done()
     }
   }
 }
 
 const OUT_OF_ORDER_SEQUENCE = 45
 const DUPLICATE_SEQUENCE = 46
+
+/**
+ * Tells `done` that a request whose encode() just resolved is in its connection's queue: kafkajs frames it and
+ * queues it (connection.js sendRequest) in promise continuations with no I/O between them, so by the next
+ * macrotask it is queued, behind every request encoded before it.
+ */
+function handOver(done: () => void): void {
+  setImmediate(done)
+}
 
 /** Resolves when `promise` settles or after `ms`, whichever comes first. */
 function waitAtMost(promise: Promise<unknown>, ms: number): Promise<void> {

@@ -3,8 +3,9 @@
  * values are read, with no JavaScript object per record (librdkafka's model). `produce` uses them for plain
  * lines (`RecordWriter.writeValues`): 1M × 100 B lines cost ~0.1 s here instead of ~1 s as record objects.
  *
- * A run travels through kafkajs as `run.messages()`: an array of `count` references to one marker object, so
- * that everything kafkajs counts per message (idempotent sequence numbers, `messages.length`) stays right. Only
+ * A run travels through kafkajs as one marker object in the messages array (`run.marker`): kafkajs' own code only
+ * checks each message's value and hands the array to kafkit's sendMessages (patches/send-messages.ts), which
+ * counts records with `recordCount()` (idempotent sequence numbers) and groups by the marker's partition. Only
  * kafkit's Produce request encoder (patches/produce-request.ts `encodeProduceBody`) understands the marker; it copies the
  * run's bytes behind a batch header. kafkajs' own encoder (compressed requests) would not, so the writer uses runs
  * only when `preEncodedRecordsReady()` says the fast encoder is in charge, and reading `timestamp` from the
@@ -49,8 +50,10 @@ export class RecordRun {
      * header, batch header and framing, and send the run's own memory instead of copying it into a request.
      */
     readonly headroom = 0,
+    /** Memory of an acknowledged run to write into again (no new allocation, no garbage), if large enough. */
+    reuse?: Uint8Array,
   ) {
-    this.bytes = uninitialized(headroom + initialBytes)
+    this.bytes = reuse && reuse.length >= headroom + initialBytes ? reuse : uninitialized(headroom + initialBytes)
     const run = this
     this.marker = {
       kafkitRun: run,
@@ -125,11 +128,6 @@ export class RecordRun {
     return out
   }
 
-  /** What kafkajs gets for this run: `count` references to the marker. */
-  messages(): RunMarker[] {
-    return new Array<RunMarker>(this.count).fill(this.marker)
-  }
-
   private grow(need: number): void {
     let size = this.bytes.length * 2
     while (size < need) size *= 2
@@ -163,9 +161,15 @@ export function runOf(messages: readonly unknown[]): RecordRun | undefined {
   const first = messages[0] as Partial<RunMarker> | undefined
   const run = first?.kafkitRun
   if (!run) return undefined
-  // All of them must be this run's marker, once per record (the writer never mixes runs and records).
-  if (run.count !== messages.length || messages[messages.length - 1] !== first) {
-    throw new Error(`kafkit: a record run of ${run.count} records arrived as ${messages.length} messages`)
-  }
+  // One marker per partition and request (the writer never mixes runs and records, and keeps one run per partition).
+  if (messages.length !== 1) throw new Error(`kafkit: ${messages.length} record runs for one partition of a request`)
   return run
+}
+
+/** The records a messages array stands for: one per message, or each run's count (markers). */
+export function recordCount(messages: readonly unknown[]): number {
+  if (!(messages[0] as Partial<RunMarker> | undefined)?.kafkitRun) return messages.length
+  let count = 0
+  for (const m of messages as RunMarker[]) count += m.kafkitRun.count
+  return count
 }
