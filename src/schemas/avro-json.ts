@@ -20,8 +20,8 @@ export interface JsonSink {
 
 type Schema = any // eslint-disable-line @typescript-eslint/no-explicit-any
 
-/** Writes the JSON of the Avro record at payload[start, payload.length) into out; false: nothing usable (roll back). */
-export type AvroJsonWriter = (payload: Buffer, start: number, out: JsonSink) => boolean
+/** Writes the JSON of the Avro record at payload[start, end) into out; false: nothing usable (roll back). */
+export type AvroJsonWriter = (payload: Buffer, start: number, end: number, out: JsonSink) => boolean
 
 class Unsupported extends Error {}
 
@@ -56,12 +56,12 @@ class Generator {
       ${HELPERS}
       ${this.functions.join('\n')}
       function top(b, i, e) { let o = O, p = P; ${root.code.replaceAll('/*RESERVE*/', reserve(root.max))} O = o; P = p; return i }
-      return function (b, start, out) {
+      return function (b, start, end, out) {
         OUT = out
         P = out.length
-        O = out.reserve(${root.max} + b.length - start)
-        const i = top(b, start, b.length)
-        if (i !== b.length) return false
+        O = out.reserve(${root.max} + end - start)
+        const i = top(b, start, end)
+        if (i !== end) return false
         out.commit(P)
         return true
       }`

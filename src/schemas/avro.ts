@@ -127,7 +127,7 @@ export class AvroCodec {
    */
   writeJson(bytes: Buffer, start: number, out: JsonSink): boolean {
     const writer = this.fastJsonWriter
-    return writer ? writer(bytes, start, out) : false
+    return writer ? writer(bytes, start, bytes.length, out) : false
   }
 
   /** The compiled fast lane (undefined: the schema has none). */
