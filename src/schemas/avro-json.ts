@@ -218,14 +218,15 @@ const HELPERS = `
     let c = b[i++]
     if (c < 0x80) { V = (c >>> 1) ^ -(c & 1); return i }
     // Up to 4 bytes (28 bits) in integer arithmetic, the rest in doubles (exact to 2^53; beyond: -1, the avsc lane).
-    let r = c & 0x7f, s = 7
+    let r = c & 0x7f, s = 7, m = 128
     do {
       if (i >= e) return -1
       c = b[i++]
       if (s < 28) r |= (c & 0x7f) << s
       else if (s >= 49 && (s >= 56 || c > 0x07)) return -1
-      else r += (c & 0x7f) * Math.pow(2, s)
+      else r += (c & 0x7f) * m
       s += 7
+      m *= 128
     } while (c >= 0x80)
     V = s <= 28 ? (r >>> 1) ^ -(r & 1) : r % 2 === 1 ? -(r + 1) / 2 : r / 2
     return i
@@ -286,6 +287,8 @@ const HELPERS = `
   function b64(o, p, b, s, t) { o[p++] = 34; p += o.write(b.toString('base64', s, t), p, 'latin1'); o[p++] = 34; return p }
   // A string at b[i]: printable ASCII without quote or backslash copied as it is, anything else through quote();
   // returns the output position (-1: not readable), the input position in S, and the (maybe grown) buffer in O.
+  // 1: a byte JSON takes as it is (printable ASCII but quote and backslash).
+  const PLAIN = new Uint8Array(256).map((_, c) => (c >= 0x20 && c <= 0x7e && c !== 0x22 && c !== 0x5c ? 1 : 0))
   function str(o, p, b, i, e) {
     if (i < e && b[i] < 0x80) { V = (b[i] >>> 1) ^ -(b[i] & 1); i++ } else i = rl(b, i, e)
     const n = V
@@ -295,7 +298,7 @@ const HELPERS = `
     o[p] = 34
     for (let j = i; j < end; j++) {
       const c = b[j]
-      if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) {
+      if (PLAIN[c] === 0) {
         const text = quote(b.toString('utf8', i, end))
         const bytes = Buffer.byteLength(text)
         if (p + bytes + MAXC + e - end > o.length) o = grow(p, bytes + MAXC + e - end)
