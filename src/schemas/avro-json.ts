@@ -250,7 +250,7 @@ const HELPERS = `
     if (Number.isFinite(v)) {
       if (Number.isInteger(v) && Math.abs(v) < 1e15 && !Object.is(v, -0)) return num(o, p, v)
       // Up to two decimals (prices): when cents / 100 is exactly v, its digits are what String(v) gives.
-      if (Math.abs(v) < 1e13) {
+      if (v !== 0 && Math.abs(v) < 1e13) {
         let c = Math.round(v * 100)
         if (c / 100 === v) {
           if (c < 0) { o[p++] = 45; c = -c }
