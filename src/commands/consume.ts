@@ -121,7 +121,7 @@ Template placeholders (kcat-compatible): %t topic, %p partition, %o offset, %k k
       const explicitValueFormat = flags['value-format'] !== undefined && flags['value-format'] !== 'auto' && flags['value-format'] !== 'raw'
       const valuesLane =
         !this.io.json && flags.format === 'raw' && (flags['value-decoder'] ?? 'utf8') === 'utf8' && !grep && !flags.message && !explicitValueFormat
-          ? {bailOnWire: Boolean(schemas.decoders?.value)}
+          ? {bailOnWire: Boolean(schemas.decoders?.value), transcode: schemas.decoders?.value?.writeRange}
           : undefined
       const printer = new RecordPrinter({formatter, grep, limit: flags.count, stream: this.io.stdout, valuesLane})
       const interrupted = await printLoop(source, printer, (records) => schemas.prepare(records))

@@ -214,6 +214,7 @@ export default class Produce extends KafkaCommand<ProduceSummary> {
         encodeValue: schemas?.encodeValue,
       }
       const parse = lineParser(parserOptions)
+      const encodeValues = !parserOptions.encodeKey && linesAreValues({...parserOptions, encodeValue: undefined}) ? schemas?.encodeValueLines : undefined
       const fixedKey = flags.key === undefined ? undefined : encodeKey ? encodeKey(flags.key) : Buffer.from(flags.key)
       const sources = this.sources(flags.file)
       const sourceNames = sources.map((s) => s.name)
@@ -249,8 +250,10 @@ export default class Produce extends KafkaCommand<ProduceSummary> {
               return writer.writeValues(data, bounds, from, to, {partition: fixedPartition, timestamp: ts, origin})
             },
           },
-          // Plain lines with nothing added: no record object per line (RecordWriter.writeValues).
-          linesAreValues: linesAreValues(parserOptions) && !fixedKey,
+          // Plain lines with nothing added: no record object per line (RecordWriter.writeValues); JSON lines with
+          // an Avro value schema the same, encoded a chunk at a time.
+          linesAreValues: (linesAreValues(parserOptions) || Boolean(encodeValues)) && !fixedKey,
+          encodeValues,
           maxLineBytes,
           skipInvalid: flags['skip-invalid'],
           timestamp,

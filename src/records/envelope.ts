@@ -72,7 +72,12 @@ export interface EncodedRecordSet {
    * id): the caller then drops what was appended and formats the records one by one.
    */
   writeValues(out: ValueSink, separator: number, limit?: number, bailOnWire?: boolean): number
+  /** Each value through `write` (which may change its size) and `separator`; -1 when `write` declined one. */
+  transcodeValues?(out: ValueSink, separator: number, write: ValueTranscoder): number
 }
+
+/** Appends the value at body[start, end) to `out` in another form; false: it cannot (nothing usable written). */
+export type ValueTranscoder = (body: Buffer, start: number, end: number, out: ValueSink) => boolean
 
 export function toEnvelope(record: RawRecord): RecordEnvelope {
   // Built field by field in docs/ARCHITECTURE.md's order (topic, partition, offset, timestamp, key, value, headers), the

@@ -5,7 +5,7 @@
  */
 import type {Writable} from 'node:stream'
 
-import type {EncodedRecordSet, RawRecord} from './envelope.js'
+import type {EncodedRecordSet, RawRecord, ValueTranscoder} from './envelope.js'
 import {OutputBuffer, type RecordFormatter} from './format.js'
 
 export interface PrinterOptions {
@@ -20,7 +20,7 @@ export interface PrinterOptions {
    * The format is the value and a newline (raw, UTF-8, no filter): records still encoded are copied without a
    * RawRecord each (addEncoded). `bailOnWire`: values in the schema registry's wire format take the slow lane.
    */
-  valuesLane?: {bailOnWire: boolean}
+  valuesLane?: {bailOnWire: boolean; transcode?: ValueTranscoder}
 }
 
 export interface PartitionPosition {
@@ -85,7 +85,9 @@ export class RecordPrinter {
     if (!valuesLane || grep || !encoded) return undefined
     if (limit !== undefined && this.count + encoded.count > limit) return undefined
     const mark = this.out.length
-    const n = encoded.writeValues(this.out, 10, Number.POSITIVE_INFINITY, valuesLane.bailOnWire)
+    // Values in the registry's wire format: transcoded (Avro to JSON) when the schema has the fast lane.
+    const {transcode} = valuesLane
+    const n = transcode && encoded.transcodeValues ? encoded.transcodeValues(this.out, 10, transcode) : encoded.writeValues(this.out, 10, Number.POSITIVE_INFINITY, valuesLane.bailOnWire)
     if (n < 0) {
       this.out.truncate(mark)
       return undefined

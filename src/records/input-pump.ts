@@ -47,6 +47,11 @@ export interface PumpOptions {
    * each record).
    */
   linesAreValues?: boolean
+  /**
+   * With linesAreValues: each chunk's lines -> the values to write (JSON -> a schema's wire format), or undefined
+   * to take that chunk line by line through `parse` (a blank line, a line that does not fit).
+   */
+  encodeValues?: (data: Buffer, bounds: readonly number[]) => {data: Buffer; bounds: readonly number[]} | undefined
   /** Validates a record before it is written (e.g. an envelope's partition); throw a KafkitError to refuse. */
   check?: (record: RawRecord, where: () => string) => void
   /** Stops reading (Ctrl-C); what was read is still handed to the sink. */
@@ -111,12 +116,13 @@ export async function pumpRecords(options: PumpOptions): Promise<PumpResult> {
       for await (const chunk of chunks) {
         const {bounds, firstLine} = chunk
         const count = bounds.length / 2
-        if (fastLane && fitsFastLane(bounds, valueLimit)) {
+        const values = fastLane && options.encodeValues ? options.encodeValues(chunk.data, bounds) : chunk
+        if (fastLane && values && fitsFastLane(values.bounds, valueLimit)) {
           if (signal?.aborted) {
             result.interrupted = true
             return result
           }
-          const pending = fastLane(chunk.data, bounds, 0, count, options.timestamp, {source: sourceIndex, firstLine})
+          const pending = fastLane(values.data, values.bounds, 0, count, options.timestamp, {source: sourceIndex, firstLine})
           result.read += count
           if (pending) await pending
           options.onProgress?.(result.read)
@@ -179,7 +185,7 @@ export async function pumpRecords(options: PumpOptions): Promise<PumpResult> {
 /** A bound of what a RecordBatch holding one keyless, headerless record adds to its value (61 + varints). */
 const KEYLESS_RECORD_BATCH_OVERHEAD = 80
 
-function fitsFastLane(bounds: number[], valueLimit: number): boolean {
+function fitsFastLane(bounds: readonly number[], valueLimit: number): boolean {
   if (valueLimit === Number.POSITIVE_INFINITY) return true
   for (let i = 0; i < bounds.length; i += 2) if (bounds[i + 1] - bounds[i] > valueLimit) return false
   return true

@@ -20,8 +20,8 @@ export interface JsonSink {
 
 type Schema = any // eslint-disable-line @typescript-eslint/no-explicit-any
 
-/** Writes the JSON of the Avro record at payload[start, payload.length) into out; false: nothing usable (roll back). */
-export type AvroJsonWriter = (payload: Buffer, start: number, out: JsonSink) => boolean
+/** Writes the JSON of the Avro record at payload[start, end) into out; false: nothing usable (roll back). */
+export type AvroJsonWriter = (payload: Buffer, start: number, end: number, out: JsonSink) => boolean
 
 class Unsupported extends Error {}
 
@@ -38,6 +38,9 @@ export function compileAvroJson(schema: Schema): AvroJsonWriter | undefined {
 }
 
 const bytesOf = (text: string) => Array.from(Buffer.from(text, 'utf8'))
+
+/** Reads a zig-zag varint into V, one-byte values (most lengths, small numbers) without a call; -1 from the function when cut short. */
+const RL = 'if (i < e && b[i] < 0x80) { V = (b[i] >>> 1) ^ -(b[i] & 1); i++ } else { i = rl(b, i, e); if (i < 0) return -1 }'
 
 class Generator {
   private readonly functions: string[] = []
@@ -56,12 +59,12 @@ class Generator {
       ${HELPERS}
       ${this.functions.join('\n')}
       function top(b, i, e) { let o = O, p = P; ${root.code.replaceAll('/*RESERVE*/', reserve(root.max))} O = o; P = p; return i }
-      return function (b, start, out) {
+      return function (b, start, end, out) {
         OUT = out
         P = out.length
-        O = out.reserve(${root.max} + b.length - start)
-        const i = top(b, start, b.length)
-        if (i !== b.length) return false
+        O = out.reserve(${root.max} + end - start)
+        const i = top(b, start, end)
+        if (i !== end) return false
         out.commit(P)
         return true
       }`
@@ -84,7 +87,7 @@ class Generator {
     if (Array.isArray(schema)) return this.union(schema, namespace)
     const {type} = schema
     if (schema.logicalType !== undefined) {
-      if (schema.logicalType === 'timestamp-millis' && type === 'long') return {code: `i = rl(b, i, e); if (i < 0) return -1; p = iso(o, p, V);`, max: 26}
+      if (schema.logicalType === 'timestamp-millis' && type === 'long') return {code: `${RL}; p = iso(o, p, V);`, max: 26}
       throw new Unsupported(String(schema.logicalType))
     }
     if (PRIMITIVES.has(type)) return this.primitive(type)
@@ -121,7 +124,7 @@ class Generator {
         const symbols = (schema.symbols as string[]).map((x) => Uint8Array.from(bytesOf(quote(x))))
         const k = this.constants.push(symbols) - 1
         const max = Math.max(...symbols.map((x) => x.length))
-        const code = () => `i = rl(b, i, e); if (i < 0 || V < 0 || V >= ${symbols.length}) return -1; p = put(o, p, K[${k}][V]);`
+        const code = () => `${RL} if (V < 0 || V >= ${symbols.length}) return -1; p = put(o, p, K[${k}][V]);`
         this.named.set(fullName(schema.namespace ?? namespace), {fn: '', kind: 'inline', code, max})
         return {code: code(), max}
       }
@@ -142,10 +145,10 @@ class Generator {
         return {
           code: `o[p++] = ${isMap ? 123 : 91}
             for (let first = true;;) {
-              i = rl(b, i, e); if (i < 0) return -1
+              ${RL}
               let n = V
               if (n === 0) break
-              if (n < 0) { n = -n; i = rl(b, i, e); if (i < 0) return -1 }
+              if (n < 0) { n = -n; ${RL} }
               for (; n > 0; n--) {
                 if (p + ${room} + e - i > o.length) { o = grow(p, ${room} + e - i) }
                 if (!first) o[p++] = 44
@@ -170,7 +173,7 @@ class Generator {
     const nullAt = isNull(branches[0]) ? 0 : 1
     const other = this.value(branches[1 - nullAt], namespace, '')
     return {
-      code: `i = rl(b, i, e); if (i < 0) return -1
+      code: `${RL}
         if (V === ${nullAt}) { o[p] = 110; o[p + 1] = 117; o[p + 2] = 108; o[p + 3] = 108; p += 4 }
         else if (V === ${1 - nullAt}) { ${other.code} }
         else return -1`,
@@ -189,7 +192,7 @@ class Generator {
         }
       case 'int':
       case 'long':
-        return {code: 'i = rl(b, i, e); if (i < 0) return -1; p = num(o, p, V);', max: 24}
+        return {code: `${RL} p = num(o, p, V);`, max: 24}
       case 'float':
         return {code: 'if (i + 4 > e) return -1; p = dbl(o, p, b.readFloatLE(i)); i += 4;', max: 26}
       case 'double':
@@ -199,7 +202,7 @@ class Generator {
       case 'bytes':
         // base64 is longer than its bytes: room for it first.
         return {
-          code: 'i = rl(b, i, e); if (i < 0 || V < 0 || i + V > e) return -1; { const n = V; if (p + Math.ceil(n / 3) * 4 + 2 + MAXC + e - i > o.length) { o = grow(p, Math.ceil(n / 3) * 4 + 2 + MAXC + e - i) } p = b64(o, p, b, i, i + n); i += n }',
+          code: `${RL} if (V < 0 || i + V > e) return -1; { const n = V; if (p + Math.ceil(n / 3) * 4 + 2 + MAXC + e - i > o.length) { o = grow(p, Math.ceil(n / 3) * 4 + 2 + MAXC + e - i) } p = b64(o, p, b, i, i + n); i += n }`,
           max: 4,
         }
     }
@@ -215,14 +218,15 @@ const HELPERS = `
     let c = b[i++]
     if (c < 0x80) { V = (c >>> 1) ^ -(c & 1); return i }
     // Up to 4 bytes (28 bits) in integer arithmetic, the rest in doubles (exact to 2^53; beyond: -1, the avsc lane).
-    let r = c & 0x7f, s = 7
+    let r = c & 0x7f, s = 7, m = 128
     do {
       if (i >= e) return -1
       c = b[i++]
       if (s < 28) r |= (c & 0x7f) << s
       else if (s >= 49 && (s >= 56 || c > 0x07)) return -1
-      else r += (c & 0x7f) * Math.pow(2, s)
+      else r += (c & 0x7f) * m
       s += 7
+      m *= 128
     } while (c >= 0x80)
     V = s <= 28 ? (r >>> 1) ^ -(r & 1) : r % 2 === 1 ? -(r + 1) / 2 : r / 2
     return i
@@ -230,27 +234,63 @@ const HELPERS = `
   function num(o, p, v) {
     if (v < 0) { o[p++] = 45; v = -v }
     if (v < 10) { o[p] = 48 + v; return p + 1 }
-    let n = 0
-    for (let t = v; t >= 1; t = Math.floor(t / 10)) n++
+    let n = 1
+    for (let t = 10; t <= v; t *= 10) n++
     const end = p + n
-    for (let q = end - 1; q >= p; q--) { const d = v % 10; o[q] = 48 + d; v = (v - d) / 10 }
+    let q = end
+    // Below 2^31 in 32-bit integer arithmetic, beyond in doubles (exact to 2^53).
+    if (v < 2147483648) {
+      while (v >= 10) { const t = (v / 10) | 0; o[--q] = 48 + v - t * 10; v = t }
+      o[--q] = 48 + v
+    } else for (; q > p; q--) { const d = v % 10; o[q - 1] = 48 + d; v = (v - d) / 10 }
     return end
   }
   function lat(o, p, s) { for (let k = 0; k < s.length; k++) o[p++] = s.charCodeAt(k); return p }
   function dbl(o, p, v) {
     if (Number.isFinite(v)) {
       if (Number.isInteger(v) && Math.abs(v) < 1e15 && !Object.is(v, -0)) return num(o, p, v)
+      // Up to two decimals (prices): when cents / 100 is exactly v, its digits are what String(v) gives.
+      if (v !== 0 && Math.abs(v) < 1e13) {
+        let c = Math.round(v * 100)
+        if (c / 100 === v) {
+          if (c < 0) { o[p++] = 45; c = -c }
+          const whole = Math.floor(c / 100)
+          const cents = c - whole * 100
+          p = num(o, p, whole)
+          o[p++] = 46
+          o[p++] = 48 + Math.floor(cents / 10)
+          if (cents % 10 !== 0) o[p++] = 48 + (cents % 10)
+          return p
+        }
+      }
       return lat(o, p, '' + v)
     }
     o[p++] = 34; p = lat(o, p, '' + v); o[p++] = 34; return p
   }
-  function iso(o, p, v) { o[p++] = 34; p = lat(o, p, isoFromMillis(v)); o[p++] = 34; return p }
+  // The second's text ("2026-11-24T09:00:00.") is kept as bytes: consecutive records mostly share it.
+  let IS = -1
+  const IP = new Uint8Array(20)
+  function iso(o, p, v) {
+    o[p++] = 34
+    if (Number.isInteger(v) && v >= 0 && v < 253402300800000) {
+      const second = Math.floor(v / 1000)
+      if (second !== IS) { const t = isoFromMillis(v); for (let k = 0; k < 20; k++) IP[k] = t.charCodeAt(k); IS = second }
+      for (let k = 0; k < 20; k++) o[p + k] = IP[k]
+      const ms = v - second * 1000
+      o[p + 20] = 48 + Math.floor(ms / 100); o[p + 21] = 48 + (Math.floor(ms / 10) % 10); o[p + 22] = 48 + (ms % 10); o[p + 23] = 90
+      p += 24
+    } else p = lat(o, p, isoFromMillis(v))
+    o[p++] = 34
+    return p
+  }
   function put(o, p, x) { for (let k = 0; k < x.length; k++) o[p++] = x[k]; return p }
   function b64(o, p, b, s, t) { o[p++] = 34; p += o.write(b.toString('base64', s, t), p, 'latin1'); o[p++] = 34; return p }
   // A string at b[i]: printable ASCII without quote or backslash copied as it is, anything else through quote();
   // returns the output position (-1: not readable), the input position in S, and the (maybe grown) buffer in O.
+  // 1: a byte JSON takes as it is (printable ASCII but quote and backslash).
+  const PLAIN = new Uint8Array(256).map((_, c) => (c >= 0x20 && c <= 0x7e && c !== 0x22 && c !== 0x5c ? 1 : 0))
   function str(o, p, b, i, e) {
-    i = rl(b, i, e)
+    if (i < e && b[i] < 0x80) { V = (b[i] >>> 1) ^ -(b[i] & 1); i++ } else i = rl(b, i, e)
     const n = V
     if (i < 0 || n < 0 || i + n > e) return -1
     const end = i + n
@@ -258,7 +298,7 @@ const HELPERS = `
     o[p] = 34
     for (let j = i; j < end; j++) {
       const c = b[j]
-      if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) {
+      if (PLAIN[c] === 0) {
         const text = quote(b.toString('utf8', i, end))
         const bytes = Buffer.byteLength(text)
         if (p + bytes + MAXC + e - end > o.length) o = grow(p, bytes + MAXC + e - end)

@@ -127,7 +127,7 @@ export class AvroCodec {
    */
   writeJson(bytes: Buffer, start: number, out: JsonSink): boolean {
     const writer = this.fastJsonWriter
-    return writer ? writer(bytes, start, out) : false
+    return writer ? writer(bytes, start, bytes.length, out) : false
   }
 
   /** The compiled fast lane (undefined: the schema has none). */
@@ -173,6 +173,20 @@ export class AvroCodec {
   /** The JSON text of a decoded value: JSON.stringify(toPlain(raw)), without the object in between. */
   toText(raw: unknown): string {
     return this.text(raw)
+  }
+
+  /**
+   * encode() straight into buf at pos (produce's lines lane): the end of what was written, or a negative number
+   * when buf has no room for it (nothing usable written: retry with a bigger buffer).
+   */
+  encodeInto(json: unknown, path: string, buf: Buffer, pos: number): number {
+    const value = this.fromJsonConv(json, path)
+    try {
+      return this.type.encode(value, buf, pos)
+    } catch {
+      // A long beyond 2^53 arrives as a BigInt, which only the BigInt type writes.
+      return this.bigType.encode(value, buf, pos)
+    }
   }
 
   /** The JSON value -> Avro binary; a SchemaMismatch names the field that does not fit. */
@@ -580,19 +594,36 @@ function fromJsonConv(type: AvroType, seen = new Map<AvroType, FromJson>()): Fro
       const known = seen.get(type)
       if (known) return known
       let fields: {name: string; conv: FromJson; hasDefault: boolean; defaultValue?: () => unknown}[] = []
+      let lastPath: string | undefined
+      let paths: string[] = []
       const Record = type.recordConstructor as unknown as new (...args: unknown[]) => Record<string, unknown>
       const conv: FromJson = (v, p) => {
         if (!v || typeof v !== 'object' || Array.isArray(v)) throw mismatch(p, `an object (record ${type.name})`, v)
+        // The fields' paths are built once per record path (not per value: produce converts millions).
+        if (p !== lastPath) {
+          paths = fields.map((f) => `${p}.${f.name}`)
+          lastPath = p
+        }
         const values: unknown[] = []
-        for (const f of fields) {
+        let present = 0
+        for (let i = 0; i < fields.length; i++) {
+          const f = fields[i]
           const x = v[f.name]
           if (x === undefined) {
-            if (!f.hasDefault) throw new SchemaMismatch(`${p}.${f.name}`, 'is missing (the field has no default)')
+            if (!f.hasDefault) throw new SchemaMismatch(paths[i], 'is missing (the field has no default)')
             values.push(undefined) // avsc fills in the default
-          } else values.push(f.conv(x, `${p}.${f.name}`))
+          } else {
+            present++
+            values.push(f.conv(x, paths[i]))
+          }
         }
-        for (const k of Object.keys(v)) {
-          if (!fields.some((f) => f.name === k)) throw new SchemaMismatch(`${p}.${k}`, `is not a field of ${type.name}`)
+        // More keys than fields found: one of them is not a field (JSON has no undefined values).
+        let keys = 0
+        for (const k in v) if (Object.hasOwn(v, k)) keys++
+        if (keys !== present) {
+          for (const k of Object.keys(v)) {
+            if (!fields.some((f) => f.name === k)) throw new SchemaMismatch(`${p}.${k}`, `is not a field of ${type.name}`)
+          }
         }
         return new Record(...values)
       }

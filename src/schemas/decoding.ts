@@ -54,6 +54,8 @@ export interface FieldDecoder {
   decode(bytes: Buffer): Decoded | undefined
   /** Avro's fast lane: compact JSON straight into the output; false when it does not apply (then decode()). */
   write?(bytes: Buffer, out: JsonSink): boolean
+  /** The same for the value at body[start, end) (consume's values lane: no record object, no Buffer view). */
+  writeRange?(body: Buffer, start: number, end: number, out: JsonSink): boolean
 }
 
 export interface DecodingOptions {
@@ -120,16 +122,16 @@ export class RecordDecoding {
     // The last id's writer is kept: consecutive records nearly always share their schema.
     let lastId = -1
     let lastWriter: AvroJsonWriter | undefined
-    const fastLane = (bytes: Buffer, out: JsonSink): boolean => {
-      if (bytes.length < HEADER_BYTES || bytes[0] !== 0) return false
-      const id = bytes.readInt32BE(1)
+    const fastLane = (bytes: Buffer, start: number, end: number, out: JsonSink): boolean => {
+      if (end - start < HEADER_BYTES || bytes[start] !== 0) return false
+      const id = bytes.readInt32BE(start + 1)
       if (id !== lastId) {
         const codec = store.get(id)
         if (!codec || codec instanceof Error || codec.kind !== 'AVRO' || (expected && expected !== 'AVRO')) return false
         lastId = id
         lastWriter = codec.avro.fastJsonWriter
       }
-      return lastWriter ? lastWriter(bytes, HEADER_BYTES, out) : false
+      return lastWriter ? lastWriter(bytes, start + HEADER_BYTES, end, out) : false
     }
     return memo((bytes) => {
       const id = wireSchemaId(bytes)
@@ -204,11 +206,12 @@ function decodeWith(codec: Codec, bytes: Buffer): unknown {
 }
 
 /** The printer may ask twice for one record (--where, then the format): the second ask costs nothing. */
-function memo(decode: (bytes: Buffer) => Decoded | undefined, write?: FieldDecoder['write']): FieldDecoder {
+function memo(decode: (bytes: Buffer) => Decoded | undefined, writeRange?: FieldDecoder['writeRange']): FieldDecoder {
   let lastBytes: Buffer | undefined
   let lastResult: Decoded | undefined
   return {
-    write,
+    write: writeRange && ((bytes, out) => writeRange(bytes, 0, bytes.length, out)),
+    writeRange,
     decode(bytes) {
       if (bytes === lastBytes) return lastResult
       lastResult = decode(bytes)

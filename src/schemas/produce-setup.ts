@@ -12,6 +12,7 @@ import {readFile} from 'node:fs/promises'
 import {extname} from 'node:path'
 
 import {ExitCode, KafkitError, usageError} from '../errors.js'
+import type {AvroCodec} from './avro.js'
 import type {SchemaKind, RegistryApi, FetchedSchema} from './store.js'
 
 export interface ProduceSchemaFlags {
@@ -36,9 +37,18 @@ export interface ProduceSchemaContext {
 
 export type Encoder = (json: unknown, lineNumber: number) => Buffer
 
+/**
+ * A chunk of JSON lines (`bounds` as in LineChunk) -> their values in the wire format, in one buffer, for
+ * RecordWriter.writeValues. undefined when a line is blank or does not fit the schema: the caller then takes the
+ * chunk line by line (encodeValue), which skips or reports it exactly as it always does.
+ */
+export type ValueLinesEncoder = (data: Buffer, bounds: readonly number[]) => {data: Buffer; bounds: number[]} | undefined
+
 export interface ProduceEncoders {
   encodeKey?: Encoder
   encodeValue?: Encoder
+  /** Avro values: whole chunks of lines at once (produce's lines lane), when the lines are nothing but values. */
+  encodeValueLines?: ValueLinesEncoder
   /** What each encoder writes with, for the summary line ("value: Avro, subject orders-value, id 3"). */
   described: string[]
 }
@@ -95,13 +105,15 @@ export async function openProduceSchemas(flags: ProduceSchemaFlags, context: Pro
   const registry = await context.registry()
   for (const source of sources) {
     const encode = await openEncoder(source, flags, context, registry, encoders.described)
-    if (source.which === 'value') encoders.encodeValue = encode
-    else encoders.encodeKey = encode
+    if (source.which === 'value') {
+      encoders.encodeValue = encode
+      encoders.encodeValueLines = encode.lines
+    } else encoders.encodeKey = encode
   }
   return encoders
 }
 
-async function openEncoder(source: Source, flags: ProduceSchemaFlags, context: ProduceSchemaContext, registry: RegistryApi, described: string[]): Promise<Encoder> {
+async function openEncoder(source: Source, flags: ProduceSchemaFlags, context: ProduceSchemaContext, registry: RegistryApi, described: string[]): Promise<Encoder & {lines?: ValueLinesEncoder}> {
   const {which} = source
   const {compileSchema} = await import('./store.js')
   const {frame} = await import('./wire.js')
@@ -147,10 +159,10 @@ async function openEncoder(source: Source, flags: ProduceSchemaFlags, context: P
   switch (codec.kind) {
     case 'AVRO':
       described.push(`${which}: Avro, ${where}`)
-      return withLine(which, (json) => {
-        const payload = codec.avro.encode(json, which)
-        return frame(id, payload)
-      })
+      return Object.assign(
+        withLine(which, (json) => frame(id, codec.avro.encode(json, which))),
+        {lines: avroLines(codec.avro, frame(id, new Uint8Array(0)), which)},
+      )
     case 'JSON':
       described.push(`${which}: JSON Schema, ${where}`)
       return withLine(which, (json) => frame(id, codec.json.encode(json, which)))
@@ -159,6 +171,44 @@ async function openEncoder(source: Source, flags: ProduceSchemaFlags, context: P
       described.push(`${which}: Protobuf ${message.name}, ${where}`)
       return withLine(which, (json) => frame(id, message.encode(json, which), message.indexes))
     }
+  }
+}
+
+/** `header`: the wire format's magic byte and schema id, before each payload. */
+function avroLines(codec: AvroCodec, header: Buffer, which: 'key' | 'value'): ValueLinesEncoder {
+  return (data, bounds) => {
+    let out = Buffer.allocUnsafe(data.length + 1024)
+    const outBounds = new Array<number>(bounds.length)
+    let pos = 0
+    for (let i = 0; i < bounds.length; i += 2) {
+      let json: unknown
+      try {
+        json = JSON.parse(data.toString('utf8', bounds[i], bounds[i + 1]))
+      } catch {
+        return undefined // not JSON, or blank
+      }
+      for (;;) {
+        let end = -1
+        if (pos + header.length < out.length) {
+          for (let k = 0; k < header.length; k++) out[pos + k] = header[k]
+          try {
+            end = codec.encodeInto(json, which, out, pos + header.length)
+          } catch {
+            return undefined // does not fit the schema
+          }
+        }
+        if (end >= 0) {
+          outBounds[i] = pos
+          outBounds[i + 1] = end
+          pos = end
+          break
+        }
+        const bigger = Buffer.allocUnsafe(out.length * 2)
+        out.copy(bigger, 0, 0, pos)
+        out = bigger
+      }
+    }
+    return {data: out, bounds: outBounds}
   }
 }
 

@@ -7,7 +7,7 @@
  *
  * Layout (https://kafka.apache.org/protocol#The_Messages_Fetch, RecordBatch v2: #recordbatch).
  */
-import type {EncodedRecordSet, HeaderBytes, RawRecord, ValueSink} from '../../../records/envelope.js'
+import type {EncodedRecordSet, HeaderBytes, RawRecord, ValueSink, ValueTranscoder} from '../../../records/envelope.js'
 
 export interface RawPartition {
   partition: number
@@ -313,6 +313,55 @@ export class EncodedRecords implements EncodedRecordSet {
     }
     return written
   }
+
+  /**
+   * writeValues' sibling for values that change size (the schema registry's Avro as JSON, src/schemas/decoding.ts):
+   * `write` appends the value at body[start, end) to `out`; -1 (the caller truncates) as soon as it returns false.
+   */
+  transcodeValues(out: ValueSink, separator: number, write: ValueTranscoder): number {
+    let written = 0
+    for (const s of this.segments) {
+      const b = s.body
+      for (let i = 0, p = 0; i < s.count && p < b.length; i++) {
+        const length = readVarint(b, p)
+        const recordEnd = VARINT.next + length
+        const offset = s.baseOffset + readVarint(b, VARINT.next + 1 + skipVarint(b, VARINT.next + 1))
+        const keyLength = readVarint(b, VARINT.next)
+        const valueLength = readVarint(b, VARINT.next + Math.max(keyLength, 0))
+        p = recordEnd
+        if (offset < this.from || offset >= this.to) continue
+        if (valueLength > 0 && !write(b, VARINT.next, VARINT.next + valueLength, out)) return -1
+        out.reserve(1)[out.length] = separator
+        out.commit(out.length + 1)
+        written++
+      }
+    }
+    return written
+  }
+}
+
+/** readVarint's end position (a shared slot: no object per call). */
+const VARINT = {next: 0}
+
+/** The zig-zag varint at b[p]; VARINT.next is where it ends. */
+function readVarint(b: Buffer, p: number): number {
+  let v = 0
+  let m = 1
+  let byte: number
+  do {
+    byte = b[p++]
+    v += (byte & 0x7f) * m
+    m *= 128
+  } while (byte & 0x80)
+  VARINT.next = p
+  return v % 2 === 0 ? v / 2 : -(v + 1) / 2
+}
+
+/** The length in bytes of the varint at b[p]. */
+function skipVarint(b: Buffer, p: number): number {
+  let n = 1
+  while (b[p++] & 0x80) n++
+  return n
 }
 
 /** Records of a segment in [from, to) and the offset of the last one, stopping after `limit`. */
