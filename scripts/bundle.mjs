@@ -81,6 +81,11 @@ const kafkajsInBundle = {
         '}',
       ].join('\n'),
     }))
+    b.onLoad({filter: /[\\/]node_modules[\\/]@oclif[\\/]core[\\/]lib[\\/].*\.js$/}, ({path}) => {
+      const source = readFileSync(path, 'utf8')
+      const lazy = lazyRequires(source, OCLIF_LAZY)
+      return lazy === source ? undefined : {loader: 'js', contents: lazy}
+    })
     b.onLoad({filter: /[\\/]node_modules[\\/]kafkajs[\\/]src[\\/].*\.js$/}, ({path}) => {
       const id = relative(join(root, 'node_modules'), path).split(sep).join('/')
       if (id === 'kafkajs/src/index.js') return {loader: 'js', contents: lazyClients(readFileSync(path, 'utf8'))}
@@ -108,6 +113,24 @@ function lazyClients(source) {
     out = out.replace(eager, `const ${name} = (...args) => require('${module}')(...args)`)
   }
   return out
+}
+
+/**
+ * Packages @oclif/core requires as it loads but uses only on some paths: templates (ejs), plugin discovery without
+ * a manifest (tinyglobby, minimatch, lilconfig), spinners, error stacks. Each loads on its first use instead of at
+ * every start (~35 modules less to compile).
+ */
+const OCLIF_LAZY = ['ejs', 'tinyglobby', 'minimatch', 'lilconfig', 'cli-spinners', 'clean-stack']
+
+/** `const x = require("m")` (or tsc's `__importDefault(require("m"))`) becomes a proxy that requires m on first use. */
+function lazyRequires(source, modules) {
+  let out = source
+  for (const name of modules) {
+    const eager = new RegExp(`^const (\\w+) = (?:(__import(?:Default|Star))\\()?require\\("${name}"\\)\\)?;$`, 'm')
+    out = out.replace(eager, (_, binding, wrap) => `const ${binding} = __kafkitLazy(() => ${wrap ? `${wrap}(require("${name}"))` : `require("${name}")`});`)
+  }
+  if (out === source) return source
+  return `${out}\nfunction __kafkitLazy(load) { let m; return new Proxy({}, {get: (_, key) => (m ??= load())[key]}) }\n`
 }
 
 const result = await build({
