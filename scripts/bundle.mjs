@@ -88,7 +88,7 @@ const kafkajsInBundle = {
     })
     b.onLoad({filter: /[\\/]node_modules[\\/]kafkajs[\\/]src[\\/].*\.js$/}, ({path}) => {
       const id = relative(join(root, 'node_modules'), path).split(sep).join('/')
-      if (id === 'kafkajs/src/index.js') return {loader: 'js', contents: lazyClients(readFileSync(path, 'utf8'))}
+      if (KAFKAJS_LAZY[id]) return {loader: 'js', contents: lazyFunctions(id, readFileSync(path, 'utf8'))}
       if (!replacedIds.has(id)) return undefined
       const hook = `globalThis[Symbol.for(${JSON.stringify(REPLACE_HOOK.description)})]`
       return {loader: 'js', contents: `${readFileSync(path, 'utf8')}\n;module.exports = (${hook} ?? ((id, m) => m))(${JSON.stringify(id)}, module.exports)\n`}
@@ -97,19 +97,28 @@ const kafkajsInBundle = {
 }
 
 /**
- * kafkajs' Kafka class loads its producer, consumer and admin modules (and theirs) as it loads: a command uses one
- * or two of them (`consume` none: it reads with a cluster of its own), so each loads on its first use instead
- * (~10-20 ms of every Kafka command's start-up). A kafkajs whose index changed shape fails the build here.
+ * kafkajs modules that load others they use only on some paths: the Kafka class its producer, consumer and admin
+ * (a command uses one or two; `consume` none: it reads with a cluster of its own), the SASL authenticator every
+ * mechanism (a connection uses one, or none). Each such module loads on its first call instead (~75 modules less
+ * for `consume`). A kafkajs whose source changed shape fails the build here.
  */
-function lazyClients(source) {
+const KAFKAJS_LAZY = {
+  'kafkajs/src/index.js': {createProducer: './producer', createConsumer: './consumer', createAdmin: './admin'},
+  'kafkajs/src/broker/saslAuthenticator/index.js': {
+    plainAuthenticatorProvider: './plain',
+    scram256AuthenticatorProvider: './scram256',
+    scram512AuthenticatorProvider: './scram512',
+    awsIAMAuthenticatorProvider: './awsIam',
+    oauthBearerAuthenticatorProvider: './oauthBearer',
+  },
+}
+
+/** `const name = require('module')` (a function) becomes a function that requires the module when called. */
+function lazyFunctions(id, source) {
   let out = source
-  for (const [name, module] of [
-    ['createProducer', './producer'],
-    ['createConsumer', './consumer'],
-    ['createAdmin', './admin'],
-  ]) {
+  for (const [name, module] of Object.entries(KAFKAJS_LAZY[id])) {
     const eager = `const ${name} = require('${module}')`
-    if (!out.includes(eager)) throw new Error(`scripts/bundle.mjs: kafkajs/src/index.js no longer has \`${eager}\``)
+    if (!out.includes(eager)) throw new Error(`scripts/bundle.mjs: ${id} no longer has \`${eager}\``)
     out = out.replace(eager, `const ${name} = (...args) => require('${module}')(...args)`)
   }
   return out
