@@ -12,7 +12,10 @@ import {recordBytes} from './plan.js'
 import type {Reconciler} from './resume.js'
 
 export interface RecordSink {
-  /** Like RecordWriter.write: undefined when accepted, a promise when the caller must wait. */
+  /**
+   * Like RecordWriter.write: undefined when accepted, a promise when the caller must wait. `source` is reused for
+   * the next record once that promise settles: read it, do not keep it.
+   */
   write(record: RawRecord, source?: SourcePosition): Promise<void> | undefined
 }
 
