@@ -12,7 +12,10 @@ import {recordBytes} from './plan.js'
 import type {Reconciler} from './resume.js'
 
 export interface RecordSink {
-  /** Like RecordWriter.write: undefined when accepted, a promise when the caller must wait. */
+  /**
+   * Like RecordWriter.write: undefined when accepted, a promise when the caller must wait. `source` is reused for
+   * the next record once that promise settles: read it, do not keep it.
+   */
   write(record: RawRecord, source?: SourcePosition): Promise<void> | undefined
 }
 
@@ -97,7 +100,8 @@ export async function copyWindow(params: CopyParams): Promise<CopyCounts> {
     if (!part) counts.partitions.set(batch.partition, (part = {read: 0, records: 0, bytes: 0, present: 0}))
     let moved = false
     let whole = true
-    const sourceId = String(batch.partition)
+    // One position object per batch: the sink reads it during write() (or the wait it returns), never later.
+    const position = {source: String(batch.partition), offset: 0}
     const schemaIds = params.schemaIds
     const idsMapped = schemaIds?.prepare(batch.records)
     if (idsMapped) await idsMapped
@@ -122,7 +126,8 @@ export async function copyWindow(params: CopyParams): Promise<CopyCounts> {
         continue
       }
       tracker?.written(batch.partition, offset, q)
-      const wait = sink.write(out, {source: sourceId, offset})
+      position.offset = offset
+      const wait = sink.write(out, position)
       if (wait) await wait
       const bytes = recordBytes(out)
       counts.records++

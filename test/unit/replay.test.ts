@@ -282,7 +282,8 @@ describe('copyWindow', () => {
     const tracker = new ProgressTracker(cp)
     const counts = await copyWindow({
       batches: batches([batch(0, [0, 1, 3], 5), batch(0, [5, 6], 10)]),
-      sink: {write: (record, source) => void written.push({record, source})},
+      // The position object is the loop's own (one per batch): a sink copies what it keeps.
+      sink: {write: (record, source) => void written.push({record, source: source && {...source}})},
       route: (p) => p,
       filter: (r) => r.key?.toString() !== 'k1',
       transform: {headerAdd: [['via', Buffer.from('replay')]], newTimestamps: false},
