@@ -20,7 +20,7 @@ import {murmur2Partitioner} from '../../src/kafka/partitioners.js'
 import {resolveKafka} from '../../src/local/distribution.js'
 import {fromEnvelope} from '../../src/records/envelope.js'
 import {BIN, TEST_BROKERS, createTopicWithLeaders, expectCleanError, kafkit, uniqueName} from './helpers.js'
-import {type IsolatedCluster, isolatedCluster} from './isolated-cluster.js'
+import {type IsolatedCluster, isolatedClusterForFile} from './isolated-cluster.js'
 import {CONSOLE_CONSUMER, runJava} from './kafka-tools.js'
 
 const kafka = new kafkajs.Kafka({brokers: TEST_BROKERS.split(','), logLevel: kafkajs.logLevel.NOTHING})
@@ -432,13 +432,7 @@ describe('null header values', () => {
   }, 240_000)
 })
 
-// Started with the file, not when its tests come: its start-up overlaps the tests before them, which mostly wait
-// on Kafka's Java tools. A failed start fails the tests that use it.
-const twoNodesStarting = isolatedCluster({nodes: 2, port: 9860})
-twoNodesStarting.catch(() => undefined)
-afterAll(async () => {
-  await (await twoNodesStarting.catch(() => undefined))?.destroy()
-}, 120_000)
+const twoNodesStarting = isolatedClusterForFile({nodes: 2, port: 9860})
 
 describe('a node of two gone (a private 2-node cluster, replication factor 1, so nothing fails over)', () => {
   let cluster: IsolatedCluster | undefined

@@ -13,7 +13,7 @@ import {setTimeout as sleep} from 'node:timers/promises'
 import {afterAll, describe, expect, it} from 'vitest'
 
 import {BIN, RunResult, expectCleanError, kafkit, uniqueName} from '../integration/helpers.js'
-import {IsolatedCluster, isolatedCluster} from '../integration/isolated-cluster.js'
+import {IsolatedCluster, isolatedCluster, isolatedClusterForFile} from '../integration/isolated-cluster.js'
 
 const work = mkdtempSync(join(tmpdir(), 'kafkit-faults-'))
 
@@ -184,13 +184,7 @@ describe('faults on a private one-node cluster', () => {
   }, 180_000)
 })
 
-// Started with the file, not when its test comes: its minute of start-up overlaps the one-node tests, which
-// mostly wait (paced produces, restarts). A failed start fails the test that uses it.
-const threeStarting = isolatedCluster({nodes: 3, port: 9820})
-threeStarting.catch(() => undefined)
-afterAll(async () => {
-  await (await threeStarting.catch(() => undefined))?.destroy()
-}, 120_000)
+const threeStarting = isolatedClusterForFile({nodes: 3, port: 9820})
 
 describe('faults on a private three-node cluster', () => {
   it('three nodes, the partition leader killed during an acks=all produce (RF 3, min ISR 2): 0 lost; a following reader misses nothing', async () => {
