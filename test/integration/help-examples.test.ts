@@ -193,10 +193,11 @@ describe('--help examples', () => {
 
 describe.concurrent('--help examples, run', () => {
   const runnable = ALL.filter((x) => !(pasted(x.line) in NOT_RUNNABLE) && !NEEDS_SERVICE.test(x.command) && !NEEDS_SERVICE_LINE.test(x.line))
-  // Each example waits for the one before it in its lane (a lane with `after`, for those lanes' last ones). The
-  // examples are registered one of each lane in turn, the lanes with `after` last: every wait is on one registered earlier: vitest starts concurrent
-  // tests in order, so a waiting one never holds back the one it waits for. A slow example is ended by sh's
-  // own timeout; the test's timeout also covers its wait.
+  // The examples are registered one of each lane in turn, the lanes with `after` last, and vitest starts
+  // concurrent tests in that order. Each, once started, waits for the one of its lane started before it (the first
+  // of a lane with `after`, for those lanes' last ones): a wait is always on one started earlier, and an example
+  // left out by a filter (-t) holds nobody up. A slow example is ended by sh's own timeout; the test's timeout
+  // also covers its wait.
   const ordered: Example[] = []
   for (const lanes of [LANES.filter((l) => !l.after), LANES.filter((l) => l.after)]) {
     const queues = lanes.map((lane) => runnable.filter((e) => laneOf(e.command) === lane))
@@ -206,12 +207,12 @@ describe.concurrent('--help examples, run', () => {
   const ran = new Set<string>()
   for (const e of ordered) {
     const lane = laneOf(e.command)
-    const before = last.has(lane.name) ? [last.get(lane.name)!] : (lane.after ?? []).map((name) => last.get(name)!)
-    let finished!: () => void
-    last.set(lane.name, new Promise((resolve) => (finished = resolve)))
     it(`${e.command}: ${pasted(e.line)}`, async ({expect}) => {
+      const before = last.get(lane.name) ?? Promise.all((lane.after ?? []).map((name) => last.get(name)))
+      let finished!: () => void
+      last.set(lane.name, new Promise((resolve) => (finished = resolve)))
       try {
-        await Promise.all(before)
+        await before
         const laneEnv = lane.name === 'profiles' ? profilesEnv : env
         if (!ran.has(e.command) || e.command === 'topics:create') {
           ran.add(e.command)
