@@ -20,7 +20,7 @@ import {murmur2Partitioner} from '../../src/kafka/partitioners.js'
 import {resolveKafka} from '../../src/local/distribution.js'
 import {fromEnvelope} from '../../src/records/envelope.js'
 import {BIN, TEST_BROKERS, createTopicWithLeaders, expectCleanError, kafkit, uniqueName} from './helpers.js'
-import {type IsolatedCluster, isolatedClusterForFile} from './isolated-cluster.js'
+import {type IsolatedCluster, isolatedCluster} from './isolated-cluster.js'
 import {CONSOLE_CONSUMER, runJava} from './kafka-tools.js'
 
 const kafka = new kafkajs.Kafka({brokers: TEST_BROKERS.split(','), logLevel: kafkajs.logLevel.NOTHING})
@@ -432,13 +432,14 @@ describe('null header values', () => {
   }, 240_000)
 })
 
-const twoNodesStarting = isolatedClusterForFile({nodes: 2, port: 9860})
-
 describe('a node of two gone (a private 2-node cluster, replication factor 1, so nothing fails over)', () => {
   let cluster: IsolatedCluster | undefined
+  afterAll(async () => {
+    await cluster?.destroy()
+  }, 120_000)
 
   it('consume --group whose group coordinator is gone before its last commit: every record written, exit 5 saying so; the next run reads the uncommitted ones again', async () => {
-    cluster ??= await twoNodesStarting
+    cluster ??= await isolatedCluster({nodes: 2, port: 9860})
     const c = cluster
     const env = {KAFKIT_BROKERS: c.brokers}
     await c.allUp()
@@ -497,7 +498,7 @@ describe('a node of two gone (a private 2-node cluster, replication factor 1, so
   }, 300_000)
 
   it("one node SIGKILLed: its partitions are not delivered, the others are, and the counts are the topic's", async () => {
-    cluster ??= await twoNodesStarting
+    cluster ??= await isolatedCluster({nodes: 2, port: 9860})
     await cluster.allUp()
     const local = new kafkajs.Kafka({brokers: cluster.brokers.split(','), logLevel: kafkajs.logLevel.NOTHING}).admin()
     try {
