@@ -8,14 +8,17 @@ import {BaseSequencer, type TestSpecification} from 'vitest/node'
  * cache: failed and slow files first; on a clean clone: larger files first).
  */
 const SLOW_FIRST = [
-  'test/integration/help-examples.test.ts',
-  'test/reliability/faults.test.ts',
-  'test/integration/retail-example.test.ts',
   'test/integration/integrity-produce.test.ts',
+  'test/reliability/faults.test.ts',
+  'test/integration/schemas-interop.test.ts',
+  'test/integration/retail-example.test.ts',
   'test/reliability/integrity-restart.test.ts',
-  'test/reliability/bad-input.test.ts',
+  'test/integration/help-examples.test.ts',
   'test/integration/admin-ops.test.ts',
   'test/integration/everyday.test.ts',
+  'test/integration/produce-faults.test.ts',
+  'test/integration/reassign.test.ts',
+  'test/reliability/bad-input.test.ts',
   'test/integration/connect.test.ts',
   'test/integration/local-kafka39.test.ts',
   'test/integration/local-registry.test.ts',

@@ -7,15 +7,14 @@
  * dependencies (cached under ~/.cache/kafkit/connect/plugins/). State (pid, port, plugins) lives in
  * <local dir>/connect/state.json, apart from the brokers' state.
  */
-import {spawn} from 'node:child_process'
-import {closeSync, existsSync, openSync} from 'node:fs'
+import {existsSync} from 'node:fs'
 import {mkdir, readFile, readdir, rm, stat, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 
 import {KafkitError, usageError} from '../errors.js'
 import {DEFAULT_KAFKA_VERSION, loggingFor, mavenPom} from './distribution.js'
-import {isJavaProcess, requireJava, stopProcess} from './java.js'
+import {isJavaProcess, launchDetached, requireJava, runTool, stopProcess} from './java.js'
 import {lastLines, readJsonFile, readLogTail, readStateFile, writeJsonFile} from './state.js'
 import {cacheRoot, localDir} from './paths.js'
 import {isFree, isListening, portOwner} from './ports.js'
@@ -147,7 +146,7 @@ export async function resolveConnectRuntime(kafkaVersion: string, options: {kafk
   await mkdir(dir, {recursive: true})
   await writeFile(join(dir, 'pom.xml'), connectPom(version))
   options.log?.(`fetching Kafka Connect ${version} from Maven Central into ${dir} (once)`)
-  const out = await runMaven(['-B', '-q', '-f', join(dir, 'pom.xml'), 'dependency:copy-dependencies', `-DoutputDirectory=${libs}`, '-DincludeScope=runtime'])
+  const out = await runTool('mvn', ['-B', '-q', '-f', join(dir, 'pom.xml'), 'dependency:copy-dependencies', `-DoutputDirectory=${libs}`, '-DincludeScope=runtime'])
   if (out.code !== 0 || !existsSync(libs)) {
     throw new KafkitError('CONNECT_FETCH_FAILED', `Maven could not fetch Kafka Connect ${version}: ${lastLines(out.text, 4).join(' | ') || `exit ${out.code}`}`, {
       hint: 'is Maven Central reachable? (or set KAFKA_HOME to an unpacked Kafka distribution: it ships Connect)',
@@ -178,10 +177,16 @@ export async function resolvePlugin(coordinate: PluginCoordinate, log?: (line: s
   log?.(`fetching the Connect plugin ${coordinate.id} from Maven Central into ${dir} (once)`)
   let source: ConnectPlugin['source'] = 'plugin-archive'
   // Debezium and others publish the plugin as Connect wants it: <artifact>-<version>-plugin.tar.gz.
-  const archive = await runMaven(['-B', '-q', 'org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy', `-Dartifact=${coordinate.id}:tar.gz:plugin`, `-DoutputDirectory=${join(dir, 'archive')}`])
+  const archive = await runTool('mvn', [
+    '-B',
+    '-q',
+    'org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy',
+    `-Dartifact=${coordinate.id}:tar.gz:plugin`,
+    `-DoutputDirectory=${join(dir, 'archive')}`,
+  ])
   const tarball = archive.code === 0 ? (await readdir(join(dir, 'archive')).catch(() => [])).find((f) => f.endsWith('.tar.gz')) : undefined
   if (tarball) {
-    const untar = await run('tar', ['-xzf', join(dir, 'archive', tarball), '-C', dir])
+    const untar = await runTool('tar', ['-xzf', join(dir, 'archive', tarball), '-C', dir])
     if (untar.code !== 0) throw new KafkitError('CONNECT_PLUGIN_FETCH_FAILED', `could not unpack ${tarball}: ${lastLines(untar.text, 2).join(' | ')}`, {hint: 'is tar installed?'})
     await rm(join(dir, 'archive'), {recursive: true, force: true})
   } else {
@@ -190,7 +195,16 @@ export async function resolvePlugin(coordinate: PluginCoordinate, log?: (line: s
     // The artifact and its runtime dependencies; Kafka's own jars come from the worker (Connect loads them from its parent).
     const exclude = coordinate.groupId === 'org.apache.kafka' ? ['-DexcludeArtifactIds=kafka-clients,connect-api,connect-runtime'] : ['-DexcludeGroupIds=org.apache.kafka']
     await writeFile(join(dir, 'pom.xml'), mavenPom('connect-plugin', '1', [coordinate.id]))
-    const deps = await runMaven(['-B', '-q', '-f', join(dir, 'pom.xml'), 'dependency:copy-dependencies', `-DoutputDirectory=${join(dir, coordinate.artifactId)}`, '-DincludeScope=runtime', ...exclude])
+    const deps = await runTool('mvn', [
+      '-B',
+      '-q',
+      '-f',
+      join(dir, 'pom.xml'),
+      'dependency:copy-dependencies',
+      `-DoutputDirectory=${join(dir, coordinate.artifactId)}`,
+      '-DincludeScope=runtime',
+      ...exclude,
+    ])
     if (deps.code !== 0) {
       await rm(dir, {recursive: true, force: true})
       throw new KafkitError('CONNECT_PLUGIN_FETCH_FAILED', `Maven could not fetch the Connect plugin ${coordinate.id}: ${lastLines(deps.text, 3).join(' | ') || `exit ${deps.code}`}`, {
@@ -412,7 +426,6 @@ export function unionPlugins(kept: string[], requested: string[]): string[] {
 }
 
 function launchWorker(java: string, classpath: string, logFlag: string, propertiesFile: string, logFile: string, cwd: string, heap: string): number {
-  const fd = openSync(logFile, 'a')
   const args = [
     `-Xms128m`,
     `-Xmx${heap}`,
@@ -425,12 +438,9 @@ function launchWorker(java: string, classpath: string, logFlag: string, properti
     'org.apache.kafka.connect.cli.ConnectDistributed',
     propertiesFile,
   ]
-  // Detached, in its own process group, output to its log: it outlives this command.
-  const child = spawn(java, args, {detached: true, stdio: ['ignore', fd, fd], cwd})
-  closeSync(fd)
-  child.unref()
-  if (!child.pid) throw new KafkitError('CONNECT_START_FAILED', 'could not start Java for the Kafka Connect worker')
-  return child.pid
+  const pid = launchDetached(java, args, logFile, cwd)
+  if (!pid) throw new KafkitError('CONNECT_START_FAILED', 'could not start Java for the Kafka Connect worker')
+  return pid
 }
 
 /** Polls GET /connectors until the worker answers; fails fast, with its last log lines, when it exits. */
@@ -484,21 +494,6 @@ export async function stopConnectWorker(graceMs = 20_000): Promise<ConnectStopRe
   state.startedAt = null
   await writeWorkerState(state)
   return {wasRunning: true, killed}
-}
-
-function runMaven(args: string[]): Promise<{code: number; text: string}> {
-  return run('mvn', args)
-}
-
-function run(command: string, args: string[]): Promise<{code: number; text: string}> {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, {stdio: ['ignore', 'pipe', 'pipe']})
-    let text = ''
-    child.stdout.on('data', (d: Buffer) => (text += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (text += d.toString()))
-    child.on('error', (error) => resolve({code: 1, text: command === 'mvn' ? `'mvn' is not installed (${error.message}); install Maven (apt-get install maven)` : String(error)}))
-    child.on('close', (code) => resolve({code: code ?? 1, text}))
-  })
 }
 
 /** The options to start the worker again as it runs now (`local reset` wipes its state with the data); undefined when it is not running. */

@@ -1,5 +1,5 @@
-import {readFileSync} from 'node:fs'
-import {spawnSync} from 'node:child_process'
+import {closeSync, openSync, readFileSync} from 'node:fs'
+import {spawn, spawnSync} from 'node:child_process'
 import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 
@@ -76,4 +76,28 @@ function signal(pid: number, sig: NodeJS.Signals): void {
   } catch {
     // already gone
   }
+}
+
+/**
+ * Starts a JVM service (a Kafka node, the schema registry, the Connect worker) detached, in its own process
+ * group, its output appended to `logFile`: it outlives this command. The pid, or undefined when it did not start.
+ */
+export function launchDetached(java: string, args: string[], logFile: string, cwd: string): number | undefined {
+  const fd = openSync(logFile, 'a')
+  const child = spawn(java, args, {detached: true, stdio: ['ignore', fd, fd], cwd})
+  closeSync(fd)
+  child.unref()
+  return child.pid
+}
+
+/** Runs a set-up tool (mvn, tar) to its end: its exit code and its stdout and stderr together. */
+export function runTool(command: string, args: string[]): Promise<{code: number; text: string}> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, {stdio: ['ignore', 'pipe', 'pipe']})
+    let text = ''
+    child.stdout.on('data', (d: Buffer) => (text += d.toString()))
+    child.stderr.on('data', (d: Buffer) => (text += d.toString()))
+    child.on('error', (error) => resolve({code: 1, text: command === 'mvn' ? `'mvn' is not installed (${error.message}); install Maven (apt-get install maven)` : String(error)}))
+    child.on('close', (code) => resolve({code: code ?? 1, text}))
+  })
 }

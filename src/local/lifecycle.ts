@@ -3,16 +3,15 @@
  * Java from the jars resolved by ./distribution.ts. State (pids, ports, version, data dir) lives in
  * <local dir>/state.json; the data survives stop/start until `reset`.
  */
-import {spawn} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
-import {closeSync, existsSync, openSync} from 'node:fs'
+import {existsSync} from 'node:fs'
 import {mkdir, rm, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 
 import {KafkitError} from '../errors.js'
 import {KafkaDistribution, resolveKafka} from './distribution.js'
-import {isJavaProcess, requireJava} from './java.js'
+import {isJavaProcess, launchDetached, requireJava, runTool} from './java.js'
 import {LocalNode, nodeProperties, planNodes, randomClusterId, securedPorts} from './node-config.js'
 import {localDir} from './paths.js'
 import {isFree, isListening, portOwner} from './ports.js'
@@ -229,7 +228,7 @@ export async function startLocal(options: StartOptions = {}): Promise<StartResul
 
 async function formatStorage(java: string, dist: KafkaDistribution, node: LocalNode, clusterId: string, extraArgs: string[] = []): Promise<void> {
   const args = ['-Xmx256m', dist.logConfigFlag, '-cp', dist.classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', node.propertiesFile, '--ignore-formatted', ...extraArgs]
-  const {code, output} = await runJava(java, args)
+  const {code, text: output} = await runTool(java, args)
   if (code !== 0) {
     throw new KafkitError(
       'LOCAL_FORMAT_FAILED',
@@ -262,7 +261,7 @@ async function addScramUsers(java: string, dist: KafkaDistribution, broker: stri
       '--entity-name',
       credentials.username,
     ]
-    const {code, output} = await runJava(java, args)
+    const {code, text: output} = await runTool(java, args)
     // The output can echo the config: never show it.
     if (code !== 0)
       throw new KafkitError('LOCAL_SCRAM_FAILED', `adding the SCRAM users failed (exit ${code}, ${output.split(credentials.password).join('[redacted]').trim().split('\n').at(-1)})`, {
@@ -271,19 +270,7 @@ async function addScramUsers(java: string, dist: KafkaDistribution, broker: stri
   }
 }
 
-function runJava(java: string, args: string[]): Promise<{code: number; output: string}> {
-  return new Promise<{code: number; output: string}>((resolve) => {
-    const child = spawn(java, args, {stdio: ['ignore', 'pipe', 'pipe']})
-    let text = ''
-    child.stdout.on('data', (d: Buffer) => (text += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (text += d.toString()))
-    child.on('error', (error) => resolve({code: 1, output: String(error)}))
-    child.on('close', (c) => resolve({code: c ?? 1, output: text}))
-  })
-}
-
 function launchNode(java: string, dist: KafkaDistribution, node: LocalNode, heap: string): number {
-  const fd = openSync(node.logFile, 'a')
   const args = [
     `-Xms${heap}`,
     `-Xmx${heap}`,
@@ -297,12 +284,9 @@ function launchNode(java: string, dist: KafkaDistribution, node: LocalNode, heap
     'kafka.Kafka',
     node.propertiesFile,
   ]
-  // Detached, in its own process group, output to the node's log: it outlives this command.
-  const child = spawn(java, args, {detached: true, stdio: ['ignore', fd, fd], cwd: node.dir})
-  closeSync(fd)
-  child.unref()
-  if (!child.pid) throw new KafkitError('LOCAL_START_FAILED', `could not start Java for node ${node.id}`)
-  return child.pid
+  const pid = launchDetached(java, args, node.logFile, node.dir)
+  if (!pid) throw new KafkitError('LOCAL_START_FAILED', `could not start Java for node ${node.id}`)
+  return pid
 }
 
 /** Polls with metadata requests until every node is a live broker; fails fast when a node exits. */

@@ -10,14 +10,14 @@
  * file` keeps the schemas in an H2 database file under <local dir>/registry/data instead (then schema ids in
  * the local Kafka's records stay valid across restarts). The choice is kept for later starts.
  */
-import {spawn, spawnSync} from 'node:child_process'
-import {closeSync, existsSync, openSync, readFileSync, readdirSync} from 'node:fs'
+import {spawnSync} from 'node:child_process'
+import {existsSync, readFileSync, readdirSync} from 'node:fs'
 import {mkdir, readFile, rm, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 
 import {ExitCode, KafkitError} from '../errors.js'
-import {isJavaProcess, parseJavaVersion, stopProcess} from './java.js'
+import {isJavaProcess, launchDetached, parseJavaVersion, runTool, stopProcess} from './java.js'
 import {cacheRoot, localDir} from './paths.js'
 import {isFree, isListening, portOwner} from './ports.js'
 import {readJsonFile, writeJsonFile} from './state.js'
@@ -163,7 +163,7 @@ export async function resolveApicurio(options: {version?: string; log?: (line: s
   const download = join(dir, 'download')
   options.log?.(`fetching Apicurio Registry ${version} from Maven Central into ${dir} (once, ~160 MB)`)
   const artifact = `io.apicurio:apicurio-registry-app:${version}:tar.gz:all`
-  const fetched = await run('mvn', ['-B', '-q', 'dependency:copy', `-Dartifact=${artifact}`, `-DoutputDirectory=${download}`])
+  const fetched = await runTool('mvn', ['-B', '-q', 'dependency:copy', `-Dartifact=${artifact}`, `-DoutputDirectory=${download}`])
   const archive = join(download, `apicurio-registry-app-${version}-all.tar.gz`)
   if (fetched.code !== 0 || !existsSync(archive)) {
     const tail = fetched.text.trim().split('\n').slice(-5).join(' | ')
@@ -171,7 +171,7 @@ export async function resolveApicurio(options: {version?: string; log?: (line: s
       hint: `is the version right (default ${APICURIO_VERSION}) and Maven Central reachable?`,
     })
   }
-  const unpacked = await run('tar', ['-xzf', archive, '-C', app])
+  const unpacked = await runTool('tar', ['-xzf', archive, '-C', app])
   if (unpacked.code !== 0 || !existsSync(jar)) {
     throw new KafkitError('REGISTRY_FETCH_FAILED', `unpacking ${archive} failed: ${unpacked.text.trim().split('\n').at(-1) ?? `exit ${unpacked.code}`}`, {hint: `remove ${dir} and try again`})
   }
@@ -271,18 +271,14 @@ export async function startRegistry(options: RegistryStartOptions = {}): Promise
     '-jar',
     dist.jar,
   ]
-  const fd = openSync(logFile, 'a')
-  // Detached, in its own process group, output to its log: it outlives this command.
-  const child = spawn(java.path, args, {detached: true, stdio: ['ignore', fd, fd], cwd: dir})
-  closeSync(fd)
-  child.unref()
-  if (!child.pid) throw new KafkitError('REGISTRY_START_FAILED', `could not start ${java.path} for the schema registry`)
-  const state: RegistryState = {version: dist.version, host: HOST, port, storage, pid: child.pid, java: java.path, logFile, dataDir, startedAt: new Date().toISOString()}
+  const pid = launchDetached(java.path, args, logFile, dir)
+  if (!pid) throw new KafkitError('REGISTRY_START_FAILED', `could not start ${java.path} for the schema registry`)
+  const state: RegistryState = {version: dist.version, host: HOST, port, storage, pid, java: java.path, logFile, dataDir, startedAt: new Date().toISOString()}
   await writeRegistryState(state)
   const url = registryUrl(port)
   log(`waiting for the schema registry (Apicurio ${dist.version}, Java ${java.major}) on ${url}`)
   await waitUntilReady(state, options.waitMs ?? 180_000)
-  return {alreadyRunning: false, url, version: dist.version, storage, pid: child.pid, java: java.path, logFile, elapsedMs: Date.now() - started}
+  return {alreadyRunning: false, url, version: dist.version, storage, pid, java: java.path, logFile, elapsedMs: Date.now() - started}
 }
 
 /** Polls GET /subjects until it answers 200; fails fast with the log's last lines when the process exits. */
@@ -357,15 +353,4 @@ export async function readRegistryLogTail(file: string, lines: number): Promise<
   } catch {
     return []
   }
-}
-
-function run(command: string, args: string[]): Promise<{code: number; text: string}> {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, {stdio: ['ignore', 'pipe', 'pipe']})
-    let text = ''
-    child.stdout.on('data', (d: Buffer) => (text += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (text += d.toString()))
-    child.on('error', (error) => resolve({code: 1, text: String(error)}))
-    child.on('close', (code) => resolve({code: code ?? 1, text}))
-  })
 }

@@ -18,6 +18,8 @@ const CONFIG_COMMAND = 'org.apache.kafka.tools.ConfigCommand'
 const GET_OFFSET_SHELL = 'org.apache.kafka.tools.GetOffsetShell'
 const exec = promisify(execFile)
 const kafkit = (args: string[], options: RunOptions = {}) => run(args, {timeoutMs: 90_000, ...options})
+/** Kafka's ConfigCommand against the shared broker. */
+const configCommand = (...args: string[]) => runJava(CONFIG_COMMAND, ['--bootstrap-server', TEST_BROKERS, ...args])
 
 const kafka = new Kafka({brokers: TEST_BROKERS.split(','), logLevel: logLevel.NOTHING})
 const admin = kafka.admin()
@@ -27,6 +29,7 @@ afterAll(() => admin.disconnect())
 describe('quotas', () => {
   const user = uniqueName('q-user')
   const clientId = uniqueName('q-client')
+  const userAndClient = ['--entity-type', 'users', '--entity-name', user, '--entity-type', 'clients', '--entity-name', clientId]
 
   it("sets quotas that Kafka's ConfigCommand reads, lists quotas ConfigCommand set, and removes them", async () => {
     const plan = await kafkit(['quotas', 'set', '--user', user, '--set', 'producer_byte_rate=1MiB', '--set', 'request_percentage=150', '--json'])
@@ -43,28 +46,14 @@ describe('quotas', () => {
 
     const set = await kafkit(['quotas', 'set', '--user', user, '--set', 'producer_byte_rate=1MiB', '--set', 'request_percentage=150', '--execute'])
     expect(set.code, set.stderr).toBe(0)
-    const described = await runJava(CONFIG_COMMAND, ['--bootstrap-server', TEST_BROKERS, '--describe', '--entity-type', 'users', '--entity-name', user])
+    const described = await configCommand('--describe', '--entity-type', 'users', '--entity-name', user)
     expect(described.code, described.stderr).toBe(0)
     expect(described.stdout).toContain(`Quota configs for user-principal '${user}' are`)
     expect(described.stdout).toMatch(/producer_byte_rate=1048576\.0/)
     expect(described.stdout).toMatch(/request_percentage=150\.0/)
 
     // The other way: Kafka's tool sets a user + client-id quota, kafkit lists it.
-    const altered = await runJava(CONFIG_COMMAND, [
-      '--bootstrap-server',
-      TEST_BROKERS,
-      '--alter',
-      '--entity-type',
-      'users',
-      '--entity-name',
-      user,
-      '--entity-type',
-      'clients',
-      '--entity-name',
-      clientId,
-      '--add-config',
-      'consumer_byte_rate=4096,controller_mutation_rate=10',
-    ])
+    const altered = await configCommand('--alter', ...userAndClient, '--add-config', 'consumer_byte_rate=4096,controller_mutation_rate=10')
     expect(altered.code, altered.stderr).toBe(0)
     const listed = json<{quotas: {entity: string; user?: string; clientId?: string; key: string; value: number}[]}>(await kafkit(['quotas', 'list', '--user', user, '--client-id', clientId, '--json']))
     expect(listed.quotas).toEqual([
@@ -87,19 +76,7 @@ describe('quotas', () => {
     expect(removed.code, removed.stderr).toBe(0)
     const removed2 = await kafkit(['quotas', 'remove', '--user', user, '--client-id', clientId, '--key', 'consumer_byte_rate', '--execute'])
     expect(removed2.code, removed2.stderr).toBe(0)
-    const after = await runJava(CONFIG_COMMAND, [
-      '--bootstrap-server',
-      TEST_BROKERS,
-      '--describe',
-      '--entity-type',
-      'users',
-      '--entity-name',
-      user,
-      '--entity-type',
-      'clients',
-      '--entity-name',
-      clientId,
-    ])
+    const after = await configCommand('--describe', ...userAndClient)
     expect(after.code, after.stderr).toBe(0)
     expect(after.stdout).toMatch(/are controller_mutation_rate=10\.0\s*$/)
     expect(json<{quotas: unknown[]}>(await kafkit(['quotas', 'list', '--user', user, '--json'])).quotas).toEqual([])
@@ -288,12 +265,12 @@ describe('cluster config', () => {
 
     try {
       expect((await kafkit(['cluster', 'config', 'set', '--all-brokers', '--set', `${KEY}=15001`, '--execute'])).code).toBe(0)
-      const clusterWide = await runJava(CONFIG_COMMAND, ['--bootstrap-server', TEST_BROKERS, '--describe', '--entity-type', 'brokers', '--entity-default'])
+      const clusterWide = await configCommand('--describe', '--entity-type', 'brokers', '--entity-default')
       expect(clusterWide.stdout).toContain(`${KEY}=15001`)
       expect(await get()).toMatchObject({value: '15001', source: 'cluster-default'})
 
       // Kafka's tool sets the broker's own value: kafkit shows it winning, the cluster-wide one below it.
-      const altered = await runJava(CONFIG_COMMAND, ['--bootstrap-server', TEST_BROKERS, '--alter', '--entity-type', 'brokers', '--entity-name', broker, '--add-config', `${KEY}=15002`])
+      const altered = await configCommand('--alter', '--entity-type', 'brokers', '--entity-name', broker, '--add-config', `${KEY}=15002`)
       expect(altered.code, altered.stderr).toBe(0)
       const both = await get(broker)
       expect(both).toMatchObject({value: '15002', source: 'broker'})
@@ -308,7 +285,7 @@ describe('cluster config', () => {
       await kafkit(['cluster', 'config', 'unset', KEY, '--execute'])
     }
     expect(await get()).toMatchObject({value: '15000', source: 'default'})
-    const after = await runJava(CONFIG_COMMAND, ['--bootstrap-server', TEST_BROKERS, '--describe', '--entity-type', 'brokers', '--entity-default'])
+    const after = await configCommand('--describe', '--entity-type', 'brokers', '--entity-default')
     expect(after.stdout).not.toContain(KEY)
   }, 300_000)
 

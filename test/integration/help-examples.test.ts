@@ -4,6 +4,10 @@
  * topics named `orders`, `tmp-*`, ...: never on the shared broker), each bounded by a timeout. An example that
  * cannot run here is listed in NOT_RUNNABLE with the reason; every other example must exit 0. A new example is
  * runnable unless listed, and a listed example that no longer exists fails the test, so neither list can rot.
+ *
+ * An example mostly waits (a process start, the broker), so examples run in LANES, at once: within a lane one
+ * after another in --help order; lanes that touch the same topics, groups or profiles are one lane, or wait for
+ * each other.
  */
 import {chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {spawn} from 'node:child_process'
@@ -60,6 +64,25 @@ interface Example {
   line: string
 }
 
+/**
+ * Which examples may run at the same time. The records lane (orders, written and read) and the groups lane
+ * (billing, its offsets in orders) before the topics lane, which alters, truncates and re-creates orders.
+ * Profiles have a config file of their own: `profiles use staging` must not give the other lanes its TLS and SASL.
+ */
+const LANES: {name: string; commands: RegExp; after?: string[]}[] = [
+  {name: 'records', commands: /^(consume|produce|replay)$/},
+  {name: 'groups', commands: /^(groups|offsets):/},
+  {name: 'profiles', commands: /^profiles:/},
+  {name: 'cluster', commands: /^(brokers|cluster|quotas):/},
+  {name: 'other', commands: /^(completion|local:)/},
+  {name: 'topics', commands: /^topics:/, after: ['records', 'groups']},
+]
+const laneOf = (command: string) => {
+  const lane = LANES.find((l) => l.commands.test(command))
+  if (!lane) throw new Error(`no lane in LANES for the examples of '${command}'`)
+  return lane
+}
+
 function examples(): Example[] {
   const manifest = JSON.parse(readFileSync(join(ROOT, 'oclif.manifest.json'), 'utf8')) as {commands: Record<string, {id: string; hidden?: boolean; examples?: (string | {command: string})[]}>}
   const out: Example[] = []
@@ -77,10 +100,11 @@ const ALL = examples()
 let cluster: IsolatedCluster
 let dir: string
 let env: NodeJS.ProcessEnv
+let profilesEnv: NodeJS.ProcessEnv
 
-function sh(line: string, timeoutMs = 30_000): Promise<{code: number | null; stdout: string; stderr: string}> {
+function sh(line: string, timeoutMs = 30_000, shEnv = env): Promise<{code: number | null; stdout: string; stderr: string}> {
   return new Promise((resolve) => {
-    const child = spawn('sh', ['-c', line], {cwd: dir, env: {...process.env, ...env}, stdio: ['ignore', 'pipe', 'pipe']})
+    const child = spawn('sh', ['-c', line], {cwd: dir, env: {...process.env, ...shEnv}, stdio: ['ignore', 'pipe', 'pipe']})
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
@@ -114,11 +138,12 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'logo.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))
   writeFileSync(join(dir, 'topics.yaml'), 'topics:\n  - name: audit\n    partitions: 1\n    configs:\n      retention.ms: 7d\n')
   writeFileSync(join(dir, 'topics.json'), JSON.stringify({topics: [{name: 'audit', partitions: 1, configs: {'retention.ms': '7d'}}]}))
-  const setup = async (line: string) => {
-    const r = await sh(line, 90_000)
+  profilesEnv = {...env, KAFKIT_CONFIG: join(dir, 'profiles.yaml')}
+  const setup = async (line: string, shEnv = env) => {
+    const r = await sh(line, 90_000, shEnv)
     if (r.code !== 0) throw new Error(`set-up '${line}' failed (${r.code}): ${r.stderr}`)
   }
-  for (const [topic, partitions] of [
+  const topics: [string, number][] = [
     ['orders', 3],
     ['orders-copy', 3],
     ['orders-replay', 3],
@@ -132,14 +157,19 @@ beforeAll(async () => {
     ['a', 1],
     ['b', 1],
     ['c', 1],
-  ] as const) {
-    await setup(`kafkit topics create ${topic} --partitions ${partitions}`)
-  }
-  // 6,000 JSON records in orders (offsets 1000-1999 exist in partitions 0 and 1), some matching the greps.
-  await setup(`seq 1 6000 | awk '{printf "k%d\\t{\\"sku\\":\\"sku-%d\\"}\\n", $1 % 50, $1 % 40}' | kafkit produce orders -K '\\t'`)
-  await setup(`seq 1 200 | awk '{printf "user-%d\\tpaid\\n", $1 % 60}' | kafkit produce payments -K '\\t'`)
-  for (const group of ['billing', 'billing-old', 'tmp-1', 'tmp-2']) await setup(`kafkit offsets reset ${group} --topic orders --to-earliest --allow-new-group --execute`)
-  for (const name of ['old-staging', 'prod']) await setup(`kafkit profiles add ${name} --brokers 127.0.0.1:${PORT} --no-test`)
+  ]
+  writeFileSync(join(dir, 'set-up.yaml'), `topics:\n${topics.map(([name, partitions]) => `  - name: ${name}\n    partitions: ${partitions}\n`).join('')}`)
+  const records = (async () => {
+    await setup('kafkit topics apply -f set-up.yaml --execute')
+    // 6,000 JSON records in orders (offsets 1000-1999 exist in partitions 0 and 1), some matching the greps.
+    await Promise.all([
+      setup(`seq 1 6000 | awk '{printf "k%d\\t{\\"sku\\":\\"sku-%d\\"}\\n", $1 % 50, $1 % 40}' | kafkit produce orders -K '\\t'`),
+      setup(`seq 1 200 | awk '{printf "user-%d\\tpaid\\n", $1 % 60}' | kafkit produce payments -K '\\t'`),
+    ])
+    await Promise.all(['billing', 'billing-old', 'tmp-1', 'tmp-2'].map((group) => setup(`kafkit offsets reset ${group} --topic orders --to-earliest --allow-new-group --execute`)))
+  })()
+  for (const name of ['old-staging', 'prod']) await setup(`kafkit profiles add ${name} --brokers 127.0.0.1:${PORT} --no-test`, profilesEnv)
+  await records
 }, 300_000)
 
 afterAll(async () => {
@@ -159,16 +189,40 @@ describe('--help examples', () => {
     const lines = new Set(ALL.map((e) => pasted(e.line)))
     expect(Object.keys(NOT_RUNNABLE).filter((l) => !lines.has(l))).toEqual([])
   })
+})
 
+describe.concurrent('--help examples, run', () => {
+  const runnable = ALL.filter((x) => !(pasted(x.line) in NOT_RUNNABLE) && !NEEDS_SERVICE.test(x.command) && !NEEDS_SERVICE_LINE.test(x.line))
+  // The examples are registered one of each lane in turn, the lanes with `after` last, and vitest starts
+  // concurrent tests in that order. Each, once started, waits for the one of its lane started before it (the first
+  // of a lane with `after`, for those lanes' last ones): a wait is always on one started earlier, and an example
+  // left out by a filter (-t) holds nobody up. A slow example is ended by sh's own timeout; the test's timeout
+  // also covers its wait.
+  const ordered: Example[] = []
+  for (const lanes of [LANES.filter((l) => !l.after), LANES.filter((l) => l.after)]) {
+    const queues = lanes.map((lane) => runnable.filter((e) => laneOf(e.command) === lane))
+    for (let i = 0; queues.some((q) => i < q.length); i++) for (const q of queues) if (i < q.length) ordered.push(q[i])
+  }
+  const last = new Map<string, Promise<void>>()
   const ran = new Set<string>()
-  for (const e of ALL.filter((x) => !(pasted(x.line) in NOT_RUNNABLE) && !NEEDS_SERVICE.test(x.command) && !NEEDS_SERVICE_LINE.test(x.line))) {
-    it(`${e.command}: ${pasted(e.line)}`, async () => {
-      if (!ran.has(e.command) || e.command === 'topics:create') {
-        ran.add(e.command)
-        await BEFORE[e.command]?.(env)
+  for (const e of ordered) {
+    const lane = laneOf(e.command)
+    it(`${e.command}: ${pasted(e.line)}`, async ({expect}) => {
+      const before = last.get(lane.name) ?? Promise.all((lane.after ?? []).map((name) => last.get(name)))
+      let finished!: () => void
+      last.set(lane.name, new Promise((resolve) => (finished = resolve)))
+      try {
+        await before
+        const laneEnv = lane.name === 'profiles' ? profilesEnv : env
+        if (!ran.has(e.command) || e.command === 'topics:create') {
+          ran.add(e.command)
+          await BEFORE[e.command]?.(laneEnv)
+        }
+        const r = await sh(pasted(e.line), 30_000, laneEnv)
+        expect(r.code, `exit ${r.code}\nstdout: ${r.stdout.slice(0, 500)}\nstderr: ${r.stderr.slice(0, 1000)}`).toBe(0)
+      } finally {
+        finished()
       }
-      const r = await sh(pasted(e.line))
-      expect(r.code, `exit ${r.code}\nstdout: ${r.stdout.slice(0, 500)}\nstderr: ${r.stderr.slice(0, 1000)}`).toBe(0)
-    }, 60_000)
+    }, 600_000)
   }
 })

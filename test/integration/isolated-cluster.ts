@@ -8,6 +8,8 @@ import {createConnection} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
+import {afterAll} from 'vitest'
+
 import {kafkit} from './helpers.js'
 
 export interface IsolatedCluster {
@@ -96,6 +98,19 @@ export async function isolatedCluster(options: {nodes: number; port: number; sec
   }
   await cluster.start()
   return cluster
+}
+
+/**
+ * A private cluster started as the test file loads, so that its start-up overlaps the file's first tests (those
+ * that use it come last), and removed after the file's tests. A failed start fails the tests that await it.
+ */
+export function isolatedClusterForFile(options: {nodes: number; port: number; secure?: boolean}): Promise<IsolatedCluster> {
+  const starting = isolatedCluster(options)
+  starting.catch(() => undefined)
+  afterAll(async () => {
+    await (await starting.catch(() => undefined))?.destroy()
+  }, 120_000)
+  return starting
 }
 
 function portOpen(port: number): Promise<boolean> {

@@ -3,36 +3,19 @@
  * per-partition order (read back by kcat, a second client), and a parallel replay killed half way resumed with
  * no gap and no duplicate.
  */
-import {execFile, spawn} from 'node:child_process'
-import {existsSync, mkdtempSync, readFileSync, readdirSync} from 'node:fs'
+import {execFile} from 'node:child_process'
+import {mkdtempSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {promisify} from 'node:util'
 
-import kafkajs from 'kafkajs'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 
-import {BIN, TEST_BROKERS, createTopicWithLeaders, json, kafkit, uniqueName} from './helpers.js'
+import {TEST_BROKERS, createTopicWithLeaders, json, kafkit, uniqueName} from './helpers.js'
+import {partitionProducer, replayKilledMidway} from './replay-fixtures.js'
 
 const exec = promisify(execFile)
-const kafka = new kafkajs.Kafka({brokers: TEST_BROKERS.split(','), clientId: 'replay-parallel-test', logLevel: kafkajs.logLevel.NOTHING})
-const admin = kafka.admin()
-const producer = kafka.producer({
-  idempotent: true,
-  createPartitioner:
-    () =>
-    ({message}) =>
-      message.partition ?? 0,
-})
-
-beforeAll(async () => {
-  await admin.connect()
-  await producer.connect()
-})
-afterAll(async () => {
-  await producer.disconnect()
-  await admin.disconnect()
-})
+const {admin, send} = partitionProducer('replay-parallel-test')
 
 const PARTITIONS = 4
 
@@ -40,7 +23,7 @@ const PARTITIONS = 4
 async function fill(name: string, perPartition: number): Promise<void> {
   const messages = []
   for (let p = 0; p < PARTITIONS; p++) for (let i = 0; i < perPartition; i++) messages.push({partition: p, key: i % 2 ? `k-${i}` : null, value: `v-${p}-${i}`})
-  for (let i = 0; i < messages.length; i += 2000) await producer.send({topic: name, messages: messages.slice(i, i + 2000)})
+  await send(name, messages)
 }
 
 /** kcat's view of a topic: the values of each partition, in offset order. */
@@ -74,24 +57,9 @@ describe('replay --parallel', () => {
     await fill(src, 1000)
     const dir = mkdtempSync(join(tmpdir(), 'kafkit-replay-par-kill-'))
     // Paced (--rate is shared by the workers: ~8 s for the window) so that it is still copying when stopped.
-    const child = spawn(process.execPath, [BIN, 'replay', src, dst, '--parallel', '2', '--rate', '500'], {env: {...process.env, KAFKIT_BROKERS: TEST_BROKERS, KAFKIT_STATE_DIR: dir}, stdio: 'ignore'})
-    let finished = false
-    const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve((finished = signal === null))))
-    const progress = (): number => {
-      const files = existsSync(join(dir, 'replay')) ? readdirSync(join(dir, 'replay')).filter((f) => f.endsWith('.json')) : []
-      try {
-        const cp = JSON.parse(readFileSync(join(dir, 'replay', files[0]), 'utf8')) as {progress: Record<string, {copied: number}>}
-        return Object.values(cp.progress).reduce((s, p) => s + p.copied, 0)
-      } catch {
-        return 0
-      }
-    }
-    for (const deadline = Date.now() + 45_000; progress() < 800 && !finished && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 100))
-    child.kill('SIGSTOP')
-    child.kill('SIGKILL')
-    await exited
+    const {finished, copied} = await replayKilledMidway([src, dst, '--parallel', '2', '--rate', '500'], dir, 800, 45_000)
     expect(finished, 'the replay ended before it was killed').toBe(false)
-    expect(progress()).toBeGreaterThan(0)
+    expect(copied()).toBeGreaterThan(0)
 
     const resumed = await kafkit(['replay', src, dst, '--resume', '--parallel', '3', '--json'], {env: {KAFKIT_STATE_DIR: dir}, timeoutMs: 60_000})
     expect(resumed.code, resumed.stderr).toBe(0)

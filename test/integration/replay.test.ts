@@ -3,39 +3,21 @@
  * source (keys, values, headers, timestamps, partitions); dry run = copy counts; SIGKILL + --resume with no gap
  * and no duplicate; the resume check of records written after the last checkpoint; profiles; errors.
  */
-import {spawn} from 'node:child_process'
-import {existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import kafkajs from 'kafkajs'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {beforeAll, describe, expect, it} from 'vitest'
 
 import {createClient} from '../../src/kafka/client.js'
 import {murmur2} from '../../src/kafka/partitioners.js'
 import {ReaderSession} from '../../src/kafka/reader.js'
-import {BIN, TEST_BROKERS, createTopicWithLeaders, expectCleanError, json, kafkit, uniqueName} from './helpers.js'
+import {TEST_BROKERS, createTopicWithLeaders, expectCleanError, json, kafkit, uniqueName} from './helpers.js'
+import {partitionProducer, replayKilledMidway} from './replay-fixtures.js'
 
-const kafka = new kafkajs.Kafka({brokers: TEST_BROKERS.split(','), clientId: 'replay-test', logLevel: kafkajs.logLevel.NOTHING})
-const admin = kafka.admin()
-const producer = kafka.producer({
-  idempotent: true,
-  createPartitioner:
-    () =>
-    ({message}) =>
-      message.partition ?? 0,
-})
+const {kafka, admin, producer, send} = partitionProducer('replay-test')
 const stateDir = mkdtempSync(join(tmpdir(), 'kafkit-replay-state-'))
 const env = {KAFKIT_STATE_DIR: stateDir}
-
-beforeAll(async () => {
-  await admin.connect()
-  await producer.connect()
-})
-afterAll(async () => {
-  await producer.disconnect()
-  await admin.disconnect()
-})
 
 async function topic(prefix: string, partitions: number): Promise<string> {
   return createTopicWithLeaders(admin, uniqueName(prefix), partitions)
@@ -57,7 +39,7 @@ async function fill(name: string, partitions: number, perPartition: number): Pro
       })
     }
   }
-  for (let i = 0; i < messages.length; i += 2000) await producer.send({topic: name, messages: messages.slice(i, i + 2000)})
+  await send(name, messages)
 }
 
 interface Row {
@@ -213,23 +195,8 @@ describe('replay: resume', () => {
     const dst = await topic('replay-kill-dst', 3)
     const dir = mkdtempSync(join(tmpdir(), 'kafkit-replay-kill-'))
     // Paced (9 s for the window) so that it is still copying when the test stops it.
-    const child = spawn(process.execPath, [BIN, 'replay', src, dst, '--rate', '500'], {env: {...process.env, KAFKIT_BROKERS: TEST_BROKERS, KAFKIT_STATE_DIR: dir}, stdio: 'ignore'})
-    let finished = false
-    const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve((finished = signal === null))))
-    const progress = (): number => {
-      const files = existsSync(join(dir, 'replay')) ? readdirSync(join(dir, 'replay')).filter((f) => f.endsWith('.json')) : []
-      try {
-        const cp = JSON.parse(readFileSync(join(dir, 'replay', files[0]), 'utf8')) as {progress: Record<string, {copied: number}>}
-        return Object.values(cp.progress).reduce((s, p) => s + p.copied, 0)
-      } catch {
-        return 0 // not there yet, or being replaced
-      }
-    }
-    // Once a checkpoint shows progress: freeze the process (SIGSTOP), so what it copied cannot move, then kill it.
-    for (const deadline = Date.now() + 60_000; progress() < 600 && !finished && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 100))
-    child.kill('SIGSTOP')
-    child.kill('SIGKILL')
-    await exited
+    // Once a checkpoint shows progress, frozen then killed.
+    const {finished, copied: progress} = await replayKilledMidway([src, dst, '--rate', '500'], dir, 600, 60_000)
     // The paced copy cannot have ended unless the machine stalled for seconds: then this run proves nothing.
     expect(finished, 'the replay ended before it was killed').toBe(false)
     const copied = progress()

@@ -6,16 +6,19 @@
  * Protobuf: the second top-level message [1], a nested one [1, 0], the first [0], a type from an imported .proto that
  * the serializer registered as a reference; JSON Schema); what kafkit writes the Java consumer reads.
  *
- * The Java program (test/interop-java) is compiled once per run with javac against the classpath Maven resolves
- * (dependencies cached in ~/.m2); the first run downloads them. One JVM writes all three topics, one reads them.
+ * The Java program (test/interop-java) is compiled with javac against the classpath Maven resolves (dependencies
+ * cached in ~/.m2; the first run downloads them), once per change of its pom or source (interopClasspath). One JVM
+ * writes all three topics, one reads them.
  */
 import {execFileSync, spawn} from 'node:child_process'
-import {mkdirSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {createHash} from 'node:crypto'
+import {existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
+import {cacheRoot} from '../../src/local/paths.js'
 import {kafkit, ROOT, TEST_BROKERS, uniqueName} from './helpers.js'
 
 const DATA_REGISTRY = process.env.KAFKIT_TEST_SCHEMA_REGISTRY ?? 'http://127.0.0.1:8081/apis/ccompat/v7'
@@ -73,6 +76,38 @@ const STOCK_SCHEMA = JSON.stringify({
   additionalProperties: false,
 })
 
+/**
+ * The compiled Interop class and its dependencies' classpath, kept under ~/.cache/kafkit/interop-java by the hash
+ * of the pom and the source: Maven (a JVM resolving the classpath) and javac run again only when either changes
+ * or a jar is gone from ~/.m2.
+ */
+function interopClasspath(): string {
+  const source = join(JAVA_DIR, 'src', 'Interop.java')
+  const hash = createHash('sha256')
+    .update(readFileSync(join(JAVA_DIR, 'pom.xml')))
+    .update(readFileSync(source))
+    .digest('hex')
+    .slice(0, 16)
+  const cached = join(cacheRoot(), 'interop-java', hash)
+  const deps = () => readFileSync(join(cached, 'cp.txt'), 'utf8').trim()
+  if (
+    existsSync(join(cached, 'Interop.class')) &&
+    deps()
+      .split(':')
+      .every((jar) => existsSync(jar))
+  )
+    return `${cached}:${deps()}`
+  // Built beside it, then renamed into place: a build cut short leaves no half a cache.
+  mkdirSync(join(cached, '..'), {recursive: true})
+  const building = mkdtempSync(`${cached}.building-`)
+  const cpFile = join(building, 'cp.txt')
+  execFileSync('mvn', ['-q', '-B', 'dependency:build-classpath', `-Dmdep.outputFile=${cpFile}`], {cwd: JAVA_DIR, stdio: ['ignore', 'ignore', 'inherit'], timeout: 600_000})
+  execFileSync('javac', ['-d', building, '-cp', readFileSync(cpFile, 'utf8').trim(), source], {stdio: ['ignore', 'ignore', 'inherit'], timeout: 120_000})
+  rmSync(cached, {recursive: true, force: true})
+  renameSync(building, cached)
+  return `${cached}:${deps()}`
+}
+
 function runJava(classpath: string, args: string[]): Promise<{code: number | null; stdout: string; stderr: string}> {
   return new Promise((resolve) => {
     const child = spawn('java', ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-cp', classpath, 'Interop', ...args], {stdio: ['ignore', 'pipe', 'pipe']})
@@ -100,11 +135,7 @@ describe.skipIf(!registryUp && process.env.CI !== 'true')('interop with a Java c
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'kafkit-interop-java-'))
-    const cpFile = join(dir, 'cp.txt')
-    execFileSync('mvn', ['-q', '-B', 'dependency:build-classpath', `-Dmdep.outputFile=${cpFile}`], {cwd: JAVA_DIR, stdio: ['ignore', 'ignore', 'inherit'], timeout: 600_000})
-    const deps = readFileSync(cpFile, 'utf8').trim()
-    execFileSync('javac', ['-d', dir, '-cp', deps, join(JAVA_DIR, 'src', 'Interop.java')], {stdio: ['ignore', 'ignore', 'inherit'], timeout: 120_000})
-    classpath = `${dir}:${deps}`
+    classpath = interopClasspath()
     mkdirSync(join(dir, 'protos', 'interop', 'common'), {recursive: true})
     writeFileSync(join(dir, 'protos', 'interop', 'common', 'money.proto'), MONEY_PROTO)
     writeFileSync(join(dir, 'protos', 'shop.proto'), SHOP_PROTO)

@@ -13,7 +13,7 @@ import {setTimeout as sleep} from 'node:timers/promises'
 import {afterAll, describe, expect, it} from 'vitest'
 
 import {BIN, RunResult, expectCleanError, kafkit, uniqueName} from '../integration/helpers.js'
-import {IsolatedCluster, isolatedCluster} from '../integration/isolated-cluster.js'
+import {IsolatedCluster, isolatedCluster, isolatedClusterForFile} from '../integration/isolated-cluster.js'
 
 const work = mkdtempSync(join(tmpdir(), 'kafkit-faults-'))
 
@@ -77,7 +77,8 @@ function figures(name: string, f: Record<string, number | string>): void {
 }
 
 // One private one-node cluster for the restarts and the first group (ports 9810-9819), one of three nodes for the
-// leader kill (9820-9829): each started once for this file, reused by a retried test, removed after its tests.
+// leader kill (9820-9829): each started once for this file (the three-node one as the file starts), reused by a
+// retried test, removed after its tests.
 describe('faults on a private one-node cluster', () => {
   let one: IsolatedCluster | undefined
   afterAll(async () => {
@@ -183,15 +184,11 @@ describe('faults on a private one-node cluster', () => {
   }, 180_000)
 })
 
-describe('faults on a private three-node cluster', () => {
-  let three: IsolatedCluster | undefined
-  afterAll(async () => {
-    await three?.destroy()
-  }, 120_000)
+const threeStarting = isolatedClusterForFile({nodes: 3, port: 9820})
 
+describe('faults on a private three-node cluster', () => {
   it('three nodes, the partition leader killed during an acks=all produce (RF 3, min ISR 2): 0 lost; a following reader misses nothing', async () => {
-    three ??= await isolatedCluster({nodes: 3, port: 9820})
-    const cluster = three
+    const cluster = await threeStarting
     await cluster.allUp()
     const env = {KAFKIT_BROKERS: cluster.brokers}
     const topic = uniqueName('leader-kill')
