@@ -455,7 +455,12 @@ describe('a node of two gone (a private 2-node cluster, replication factor 1, so
       const offsetsLeaders = new Map((await local.fetchTopicMetadata({topics: ['__consumer_offsets']})).topics[0].partitions.map((p) => [p.partitionId, p.leader]))
       // A group whose coordinator (the leader of its __consumer_offsets partition) is the node that does not lead the topic.
       let group = ''
-      for (let i = 0; !group; i++) {
+      // Bounded: if one node leads every __consumer_offsets partition no name fits (fail, never spin).
+      expect(
+        [...offsetsLeaders.values()].some((owner) => owner !== leader),
+        'a __consumer_offsets partition led by the other node',
+      ).toBe(true)
+      for (let i = 0; !group && i < 100_000; i++) {
         const candidate = `${uniqueName('commit-gone')}-${i}`
         const owner = offsetsLeaders.get(offsetsPartition(candidate, offsetsLeaders.size))
         if (owner !== undefined && owner !== leader) [group, coordinator] = [candidate, owner]
