@@ -85,9 +85,14 @@ export class RecordPrinter {
     if (!valuesLane || grep || !encoded) return undefined
     if (limit !== undefined && this.count + encoded.count > limit) return undefined
     const mark = this.out.length
-    // Values in the registry's wire format: transcoded (Avro to JSON) when the schema has the fast lane.
+    let n = encoded.writeValues(this.out, 10, Number.POSITIVE_INFINITY, valuesLane.bailOnWire)
+    // Values in the registry's wire format (writeValues stops at the first): transcoded (Avro to JSON) when the
+    // schema has the fast lane. Plain values never take this loop: it would hand each to the schema code.
     const {transcode} = valuesLane
-    const n = transcode && encoded.transcodeValues ? encoded.transcodeValues(this.out, 10, transcode) : encoded.writeValues(this.out, 10, Number.POSITIVE_INFINITY, valuesLane.bailOnWire)
+    if (n < 0 && transcode && encoded.transcodeValues) {
+      this.out.truncate(mark)
+      n = encoded.transcodeValues(this.out, 10, transcode)
+    }
     if (n < 0) {
       this.out.truncate(mark)
       return undefined
