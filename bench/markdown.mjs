@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/** `node bench/markdown.mjs [bench/results/latest.json]`: the results as a Markdown table (for the README). */
+/** `node bench/markdown.mjs [bench/results/latest.json | bench/results/all.json]`: the results as a Markdown table (for the README). */
 import {readFileSync} from 'node:fs'
 
 import {formatMs, formatRate} from './lib.mjs'
@@ -37,8 +37,13 @@ for (const r of report.results) {
   }
 }
 const m = report.machine
+// latest.json is one run; all.json (the newest result of each scenario) has no config: each row has its date.
+const when = report.date ?? report.updated
+const runs = report.config
+  ? `${report.config.records} records, ${report.config.reps} repetitions (start-up scenarios ≥ 5), medians`
+  : `results of several runs: ${[...new Set(report.results.map((r) => r.date?.slice(0, 16).replace('T', ' ')))].join(', ')} UTC`
 lines.push(
   '',
-  `Finished ${report.date.slice(0, 16).replace('T', ' ')} UTC; ${m.cpus} × ${m.cpuModel}, ${m.memoryGb} GB RAM, load average at the end ${m.loadAverageAtEnd.join(' / ')}; Node ${m.node}; Kafka ${m.kafka} (one local KRaft node); ${m.java ?? ''}; ${m.kcat ?? ''}; ${report.config.records} records, ${report.config.reps} repetitions (start-up scenarios ≥ 5), medians.`,
+  `Finished ${when.slice(0, 16).replace('T', ' ')} UTC; ${m.cpus} × ${m.cpuModel}, ${m.memoryGb} GB RAM, load average at the end ${m.loadAverageAtEnd.join(' / ')}; Node ${m.node}; Kafka ${m.kafka} (one local KRaft node); ${m.java ?? ''}; ${m.kcat ?? ''}; ${runs}.`,
 )
 process.stdout.write(lines.join('\n') + '\n')
