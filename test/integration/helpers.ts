@@ -74,16 +74,22 @@ export function expectCleanError(result: RunResult): {message: string; hint?: st
 
 /** The part of a kafkajs Admin that createTopicWithLeaders needs. */
 interface TopicAdmin {
-  createTopics(options: {waitForLeaders?: boolean; topics: {topic: string; numPartitions?: number; replicationFactor?: number; configEntries?: {name: string; value: string}[]}[]}): Promise<boolean>
+  createTopics(options: {
+    waitForLeaders?: boolean
+    topics: {topic: string; numPartitions?: number; replicationFactor?: number; replicaAssignment?: {partition: number; replicas: number[]}[]; configEntries?: {name: string; value: string}[]}[]
+  }): Promise<boolean>
   fetchTopicMetadata(options: {topics: string[]}): Promise<{topics: {partitions: {leader: number}[]}[]}>
 }
 
 /**
  * Creates a topic and waits (up to 60 s) until every partition has a leader: kafkajs' own waitForLeaders gives up
- * on a busy broker's first "not hosted" answer.
+ * on a busy broker's first "not hosted" answer. `onNode`: every partition's one replica on that node.
  */
-export async function createTopicWithLeaders(admin: TopicAdmin, topic: string, partitions: number, configs: Record<string, string> = {}): Promise<string> {
-  await admin.createTopics({waitForLeaders: false, topics: [{topic, numPartitions: partitions, replicationFactor: 1, configEntries: Object.entries(configs).map(([name, value]) => ({name, value}))}]})
+export async function createTopicWithLeaders(admin: TopicAdmin, topic: string, partitions: number, configs: Record<string, string> = {}, onNode?: number): Promise<string> {
+  const configEntries = Object.entries(configs).map(([name, value]) => ({name, value}))
+  const layout =
+    onNode === undefined ? {numPartitions: partitions, replicationFactor: 1} : {replicaAssignment: Array.from({length: partitions}, (_, partition) => ({partition, replicas: [onNode]}))}
+  await admin.createTopics({waitForLeaders: false, topics: [{topic, ...layout, configEntries}]})
   for (const deadline = Date.now() + 60_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 200))) {
     const meta = await admin.fetchTopicMetadata({topics: [topic]}).catch(() => undefined)
     if (meta?.topics[0]?.partitions.length === partitions && meta.topics[0].partitions.every((p) => p.leader >= 0)) return topic

@@ -447,24 +447,17 @@ describe('a node of two gone (a private 2-node cluster, replication factor 1, so
     let coordinator = 0
     try {
       await local.connect()
-      const name = await createTopicWithLeaders(local, uniqueName('integrity-commit'), 1)
-      const leader = (await local.fetchTopicMetadata({topics: [name]})).topics[0].partitions[0].leader
-      // The first group request creates __consumer_offsets (10 partitions here, spread over both nodes).
-      const warmUp = await kafkit(['consume', name, '--group', uniqueName('warm-up'), '-e', '--timeout', '60s'], {env, timeoutMs: 90_000})
+      // The first group request creates __consumer_offsets (10 partitions, replicated on both nodes).
+      const warmUpTopic = await createTopicWithLeaders(local, uniqueName('integrity-warm-up'), 1)
+      const warmUp = await kafkit(['consume', warmUpTopic, '--group', uniqueName('warm-up'), '-e', '--timeout', '60s'], {env, timeoutMs: 90_000})
       expect(warmUp.code, warmUp.stderr).toBe(0)
       const offsetsLeaders = new Map((await local.fetchTopicMetadata({topics: ['__consumer_offsets']})).topics[0].partitions.map((p) => [p.partitionId, p.leader]))
-      // A group whose coordinator (the leader of its __consumer_offsets partition) is the node that does not lead the topic.
-      let group = ''
-      // Bounded: if one node leads every __consumer_offsets partition no name fits (fail, never spin).
-      expect(
-        [...offsetsLeaders.values()].some((owner) => owner !== leader),
-        'a __consumer_offsets partition led by the other node',
-      ).toBe(true)
-      for (let i = 0; !group && i < 100_000; i++) {
-        const candidate = `${uniqueName('commit-gone')}-${i}`
-        const owner = offsetsLeaders.get(offsetsPartition(candidate, offsetsLeaders.size))
-        if (owner !== undefined && owner !== leader) [group, coordinator] = [candidate, owner]
-      }
+      // Any group: its coordinator is the leader of its __consumer_offsets partition (a node of the two, as the
+      // cluster placed them); the topic goes on the other node, so that only the coordinator is lost.
+      const group = uniqueName('commit-gone')
+      coordinator = offsetsLeaders.get(offsetsPartition(group, offsetsLeaders.size)) ?? -1
+      expect([1, 2], `the coordinator of ${group} among ${JSON.stringify([...offsetsLeaders])}`).toContain(coordinator)
+      const name = await createTopicWithLeaders(local, uniqueName('integrity-commit'), 1, {}, 3 - coordinator)
       // 100,000 lines: far more than a pipe holds, so the reader is still writing when the coordinator goes.
       const total = 100_000
       const records = Array.from({length: total}, (_, i) => `r${i}`)
@@ -542,5 +535,7 @@ describe('a node of two gone (a private 2-node cluster, replication factor 1, so
 function offsetsPartition(group: string, partitions: number): number {
   let hash = 0
   for (let i = 0; i < group.length; i++) hash = (Math.imul(31, hash) + group.charCodeAt(i)) | 0
-  return (hash & 0x7fffffff) % partitions
+  // Kafka's Utils.abs (Math.abs, 0 for MIN_VALUE), not the producer's toPositive (hash & 0x7fffffff): they
+  // differ for every negative hash, and the test then killed a node that was not the coordinator.
+  return (hash === -0x80000000 ? 0 : Math.abs(hash)) % partitions
 }

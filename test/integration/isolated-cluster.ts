@@ -56,7 +56,8 @@ export async function isolatedCluster(options: {nodes: number; port: number; sec
       // `local status` exits 1 once a node is down, so read its JSON whatever the exit code.
       const status = JSON.parse((await kafkit(['local', 'status', '--json'], {env, noBrokers: true})).stdout) as {nodes: {id: number; pid: number}[]}
       const node = status.nodes.find((n) => n.id === nodeId)
-      if (!node?.pid) return
+      if (!node) throw new Error(`no node ${nodeId} in this cluster`)
+      if (!node.pid) return
       commandLines.set(nodeId, readFileSync(`/proc/${node.pid}/cmdline`, 'utf8').split('\0').filter(Boolean))
       process.kill(node.pid, signal)
       for (const deadline = Date.now() + 120_000; existsSync(`/proc/${node.pid}`); await new Promise((r) => setTimeout(r, 200))) {
