@@ -20,6 +20,8 @@
 import avro from 'avsc'
 
 import {compileAvroJson, type AvroJsonWriter, type JsonSink} from './avro-json.js'
+import {type AvroTypeShape, jsonKind, unionIsPlain} from './avro-kinds.js'
+import {compileAvroLines, type AvroLineEncoder} from './avro-lines.js'
 import {isoFromMillis, quote} from './json-text.js'
 
 export {isoFromMillis, quote}
@@ -138,6 +140,14 @@ export class AvroCodec {
 
   get hasFastJson(): boolean {
     return Boolean(this.fastJsonWriter)
+  }
+
+  private lines?: AvroLineEncoder | null
+
+  /** produce's fast lane (avro-lines.ts): a JSON line's bytes -> Avro binary, for a record schema; else undefined. */
+  get lineEncoder(): AvroLineEncoder | undefined {
+    if (this.lines === undefined) this.lines = compileAvroLines(this.type as AvroTypeShape) ?? null
+    return this.lines ?? undefined
   }
 
   private get bigType(): AvroType {
@@ -461,48 +471,6 @@ export function decimalText(bytes: Buffer, scale: number): string {
   const digits = (negative ? -n : n).toString().padStart(scale + 1, '0')
   const text = scale > 0 ? `${digits.slice(0, -scale)}.${digits.slice(-scale)}` : digits
   return negative ? `-${text}` : text
-}
-
-/** The union's branches can be told apart by JSON kind alone (then its values are written unwrapped). */
-function unionIsPlain(branches: AvroType[]): boolean {
-  const kinds = new Set<string>()
-  for (const b of branches) {
-    const kind = jsonKind(b)
-    if (kind === 'null') continue
-    if (kinds.has(kind)) return false
-    kinds.add(kind)
-  }
-  return true
-}
-
-function jsonKind(type: AvroType): string {
-  const name = type.typeName
-  if (name.startsWith('logical:')) {
-    const logical = name.slice(8)
-    if (['decimal', 'uuid', 'date', 'time-millis', 'time-micros'].includes(logical) || logical.includes('timestamp')) return 'string'
-    return jsonKind(type.underlyingType!)
-  }
-  switch (name) {
-    case 'null':
-      return 'null'
-    case 'boolean':
-      return 'boolean'
-    case 'int':
-    case 'long':
-    case 'abstract:long':
-    case 'float':
-    case 'double':
-      return 'number'
-    case 'string':
-    case 'enum':
-    case 'bytes':
-    case 'fixed':
-      return 'string'
-    case 'array':
-      return 'array'
-    default:
-      return 'object'
-  }
 }
 
 // ---- JSON -> avsc value ------------------------------------------------------------------------------------------

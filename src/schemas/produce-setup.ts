@@ -13,6 +13,7 @@ import {extname} from 'node:path'
 
 import {ExitCode, KafkitError, usageError} from '../errors.js'
 import type {AvroCodec} from './avro.js'
+import {roomFor} from './avro-lines.js'
 import type {SchemaKind, RegistryApi, FetchedSchema} from './store.js'
 
 export interface ProduceSchemaFlags {
@@ -174,42 +175,52 @@ async function openEncoder(source: Source, flags: ProduceSchemaFlags, context: P
   }
 }
 
-/** `header`: the wire format's magic byte and schema id, before each payload. */
+/**
+ * `header`: the wire format's magic byte and schema id, before each payload. Each line takes the fast lane
+ * (avro-lines.ts) when it can, else JSON.parse + encodeInto, which write the same bytes.
+ */
 function avroLines(codec: AvroCodec, header: Buffer, which: 'key' | 'value'): ValueLinesEncoder {
+  const fast = codec.lineEncoder
   return (data, bounds) => {
-    let out = Buffer.allocUnsafe(data.length + 1024)
+    let out: Buffer = Buffer.allocUnsafe(data.length + 1024)
     const outBounds = new Array<number>(bounds.length)
     let pos = 0
     for (let i = 0; i < bounds.length; i += 2) {
-      let json: unknown
-      try {
-        json = JSON.parse(data.toString('utf8', bounds[i], bounds[i + 1]))
-      } catch {
-        return undefined // not JSON, or blank
-      }
-      for (;;) {
-        let end = -1
-        if (pos + header.length < out.length) {
-          for (let k = 0; k < header.length; k++) out[pos + k] = header[k]
+      const room = header.length + roomFor(bounds[i + 1] - bounds[i])
+      if (pos + room > out.length) out = grown(out, pos, room)
+      for (let k = 0; k < header.length; k++) out[pos + k] = header[k]
+      let end = fast ? fast(data, bounds[i], bounds[i + 1], out, pos + header.length) : -1
+      if (end < 0) {
+        let json: unknown
+        try {
+          json = JSON.parse(data.toString('utf8', bounds[i], bounds[i + 1]))
+        } catch {
+          return undefined // not JSON, or blank
+        }
+        for (;;) {
           try {
             end = codec.encodeInto(json, which, out, pos + header.length)
           } catch {
             return undefined // does not fit the schema
           }
+          if (end >= 0) break
+          out = grown(out, pos, out.length)
+          for (let k = 0; k < header.length; k++) out[pos + k] = header[k]
         }
-        if (end >= 0) {
-          outBounds[i] = pos
-          outBounds[i + 1] = end
-          pos = end
-          break
-        }
-        const bigger = Buffer.allocUnsafe(out.length * 2)
-        out.copy(bigger, 0, 0, pos)
-        out = bigger
       }
+      outBounds[i] = pos
+      outBounds[i + 1] = end
+      pos = end
     }
     return {data: out, bounds: outBounds}
   }
+}
+
+/** out with `more` bytes of room after pos (what is before pos kept). */
+function grown(out: Buffer, pos: number, more: number): Buffer {
+  const bigger = Buffer.allocUnsafe(Math.max(out.length * 2, pos + more))
+  out.copy(bigger, 0, 0, pos)
+  return bigger
 }
 
 /** A SchemaMismatch becomes a usage error that names the line and the field (the pump adds the counts). */
