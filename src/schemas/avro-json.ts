@@ -289,6 +289,10 @@ const HELPERS = `
   // returns the output position (-1: not readable), the input position in S, and the (maybe grown) buffer in O.
   // 1: a byte JSON takes as it is (printable ASCII but quote and backslash).
   const PLAIN = new Uint8Array(256).map((_, c) => (c >= 0x20 && c <= 0x7e && c !== 0x22 && c !== 0x5c ? 1 : 0))
+  // Plain runs go 4 bytes at a time through DataViews of the input and the output (kept on the current buffers):
+  // a word is plain when no byte is >= 0x80, < 0x20, a quote, a backslash or DEL (the classic has-zero-byte tests).
+  let DB = new DataView(new ArrayBuffer(0)), DOUT = DB, lastB, lastO
+  const zeroByte = (x) => ((x - 0x01010101) & ~x & 0x80808080) !== 0
   function str(o, p, b, i, e) {
     if (i < e && b[i] < 0x80) { V = (b[i] >>> 1) ^ -(b[i] & 1); i++ } else i = rl(b, i, e)
     const n = V
@@ -296,7 +300,17 @@ const HELPERS = `
     const end = i + n
     let q = p + 1
     o[p] = 34
-    for (let j = i; j < end; j++) {
+    let j = i
+    if (n >= 4) {
+      if (b !== lastB) { lastB = b; DB = new DataView(b.buffer, b.byteOffset, b.length) }
+      if (o !== lastO) { lastO = o; DOUT = new DataView(o.buffer, o.byteOffset, o.length) }
+      for (; j + 4 <= end; j += 4, q += 4) {
+        const w = DB.getUint32(j)
+        if ((w & 0x80808080) !== 0 || ((w - 0x20202020) & ~w & 0x80808080) !== 0 || zeroByte(w ^ 0x22222222) || zeroByte(w ^ 0x5c5c5c5c) || zeroByte(w ^ 0x7f7f7f7f)) break
+        DOUT.setUint32(q, w)
+      }
+    }
+    for (; j < end; j++) {
       const c = b[j]
       if (PLAIN[c] === 0) {
         const text = quote(b.toString('utf8', i, end))
