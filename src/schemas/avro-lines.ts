@@ -4,7 +4,7 @@
  * schema's field order (every field present, none extra), strings without escapes (UTF-8 checked), numbers in
  * JSON's syntax, null/true/false, enums by symbol, unions whose branches differ in JSON (["null","string"]), nested
  * records, and timestamps/dates as whole numbers. Anything else (another key order, a missing field with a
- * default, escapes, ISO times, wrapped unions, longs beyond 15 digits, a value that does not fit) returns -1: the
+ * default, escapes, ISO times, wrapped unions, whole numbers beyond 2^52, a value that does not fit) returns -1: the
  * caller takes that line through JSON.parse and AvroCodec.encodeInto, the exact path, which also names what does
  * not fit. So every line this lane writes is written byte for byte as that path writes it (a property test
  * compares both over random schemas and lines). A schema with a field this lane never writes (bytes, fixed,
@@ -73,7 +73,8 @@ const HELPERS = `
     let n = 0
     while (i < e && d[i] >= 48 && d[i] <= 57) n = n * 10 + (d[i++] - 48)
     const digits = i - first
-    if (digits === 0 || digits > 15 || (digits > 1 && d[first] === 48)) return NaN
+    // Up to 16 digits below 2^52 (timestamps in micros): every step of n was exact, and so is its zig-zag (2|n|).
+    if (digits === 0 || digits > 16 || n > 4503599627370495 || (digits > 1 && d[first] === 48)) return NaN
     if (i < e && (d[i] === 46 || d[i] === 101 || d[i] === 69)) return NaN
     I = i
     return negative ? -n : n
@@ -104,7 +105,7 @@ const HELPERS = `
       if (x === k) return NaN
       i = x
       v = Number(d.latin1Slice(start, i))
-    } else if (whole + scale <= 15) {
+    } else if (whole + scale <= 16 && m <= 9007199254740991) {
       // Exact digits over an exact power of ten: one division, correctly rounded, as Number() reads the text.
       v = m / POW10[scale]
       if (negative) v = -v

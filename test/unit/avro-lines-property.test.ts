@@ -57,7 +57,7 @@ const number = fc.oneof(
   fc.integer({min: -(2 ** 53), max: 2 ** 53}),
   fc.double({noNaN: true}),
   fc.integer({min: -1e9, max: 1e9}).map((c) => c / 100),
-  fc.constantFrom(-0, 2 ** 31, -(2 ** 31) - 1, 1e15, 1e16 + 1, 0.1),
+  fc.constantFrom(-0, 2 ** 31, -(2 ** 31) - 1, 1e15, 1e16 + 1, 0.1, 1234567890.123456, 9007199254.740991, 0.30000000000000004),
 )
 
 /** Mostly values that fit the shape, sometimes any number or text (which the exact path may refuse). */
@@ -72,7 +72,7 @@ function fitting(s: Shape): fc.Arbitrary<unknown> {
         case 'int':
           return fc.oneof(fc.integer(), fc.constantFrom(0, -0, 2 ** 31 - 1, -(2 ** 31)))
         case 'long':
-          return fc.oneof(fc.integer({min: -(2 ** 53), max: 2 ** 53}), fc.constantFrom(1e15, 1e15 - 1, -(1e15 - 1)))
+          return fc.oneof(fc.integer({min: -(2 ** 53), max: 2 ** 53}), fc.constantFrom(1e15, 1e15 - 1, -(1e15 - 1), 2 ** 53 - 1, 2 ** 53, -(2 ** 53) + 1, 2 ** 52 - 1, 2 ** 52, -(2 ** 52) + 1, 1_764_000_000_000_000))
         case 'double':
         case 'float':
           return number
