@@ -87,8 +87,7 @@ interface TopicAdmin {
  */
 export async function createTopicWithLeaders(admin: TopicAdmin, topic: string, partitions: number, configs: Record<string, string> = {}, onNode?: number): Promise<string> {
   const configEntries = Object.entries(configs).map(([name, value]) => ({name, value}))
-  const layout =
-    onNode === undefined ? {numPartitions: partitions, replicationFactor: 1} : {replicaAssignment: Array.from({length: partitions}, (_, partition) => ({partition, replicas: [onNode]}))}
+  const layout = onNode === undefined ? {numPartitions: partitions, replicationFactor: 1} : {replicaAssignment: Array.from({length: partitions}, (_, partition) => ({partition, replicas: [onNode]}))}
   await admin.createTopics({waitForLeaders: false, topics: [{topic, ...layout, configEntries}]})
   for (const deadline = Date.now() + 60_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 200))) {
     const meta = await admin.fetchTopicMetadata({topics: [topic]}).catch(() => undefined)

@@ -10,13 +10,7 @@ import {describe, expect, it} from 'vitest'
 import {AvroCodec} from '../../src/schemas/avro.js'
 import {roomFor} from '../../src/schemas/avro-lines.js'
 
-type Shape =
-  | {k: 'prim'; t: string}
-  | {k: 'logical'; t: 'timestamp-millis' | 'date' | 'uuid'}
-  | {k: 'enum'}
-  | {k: 'union'; of: Shape[]}
-  | {k: 'array'; of: Shape}
-  | {k: 'record'; fields: Shape[]}
+type Shape = {k: 'prim'; t: string} | {k: 'logical'; t: 'timestamp-millis' | 'date' | 'uuid'} | {k: 'enum'} | {k: 'union'; of: Shape[]} | {k: 'array'; of: Shape} | {k: 'record'; fields: Shape[]}
 
 const prim = fc.constantFrom('int', 'long', 'double', 'float', 'string', 'boolean', 'bytes', 'null').map((t): Shape => ({k: 'prim', t}))
 const logical = fc.constantFrom('timestamp-millis' as const, 'date' as const, 'uuid' as const).map((t): Shape => ({k: 'logical', t}))
@@ -26,8 +20,20 @@ const {shape} = fc.letrec<{shape: Shape}>((tie) => ({
     {depthSize: 'xsmall', maxDepth: 3, withCrossShrink: true},
     leaf,
     leaf.filter((l) => !(l.k === 'prim' && l.t === 'null')).map((of): Shape => ({k: 'union', of: [{k: 'prim', t: 'null'}, of]})),
-    fc.constant<Shape>({k: 'union', of: [{k: 'prim', t: 'int'}, {k: 'prim', t: 'string'}]}),
-    fc.constant<Shape>({k: 'union', of: [{k: 'prim', t: 'int'}, {k: 'prim', t: 'long'}]}),
+    fc.constant<Shape>({
+      k: 'union',
+      of: [
+        {k: 'prim', t: 'int'},
+        {k: 'prim', t: 'string'},
+      ],
+    }),
+    fc.constant<Shape>({
+      k: 'union',
+      of: [
+        {k: 'prim', t: 'int'},
+        {k: 'prim', t: 'long'},
+      ],
+    }),
     {weight: 1, arbitrary: tie('shape').map((of): Shape => ({k: 'array', of}))},
     fc.array(tie('shape'), {minLength: 0, maxLength: 3}).map((fields): Shape => ({k: 'record', fields})),
   ),
@@ -57,7 +63,7 @@ const number = fc.oneof(
   fc.integer({min: -(2 ** 53), max: 2 ** 53}),
   fc.double({noNaN: true}),
   fc.integer({min: -1e9, max: 1e9}).map((c) => c / 100),
-  fc.constantFrom(-0, 2 ** 31, -(2 ** 31) - 1, 1e15, 1e16 + 1, 0.1, 1234567890.123456, 9007199254.740991, 0.30000000000000004),
+  fc.constantFrom(-0, 2 ** 31, -(2 ** 31) - 1, 1e15, 1e16 + 1, 0.1, 1234567890.123456, Number('9007199254.740991'), 0.30000000000000004),
 )
 
 /** Mostly values that fit the shape, sometimes any number or text (which the exact path may refuse). */
@@ -72,7 +78,10 @@ function fitting(s: Shape): fc.Arbitrary<unknown> {
         case 'int':
           return fc.oneof(fc.integer(), fc.constantFrom(0, -0, 2 ** 31 - 1, -(2 ** 31)))
         case 'long':
-          return fc.oneof(fc.integer({min: -(2 ** 53), max: 2 ** 53}), fc.constantFrom(1e15, 1e15 - 1, -(1e15 - 1), 2 ** 53 - 1, 2 ** 53, -(2 ** 53) + 1, 2 ** 52 - 1, 2 ** 52, -(2 ** 52) + 1, 1_764_000_000_000_000))
+          return fc.oneof(
+            fc.integer({min: -(2 ** 53), max: 2 ** 53}),
+            fc.constantFrom(1e15, 1e15 - 1, -(1e15 - 1), 2 ** 53 - 1, 2 ** 53, -(2 ** 53) + 1, 2 ** 52 - 1, 2 ** 52, -(2 ** 52) + 1, 1_764_000_000_000_000),
+          )
         case 'double':
         case 'float':
           return number
@@ -116,7 +125,8 @@ function write(value: unknown, style: Style): string {
     if (Number.isInteger(value) && !plain.includes('e') && style.numberForm === 'exponent') return `${plain}e0`
     return plain
   }
-  if (typeof value === 'string') return style.escape ? `"${[...value].map((ch) => (/[a-z]/i.test(ch) ? `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}` : JSON.stringify(ch).slice(1, -1))).join('')}"` : JSON.stringify(value)
+  if (typeof value === 'string')
+    return style.escape ? `"${[...value].map((ch) => (/[a-z]/i.test(ch) ? `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}` : JSON.stringify(ch).slice(1, -1))).join('')}"` : JSON.stringify(value)
   if (Array.isArray(value)) return `[${sp}${value.map((v) => write(v, style)).join(`,${sp}`)}${sp}]`
   const entries = Object.entries(value as Record<string, unknown>)
   if (style.reverseKeys) entries.reverse()
@@ -145,7 +155,21 @@ describe('produce Avro lines lane (property)', () => {
     const cases = top.chain((s) =>
       fc.tuple(
         fc.constant(schemaOf(s)),
-        fc.array(fc.tuple(fitting(s), style, fc.oneof({weight: 6, arbitrary: fc.constant('whole' as const)}, fc.constant('cut' as const), fc.constant('extra' as const), fc.constant('missing' as const), fc.constant('misfit' as const)), fc.oneof(number, text)), {minLength: 1, maxLength: 6}),
+        fc.array(
+          fc.tuple(
+            fitting(s),
+            style,
+            fc.oneof(
+              {weight: 6, arbitrary: fc.constant('whole' as const)},
+              fc.constant('cut' as const),
+              fc.constant('extra' as const),
+              fc.constant('missing' as const),
+              fc.constant('misfit' as const),
+            ),
+            fc.oneof(number, text),
+          ),
+          {minLength: 1, maxLength: 6},
+        ),
         fc.constantFrom('', '\n', '}', ',"f9":1}', '1}', '0', 'e5}', ' ]'),
       ),
     )
