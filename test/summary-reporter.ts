@@ -1,6 +1,9 @@
 import type {Reporter, TestModule} from 'vitest/node'
 
-/** Adds the plain closing line CI reads: `tests: N passed, N failed, N skipped`. */
+/**
+ * Adds the plain closing line CI reads: `tests: N passed, N failed, N skipped`, and before it what each test that
+ * passed only on its retry threw the first time (a flaky test is a defect to find, not noise to hide).
+ */
 export default class SummaryReporter implements Reporter {
   onTestRunEnd(modules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<unknown>): void {
     let passed = 0
@@ -8,7 +11,16 @@ export default class SummaryReporter implements Reporter {
     let skipped = 0
     for (const module of modules) {
       for (const test of module.children.allTests()) {
-        const state = test.result().state
+        const result = test.result()
+        const state = result.state
+        if (state === 'passed' && result.errors?.length) {
+          const first = result.errors[0]
+          process.stdout.write(`
+passed on retry: ${module.moduleId} > ${test.fullName}
+  first attempt: ${first.message}
+${first.stack ?? ''}
+`)
+        }
         if (state === 'passed') passed++
         else if (state === 'failed') failed++
         else skipped++
