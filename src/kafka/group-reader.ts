@@ -96,7 +96,11 @@ export class GroupSource implements AsyncIterable<ReadBatch> {
    * restart from ends the iteration with its error.
    */
   private watchCrashes(): void {
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => (this.inGroup = true))
     this.consumer.on(this.consumer.events.CRASH, (event: {payload: {error: Error; restart: boolean}}) => {
+      this.crashes++
+      this.inGroup = false
+      this.lastCrash = event.payload.error?.message?.split('\n')[0]
       if (this.stopped) return
       const {error, restart} = event.payload
       void this.deletedTopics().then(async (gone) => {
@@ -192,12 +196,25 @@ export class GroupSource implements AsyncIterable<ReadBatch> {
     if (this.allDone) this.queue.end()
   }
 
-  /** Commits the written positions that moved since the last commit. */
+  /** kafkajs' consumer crashes so far (CRASH events), and whether it is in the group now (joined since the last). */
+  private crashes = 0
+  private inGroup = false
+  private lastCrash: string | undefined
+
+  /**
+   * Commits the written positions that moved since the last commit. kafkajs' commitOffsets returns quietly,
+   * having committed nothing, when its consumer stopped meanwhile (a crash it then restarts from, e.g. the group
+   * coordinator gone): a commit counts as done only when the consumer was in the group before and after it.
+   */
   async commit(positions: Iterable<Position>, final = false): Promise<void> {
     const changed = [...positions].filter((p) => this.committed.get(key(p.topic, p.partition)) !== p.next)
     if (changed.length === 0) return
     try {
+      const crashesBefore = this.crashes
+      const notInGroup = () => new Error(`kafkajs' consumer stopped${this.lastCrash ? ` on: ${this.lastCrash}` : ''}; nothing was committed`)
+      if (!this.inGroup) throw notInGroup()
       await this.client.call('committing offsets', () => this.consumer.commitOffsets(changed.map((p) => ({topic: p.topic, partition: p.partition, offset: String(p.next)}))))
+      if (this.crashes !== crashesBefore || !this.inGroup) throw notInGroup()
       for (const p of changed) this.committed.set(key(p.topic, p.partition), p.next)
     } catch (error) {
       // A rebalance can make a commit fail; the next one (or the final one) carries the same positions.
