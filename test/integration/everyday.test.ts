@@ -284,13 +284,15 @@ describe('rough edges', () => {
     expect(expectCleanError(refused).message).toBe(`delete 1 topic (${topic}) and all its records: refusing without confirmation`)
 
     // Ctrl-C once the line is in the topic (partition 1's end moved past where it was: a retried test starts later).
-    const before = Number((await admin.fetchTopicOffsets(topic))[1].high)
+    // By partition number: fetchTopicOffsets lists partitions in no set order.
+    const endOf1 = async () => Number((await admin.fetchTopicOffsets(topic)).find((p) => p.partition === 1)!.high)
+    const before = await endOf1()
     const child = spawn(process.execPath, [BIN, 'produce', topic, '--partition', '1'], {env: {...process.env, KAFKIT_BROKERS: TEST_BROKERS, NO_COLOR: '1'}, stdio: ['pipe', 'pipe', 'pipe']})
     let stderr = ''
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
     child.stdin.write('one\n')
     for (const deadline = Date.now() + 60_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
-      if (Number((await admin.fetchTopicOffsets(topic))[1].high) > before) break
+      if ((await endOf1()) > before) break
     }
     child.kill('SIGINT')
     expect(await new Promise((resolve) => child.on('close', resolve))).toBe(130)
