@@ -254,7 +254,7 @@ export class ConnectClient {
       const req = (https ? httpsRequest : httpRequest)(url, options, (res: IncomingMessage) => {
         const chunks: Buffer[] = []
         res.on('data', (c: Buffer) => chunks.push(c))
-        res.on('error', (error) => reject(this.networkError(error, method, path, timeoutMs)))
+        res.on('error', (error) => reject(this.networkError(error, method, path)))
         res.on('end', () => {
           clearTimeout(timer)
           const text = Buffer.concat(chunks).toString('utf8')
@@ -274,16 +274,17 @@ export class ConnectClient {
       timer.unref()
       req.on('error', (error) => {
         clearTimeout(timer)
-        reject(this.networkError(error, method, path, timeoutMs))
+        reject(this.networkError(error, method, path))
       })
       req.end(payload)
     })
   }
 
-  private networkError(error: Error & {code?: string}, method: string, path: string, timeoutMs: number): KafkitError {
+  private networkError(error: Error & {code?: string}, method: string, path: string): KafkitError {
     const where = redactUrl(this.url)
     if (error.code === 'KAFKIT_TIMEOUT') {
-      return new KafkitError('TIMEOUT', `Kafka Connect at ${where} did not answer ${method} ${path.split('?')[0]} within ${formatMs(timeoutMs)}`, {
+      // The user's --timeout, not what was left of it for this attempt (a retried call has less).
+      return new KafkitError('TIMEOUT', `Kafka Connect at ${where} did not answer ${method} ${path.split('?')[0]} within ${formatMs(this.options.timeoutMs)}`, {
         hint: 'raise it with --timeout, e.g. --timeout 30s',
         exitCode: ExitCode.TIMEOUT,
       })
