@@ -36,6 +36,28 @@ describe('SequenceBook', () => {
     expect(book.nextSequence('t', 0)).toBe(14) // back to after d, whose records may be in the topic
   })
 
+  it('retries go in sequence order: nothing overtakes a batch being retried, and a retry waits for every earlier batch', () => {
+    const book = new SequenceBook('7')
+    const a = book.assign('t', 0, 10)
+    const b = book.assign('t', 0, 10)
+    const c = book.assign('t', 0, 10)
+    const other = book.assign('t', 1, 10)
+    // First attempts in flight together: nobody waits (five in flight, as the broker allows).
+    expect([a, b, c].map((e) => book.mustWaitFor('t', 0, e))).toEqual([[], [], []])
+    // a's attempt failed: b and c (first attempts or retries) wait for it; another partition does not.
+    a.retrying = true
+    expect(book.mustWaitFor('t', 0, b)).toEqual([a])
+    expect(book.mustWaitFor('t', 0, c)).toEqual([a])
+    expect(book.mustWaitFor('t', 1, other)).toEqual([])
+    // c is retried too: it waits for every earlier open batch, b's first attempt included.
+    c.retrying = true
+    expect(book.mustWaitFor('t', 0, c)).toEqual([a, b])
+    a.settle('acked')
+    expect(book.mustWaitFor('t', 0, c)).toEqual([b])
+    b.settle('acked')
+    expect(book.mustWaitFor('t', 0, c)).toEqual([])
+  })
+
   it('takes turns in the order asked, whatever order the turns are used in', async () => {
     const book = new SequenceBook('7')
     const first = book.takeTurn()

@@ -341,6 +341,11 @@ export function createSendMessages({logger, cluster, partitioner, eosManager, re
           await cluster.refreshMetadataIfNecessary()
           slots ??= groupSlots(topicMessages, cluster, partitioner, () => new KafkaJSMetadataNotLoaded('Producing to topic without metadata'))
           await assignSequences(slots)
+          if (book) {
+            // Retries in sequence order (sequences.ts): wait for the earlier batches this send must not overtake.
+            const waits = slots.filter((s) => s.status === 'pending' && s.sequence).flatMap((s) => book.mustWaitFor(s.topic, s.partition, s.sequence!).map((e) => e.settled))
+            if (waits.length > 0) await waitAtMost(Promise.all(waits), timeout)
+          }
           const pending = slots.filter((s) => s.status === 'pending')
           const perBroker = new Map<string, Slot[]>()
           for (const topic of topics) {
@@ -380,6 +385,8 @@ export function createSendMessages({logger, cluster, partitioner, eosManager, re
           return results
         } catch (e) {
           const error = e as KafkaJSErrorLike
+          // Whatever is still pending is sent again: later batches of these partitions wait for it (sequences.ts).
+          for (const slot of slots ?? []) if (slot.status === 'pending' && slot.sequence) slot.sequence.retrying = true
           if (error instanceof SequenceWait) {
             // Sent again (the retrier's back-off follows) once the earlier batches are resolved, within the timeout.
             const waits = (slots ?? []).filter((s) => s.status === 'pending' && s.error instanceof SequenceWait).map((s) => (s.error as SequenceWait).earlier)

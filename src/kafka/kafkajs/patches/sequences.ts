@@ -10,6 +10,11 @@
  *   the same error with nothing earlier unresolved is final: the batch failed (the broker did not append it), and
  *   so does every later batch of the partition (they cannot go in without a gap);
  * - DUPLICATE_SEQUENCE_NUMBER means the broker already has the batch: acknowledged;
+ * - once a batch's attempt has failed (it is being retried), no later batch of its partition is sent until it is
+ *   resolved, and a retry waits for every earlier batch of its partition: retries go in sequence order, one
+ *   partition's batch at a time, as Java's producer sends them. A broker that restarted without this producer's
+ *   state takes any sequence from it (Kafka accepts an unknown producer's first batch as it comes), so a later
+ *   batch arriving first would be appended before an earlier one, which would then be refused as out of order;
  * - the next sequence goes back only over batches that certainly failed at the end of the partition's list (never
  *   over one that may have been appended: re-using its sequence would make the broker drop new records as
  *   duplicates).
@@ -23,6 +28,8 @@ export interface SequenceEntry {
   readonly seq: number
   readonly count: number
   state: EntryState
+  /** An attempt failed and the batch will be sent again: later batches of the partition wait for it. */
+  retrying: boolean
   /** Resolves when the entry is no longer open. */
   readonly settled: Promise<void>
   settle(state: Exclude<EntryState, 'open'>): void
@@ -67,6 +74,7 @@ export class SequenceBook {
       seq: p.next,
       count,
       state: 'open',
+      retrying: false,
       settled,
       settle: (state) => {
         if (entry.state !== 'open') return
@@ -90,6 +98,14 @@ export class SequenceBook {
       if (e.state === 'open') out.push(e)
     }
     return out
+  }
+
+  /**
+   * What a send of `entry` waits for first: the earlier open batches of its partition that are being retried, and
+   * on a retry of `entry` itself every earlier open batch (see the file comment).
+   */
+  mustWaitFor(topic: string, partition: number, entry: SequenceEntry): SequenceEntry[] {
+    return this.earlierOpen(topic, partition, entry).filter((e) => entry.retrying || e.retrying)
   }
 
   /** The sequence the next batch of this partition gets. */
