@@ -53,6 +53,32 @@ async function readAll(brokers: string, topic: string): Promise<Map<number, stri
   return out
 }
 
+/** `total` numbered lines (`0000001 xxx…`): read back, each line's number says where it belongs. */
+function numberedLines(total: number): string {
+  return Array.from({length: total}, (_, i) => `${String(i + 1).padStart(7, '0')} ${'x'.repeat(40)}`).join('\n') + '\n'
+}
+
+/** Every numbered line (1..total) read exactly once, and each partition in input order. */
+function expectEachLineOnceInOrder(read: Map<number, string[]>, total: number, label: string): void {
+  const seen = new Uint8Array(total + 1)
+  let count = 0
+  for (const [partition, values] of read) {
+    let last = 0
+    for (const value of values) {
+      const n = Number(value.slice(0, 7))
+      expect(n, `${label}, partition ${partition}: line ${n} after line ${last}`).toBeGreaterThan(last)
+      last = n
+      seen[n]++
+      count++
+    }
+  }
+  expect(count, label).toBe(total)
+  expect(
+    seen.subarray(1).every((s) => s === 1),
+    label,
+  ).toBe(true)
+}
+
 describe('produce while a node of three fails', () => {
   let cluster: IsolatedCluster
   let deadTopic: string
@@ -83,7 +109,7 @@ describe('produce while a node of three fails', () => {
       runs.map(async ({codec, total, rate}) => {
         const topic = await topicOn(cluster, uniqueName(`faults-restart-${codec}`), [[1], [2], [1], [2]])
         const file = join(dir, `numbered-${codec}.txt`)
-        writeFileSync(file, Array.from({length: total}, (_, i) => `${String(i + 1).padStart(7, '0')} ${'x'.repeat(40)}`).join('\n') + '\n')
+        writeFileSync(file, numberedLines(total))
         return {codec, total, topic, file, rate}
       }),
     )
@@ -101,23 +127,7 @@ describe('produce while a node of three fails', () => {
       expect(JSON.parse(result.stdout)).toMatchObject({records: total, failed: 0})
 
       const read = await readAll(cluster.brokers, topic)
-      const seen = new Uint8Array(total + 1)
-      let count = 0
-      for (const [partition, values] of read) {
-        let last = 0
-        for (const value of values) {
-          const n = Number(value.slice(0, 7))
-          expect(n, `${codec}, partition ${partition}: line ${n} after line ${last}`).toBeGreaterThan(last)
-          last = n
-          seen[n]++
-          count++
-        }
-      }
-      expect(count, codec).toBe(total)
-      expect(
-        seen.subarray(1).every((s) => s === 1),
-        codec,
-      ).toBe(true)
+      expectEachLineOnceInOrder(read, total, codec)
       expect(read.get(1)?.length ?? 0).toBeGreaterThan(0)
       expect(read.get(0)?.length ?? 0).toBeGreaterThan(0)
     }
@@ -131,7 +141,7 @@ describe('produce while a node of three fails', () => {
     const topic = await topicOn(cluster, uniqueName('faults-late'), [[1], [2], [1], [2]])
     const total = 60_000
     const file = join(dir, 'numbered-late.txt')
-    writeFileSync(file, Array.from({length: total}, (_, i) => `${String(i + 1).padStart(7, '0')} ${'x'.repeat(40)}`).join('\n') + '\n')
+    writeFileSync(file, numberedLines(total))
     await cluster.kill(2)
     const result = kafkit(['produce', topic, '-f', file, '--rate', '20000', '--batch-size', '16KiB', '--timeout', '3m', '--json'], {env: {KAFKIT_BROKERS: cluster.brokers}, timeoutMs: 240_000})
     await new Promise((r) => setTimeout(r, 2000))
@@ -140,17 +150,7 @@ describe('produce while a node of three fails', () => {
     expect(r.code, r.stderr).toBe(0)
     expect(JSON.parse(r.stdout)).toMatchObject({records: total, failed: 0})
     const read = await readAll(cluster.brokers, topic)
-    const seen = new Uint8Array(total + 1)
-    for (const [partition, values] of read) {
-      let last = 0
-      for (const value of values) {
-        const n = Number(value.slice(0, 7))
-        expect(n, `partition ${partition}: line ${n} after line ${last}`).toBeGreaterThan(last)
-        last = n
-        seen[n]++
-      }
-    }
-    expect(seen.subarray(1).every((s) => s === 1)).toBe(true)
+    expectEachLineOnceInOrder(read, total, 'late node')
     expect(read.get(1)?.length ?? 0).toBeGreaterThan(0)
   }, 300_000)
 

@@ -158,10 +158,13 @@ interface Slot {
   sequence?: SequenceEntry
 }
 
-/** OUT_OF_ORDER_SEQUENCE_NUMBER while earlier batches of the partition are unresolved: send again after them. */
+/**
+ * OUT_OF_ORDER_SEQUENCE_NUMBER while earlier batches of the partition are unresolved: sent again after them (the
+ * retry waits for them like any retry: SequenceBook.mustWaitFor).
+ */
 class SequenceWait extends Error {
   readonly retriable = true
-  constructor(readonly earlier: Promise<unknown>) {
+  constructor() {
     super('an earlier batch of the partition is not resolved yet (OUT_OF_ORDER_SEQUENCE_NUMBER): sent again after it')
     this.name = 'KafkitSequenceWait'
   }
@@ -305,8 +308,7 @@ export function createSendMessages({logger, cluster, partitioner, eosManager, re
               // Out of order behind an unresolved earlier batch of the partition: send again once it is resolved.
               // Nothing unresolved before it: the broker's sequence is not where ours is, and this batch (and every
               // later one of the partition) failed: never re-numbered, never reordered.
-              const earlier = book!.earlierOpen(slot.topic, slot.partition, slot.sequence)
-              if (earlier.length > 0) slot.error = new SequenceWait(Promise.all(earlier.map((e) => e.settled)))
+              if (book!.earlierOpen(slot.topic, slot.partition, slot.sequence).length > 0) slot.error = new SequenceWait()
               else settle(slot, slot.maybeAppended ? 'uncertain' : 'failed')
               continue
             }
@@ -387,12 +389,8 @@ export function createSendMessages({logger, cluster, partitioner, eosManager, re
           const error = e as KafkaJSErrorLike
           // Whatever is still pending is sent again: later batches of these partitions wait for it (sequences.ts).
           for (const slot of slots ?? []) if (slot.status === 'pending' && slot.sequence) slot.sequence.retrying = true
-          if (error instanceof SequenceWait) {
-            // Sent again (the retrier's back-off follows) once the earlier batches are resolved, within the timeout.
-            const waits = (slots ?? []).filter((s) => s.status === 'pending' && s.error instanceof SequenceWait).map((s) => (s.error as SequenceWait).earlier)
-            await waitAtMost(Promise.all(waits), timeout)
-            throw error
-          }
+          // Sent again after the retrier's back-off, once the earlier batches are resolved (the wait above).
+          if (error instanceof SequenceWait) throw error
           // kafkajs' handling, unchanged.
           if (error.name === 'KafkaJSConnectionClosedError') cluster.removeBroker({host: error.host, port: error.port})
           if (!cluster.isConnected()) {
