@@ -73,6 +73,18 @@ export async function planWindow(session: ReaderSession, topic: string, partitio
   return windows.map((w) => ({partition: w.partition, start: w.start, end: Math.max(w.start, w.end ?? w.start)})).sort((x, y) => x.partition - y.partition)
 }
 
+/**
+ * A `--from OFFSET` below a partition's log start begins at the log start (resolveStart clamps it up): the
+ * records before it are gone (retention, `topics truncate`). One line per such partition, so a window that
+ * came out shorter or empty says why.
+ */
+export function deletedBeforeWindow(window: WindowPartition[], from: WindowSpecs['from']): string[] {
+  if (from.kind !== 'offset') return []
+  return window
+    .filter((w) => w.start > from.offset)
+    .map((w) => `partition ${w.partition}: offsets ${from.offset}-${w.start - 1} no longer exist (deleted by retention or a truncate); the window starts at ${w.start}`)
+}
+
 export type PartitionMode = 'keep' | 'repartition'
 
 /**

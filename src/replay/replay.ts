@@ -14,7 +14,7 @@ import {type Checkpoint, type CheckpointIdentity, checkpointPath, copiedSoFar, l
 import {windowProgress} from './progress.js'
 import {copyWindow, emptyCounts, type CopyCounts, type CopyParams, type RecordSink} from './copy.js'
 import {compileGrep} from '../records/format.js'
-import {choosePartitionMode, destinationPartition, planWindow, type PartitionMode, type WindowPartition, type WindowSpecs, windowOffsets} from './plan.js'
+import {choosePartitionMode, deletedBeforeWindow, destinationPartition, planWindow, type PartitionMode, type WindowPartition, type WindowSpecs, windowOffsets} from './plan.js'
 import {copyRun, type CopyRunResult} from './run-copy.js'
 import {countOf} from '../output/numbers.js'
 
@@ -166,6 +166,7 @@ export async function runReplay(source: Endpoint, destination: Endpoint, options
         )
       }
       window = await planWindow(sourceSession, options.sourceTopic, target.partitions, options.specs)
+      for (const line of deletedBeforeWindow(window, options.specs.from)) hooks.warn(`'${options.sourceTopic}' ${line}`)
       mode = choosePartitionMode({keep: options.keepPartition, repartition: options.repartition, sourcePartitions: target.partitions, destinationCount, destinationTopic: options.destinationTopic})
     }
 

@@ -71,7 +71,9 @@ describe('RecordWriter', () => {
   })
 
   it('writes plain values as record runs (writeValues), mixed with record objects, nothing lost or reordered', async () => {
-    const topic = await createTopicWithLeaders(admin, uniqueName('produce-runs'), 3)
+    // No retention: partition 2 may hold only records stamped in 2023, which the broker's retention check (every
+    // 5 minutes) would delete during the test.
+    const topic = await createTopicWithLeaders(admin, uniqueName('produce-runs'), 3, {'retention.ms': '-1'})
     const writer = await RecordWriter.open(client, {topic, partitions: 3, batchBytes: 3000, requestBytes: 5000, requestTimeoutMs: 15_000})
     const lines = Array.from({length: 1500}, (_, i) => (i % 100 === 7 ? '' : i % 250 === 3 ? 'long-'.repeat(900) + i : `value-${i}`))
     const data = Buffer.from(lines.join('\n'))

@@ -21,7 +21,7 @@ import {
   saveCheckpoint,
 } from '../../src/replay/checkpoint.js'
 import {copyWindow, emptyCounts, transformRecord} from '../../src/replay/copy.js'
-import {choosePartitionMode, destinationPartition, isEmptyWindow, parseHeaderAdds, parseWindowSpecs, recordBytes, windowOffsets} from '../../src/replay/plan.js'
+import {choosePartitionMode, deletedBeforeWindow, destinationPartition, isEmptyWindow, parseHeaderAdds, parseWindowSpecs, recordBytes, windowOffsets} from '../../src/replay/plan.js'
 import {formatEta as formatDuration} from '../../src/output/numbers.js'
 import {formatProgress} from '../../src/replay/progress.js'
 import {fingerprint, Reconciler} from '../../src/replay/resume.js'
@@ -65,6 +65,18 @@ describe('window specs', () => {
     expect(windowOffsets(w)).toBe(5)
     expect(isEmptyWindow(w)).toBe(false)
     expect(isEmptyWindow([{partition: 0, start: 3, end: 3}])).toBe(true)
+  })
+
+  it('says which partitions start later than --from OFFSET because the records before were deleted', () => {
+    const w = [
+      {partition: 0, start: 20, end: 20},
+      {partition: 1, start: 5, end: 9},
+      {partition: 2, start: 3, end: 9},
+    ]
+    expect(deletedBeforeWindow(w, {kind: 'offset', offset: 5})).toEqual(['partition 0: offsets 5-19 no longer exist (deleted by retention or a truncate); the window starts at 20'])
+    // A time or `beginning` starts where the records are: nothing to say.
+    expect(deletedBeforeWindow(w, {kind: 'beginning'})).toEqual([])
+    expect(deletedBeforeWindow(w, {kind: 'time', timestamp: 0})).toEqual([])
   })
 })
 
