@@ -77,7 +77,13 @@ export interface EncodedRecordSet {
 }
 
 /** Appends the value at body[start, end) to `out` in another form; false: it cannot (nothing usable written). */
-export type ValueTranscoder = (body: Buffer, start: number, end: number, out: ValueSink) => boolean
+export type ValueTranscoder = ((body: Buffer, start: number, end: number, out: ValueSink) => boolean) & {
+  /**
+   * The same for every record of a batch body (record format v2) at once: the values of the `count` records whose
+   * offset delta is in [lo, hi), each followed by `separator`; how many were written, or -1 (roll back).
+   */
+  records?: (body: Buffer, count: number, lo: number, hi: number, out: ValueSink, separator: number) => number
+}
 
 export function toEnvelope(record: RawRecord): RecordEnvelope {
   // Built field by field in docs/ARCHITECTURE.md's order (topic, partition, offset, timestamp, key, value, headers), the

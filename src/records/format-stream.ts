@@ -85,13 +85,18 @@ export class RecordPrinter {
     if (!valuesLane || grep || !encoded) return undefined
     if (limit !== undefined && this.count + encoded.count > limit) return undefined
     const mark = this.out.length
-    let n = encoded.writeValues(this.out, 10, Number.POSITIVE_INFINITY, valuesLane.bailOnWire)
-    // Values in the registry's wire format (writeValues stops at the first): transcoded (Avro to JSON) when the
-    // schema has the fast lane. Plain values never take this loop: it would hand each to the schema code.
     const {transcode} = valuesLane
-    if (n < 0 && transcode && encoded.transcodeValues) {
+    // Values in the registry's wire format: transcoded (Avro to JSON) when the schema has the fast lane; plain
+    // values are copied (writeValues stops at the first wire-format value), never handed to the schema code. A
+    // set is tried the way the last one needed first: a topic's values are nearly always all of one kind.
+    const transcodeValues = () => (transcode && encoded.transcodeValues ? encoded.transcodeValues(this.out, 10, transcode) : -1)
+    const copyValues = () => encoded.writeValues(this.out, 10, Number.POSITIVE_INFINITY, valuesLane.bailOnWire)
+    const [first, second] = this.transcoding ? [transcodeValues, copyValues] : [copyValues, transcodeValues]
+    let n = first()
+    if (n < 0) {
       this.out.truncate(mark)
-      n = encoded.transcodeValues(this.out, 10, transcode)
+      n = second()
+      if (n >= 0) this.transcoding = !this.transcoding
     }
     if (n < 0) {
       this.out.truncate(mark)
@@ -103,6 +108,9 @@ export class RecordPrinter {
     this.pending.set(key, {topic, partition, next: nextOffset})
     return !this.limitReached
   }
+
+  /** The last encoded set's values were transcoded (addEncoded tries that first). */
+  private transcoding = false
 
   /** Writes the buffer if it is large enough (or `force`), and waits until the stream took it. */
   async flush(force = false): Promise<void> {

@@ -7,6 +7,7 @@
  * wrapped unions) has no fast lane and goes through avsc. A record it cannot read returns false: the caller
  * rolls the output back and takes the slow path, which reports the error.
  */
+import {fullNameOf, namespaceOf} from './avro-kinds.js'
 import {isoFromMillis, quote} from './json-text.js'
 
 /** The part of OutputBuffer the transcoder writes to: it fills the buffer itself. */
@@ -91,13 +92,12 @@ class Generator {
       throw new Unsupported(String(schema.logicalType))
     }
     if (PRIMITIVES.has(type)) return this.primitive(type)
-    const fullName = (ns: string) => (String(schema.name).includes('.') ? schema.name : ns ? `${ns}.${schema.name}` : schema.name)
     switch (type) {
       case 'record':
       case 'error': {
-        const ns = schema.namespace ?? (String(schema.name).includes('.') ? String(schema.name).split('.').slice(0, -1).join('.') : namespace)
+        const ns = namespaceOf(schema, namespace)
         const fn = `r${this.count++}`
-        this.named.set(fullName(ns), {fn, kind: 'record'})
+        this.named.set(fullNameOf(schema, namespace), {fn, kind: 'record'})
         const fields = schema.fields as {name: string; type: Schema}[]
         let code = ''
         let max = 2
@@ -125,14 +125,14 @@ class Generator {
         const k = this.constants.push(symbols) - 1
         const max = Math.max(...symbols.map((x) => x.length))
         const code = () => `${RL} if (V < 0 || V >= ${symbols.length}) return -1; p = put(o, p, K[${k}][V]);`
-        this.named.set(fullName(schema.namespace ?? namespace), {fn: '', kind: 'inline', code, max})
+        this.named.set(fullNameOf(schema, namespace), {fn: '', kind: 'inline', code, max})
         return {code: code(), max}
       }
       case 'fixed': {
         const size = Number(schema.size)
         const code = () => `if (i + ${size} > e) return -1; p = b64(o, p, b, i, i + ${size}); i += ${size};`
         const max = Math.ceil(size / 3) * 4 + 2
-        this.named.set(fullName(schema.namespace ?? namespace), {fn: '', kind: 'inline', code, max})
+        this.named.set(fullNameOf(schema, namespace), {fn: '', kind: 'inline', code, max})
         return {code: code(), max}
       }
       case 'array':

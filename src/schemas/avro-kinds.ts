@@ -54,3 +54,17 @@ export function jsonKind(type: AvroTypeShape): string {
       return 'object'
   }
 }
+
+/** A named type's (record, enum, fixed) full name, met inside `enclosing` (Avro's rules: a dotted name is full). */
+export function fullNameOf(schema: {name: string; namespace?: string}, enclosing: string): string {
+  const name = String(schema.name)
+  if (name.includes('.')) return name
+  const ns = schema.namespace ?? enclosing
+  return ns ? `${ns}.${name}` : name
+}
+
+/** The namespace in which a record's fields resolve the names they use. */
+export function namespaceOf(schema: {name: string; namespace?: string}, enclosing: string): string {
+  const name = String(schema.name)
+  return schema.namespace ?? (name.includes('.') ? name.split('.').slice(0, -1).join('.') : enclosing)
+}

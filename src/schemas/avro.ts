@@ -22,6 +22,7 @@ import avro from 'avsc'
 import {compileAvroJson, type AvroJsonWriter, type JsonSink} from './avro-json.js'
 import {type AvroTypeShape, jsonKind, unionIsPlain} from './avro-kinds.js'
 import {compileAvroLines, type AvroLineEncoder} from './avro-lines.js'
+import {AvroWasmLane} from './avro-wasm.js'
 import {isoFromMillis, quote} from './json-text.js'
 
 export {isoFromMillis, quote}
@@ -136,6 +137,15 @@ export class AvroCodec {
   get fastJsonWriter(): AvroJsonWriter | undefined {
     if (this.fastJson === undefined) this.fastJson = this.references.length > 0 ? null : (compileAvroJson(parseJson(this.schema)) ?? null)
     return this.fastJson ?? undefined
+  }
+
+  private wasm?: number | null
+
+  /** Where this schema's program is in the WebAssembly lane (avro-wasm.ts); undefined: none (the JavaScript lane). */
+  get wasmProgram(): number | undefined {
+    // The JavaScript lane writes what the WebAssembly lane declines: no program without it.
+    if (this.wasm === undefined) this.wasm = (this.fastJsonWriter && AvroWasmLane.get()?.place(parseJson(this.schema))) ?? null
+    return this.wasm ?? undefined
   }
 
   get hasFastJson(): boolean {

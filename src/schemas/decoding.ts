@@ -10,7 +10,8 @@
  * whose id is ignored. A record that claims the wire format but cannot be decoded is shown as it is, with a
  * warning on stderr (the first few in full), and counted (`failures`): the stream never stops for it.
  */
-import type {RawRecord} from '../records/envelope.js'
+import type {RawRecord, ValueTranscoder} from '../records/envelope.js'
+import {AvroWasmLane} from './avro-wasm.js'
 import type {AvroCodec} from './avro.js'
 import type {AvroJsonWriter, JsonSink} from './avro-json.js'
 import type {ProtoFile, ProtoMessage} from './protobuf.js'
@@ -122,7 +123,7 @@ export class RecordDecoding {
     // The last id's writer is kept: consecutive records nearly always share their schema.
     let lastId = -1
     let lastWriter: AvroJsonWriter | undefined
-    const fastLane = (bytes: Buffer, start: number, end: number, out: JsonSink): boolean => {
+    const fastLane: ValueTranscoder = (bytes: Buffer, start: number, end: number, out: JsonSink): boolean => {
       if (end - start < HEADER_BYTES || bytes[start] !== 0) return false
       const id = bytes.readInt32BE(start + 1)
       if (id !== lastId) {
@@ -132,6 +133,17 @@ export class RecordDecoding {
         lastWriter = codec.avro.fastJsonWriter
       }
       return lastWriter ? lastWriter(bytes, start + HEADER_BYTES, end, out) : false
+    }
+    // Whole batches in WebAssembly (avro-wasm.ts) for schemas it has a program for; each record it declines
+    // through fastLane.
+    const wasm = AvroWasmLane.get()
+    if (wasm) {
+      const program = (id: number): number | undefined => {
+        const codec = store.get(id)
+        if (!codec || codec instanceof Error || codec.kind !== 'AVRO' || (expected && expected !== 'AVRO')) return undefined
+        return codec.avro.wasmProgram
+      }
+      fastLane.records = wasm.transcoder(program, fastLane)
     }
     return memo((bytes) => {
       const id = wireSchemaId(bytes)

@@ -148,6 +148,61 @@ describe.skipIf(!registryUp && process.env.CI !== 'true')('schema registry data:
     expect(copied).toHaveLength(500)
   })
 
+  it('Avro to JSON Lines in whole batches (the WebAssembly lane) writes what the record path writes: 20,000 records, two schema ids, edge values', async () => {
+    const t = await topic('sd-avro-lane')
+    const fields = [
+      {name: 'id', type: 'long'},
+      {name: 'name', type: 'string'},
+      {name: 'note', type: ['null', 'string'], default: null},
+      {name: 'price', type: 'double'},
+      {name: 'ratio', type: 'float'},
+      {name: 'at', type: {type: 'long', logicalType: 'timestamp-millis'}},
+      {name: 'kind', type: {type: 'enum', name: 'Kind', symbols: ['STORE', 'WEB', 'APP']}},
+      {name: 'flag', type: 'boolean'},
+      {
+        name: 'line',
+        type: {
+          type: 'record',
+          name: 'Line',
+          fields: [
+            {name: 'qty', type: 'int'},
+            {name: 'sku', type: 'string'},
+          ],
+        },
+      },
+    ]
+    const v1 = file('lane-v1.avsc', JSON.stringify({type: 'record', name: 'Row', namespace: 'lane', fields}))
+    const v2 = file('lane-v2.avsc', JSON.stringify({type: 'record', name: 'Row', namespace: 'lane', fields: [...fields, {name: 'extra', type: 'string', default: ''}]}))
+    const odd = ['quote " and \\ backslash', 'café 😀', 'tab\tand\u0001control', 'DEL \u007f', 'x'.repeat(100)]
+    const row = (i: number) => ({
+      id: i * 7919 - 5_000_000,
+      name: i % 7 === 0 ? odd[(i / 7) % odd.length] : `store-${i % 300}`,
+      note: i % 3 === 0 ? null : `note ${i}`,
+      price: i % 5 === 0 ? i / 3 : Math.round(i * 137) / 100,
+      ratio: i / 8,
+      at: i % 11 === 0 ? -86_400_000 * i : 1_764_000_000_000 + i * 997,
+      kind: ['STORE', 'WEB', 'APP'][i % 3],
+      flag: i % 2 === 0,
+      line: {qty: (i % 9) - 4, sku: `SKU-${i}`},
+    })
+    const lines = (from: number, to: number, extra: boolean) => Array.from({length: to - from}, (_, k) => JSON.stringify(extra ? {...row(from + k), extra: `e${k}`} : row(from + k))).join('\n') + '\n'
+    for (const [schema, from, to, extra] of [
+      [v1, 0, 10_000, false],
+      [v2, 10_000, 20_000, true],
+    ] as const) {
+      const produced = await run(['produce', t, '--value-schema', schema, '--auto-register'], lines(from, to, extra))
+      expect(produced.code, produced.stderr).toBe(0)
+    }
+    // The values lane (whole batches) against the record path (%v: each record decoded by avsc)
+    const lane = await run(['consume', t, '-e'])
+    const records = await run(['consume', t, '-e', '-f', '%v\n'])
+    expect(lane.code, lane.stderr).toBe(0)
+    expect(records.code, records.stderr).toBe(0)
+    expect(lane.stdout.split('\n')).toHaveLength(20_001)
+    expect(lane.stdout).toBe(records.stdout)
+    expect(JSON.parse(lane.stdout.split('\n')[10_000])).toMatchObject({id: row(10_000).id, extra: 'e0'})
+  })
+
   it('a record that does not match is exit 2 naming the line and field, after the ones before it', async () => {
     const t = await topic('sd-invalid')
     const schema = file('sale2.avsc', SALE_AVSC)

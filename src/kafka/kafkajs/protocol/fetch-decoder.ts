@@ -310,7 +310,14 @@ export class EncodedRecords implements EncodedRecordSet {
    */
   transcodeValues(out: ValueSink, separator: number, write: ValueTranscoder): number {
     let written = 0
+    const {records} = write
     for (const s of this.segments) {
+      if (records) {
+        const n = records(s.body, s.count, this.from - s.baseOffset, this.to - s.baseOffset, out, separator)
+        if (n < 0) return -1
+        written += n
+        continue
+      }
       const b = s.body
       const r = new VarintReader(b)
       for (let i = 0; i < s.count && r.at < b.length; i++) {
