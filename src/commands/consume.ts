@@ -157,9 +157,13 @@ async function printLoop(source: BatchSource, printer: RecordPrinter, prepare: (
       for await (const batch of source) {
         let more = printer.addEncoded(batch.topic, batch.partition, batch.encoded, batch.nextOffset)
         if (more === undefined) {
+          // Schema ids met for the first time are fetched, then the values lane is tried again with them.
           const schemasFetched = prepare(batch.records)
-          if (schemasFetched) await schemasFetched
-          more = printer.add(batch.topic, batch.partition, batch.records, batch.nextOffset)
+          if (schemasFetched) {
+            await schemasFetched
+            more = printer.addEncoded(batch.topic, batch.partition, batch.encoded, batch.nextOffset)
+          }
+          more ??= printer.add(batch.topic, batch.partition, batch.records, batch.nextOffset)
         }
         await printer.flush(!more || source.buffered === 0)
         if (!more || interrupted) break

@@ -10,7 +10,7 @@ import {describe, expect, it} from 'vitest'
 
 import type {ValueSink} from '../../src/records/envelope.js'
 import {AvroCodec} from '../../src/schemas/avro.js'
-import {AvroWasmLane, compileAvroProgram} from '../../src/schemas/avro-wasm.js'
+import {AvroWasmLane, compileAvroFunction} from '../../src/schemas/avro-wasm.js'
 import {GrowingSink, prim, schemaOf, type Shape, top, valueOf} from './avro-arbitraries.js'
 
 const ID = 7
@@ -101,7 +101,7 @@ describe('Avro -> JSON in WebAssembly (property)', () => {
         const lane = AvroWasmLane.create()
         const address = lane.place(schema)
         if (hasNoProgram(shape)) {
-          expect(compileAvroProgram(schema, 64)).toBeUndefined()
+          expect(compileAvroFunction(schema)).toBeUndefined()
           return
         }
         expect(address).toBeDefined()
