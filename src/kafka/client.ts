@@ -8,7 +8,7 @@ import {setTimeout as sleep} from 'node:timers/promises'
 
 import {KafkitError, withTimeout} from '../errors.js'
 import type {KafkaConnection} from './connection.js'
-import {AccessTarget, ErrorContext, describeRetriable, mapKafkaError, retriableCause, rootCause} from './errors.js'
+import {AccessTarget, brokerConnectionCause, ErrorContext, describeRetriable, mapKafkaError, retriableCause, rootCause} from './errors.js'
 import {attachSession, createKafkaJS, KafkaJSSession, sessionOf} from './kafkajs/session.js'
 import {connectionPrincipal} from './principal.js'
 
@@ -48,6 +48,9 @@ export class KafkaClient {
     }
   }
 
+  /** A call succeeded in this run: a broker refusing connections from now on is one that died (see brokerConnectionCause). */
+  private reached = false
+
   /** kafkajs clusters whose metadata is refreshed before a retriable error is retried (the admin's, readers'). */
   private readonly clusters = new Set<{refreshMetadata(): Promise<void>}>()
 
@@ -65,13 +68,15 @@ export class KafkaClient {
    * reported as a connection failure (exit 4) when no connection ever succeeded, as a timeout (exit 7) otherwise.
    */
   async call<T>(what: string, operation: () => Promise<T>, timeoutMs = this.options.timeoutMs): Promise<T> {
-    const state: RetryState = {}
+    const state: RetryState = {reached: this.reached}
     try {
-      return await withTimeout(
+      const result = await withTimeout(
         retryRetriable(operation, state, () => this.refreshMetadata()),
         timeoutMs,
         () => new KafkaTimeout(what, timeoutMs),
       )
+      this.reached = true
+      return result
     } catch (error) {
       if (error instanceof KafkaTimeout) {
         // Still retrying a retriable error: say which, in the user's words.
@@ -116,6 +121,8 @@ export class KafkaClient {
 }
 
 interface RetryState {
+  /** The cluster was reached before this call: a broker's connection error is retried. */
+  reached?: boolean
   /** The last retriable error met, for the timeout message. */
   last?: ReturnType<typeof rootCause>
   /** The call is over (timed out): no further attempt. */
@@ -133,7 +140,7 @@ async function retryRetriable<T>(operation: () => Promise<T>, state: RetryState,
     try {
       return await operation()
     } catch (error) {
-      const retriable = retriableCause(error)
+      const retriable = retriableCause(error) ?? (state.reached ? brokerConnectionCause(error) : undefined)
       if (!retriable || state.over) throw error
       state.last = retriable
       await sleep(Math.min(100 * 2 ** attempt, 1000))

@@ -136,8 +136,24 @@ export function retriableCause(err: unknown): KafkaJSLike | undefined {
   return undefined
 }
 
+/**
+ * A broker refusing or dropping the connection (kafkajs' KafkaJSConnectionError, without TLS in it). Retried like
+ * the errors above only once the cluster was reached in this run (KafkaClient.call): then it is one broker that
+ * died or restarts, still named as a leader in the metadata for a few seconds; before, it is a wrong address or a
+ * cluster that is down, which fails at once (exit 4).
+ */
+export function brokerConnectionCause(err: unknown): KafkaJSLike | undefined {
+  let current = err as KafkaJSLike | undefined
+  for (let i = 0; current && i < 10; i++) {
+    if (current.name === 'KafkaJSConnectionError' && !TLS_OTHER.test(String(current.message ?? ''))) return current
+    current = (current.originalError ?? current.cause ?? (current.name === 'KafkaJSAggregateError' ? current.errors?.[0] : undefined)) as KafkaJSLike | undefined
+  }
+  return undefined
+}
+
 /** What a retriable error means, in the user's words (the end of a "timed out" message). */
 export function describeRetriable(err: KafkaJSLike): string {
+  if (err.name === 'KafkaJSConnectionError') return `a broker does not answer (${firstLine(String(err.message ?? ''))}): it is down or restarting`
   if (err.name === 'KafkaJSGroupCoordinatorNotFound' || /COORDINATOR/.test(err.type ?? ''))
     return `the group coordinator is not available (${err.type ?? 'not found'}): a broker is starting, restarting or moving the group`
   if (err.type === 'NOT_CONTROLLER') return 'the cluster has no active controller (NOT_CONTROLLER)'

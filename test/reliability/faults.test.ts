@@ -234,6 +234,23 @@ describe('faults on a private three-node cluster', () => {
       expect(back.unique.size).toBeGreaterThanOrEqual(summary.delivered ?? 0)
     }
   }, 240_000)
+
+  it('a reader starting while a partition leader is dead (still named in the metadata) waits for the new leader: exit 0, every record', async () => {
+    const cluster = await threeStarting
+    await cluster.allUp()
+    const env = {KAFKIT_BROKERS: cluster.brokers}
+    const topic = uniqueName('dead-leader-read')
+    const created = await kafkit(['topics', 'create', topic, '--partitions', '3', '--replication-factor', '3', '--config', 'min.insync.replicas=2'], {env})
+    expect(created.code, created.stderr).toBe(0)
+    expect((await kafkit(['produce', topic, '--file', linesFile(`${topic}.txt`, 3000), '--acks', 'all'], {env})).code).toBe(0)
+    const described = JSON.parse((await kafkit(['topics', 'describe', topic, '--json'], {env})).stdout) as {partitionDetails: {partition: number; leader: number}[]}
+    // The controller moves the dead node's partitions only once its session expires (seconds): meanwhile every
+    // request to it is refused, and a reader planning its window must wait rather than stop at exit 4.
+    await cluster.kill(described.partitionDetails.find((p) => p.partition === 0)!.leader)
+    const read = await kafkit(['consume', topic, '-e', '--timeout', '60s'], {env, timeoutMs: 120_000})
+    expect(read.code, read.stderr).toBe(0)
+    expect(new Set(read.stdout.split('\n').filter(Boolean)).size).toBe(3000)
+  }, 240_000)
 })
 
 describe('faults on the shared broker', () => {
