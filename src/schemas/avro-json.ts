@@ -7,7 +7,7 @@
  * wrapped unions) has no fast lane and goes through avsc. A record it cannot read returns false: the caller
  * rolls the output back and takes the slow path, which reports the error.
  */
-import {fullNameOf, namespaceOf} from './avro-kinds.js'
+import {fullNameOf, namespaceOf, referenceName} from './avro-kinds.js'
 import {isoFromMillis, quote} from './json-text.js'
 
 /** The part of OutputBuffer the transcoder writes to: it fills the buffer itself. */
@@ -79,8 +79,7 @@ class Generator {
   private value(schema: Schema, namespace: string, _where: string): {code: string; max: number; needsSync?: boolean} {
     if (typeof schema === 'string') {
       if (PRIMITIVES.has(schema)) return this.primitive(schema)
-      const full = schema.includes('.') || !namespace ? schema : `${namespace}.${schema}`
-      const found = this.named.get(full) ?? this.named.get(schema)
+      const found = this.named.get(referenceName(schema, namespace)) ?? this.named.get(schema)
       if (!found) throw new Unsupported(schema)
       if (found.kind === 'inline') return {code: found.code!(''), max: found.max!}
       return {code: `O = o; P = p; i = ${found.fn}(b, i, e); if (i < 0) return -1; o = O; p = P; /*RESERVE*/`, max: 0}

@@ -209,7 +209,7 @@
               (then (local.set $status (select (i32.const 1) (i32.const 2) (local.get $written))) (br $stop)))
             (if (i32.gt_s (local.get $n) (i32.const 0))
               (then
-                ;; the wire format: magic byte 0, then this program's schema id (big-endian)
+                ;; the wire format: magic byte 0, then the schema id of function $prog (big-endian)
                 (if (i32.or (i32.lt_s (local.get $n) (i32.const 5))
                       (i32.or (i32.load8_u (global.get $ip))
                         (i32.ne (i32.load (i32.add (global.get $ip) (i32.const 1)))

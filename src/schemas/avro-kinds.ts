@@ -63,6 +63,11 @@ export function fullNameOf(schema: {name: string; namespace?: string}, enclosing
   return ns ? `${ns}.${name}` : name
 }
 
+/** The full name a reference to a named type (`"Line"`, `"retail.Line"`) means inside `namespace`. */
+export function referenceName(name: string, namespace: string): string {
+  return name.includes('.') || !namespace ? name : `${namespace}.${name}`
+}
+
 /** The namespace in which a record's fields resolve the names they use. */
 export function namespaceOf(schema: {name: string; namespace?: string}, enclosing: string): string {
   const name = String(schema.name)

@@ -12,7 +12,7 @@
 import {readFileSync} from 'node:fs'
 
 import type {ValueSink, ValueTranscoder} from '../records/envelope.js'
-import {fullNameOf, namespaceOf} from './avro-kinds.js'
+import {fullNameOf, namespaceOf, referenceName} from './avro-kinds.js'
 import {quote} from './json-text.js'
 import {brTable, F64, functionModule, I32, I64, V128, WasmCode} from './wasm-assembler.js'
 
@@ -308,8 +308,7 @@ class FunctionCompiler {
   value(schema: Schema, namespace: string, records: string[]): void {
     if (typeof schema === 'string') {
       if (PRIMITIVES.has(schema)) return this.primitive(schema)
-      const full = schema.includes('.') || !namespace ? schema : `${namespace}.${schema}`
-      const found = this.named.get(full) ?? this.named.get(schema)
+      const found = this.named.get(referenceName(schema, namespace)) ?? this.named.get(schema)
       if (!found) throw new Unsupported(schema)
       return this.value(found.schema, found.namespace, records)
     }
@@ -457,10 +456,9 @@ export class AvroWasmLane {
 
   /** A new instance (tests: a table of their own). */
   static create(): AvroWasmLane {
+    // Memory grows with the first batch (transcoder): a consume that meets no Avro value keeps one page.
     module ??= new wasmApi.Module(readFileSync(wasmFile()))
-    const created = new AvroWasmLane(new wasmApi.Instance(module).exports as unknown as Exports)
-    created.grow(IN + PAGE)
-    return created
+    return new AvroWasmLane(new wasmApi.Instance(module).exports as unknown as Exports)
   }
 
   /** Compiles the value function of `schema` into the table: its number, or undefined (the schema has none). */
@@ -484,12 +482,12 @@ export class AvroWasmLane {
   }
 
   /**
-   * A writer of the values of whole batch bodies (see ValueTranscoder.records): `program(id)` gives the program
-   * of a schema id met, `fallback` writes a value this module declines. It keeps the program in use and its
-   * schema id between batches (consecutive batches nearly always share it). `outSize`: the output area's size
-   * (smaller in tests, to make it fill up).
+   * A writer of the values of whole batch bodies (see ValueTranscoder.records): `functionOf(id)` gives the value
+   * function (place()) of a schema id met, `fallback` writes a value this module declines. It keeps the function
+   * in use and its schema id between batches (consecutive batches nearly always share it). `outSize`: the output
+   * area's size (smaller in tests, to make it fill up).
    */
-  transcoder(program: (id: number) => number | undefined, fallback: ValueTranscoder, outSize = OUT_SIZE): RecordsTranscoder {
+  transcoder(functionOf: (id: number) => number | undefined, fallback: ValueTranscoder, outSize = OUT_SIZE): RecordsTranscoder {
     let current = 0
     let currentId = -1
     return (body, count, lo, hi, out, separator) => {
@@ -513,14 +511,14 @@ export class AvroWasmLane {
         pos = results[0]
         left = results[1]
         if (status === 1) continue
-        // Declined: another schema id (choose its program, then try again), or a value for the JavaScript lane.
+        // Declined: another schema id (choose its function, then try again), or a value for the JavaScript lane.
         const value = results[4] - IN
         const valueEnd = results[5] - IN
         const id = valueEnd - value >= 5 && body[value] === 0 ? body.readInt32BE(value + 1) : undefined
         if (id !== undefined && id !== currentId) {
-          const address = program(id)
-          if (address !== undefined) {
-            current = address
+          const index = functionOf(id)
+          if (index !== undefined) {
+            current = index
             currentId = id
             continue
           }

@@ -141,9 +141,9 @@ export class AvroCodec {
 
   private wasm?: number | null
 
-  /** Where this schema's program is in the WebAssembly lane (avro-wasm.ts); undefined: none (the JavaScript lane). */
-  get wasmProgram(): number | undefined {
-    // The JavaScript lane writes what the WebAssembly lane declines: no program without it.
+  /** This schema's value function in the WebAssembly lane (avro-wasm.ts): its number; undefined: none (the JavaScript lane). */
+  get wasmFunction(): number | undefined {
+    // The JavaScript lane writes what the WebAssembly lane declines: no function without it.
     if (this.wasm === undefined) this.wasm = (this.fastJsonWriter && AvroWasmLane.get()?.place(parseJson(this.schema))) ?? null
     return this.wasm ?? undefined
   }

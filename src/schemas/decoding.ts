@@ -120,6 +120,11 @@ export class RecordDecoding {
     const store = this.store
     const expected = format === 'auto' ? undefined : KIND_OF[format]
     const fail = (what: string) => this.fail(which, what)
+    // The Avro codec of a schema id, when the fast lanes may write it (known, Avro, and Avro is what was asked for).
+    const avroOf = (id: number): AvroCodec | undefined => {
+      const codec = store.get(id)
+      return !codec || codec instanceof Error || codec.kind !== 'AVRO' || (expected && expected !== 'AVRO') ? undefined : codec.avro
+    }
     // The last id's writer is kept: consecutive records nearly always share their schema.
     let lastId = -1
     let lastWriter: AvroJsonWriter | undefined
@@ -127,24 +132,17 @@ export class RecordDecoding {
       if (end - start < HEADER_BYTES || bytes[start] !== 0) return false
       const id = bytes.readInt32BE(start + 1)
       if (id !== lastId) {
-        const codec = store.get(id)
-        if (!codec || codec instanceof Error || codec.kind !== 'AVRO' || (expected && expected !== 'AVRO')) return false
+        const avro = avroOf(id)
+        if (!avro) return false
         lastId = id
-        lastWriter = codec.avro.fastJsonWriter
+        lastWriter = avro.fastJsonWriter
       }
       return lastWriter ? lastWriter(bytes, start + HEADER_BYTES, end, out) : false
     }
-    // Whole batches in WebAssembly (avro-wasm.ts) for schemas it has a program for; each record it declines
+    // Whole batches in WebAssembly (avro-wasm.ts) for schemas it has a function for; each record it declines
     // through fastLane.
     const wasm = AvroWasmLane.get()
-    if (wasm) {
-      const program = (id: number): number | undefined => {
-        const codec = store.get(id)
-        if (!codec || codec instanceof Error || codec.kind !== 'AVRO' || (expected && expected !== 'AVRO')) return undefined
-        return codec.avro.wasmProgram
-      }
-      fastLane.records = wasm.transcoder(program, fastLane)
-    }
+    if (wasm) fastLane.records = wasm.transcoder((id) => avroOf(id)?.wasmFunction, fastLane)
     return memo((bytes) => {
       const id = wireSchemaId(bytes)
       if (id === undefined) {

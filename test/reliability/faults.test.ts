@@ -186,16 +186,21 @@ describe('faults on a private one-node cluster', () => {
 
 const threeStarting = isolatedClusterForFile({nodes: 3, port: 9820})
 
+/** The three nodes all up, and a new topic on them (3 partitions, RF 3, min ISR 2) with its partition 0's leader. */
+async function replicatedTopic(prefix: string) {
+  const cluster = await threeStarting
+  await cluster.allUp()
+  const env = {KAFKIT_BROKERS: cluster.brokers}
+  const topic = uniqueName(prefix)
+  const created = await kafkit(['topics', 'create', topic, '--partitions', '3', '--replication-factor', '3', '--config', 'min.insync.replicas=2'], {env})
+  expect(created.code, created.stderr).toBe(0)
+  const described = JSON.parse((await kafkit(['topics', 'describe', topic, '--json'], {env})).stdout) as {partitionDetails: {partition: number; leader: number}[]}
+  return {cluster, env, topic, leader: described.partitionDetails.find((p) => p.partition === 0)!.leader}
+}
+
 describe('faults on a private three-node cluster', () => {
   it('three nodes, the partition leader killed during an acks=all produce (RF 3, min ISR 2): 0 lost; a following reader misses nothing', async () => {
-    const cluster = await threeStarting
-    await cluster.allUp()
-    const env = {KAFKIT_BROKERS: cluster.brokers}
-    const topic = uniqueName('leader-kill')
-    const created = await kafkit(['topics', 'create', topic, '--partitions', '3', '--replication-factor', '3', '--config', 'min.insync.replicas=2'], {env})
-    expect(created.code, created.stderr).toBe(0)
-    const described = JSON.parse((await kafkit(['topics', 'describe', topic, '--json'], {env})).stdout) as {partitionDetails: {partition: number; leader: number}[]}
-    const leader = described.partitionDetails.find((p) => p.partition === 0)!.leader
+    const {cluster, env, topic, leader} = await replicatedTopic('leader-kill')
     const total = 100_000
     const file = linesFile(`${topic}.txt`, total)
     // A group-less reader follows the topic through the leader change: it must print every record once.
@@ -236,17 +241,11 @@ describe('faults on a private three-node cluster', () => {
   }, 240_000)
 
   it('a reader starting while a partition leader is dead (still named in the metadata) waits for the new leader: exit 0, every record', async () => {
-    const cluster = await threeStarting
-    await cluster.allUp()
-    const env = {KAFKIT_BROKERS: cluster.brokers}
-    const topic = uniqueName('dead-leader-read')
-    const created = await kafkit(['topics', 'create', topic, '--partitions', '3', '--replication-factor', '3', '--config', 'min.insync.replicas=2'], {env})
-    expect(created.code, created.stderr).toBe(0)
+    const {cluster, env, topic, leader} = await replicatedTopic('dead-leader-read')
     expect((await kafkit(['produce', topic, '--file', linesFile(`${topic}.txt`, 3000), '--acks', 'all'], {env})).code).toBe(0)
-    const described = JSON.parse((await kafkit(['topics', 'describe', topic, '--json'], {env})).stdout) as {partitionDetails: {partition: number; leader: number}[]}
     // The controller moves the dead node's partitions only once its session expires (seconds): meanwhile every
     // request to it is refused, and a reader planning its window must wait rather than stop at exit 4.
-    await cluster.kill(described.partitionDetails.find((p) => p.partition === 0)!.leader)
+    await cluster.kill(leader)
     const read = await kafkit(['consume', topic, '-e', '--timeout', '60s'], {env, timeoutMs: 120_000})
     expect(read.code, read.stderr).toBe(0)
     expect(new Set(read.stdout.split('\n').filter(Boolean)).size).toBe(3000)

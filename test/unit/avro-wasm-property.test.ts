@@ -48,24 +48,24 @@ type Entry = {kind: 'value'; value: unknown} | {kind: 'null'} | {kind: 'other'}
 
 const valuesIn = (entries: Entry[], from: number, length: number) => entries.filter((e, i) => e.kind === 'value' && i >= from && i < from + length).length
 
-const hasNoProgram = (s: Shape): boolean =>
-  s.k === 'array' || s.k === 'map' || (s.k === 'prim' && s.t === 'bytes') || (s.k === 'opt' && hasNoProgram(s.of)) || (s.k === 'record' && s.fields.some(hasNoProgram))
+const hasNoFunction = (s: Shape): boolean =>
+  s.k === 'array' || s.k === 'map' || (s.k === 'prim' && s.t === 'bytes') || (s.k === 'opt' && hasNoFunction(s.of)) || (s.k === 'record' && s.fields.some(hasNoFunction))
 
-/** Schemas the module has a program for (no arrays, maps or bytes), mostly. */
+/** Schemas the lane has a function for (no arrays, maps or bytes), mostly. */
 const leaf = fc.oneof(
   prim.filter((p) => p.k === 'prim' && p.t !== 'bytes'),
   fc.constant<Shape>({k: 'ts'}),
   fc.constant<Shape>({k: 'enum'}),
 )
-const {programShape} = fc.letrec<{programShape: Shape}>((tie) => ({
-  programShape: fc.oneof(
+const {functionShape} = fc.letrec<{functionShape: Shape}>((tie) => ({
+  functionShape: fc.oneof(
     {depthSize: 'xsmall', maxDepth: 3, withCrossShrink: true},
     leaf,
     leaf.filter((l) => !(l.k === 'prim' && l.t === 'null')).map((of): Shape => ({k: 'opt', of})),
-    fc.array(tie('programShape'), {minLength: 0, maxLength: 3}).map((fields): Shape => ({k: 'record', fields})),
+    fc.array(tie('functionShape'), {minLength: 0, maxLength: 3}).map((fields): Shape => ({k: 'record', fields})),
   ),
 }))
-const programTop = fc.array(programShape, {minLength: 1, maxLength: 4}).map((fields): Shape => ({k: 'record', fields}))
+const functionTop = fc.array(functionShape, {minLength: 1, maxLength: 4}).map((fields): Shape => ({k: 'record', fields}))
 
 describe('Avro -> JSON in WebAssembly (property)', () => {
   const lane = AvroWasmLane.get()
@@ -75,7 +75,7 @@ describe('Avro -> JSON in WebAssembly (property)', () => {
   })
 
   it('writes what avsc decode + the JSON mapping write, for random schemas, values, batches and windows', () => {
-    const cases = fc.oneof({weight: 4, arbitrary: programTop}, {weight: 1, arbitrary: top}).chain((s) =>
+    const cases = fc.oneof({weight: 4, arbitrary: functionTop}, {weight: 1, arbitrary: top}).chain((s) =>
       fc.tuple(
         fc.constant(s),
         fc.array(
@@ -99,12 +99,12 @@ describe('Avro -> JSON in WebAssembly (property)', () => {
       fc.property(cases, ([shape, entries, extras, from, length, outSize]) => {
         const schema = schemaOf(shape)
         const lane = AvroWasmLane.create()
-        const address = lane.place(schema)
-        if (hasNoProgram(shape)) {
+        const index = lane.place(schema)
+        if (hasNoFunction(shape)) {
           expect(compileAvroFunction(schema)).toBeUndefined()
           return
         }
-        expect(address).toBeDefined()
+        expect(index).toBeDefined()
         const codec = new AvroCodec(JSON.stringify(schema))
         const type = avro.Type.forSchema(schema as avro.Schema, {wrapUnions: false})
         const values = entries.map((e) => (e.kind === 'value' ? wire(ID, type.toBuffer(e.value)) : e.kind === 'other' ? wire(OTHER_ID, Buffer.from('x')) : null))
@@ -120,7 +120,7 @@ describe('Avro -> JSON in WebAssembly (property)', () => {
           }
           return codec.fastJsonWriter!(b, start + 5, end, out)
         }
-        const transcode = lane.transcoder((id) => (id === ID ? address : undefined), fallback, outSize)
+        const transcode = lane.transcoder((id) => (id === ID ? index : undefined), fallback, outSize)
         const sink = new GrowingSink()
         const written = transcode(body, values.length, from, from + length, sink, 10)
         const expected = values
@@ -140,10 +140,10 @@ describe('Avro -> JSON in WebAssembly (property)', () => {
 
   it('hands the whole batch back when it is not well formed', () => {
     const schema = {type: 'record', name: 'R', fields: [{name: 'a', type: 'string'}]}
-    const address = lane!.place(schema)!
+    const index = lane!.place(schema)!
     const body = record(0, null, wire(ID, Buffer.from([6, 0x61, 0x62, 0x63])), [])
     const transcode = lane!.transcoder(
-      () => address,
+      () => index,
       () => true,
     )
     const sink = new GrowingSink()
